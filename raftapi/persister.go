@@ -1,0 +1,71 @@
+package raftapi
+
+import "sync"
+
+// Persister stands in for a server's disk. It holds the latest Raft state
+// and snapshot saved with Save. The tests hand a restarted server a copy of
+// its persister, so whatever was saved before a crash is what it boots with,
+// and a killed server's late writes never reach the new instance.
+type Persister struct {
+	mu        sync.Mutex
+	raftState []byte
+	snapshot  []byte
+}
+
+// MakePersister returns an empty persister, as a server finds on first boot.
+func MakePersister() *Persister {
+	return &Persister{}
+}
+
+// Copy returns a new persister holding the same state and snapshot: the disk
+// a crashed server restarts with.
+func (p *Persister) Copy() *Persister {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return &Persister{raftState: p.raftState, snapshot: p.snapshot}
+}
+
+// Save atomically replaces both the Raft state and the snapshot. Pass the
+// current snapshot (ReadSnapshot) when only the Raft state changed; nil
+// means no snapshot.
+func (p *Persister) Save(raftState []byte, snapshot []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.raftState = clone(raftState)
+	p.snapshot = clone(snapshot)
+}
+
+// ReadRaftState returns a copy of the saved Raft state, or nil if none.
+func (p *Persister) ReadRaftState() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return clone(p.raftState)
+}
+
+// RaftStateSize returns the size in bytes of the saved Raft state.
+func (p *Persister) RaftStateSize() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.raftState)
+}
+
+// ReadSnapshot returns a copy of the saved snapshot, or nil if none.
+func (p *Persister) ReadSnapshot() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return clone(p.snapshot)
+}
+
+// SnapshotSize returns the size in bytes of the saved snapshot.
+func (p *Persister) SnapshotSize() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.snapshot)
+}
+
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
