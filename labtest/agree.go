@@ -1,0 +1,169 @@
+package labtest
+
+import (
+	"reflect"
+	"time"
+)
+
+// Start asks server i to append command, and returns what it answered.
+func (c *Cluster) Start(i int, command any) (index, term int, isLeader bool) {
+	c.t.Helper()
+	rf := c.raft(i)
+	if rf == nil {
+		c.Fatalf("Start: s%d is crashed", i)
+	}
+	c.student(i, "Start", func() { index, term, isLeader = rf.Start(command) })
+	if isLeader {
+		c.sawLeader(i, term)
+	}
+	return index, term, isLeader
+}
+
+// Committed returns how many servers have applied index, and the command
+// there. The apply checker has already made sure they agree.
+func (c *Cluster) Committed(index int) (count int, command any) {
+	c.t.Helper()
+	c.checkBackground()
+	return c.applies.committed(index)
+}
+
+// WaitCommitted waits until at least n servers have applied index and
+// returns the command there. It gives up, returning nil, if any server's
+// term moves past startTerm (pass -1 to wait regardless), since the entry
+// may then have been replaced; and it fails the test after 10 seconds.
+func (c *Cluster) WaitCommitted(index, n, startTerm int) any {
+	c.t.Helper()
+	wait := 10 * time.Millisecond
+	for range 30 {
+		if count, _ := c.Committed(index); count >= n {
+			break
+		}
+		c.Sleep(wait)
+		wait = min(2*wait, time.Second)
+		if startTerm > -1 {
+			for i := range c.n {
+				if c.raft(i) == nil {
+					continue
+				}
+				if term, _ := c.GetState(i); term > startTerm {
+					return nil
+				}
+			}
+		}
+	}
+	count, cmd := c.Committed(index)
+	if count < n {
+		c.Fatalf("index %d was applied by only %d servers %s, want at least %d", index, count, c.appliedBy(index), n)
+	}
+	return cmd
+}
+
+// Agree submits command to whichever server is leader and checks that at
+// least n servers apply it. If the entry is lost in a change of leader it
+// submits it again, for up to 10 seconds. It returns the command's index.
+func (c *Cluster) Agree(command any, n int) int {
+	c.t.Helper()
+	return c.agree(command, n, true)
+}
+
+// AgreeOnce is Agree without resubmission: the first leader to accept the
+// command must get it applied by n servers.
+func (c *Cluster) AgreeOnce(command any, n int) int {
+	c.t.Helper()
+	return c.agree(command, n, false)
+}
+
+func (c *Cluster) agree(command any, n int, resubmit bool) int {
+	c.t.Helper()
+	start := c.Now()
+	next := 0
+	for c.Now()-start < 10*time.Second {
+		// Try each running, connected server until one says it leads.
+		index := -1
+		for range c.n {
+			i := next
+			next = c.Next(next)
+			if !c.IsConnected(i) {
+				continue
+			}
+			if idx, _, ok := c.Start(i, command); ok {
+				index = idx
+				break
+			}
+		}
+		if index == -1 {
+			c.Sleep(50 * time.Millisecond)
+			continue
+		}
+		// Somebody accepted it: wait up to 2 seconds for n servers to apply.
+		submitted := c.Now()
+		for c.Now()-submitted < 2*time.Second {
+			count, cmd := c.Committed(index)
+			if count >= n && reflect.DeepEqual(cmd, command) {
+				return index
+			}
+			c.Sleep(20 * time.Millisecond)
+		}
+		if !resubmit {
+			count, cmd := c.Committed(index)
+			c.Fatalf("agreement: %s was accepted at index %d but, 2s later, %d servers %s had applied it "+
+				"(want %d; applied there: %s)", commandText(command), index, count, c.appliedBy(index), n, commandText(cmd))
+		}
+	}
+	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)",
+		commandText(command), n, c.applies.maxIndex())
+	return -1
+}
+
+// appliedBy lists the servers that have applied index, e.g. "[s0 s2]".
+func (c *Cluster) appliedBy(index int) string {
+	var servers []int
+	for i := range c.n {
+		if _, ok := c.applies.applied(i, index); ok {
+			servers = append(servers, i)
+		}
+	}
+	return serverList(servers)
+}
+
+// CheckNotCommitted checks that no server has applied index.
+func (c *Cluster) CheckNotCommitted(index int, why string) {
+	c.t.Helper()
+	if count, cmd := c.Committed(index); count > 0 {
+		c.Fatalf("index %d was applied (%s) by %d servers %s, but %s",
+			index, commandText(cmd), count, c.appliedBy(index), why)
+	}
+}
+
+// Leader waits for a server among candidates to lead a term newer than
+// after, and returns it with its term. Use it where several partitions each
+// hold a server that believes it leads.
+func (c *Cluster) Leader(candidates []int, after int) (leader, term int) {
+	c.t.Helper()
+	start := c.Now()
+	for c.Now()-start < 5*time.Second {
+		c.Sleep(50 * time.Millisecond)
+		for _, i := range candidates {
+			if t, ok := c.GetState(i); ok && t > after {
+				return i, t
+			}
+		}
+	}
+	c.Fatalf("no leader among %s in a term after %d within 5s (they form a majority)", serverList(candidates), after)
+	return -1, -1
+}
+
+// randomCommand returns a distinct random int command.
+func (c *Cluster) randomCommand() int {
+	return 1_000_000 + c.Rand(1_000_000_000)
+}
+
+// randomString returns a random string of n letters.
+func (c *Cluster) randomString(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('a' + c.Rand(26))
+	}
+	return string(b)
+}
+

@@ -1,0 +1,166 @@
+package labtest
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"raftlabs/raftapi"
+)
+
+// applyChecker watches every server's applyCh. It holds what each server
+// has applied and records the first violation of the rules for applying:
+// in index order, each index once, from index 1, the same command at an
+// index on every server (state machine safety, paper §5.4.3), and nothing
+// from a server after it was killed.
+type applyChecker struct {
+	mu          sync.Mutex
+	start       time.Time
+	logs        []map[int]any // logs[i][index]: the command server i applied
+	lastApplied []int         // for each server's current instance
+	generation  []int         // each server's current instance
+	killedAt    map[[2]int]time.Time
+	highest     int
+	first       string // the first violation, "" if none
+}
+
+func newApplyChecker(n int) *applyChecker {
+	a := &applyChecker{
+		start:       time.Now(),
+		logs:        make([]map[int]any, n),
+		lastApplied: make([]int, n),
+		generation:  make([]int, n),
+		killedAt:    map[[2]int]time.Time{},
+	}
+	for i := range a.logs {
+		a.logs[i] = map[int]any{}
+	}
+	return a
+}
+
+// boot records a new instance of server i, which applies from the start.
+func (a *applyChecker) boot(i, gen int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.generation[i] = gen
+	a.lastApplied[i] = 0
+}
+
+// killed records that instance gen of server i was killed now.
+func (a *applyChecker) killed(i, gen int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.killedAt[[2]int{i, gen}] = time.Now()
+}
+
+// fail records a violation if it is the first.
+func (a *applyChecker) fail(format string, args ...any) {
+	if a.first == "" {
+		a.first = fmt.Sprintf(format, args...)
+	}
+}
+
+// receive checks one message from instance gen of server i.
+func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if at, dead := a.killedAt[[2]int{i, gen}]; dead {
+		if late := time.Since(at); late > killGrace {
+			a.fail("s%d sent on applyCh %s after it was killed (index %d): a killed server must send nothing more; "+
+				"check killed() before each send", i, seconds(late), m.CommandIndex)
+		}
+		return
+	}
+	if gen != a.generation[i] {
+		return
+	}
+	if m.SnapshotValid {
+		a.lastApplied[i] = m.SnapshotIndex
+		return
+	}
+	if !m.CommandValid {
+		return
+	}
+	index := m.CommandIndex
+	switch last := a.lastApplied[i]; {
+	case index <= 0:
+		a.fail("s%d applied index %d: log indexes start at 1 (index 0 is not a real entry)", i, index)
+		return
+	case index <= last:
+		a.fail("s%d applied index %d again after index %d: each index must be applied exactly once, in order", i, index, last)
+		return
+	case index > last+1:
+		a.fail("s%d applied index %d right after index %d: entries must be applied in index order, none skipped",
+			i, index, last)
+		return
+	}
+	for j, log := range a.logs {
+		if old, ok := log[index]; ok && !reflect.DeepEqual(old, m.Command) {
+			a.fail("state machine safety: index %d was applied as %s on s%d but as %s on s%d",
+				index, commandText(old), j, commandText(m.Command), i)
+			return
+		}
+	}
+	a.logs[i][index] = m.Command
+	a.lastApplied[i] = index
+	a.highest = max(a.highest, index)
+}
+
+// problem returns the first violation seen, or "".
+func (a *applyChecker) problem() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.first
+}
+
+// maxIndex returns the highest index any server has applied.
+func (a *applyChecker) maxIndex() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.highest
+}
+
+// committed returns how many servers have applied index, and the command.
+func (a *applyChecker) committed(index int) (count int, command any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, log := range a.logs {
+		if cmd, ok := log[index]; ok {
+			count++
+			command = cmd
+		}
+	}
+	return count, command
+}
+
+// applied returns the command server i applied at index.
+func (a *applyChecker) applied(i, index int) (command any, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	command, ok = a.logs[i][index]
+	return command, ok
+}
+
+// commandText shows a command in a failure, shortening long ones.
+func commandText(cmd any) string {
+	s := fmt.Sprintf("%#v", cmd)
+	if len(s) > 40 {
+		s = s[:30] + fmt.Sprintf("...(%d bytes)", len(s))
+	}
+	return s
+}
+
+// drain consumes instance gen of server i's applyCh for the whole test, so
+// a server never blocks on it, and hands every message to the checker.
+func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
+	c.run.helper()
+	for {
+		select {
+		case m := <-applyCh:
+			c.applies.receive(i, gen, m)
+		case <-c.stopping:
+			return
+		}
+	}
+}

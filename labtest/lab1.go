@@ -1,0 +1,196 @@
+package labtest
+
+import (
+	"time"
+)
+
+// Lab 1: leader election. Paper §5.1–5.2 and Figure 2's RequestVote.
+
+// InitialElection checks that three servers elect one leader, that every
+// server agrees on its term, and that the term stays put while nothing
+// fails. Paper §5.2.
+func InitialElection(c *Cluster) {
+	c.Boot(3)
+
+	// A leader is elected.
+	c.CheckOneLeader()
+
+	// The followers hear it and adopt its term.
+	c.Sleep(50 * time.Millisecond)
+	term := c.CheckTermsAgree()
+	if term < 1 {
+		c.Fatalf("the servers agree on term %d, but an election must start term 1 or later", term)
+	}
+
+	// With no failures, heartbeats keep every follower from starting an election.
+	c.Sleep(2 * ElectionTimeout)
+	if later := c.CheckTermsAgree(); later != term {
+		c.Fatalf("the term changed from %d to %d with no failures: the leader's heartbeats "+
+			"should reset every follower's election timer", term, later)
+	}
+
+	// And there is still a leader.
+	c.CheckOneLeader()
+}
+
+// ReElection checks that a new leader is elected when the leader is cut
+// off, that the old leader's return does not unseat it, and that no leader
+// is elected without a majority. Paper §5.2.
+func ReElection(c *Cluster) {
+	c.Boot(3)
+	old := c.CheckOneLeader()
+
+	// With the leader partitioned away, the others elect a new one.
+	c.Disconnect(old)
+	leader := c.CheckOneLeader()
+
+	// The old leader's return must not unseat the new one.
+	c.Connect(old)
+	c.Sleep(ElectionTimeout)
+	c.CheckLeaderIs(leader)
+
+	// Without a majority, no one may become leader.
+	c.Disconnect(leader, c.Next(leader))
+	c.Sleep(2 * ElectionTimeout)
+	c.CheckNoLeader()
+
+	// With a majority again, a leader is elected.
+	c.Connect(c.Next(leader))
+	c.CheckOneLeader()
+
+	// Everyone back: still one leader.
+	c.Connect(leader)
+	c.CheckOneLeader()
+}
+
+// ManyElections checks that seven servers keep electing a leader while
+// three random servers at a time are cut off. Paper §5.2.
+func ManyElections(c *Cluster) {
+	c.Boot(7)
+	c.CheckOneLeader()
+
+	for range 10 {
+		// Any four servers are a majority and must elect a leader.
+		cut := c.pick(3)
+		c.Disconnect(cut...)
+		c.CheckOneLeader()
+		c.Connect(cut...)
+	}
+	c.CheckOneLeader()
+}
+
+// UnreliableElection checks that five servers elect a new leader each time
+// the leader is cut off, on a network that delays and drops messages.
+// Paper §5.2.
+func UnreliableElection(c *Cluster) {
+	c.Boot(5, Unreliable)
+	for range 5 {
+		leader := c.CheckOneLeader()
+		c.Disconnect(leader)
+		c.CheckOneLeader()
+		c.Connect(leader)
+	}
+	c.CheckOneLeader()
+}
+
+// StepDown checks that a leader that learns of a higher term steps down:
+// an old leader that rejoins stops believing it leads. Paper §5.1: "If a
+// candidate or leader discovers that its term is out of date, it
+// immediately reverts to follower state."
+func StepDown(c *Cluster) {
+	c.Boot(3)
+	old := c.CheckOneLeader()
+	oldTerm, _ := c.GetState(old)
+
+	// Cut off, the old leader still believes it leads; the others move on.
+	c.Disconnect(old)
+	leader := c.CheckOneLeader()
+	newTerm, _ := c.GetState(leader)
+
+	// Back on the network, one heartbeat exchange tells it about the new
+	// term; give it a few.
+	c.Connect(old)
+	c.Sleep(time.Second)
+	term, isLeader := c.GetState(old)
+	if isLeader {
+		c.Fatalf("s%d still believes it leads term %d, 1s after rejoining a cluster whose leader s%d is in term %d: "+
+			"a leader that sees a higher term in any RPC or reply must step down", old, term, leader, newTerm)
+	}
+	if term < newTerm {
+		c.Fatalf("s%d is in term %d, 1s after rejoining a cluster in term %d: a server that sees a higher term "+
+			"must adopt it (it was leader of term %d)", old, term, newTerm, oldTerm)
+	}
+}
+
+// IdleHeartbeats checks that an idle cluster's leader sends heartbeats and
+// no more than about ten a second to each follower. The paper leaves the
+// rate open; the course's budget keeps the network quiet. Paper §5.2.
+func IdleHeartbeats(c *Cluster) {
+	c.Boot(3)
+	c.CheckOneLeader()
+	c.Sleep(ElectionTimeout) // let the election's own RPCs finish
+
+	const window = 10 * time.Second
+	before := c.RPCTotal()
+	c.Sleep(window)
+	rpcs := c.RPCTotal() - before
+
+	perPeer := float64(rpcs) / window.Seconds() / float64(c.N()-1)
+	if perPeer > 11 {
+		c.Fatalf("an idle cluster sent %d RPCs in %v: %.1f a second to each follower, over the budget of 10 "+
+			"(send heartbeats every 100ms or more, and only from the leader)", rpcs, window, perPeer)
+	}
+	if perPeer < 1 {
+		c.Fatalf("an idle cluster sent %d RPCs in %v: %.1f a second to each follower; the leader must send "+
+			"heartbeats often enough to keep followers from timing out", rpcs, window, perPeer)
+	}
+}
+
+// ElectionSpeed checks, five times over, that a new leader is elected
+// within 5 seconds of the old one being cut off. Paper §5.2, §9.3.
+func ElectionSpeed(c *Cluster) {
+	c.Boot(3)
+	for range 5 {
+		old := c.CheckOneLeader()
+		oldTerm, _ := c.GetState(old)
+		c.Disconnect(old)
+		lost := c.Now()
+
+		// Poll closely so the time measured is the election's own.
+		for {
+			c.Sleep(10 * time.Millisecond)
+			if leader, ok := c.connectedLeaderAfter(oldTerm); ok {
+				if took := c.Now() - lost; took > 5*time.Second {
+					c.Fatalf("s%d was elected %s after leader s%d was cut off; the limit is 5s", leader, seconds(took), old)
+				}
+				break
+			}
+			if took := c.Now() - lost; took > 5*time.Second {
+				terms, _ := c.states()
+				c.Fatalf("no new leader 5s after leader s%d was cut off: election timeouts must be "+
+					"randomized so that one candidate usually wins\n  terms: %s", old, termList(terms))
+			}
+		}
+		c.Connect(old)
+	}
+}
+
+// connectedLeaderAfter returns a connected server leading a term newer
+// than term, if any.
+func (c *Cluster) connectedLeaderAfter(term int) (int, bool) {
+	c.t.Helper()
+	_, leaders := c.states()
+	for t, ls := range leaders {
+		if t > term {
+			return ls[0], true
+		}
+	}
+	return -1, false
+}
+
+// pick returns k distinct random servers.
+func (c *Cluster) pick(k int) []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rng.Perm(c.n)[:k]
+}

@@ -1,0 +1,135 @@
+package labtest
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// GetState asks server i for its term and whether it believes it leads.
+// Every answer is also checked for election safety (paper Figure 3: at most
+// one leader can be elected in a given term) against every answer seen
+// earlier in the test.
+func (c *Cluster) GetState(i int) (term int, isLeader bool) {
+	c.t.Helper()
+	rf := c.raft(i)
+	if rf == nil {
+		c.Fatalf("GetState: s%d is crashed", i)
+	}
+	c.student(i, "GetState", func() { term, isLeader = rf.GetState() })
+	if isLeader {
+		c.sawLeader(i, term)
+	}
+	return term, isLeader
+}
+
+// sawLeader records server i leading term, failing on a second leader.
+func (c *Cluster) sawLeader(i, term int) {
+	c.t.Helper()
+	now := time.Since(c.start)
+	c.mu.Lock()
+	first, seen := c.leaders[term]
+	if !seen {
+		c.leaders[term] = sighting{server: i, at: now}
+	}
+	c.mu.Unlock()
+	if seen && first.server != i {
+		c.Fatalf("election safety: term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
+			term, serverList([]int{first.server, i}), first.server, seconds(first.at), i, seconds(now))
+	}
+}
+
+// states polls every running, connected server.
+func (c *Cluster) states() (terms map[int]int, leaders map[int][]int) {
+	c.t.Helper()
+	terms, leaders = map[int]int{}, map[int][]int{}
+	for i := range c.n {
+		if !c.IsConnected(i) {
+			continue
+		}
+		term, isLeader := c.GetState(i)
+		terms[i] = term
+		if isLeader {
+			leaders[term] = append(leaders[term], i)
+		}
+	}
+	return terms, leaders
+}
+
+// CheckOneLeader waits up to 5 seconds for a connected server to believe it
+// is the leader, checks that no term has two, and returns the leader of the
+// newest term.
+func (c *Cluster) CheckOneLeader() int {
+	c.t.Helper()
+	var terms map[int]int
+	for range 10 {
+		c.Sleep(time.Duration(450+c.Rand(100)) * time.Millisecond)
+		var leaders map[int][]int
+		terms, leaders = c.states()
+		if len(leaders) > 0 {
+			newest := slices.Max(slices.Collect(maps.Keys(leaders)))
+			return leaders[newest][0]
+		}
+	}
+	c.Fatalf("no leader: 5s passed and no connected server believes it is the leader\n  terms: %s", termList(terms))
+	return -1
+}
+
+// CheckLeaderIs checks that server i is still a leader, and that it is the
+// leader of the newest term among connected servers.
+func (c *Cluster) CheckLeaderIs(i int) {
+	c.t.Helper()
+	terms, leaders := c.states()
+	term, isLeader := c.GetState(i)
+	if !isLeader {
+		c.Fatalf("s%d should still lead term %d, but it no longer believes it is the leader\n  terms: %s",
+			i, term, termList(terms))
+	}
+	for t, ls := range leaders {
+		if t > term {
+			c.Fatalf("s%d leads term %d, but %s lead the newer term %d\n  terms: %s",
+				i, term, serverList(ls), t, termList(terms))
+		}
+	}
+}
+
+// CheckNoLeader checks that no connected server believes it is the leader.
+func (c *Cluster) CheckNoLeader() {
+	c.t.Helper()
+	terms, leaders := c.states()
+	for term, ls := range leaders {
+		c.Fatalf("%s believes it leads term %d, but no majority of servers is connected, so no leader can be elected\n  terms: %s",
+			serverList(ls), term, termList(terms))
+	}
+}
+
+// CheckTermsAgree checks that every connected server is in the same term,
+// and returns it.
+func (c *Cluster) CheckTermsAgree() int {
+	c.t.Helper()
+	terms, _ := c.states()
+	term := -1
+	for _, t := range terms {
+		if term == -1 {
+			term = t
+		} else if t != term {
+			c.Fatalf("terms disagree: once a leader sends heartbeats, every connected server should be in its term\n  terms: %s",
+				termList(terms))
+		}
+	}
+	return term
+}
+
+// termList formats terms as "s0 3, s1 3, s2 4".
+func termList(terms map[int]int) string {
+	var parts []string
+	for _, i := range slices.Sorted(maps.Keys(terms)) {
+		parts = append(parts, fmt.Sprintf("s%d %d", i, terms[i]))
+	}
+	if len(parts) == 0 {
+		return "(no connected server)"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,78 @@
+package labtest
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+)
+
+// A Test is one graded test: a scenario, the lab it belongs to, and its
+// points. The test function in a lab folder is named after the scenario
+// and its lab, e.g. TestReElectionLab1.
+type Test struct {
+	Lab      int
+	Scenario Scenario
+	Points   int
+}
+
+// Name returns the test function's name, e.g. "TestReElectionLab1".
+func (t Test) Name() string {
+	return fmt.Sprintf("Test%sLab%d", t.ScenarioName(), t.Lab)
+}
+
+// ScenarioName returns the scenario function's name, e.g. "ReElection".
+func (t Test) ScenarioName() string {
+	full := runtime.FuncForPC(reflect.ValueOf(t.Scenario).Pointer()).Name()
+	return full[strings.LastIndex(full, ".")+1:]
+}
+
+// Suite is every graded test, lab by lab, in the order they run. It is the
+// one place that decides which tests exist and what each is worth; each lab
+// folder's suite_test.go is generated from it (go run ./cmd/labgen).
+var Suite = []Test{
+	{Lab: 1, Scenario: InitialElection, Points: 10},
+	{Lab: 1, Scenario: ReElection, Points: 15},
+	{Lab: 1, Scenario: ManyElections, Points: 15},
+	{Lab: 1, Scenario: UnreliableElection, Points: 15},
+	{Lab: 1, Scenario: StepDown, Points: 15},
+	{Lab: 1, Scenario: IdleHeartbeats, Points: 15},
+	{Lab: 1, Scenario: ElectionSpeed, Points: 15},
+
+	{Lab: 2, Scenario: BasicAgree, Points: 5},
+	{Lab: 2, Scenario: RPCBytes, Points: 5},
+	{Lab: 2, Scenario: FollowerFailure, Points: 10},
+	{Lab: 2, Scenario: LeaderFailure, Points: 10},
+	{Lab: 2, Scenario: RejoinFollower, Points: 10},
+	{Lab: 2, Scenario: NoAgreeWithoutMajority, Points: 10},
+	{Lab: 2, Scenario: ConcurrentStarts, Points: 10},
+	{Lab: 2, Scenario: RejoinStaleLeader, Points: 10},
+	{Lab: 2, Scenario: Backup, Points: 10},
+	{Lab: 2, Scenario: RPCCounts, Points: 10},
+	{Lab: 2, Scenario: Figure8, Points: 10},
+}
+
+// Labs lists the labs and their folders.
+var Labs = []Lab{
+	{Number: 1, Dir: "lab1-election", Title: "leader election"},
+	{Number: 2, Dir: "lab2-replication", Title: "log replication"},
+}
+
+// Lab is one stage of the course.
+type Lab struct {
+	Number int
+	Dir    string
+	Title  string
+}
+
+// TestsUpTo returns the tests a lab's folder runs: its own and every
+// earlier lab's.
+func TestsUpTo(lab int) []Test {
+	var ts []Test
+	for _, t := range Suite {
+		if t.Lab <= lab {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
