@@ -1,0 +1,164 @@
+package labrpc
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"raftlabs/labgob"
+)
+
+// Call sends an RPC to the server the end is connected to and waits for the
+// reply. svcMeth is "Type.Method", such as "Raft.RequestVote"; args is a
+// value or a pointer, and reply a pointer to a fresh zero value of the
+// handler's reply type. Call returns true if the reply arrived and was
+// copied into reply, and false if the request or the reply was lost, in
+// which case reply is untouched. The package comment lists every reason for
+// false.
+func (e *ClientEnd) Call(svcMeth string, args any, reply any) bool {
+	return e.net.call(e.name, svcMeth, args, reply)
+}
+
+// call carries out one call through the end called endName.
+func (n *Network) call(endName, svcMeth string, args, reply any) bool {
+	n.blockIfClosed()
+
+	var buf bytes.Buffer
+	encodeErr := labgob.NewEncoder(&buf).Encode(args)
+	req := buf.Bytes()
+	if encodeErr != nil {
+		req = nil
+	}
+
+	n.mu.Lock()
+	n.totalCount++
+	n.totalBytes += int64(len(req))
+	end := n.ends[endName]
+	serverName := end.server
+	var entry *serverEntry
+	if end.enabled {
+		entry = n.servers[serverName]
+	}
+	reliable, longReordering := n.reliable, n.longReordering
+	p := newPlan(n.rng, n.longDelays)
+	n.mu.Unlock()
+
+	ev := Event{End: endName, Server: serverName, Method: svcMeth, Args: req, Bytes: len(req), Time: time.Now()}
+	n.emit(ev, Sent)
+
+	if encodeErr != nil {
+		n.report(fmt.Sprintf("labrpc: %s: cannot encode args of type %T: %v", svcMeth, args, encodeErr), "")
+		return n.fail(ev, Unreachable, p.failDelay)
+	}
+	if entry == nil {
+		return n.fail(ev, Unreachable, p.failDelay)
+	}
+	m, argv, ok := n.prepare(entry.srv, serverName, svcMeth, req, reply)
+	if !ok {
+		return n.fail(ev, Unreachable, p.failDelay)
+	}
+
+	if !reliable {
+		n.sleep(p.requestDelay)
+		if p.dropRequest {
+			return n.fail(ev, RequestDropped, p.failDelay)
+		}
+	}
+
+	// Deliver, unless the server or the end went away during the delay.
+	n.mu.Lock()
+	live := n.liveLocked(endName, serverName, entry)
+	if live {
+		n.count[serverName]++
+		n.bytes[serverName] += int64(len(req))
+	}
+	n.mu.Unlock()
+	if !live {
+		return n.fail(ev, ServerDead, 0)
+	}
+
+	done := make(chan result, 1) // so that the handler never waits for a caller who left
+	go m.serve(argv, done, "handler "+svcMeth+" on server "+serverName, n.report)
+	var res result
+	select {
+	case res = <-done:
+	case <-entry.dead:
+		return n.fail(ev, ServerDead, 0)
+	case <-n.closed:
+		select {}
+	}
+
+	n.mu.Lock()
+	live = n.liveLocked(endName, serverName, entry)
+	n.mu.Unlock()
+	if !live || !res.ok {
+		return n.fail(ev, ServerDead, 0)
+	}
+	if !reliable && p.loseReply {
+		return n.fail(ev, ReplyLost, 0)
+	}
+	if longReordering && p.reorder {
+		n.sleep(p.reorderDelay)
+	}
+	if err := labgob.NewDecoder(bytes.NewReader(res.reply)).Decode(reply); err != nil {
+		n.report(fmt.Sprintf("labrpc: %s: cannot decode reply into %T: %v", svcMeth, reply, err), "")
+		return n.fail(ev, ReplyLost, 0)
+	}
+	n.blockIfClosed()
+	ev.Time = time.Now()
+	n.emit(ev, Delivered)
+	return true
+}
+
+// liveLocked reports whether entry is still the server called serverName
+// and the end called endName is still enabled. n.mu must be held.
+func (n *Network) liveLocked(endName, serverName string, entry *serverEntry) bool {
+	return n.servers[serverName] == entry && n.ends[endName].enabled
+}
+
+// prepare finds the handler for svcMeth on srv, checks the reply's type and
+// decodes the arguments. It reports any mistake and returns ok false.
+func (n *Network) prepare(srv *Server, serverName, svcMeth string, req []byte, reply any) (m *method, args reflect.Value, ok bool) {
+	m = srv.method(svcMeth)
+	if m == nil {
+		have := "no methods"
+		if names := srv.methodNames(); len(names) > 0 {
+			have = strings.Join(names, ", ")
+		}
+		n.report(fmt.Sprintf("labrpc: server %s has no method %s; it has %s", serverName, svcMeth, have), "")
+		return nil, reflect.Value{}, false
+	}
+	if t := reflect.TypeOf(reply); t != m.replyType {
+		n.report(fmt.Sprintf("labrpc: %s takes a reply of type %v, but the caller passed %v", svcMeth, m.replyType, t), "")
+		return nil, reflect.Value{}, false
+	}
+	if reflect.ValueOf(reply).IsNil() {
+		n.report(fmt.Sprintf("labrpc: %s: the caller passed a nil reply", svcMeth), "")
+		return nil, reflect.Value{}, false
+	}
+	args, err := m.decodeArgs(req)
+	if err != nil {
+		n.report(fmt.Sprintf("labrpc: %s on server %s: cannot decode args as %v: %v", svcMeth, serverName, m.argType, err), "")
+		return nil, reflect.Value{}, false
+	}
+	return m, args, true
+}
+
+// fail ends a call that got no reply: it waits d, as a client waits for a
+// reply that never comes, then reports the outcome and returns false.
+func (n *Network) fail(ev Event, kind EventKind, d time.Duration) bool {
+	n.sleep(d)
+	ev.Time = time.Now()
+	n.emit(ev, kind)
+	return false
+}
+
+// sleep waits d, then blocks forever if the network was closed meanwhile.
+func (n *Network) sleep(d time.Duration) {
+	if d > 0 {
+		time.Sleep(d)
+	}
+	n.blockIfClosed()
+}

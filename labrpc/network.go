@@ -1,0 +1,254 @@
+package labrpc
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync"
+)
+
+// A Network connects client ends to servers and decides, for each call,
+// which faults it meets. The zero value is not usable; call NewNetwork.
+type Network struct {
+	mu             sync.Mutex
+	rng            *rand.Rand
+	reliable       bool
+	longReordering bool
+	longDelays     bool
+	ends           map[string]*endState
+	servers        map[string]*serverEntry
+	count          map[string]int   // by server name
+	bytes          map[string]int64 // by server name
+	totalCount     int
+	totalBytes     int64
+	problems       []string
+	reported       map[string]bool // problem summaries already recorded
+
+	observeMu sync.Mutex // serializes calls to observer
+	observer  func(Event)
+
+	closeOnce sync.Once
+	closed    chan struct{}
+}
+
+// endState is the network's view of one client end.
+type endState struct {
+	enabled bool
+	server  string // the server name it is connected to, or ""
+}
+
+// A serverEntry is one server added under a name. Deleting or replacing
+// the server closes dead, which wakes the calls waiting on its handlers.
+type serverEntry struct {
+	srv  *Server
+	dead chan struct{}
+}
+
+// NewNetwork returns a reliable network with no ends and no servers. All
+// its random choices come from a generator seeded with seed.
+func NewNetwork(seed int64) *Network {
+	return &Network{
+		rng:      rand.New(rand.NewPCG(uint64(seed), 0)),
+		reliable: true,
+		ends:     map[string]*endState{},
+		servers:  map[string]*serverEntry{},
+		count:    map[string]int{},
+		bytes:    map[string]int64{},
+		reported: map[string]bool{},
+		closed:   make(chan struct{}),
+	}
+}
+
+// A ClientEnd is the client side of a connection: the thing a Raft peer
+// holds for each of its peers and calls RPCs through.
+type ClientEnd struct {
+	name string
+	net  *Network
+}
+
+// NewEnd returns a new client end called name. The end is disabled and not
+// connected to any server. NewEnd panics if the network already has an end
+// with that name.
+func (n *Network) NewEnd(name string) *ClientEnd {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, ok := n.ends[name]; ok {
+		panic(fmt.Sprintf("labrpc: NewEnd: an end named %q already exists", name))
+	}
+	n.ends[name] = &endState{}
+	return &ClientEnd{name: name, net: n}
+}
+
+// end returns the state of the end called name, or panics if there is none.
+// n.mu must be held.
+func (n *Network) end(name, caller string) *endState {
+	e, ok := n.ends[name]
+	if !ok {
+		panic(fmt.Sprintf("labrpc: %s: no end named %q", caller, name))
+	}
+	return e
+}
+
+// Connect connects the end called endName to the server called serverName,
+// replacing any earlier connection. The server need not exist yet: until it
+// does, calls through the end are unreachable.
+func (n *Network) Connect(endName, serverName string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.end(endName, "Connect").server = serverName
+}
+
+// Enable enables or disables the end called endName. A disabled end's
+// calls are unreachable, and replies to the calls it has in flight are
+// discarded. Disabling ends is how tests cut a peer off from the others.
+func (n *Network) Enable(endName string, enabled bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.end(endName, "Enable").enabled = enabled
+}
+
+// AddServer adds s to the network under name. If a server already has that
+// name, it is replaced, and the old one counts as deleted.
+func (n *Network) AddServer(name string, s *Server) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.deleteLocked(name)
+	n.servers[name] = &serverEntry{srv: s, dead: make(chan struct{})}
+}
+
+// DeleteServer removes the server called name, as if it crashed: calls
+// waiting on its handlers return false at once, and replies from handlers
+// still running are discarded.
+func (n *Network) DeleteServer(name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.deleteLocked(name)
+}
+
+func (n *Network) deleteLocked(name string) {
+	if e, ok := n.servers[name]; ok {
+		close(e.dead)
+		delete(n.servers, name)
+	}
+}
+
+// SetReliable turns the faults of an unreliable network off (true, the
+// default) or on (false): request delays, dropped requests, lost replies.
+func (n *Network) SetReliable(reliable bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.reliable = reliable
+}
+
+// SetLongReordering turns on or off (the default) long reply delays, which
+// make replies arrive in a different order from their requests.
+func (n *Network) SetLongReordering(on bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.longReordering = on
+}
+
+// SetLongDelays turns on or off (the default) long waits before
+// unreachable and dropped calls fail.
+func (n *Network) SetLongDelays(on bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.longDelays = on
+}
+
+// Count returns the number of requests delivered to the handlers of the
+// server called serverName. Counts belong to the name: they carry on
+// across DeleteServer and AddServer.
+func (n *Network) Count(serverName string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.count[serverName]
+}
+
+// Bytes returns the total size of the encoded requests delivered to the
+// handlers of the server called serverName.
+func (n *Network) Bytes(serverName string) int64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.bytes[serverName]
+}
+
+// TotalCount returns the number of calls made on all ends, whatever became
+// of them.
+func (n *Network) TotalCount() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.totalCount
+}
+
+// TotalBytes returns the total size of the encoded requests of all calls
+// counted by TotalCount. Replies are not counted.
+func (n *Network) TotalBytes() int64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.totalBytes
+}
+
+// Observe makes f the observer of every event from now on; nil removes the
+// observer. f is called synchronously by the goroutine making the call, one
+// event at a time, so it must be quick; it may call the network's methods,
+// but not Observe. Once Observe returns, the old observer is not called
+// again.
+func (n *Network) Observe(f func(Event)) {
+	n.observeMu.Lock()
+	defer n.observeMu.Unlock()
+	n.observer = f
+}
+
+// emit reports ev to the observer as an event of the given kind.
+func (n *Network) emit(ev Event, kind EventKind) {
+	ev.Kind = kind
+	n.observeMu.Lock()
+	defer n.observeMu.Unlock()
+	if n.observer != nil {
+		n.observer(ev)
+	}
+}
+
+// Problems returns the mistakes in the use of the network seen so far, in
+// the order they were first seen: calls to unknown services or methods,
+// replies of the wrong type, arguments that cannot be encoded or decoded,
+// and panics in handlers (with the server, the method, the panic value and
+// the stack). Each is also printed to standard error when first seen.
+func (n *Network) Problems() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.problems...)
+}
+
+// report records a problem, described by summary followed by details,
+// unless a problem with the same summary was already recorded.
+func (n *Network) report(summary, details string) {
+	msg := summary + details
+	n.mu.Lock()
+	seen := n.reported[summary]
+	if !seen {
+		n.reported[summary] = true
+		n.problems = append(n.problems, msg)
+	}
+	n.mu.Unlock()
+	if !seen {
+		fmt.Fprintf(os.Stderr, "\n*** %s ***\n\n", msg)
+	}
+}
+
+// Close ends the world, for the test harness, to stop abandoned goroutines
+// from spinning: after Close, every Call, new or in flight, blocks forever
+// instead of returning. Close may be called more than once.
+func (n *Network) Close() {
+	n.closeOnce.Do(func() { close(n.closed) })
+}
+
+// blockIfClosed blocks forever if the network is closed.
+func (n *Network) blockIfClosed() {
+	select {
+	case <-n.closed:
+		select {}
+	default:
+	}
+}
