@@ -166,4 +166,3 @@ func (c *Cluster) randomString(n int) string {
 	}
 	return string(b)
 }
-

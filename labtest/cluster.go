@@ -110,6 +110,7 @@ func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
 func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
 	c.net = labrpc.NewNetwork(c.run.settings.seed)
+	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP
 	c.baseline.network = len(c.net.Problems())
 	for _, opt := range opts {
 		opt(c)

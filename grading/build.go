@@ -1,0 +1,125 @@
+package grading
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"raftlabs/labtest"
+)
+
+// Source says whose Raft a lab's test binary is built from.
+type Source struct {
+	// Reference builds the lab against the reference solution: the lab
+	// folder's own non-test files are left out and Make comes from
+	// raftlabs/solutions.
+	Reference bool
+
+	// Replace maps a file's path, relative to the repository's root, to the
+	// content it is built with instead (a buggy variant of a reference file).
+	Replace map[string][]byte
+}
+
+// BuildOptions are how a binary is built.
+type BuildOptions struct {
+	Dir  string // where the binary and any overlay files go; required
+	Race bool   // build with the race detector
+}
+
+// referenceShim is the one file a lab folder holds when it is built
+// against the reference solution.
+const referenceShim = `package raft
+
+import (
+	"raftlabs/labrpc"
+	"raftlabs/raftapi"
+	"raftlabs/solutions"
+)
+
+// Make starts the reference solution's Raft.
+func Make(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg) *solutions.Raft {
+	return solutions.Make(peers, me, persister, applyCh)
+}
+`
+
+// Build compiles lab's test binary from the repository at root and returns
+// its path. A compile error is returned with the go command's output and a
+// word on what the lab expects.
+func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	labDir := filepath.Join(root, lab.Dir)
+	replace := map[string]string{}
+	writeFile := func(name string, content []byte) (string, error) {
+		path := filepath.Join(opts.Dir, name)
+		return path, os.WriteFile(path, content, 0o644)
+	}
+
+	if src.Reference {
+		entries, err := os.ReadDir(labDir)
+		if err != nil {
+			return "", err
+		}
+		for _, e := range entries {
+			if name := e.Name(); strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+				replace[filepath.Join(labDir, name)] = "" // left out
+			}
+		}
+		shim, err := writeFile(lab.Dir+"-reference.go", []byte(referenceShim))
+		if err != nil {
+			return "", err
+		}
+		replace[filepath.Join(labDir, "zz_reference.go")] = shim
+	}
+	for rel, content := range src.Replace {
+		path, err := writeFile(strings.ReplaceAll(rel, "/", "_"), content)
+		if err != nil {
+			return "", err
+		}
+		replace[filepath.Join(root, rel)] = path
+	}
+
+	bin := filepath.Join(opts.Dir, lab.Dir+".test")
+	args := []string{"test", "-c", "-o", bin}
+	if opts.Race {
+		args = append(args, "-race")
+	}
+	if len(replace) > 0 {
+		overlay, err := json.Marshal(map[string]any{"Replace": replace})
+		if err != nil {
+			return "", err
+		}
+		path, err := writeFile(lab.Dir+"-overlay.json", overlay)
+		if err != nil {
+			return "", err
+		}
+		args = append(args, "-overlay", path)
+	}
+	args = append(args, "./"+lab.Dir)
+
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out)))
+	}
+	return bin, nil
+}
+
+// compileHint explains the compile errors students meet most.
+func compileHint(out string) string {
+	switch {
+	case strings.Contains(out, "undefined: Make"):
+		return "The tests call Make(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, " +
+			"applyCh chan raftapi.ApplyMsg) returning *Raft or raftapi.Raft: keep that function in raft.go."
+	case strings.Contains(out, "does not satisfy raftapi.Raft"), strings.Contains(out, "in argument to labtest.Run"):
+		return "Make must return a value with the methods Start, GetState, Snapshot and Kill (raftapi.Raft), " +
+			"and take (peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg)."
+	default:
+		return ""
+	}
+}

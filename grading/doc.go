@@ -1,0 +1,17 @@
+// Package grading builds a lab's test binary and runs its tests one process
+// at a time, so that a test that panics, hangs or leaks costs only itself.
+// It is the engine behind grade.sh (cmd/grade), the course's self-test
+// (cmd/selftest) and the known-buggy variants' runner (cmd/variants).
+//
+// A binary is built from a lab folder as it is, from the lab folder with the
+// reference solution in place of the student's files (Source.Reference), or
+// from either with some files replaced (Source.Replace, which the buggy
+// variants use). Nothing on disk changes: replacements go through the go
+// command's -overlay flag.
+//
+// # Usage
+//
+//	bin, err := grading.Build(root, lab, grading.Source{Reference: true}, grading.BuildOptions{Dir: tmp})
+//	res := grading.RunTest(bin, labDir, test, grading.RunOptions{Timeout: 3 * time.Minute})
+//	fmt.Println(res.Passed, res.Virtual, res.RPCs)
+package grading

@@ -1,0 +1,44 @@
+package grading
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/labtest"
+)
+
+var lab1 = labtest.Labs[0]
+
+func TestReferencePassesAndSkeletonFails(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	test := labtest.TestsUpTo(1)[0]
+
+	ref, err := Build(root, lab1, Source{Reference: true}, BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+	res := RunTest(ref, filepath.Join(root, lab1.Dir), test, RunOptions{Seed: 42})
+	assert.True(t, res.Passed, res.Output)
+	assert.Equal(t, int64(42), res.Seed)
+	assert.Positive(t, res.Virtual)
+	assert.Positive(t, res.RPCs)
+
+	skeleton, err := Build(root, lab1, Source{}, BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+	res = RunTest(skeleton, filepath.Join(root, lab1.Dir), test, RunOptions{Seed: 42})
+	assert.False(t, res.Passed)
+	assert.Contains(t, res.Verdict, "no leader")
+	assert.Zero(t, res.RPCs)
+}
+
+func TestMissingMakeExplained(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	src := Source{Replace: map[string][]byte{lab1.Dir + "/raft.go": []byte("package raft\n")}}
+	_, err = Build(root, lab1, src, BuildOptions{Dir: t.TempDir()})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "undefined: Make")
+	assert.Contains(t, err.Error(), "The tests call Make(peers []*labrpc.ClientEnd")
+}
