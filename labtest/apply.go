@@ -155,6 +155,8 @@ func commandText(cmd any) string {
 // a server never blocks on it, and hands every message to the checker.
 func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 	c.run.helper()
+	c.drains.Add(1)
+	defer c.drains.Add(-1)
 	for {
 		select {
 		case m := <-applyCh:

@@ -3,10 +3,12 @@ package labtest
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,10 +60,16 @@ type Cluster struct {
 
 	leaders  map[int]sighting // election safety: the leader seen in each term
 	applies  *applyChecker
+	drains   atomic.Int32 // drain goroutines running
+	baseline goroutineCount
 	reported bool          // a background problem has failed the test
 	stopping chan struct{} // closed to stop the harness's own goroutines
-	baseline problemsBaseline
+	problems problemsBaseline
 }
+
+// goroutineCount is how many goroutines the process had when the cluster
+// was made, its heartbeat included: a cheap first test for leaks.
+type goroutineCount int
 
 // sighting is one server seen believing it leads a term.
 type sighting struct {
@@ -96,7 +104,8 @@ func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
 		rng:      rand.New(rand.NewPCG(seed, seed^0x5eed)),
 		leaders:  map[int]sighting{},
 		stopping: make(chan struct{}),
-		baseline: problemsBaseline{codec: len(labgob.Problems())},
+		problems: problemsBaseline{codec: len(labgob.Problems())},
+		baseline: goroutineCount(runtime.NumGoroutine() + 1),
 	}
 	r.bubble.Store(int64(currentGoroutine().bubble))
 	r.mu.Lock()
@@ -111,7 +120,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
 	c.net = labrpc.NewNetwork(c.run.settings.seed)
 	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP
-	c.baseline.network = len(c.net.Problems())
+	c.problems.network = len(c.net.Problems())
 	for _, opt := range opts {
 		opt(c)
 	}
@@ -497,14 +506,25 @@ func (c *Cluster) finish() {
 			c.kill(i, rf)
 		}
 	}
-	deadline := time.Now().Add(leakWait)
-	leaks := c.leaks()
-	for len(leaks) > 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-		leaks = c.leaks()
-	}
 	c.run.stats.Store(c.currentStats())
-	c.run.elapsed.Store(int64(time.Since(c.start)))
+
+	// Wait for the servers' goroutines to end. Counting goroutines is cheap;
+	// a stack dump to see whose they are is not, so dump only when the
+	// count says the test's own are gone, or at the deadline.
+	deadline := time.Now().Add(leakWait)
+	var leaks []goroutine
+	for {
+		if runtime.NumGoroutine() <= int(c.baseline)+int(c.drains.Load()) {
+			if leaks = c.leaks(); len(leaks) == 0 {
+				break
+			}
+		}
+		if !time.Now().Before(deadline) {
+			leaks = c.leaks()
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	close(c.stopping)
 	c.net.Close()
 
@@ -537,7 +557,7 @@ func (c *Cluster) leaks() []goroutine {
 
 // currentStats returns the numbers for the summary line.
 func (c *Cluster) currentStats() *stats {
-	s := &stats{peers: c.n}
+	s := &stats{peers: c.n, elapsed: time.Since(c.start)}
 	if c.net != nil {
 		s.rpcs = c.net.TotalCount()
 		s.bytes = c.net.TotalBytes()
@@ -565,12 +585,12 @@ func (c *Cluster) backgroundProblem() string {
 			return p
 		}
 	}
-	if ps := labgob.Problems(); len(ps) > c.baseline.codec {
-		return "labgob: " + ps[c.baseline.codec]
+	if ps := labgob.Problems(); len(ps) > c.problems.codec {
+		return "labgob: " + ps[c.problems.codec]
 	}
 	if c.net != nil {
-		if ps := c.net.Problems(); len(ps) > c.baseline.network {
-			return ps[c.baseline.network]
+		if ps := c.net.Problems(); len(ps) > c.problems.network {
+			return ps[c.problems.network]
 		}
 	}
 	return ""
