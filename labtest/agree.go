@@ -1,8 +1,13 @@
 package labtest
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"reflect"
 	"time"
+
+	"raftlabs/labgob"
 )
 
 // Start asks server i to append command, and returns what it answered.
@@ -10,7 +15,10 @@ func (c *Cluster) Start(i int, command any) (index, term int, isLeader bool) {
 	c.t.Helper()
 	rf := c.raft(i)
 	if rf == nil {
-		c.Fatalf("Start: s%d is crashed", i)
+		c.Fatalf("Start: s%d is crashed; Restart it before calling Start", i)
+	}
+	if err := checkCommand(command); err != nil {
+		c.Fatalf("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
 	c.student(i, "Start", func() { index, term, isLeader = rf.Start(command) })
 	if isLeader {
@@ -165,4 +173,18 @@ func (c *Cluster) randomString(n int) string {
 		b[i] = byte('a' + c.Rand(26))
 	}
 	return string(b)
+}
+
+// checkCommand rejects a command no Raft could replicate: nil, or a value
+// gob cannot encode inside a log entry (a func, a channel, a type that was
+// not registered).
+func checkCommand(command any) error {
+	if command == nil {
+		return errors.New("a command must not be nil")
+	}
+	entry := struct{ Command any }{command}
+	if err := labgob.NewEncoder(new(bytes.Buffer)).Encode(entry); err != nil {
+		return fmt.Errorf("the command cannot be sent in an RPC: %v (register its type with labgob.Register)", err)
+	}
+	return nil
 }

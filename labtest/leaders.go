@@ -16,7 +16,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	c.t.Helper()
 	rf := c.raft(i)
 	if rf == nil {
-		c.Fatalf("GetState: s%d is crashed", i)
+		c.Fatalf("GetState: s%d is crashed; Restart it before calling GetState", i)
 	}
 	c.student(i, "GetState", func() { term, isLeader = rf.GetState() })
 	if isLeader {

@@ -1,0 +1,91 @@
+package labtest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"raftlabs/raftapi"
+)
+
+func command(index int, cmd any) raftapi.ApplyMsg {
+	return raftapi.ApplyMsg{CommandValid: true, CommandIndex: index, Command: cmd}
+}
+
+func newBootedChecker(n int) *applyChecker {
+	a := newApplyChecker(n)
+	for i := range n {
+		a.boot(i, 1)
+	}
+	return a
+}
+
+func TestApplyCheckerAcceptsAgreeingServers(t *testing.T) {
+	a := newBootedChecker(2)
+	for _, i := range []int{0, 1} {
+		a.receive(i, 1, command(1, 101))
+		a.receive(i, 1, command(2, "two"))
+	}
+	assert.Empty(t, a.problem())
+	count, cmd := a.committed(2)
+	assert.Equal(t, 2, count)
+	assert.Equal(t, "two", cmd)
+	assert.Equal(t, 2, a.maxIndex())
+}
+
+func TestApplyCheckerViolations(t *testing.T) {
+	cases := map[string]struct {
+		feed func(a *applyChecker)
+		want string
+	}{
+		"different commands at one index": {
+			feed: func(a *applyChecker) {
+				a.receive(0, 1, command(1, 101))
+				a.receive(1, 1, command(1, 102))
+			},
+			want: "state machine safety: index 1 was applied as 101 on s0 but as 102 on s1",
+		},
+		"index 0": {
+			feed: func(a *applyChecker) { a.receive(0, 1, command(0, 7)) },
+			want: "s0 applied index 0: log indexes start at 1",
+		},
+		"a skipped index": {
+			feed: func(a *applyChecker) {
+				a.receive(1, 1, command(1, 1))
+				a.receive(1, 1, command(3, 3))
+			},
+			want: "s1 applied index 3 right after index 1",
+		},
+		"an index applied twice": {
+			feed: func(a *applyChecker) {
+				a.receive(0, 1, command(1, 1))
+				a.receive(0, 1, command(1, 1))
+			},
+			want: "s0 applied index 1 again after index 1",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := newBootedChecker(2)
+			tc.feed(a)
+			assert.Contains(t, a.problem(), tc.want)
+		})
+	}
+}
+
+func TestApplyCheckerRestartAppliesFromTheStart(t *testing.T) {
+	a := newBootedChecker(1)
+	a.receive(0, 1, command(1, 1))
+	a.killed(0, 1)
+	a.boot(0, 2)
+	a.receive(0, 2, command(1, 1)) // a restarted server replays its log
+	assert.Empty(t, a.problem())
+}
+
+func TestApplyCheckerIgnoresAFreshlyKilledServerOnly(t *testing.T) {
+	a := newBootedChecker(1)
+	a.killed(0, 1)
+	a.receive(0, 1, command(1, 1)) // a send already blocked when Kill was called
+	assert.Empty(t, a.problem())
+	assert.Zero(t, a.maxIndex(), "messages from a killed server are not counted")
+}

@@ -1,0 +1,45 @@
+package labtest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLabFoldersMatchTheSuite(t *testing.T) {
+	for _, lab := range Labs {
+		got, err := os.ReadFile(filepath.Join("..", lab.Dir, "suite_test.go"))
+		require.NoError(t, err)
+		assert.Equal(t, string(SuiteFile(lab.Number)), string(got),
+			"%s/suite_test.go is out of date: run go run ./cmd/labgen", lab.Dir)
+	}
+}
+
+func TestTestNames(t *testing.T) {
+	test := Test{Lab: 1, Scenario: ReElection}
+	assert.Equal(t, "ReElection", test.ScenarioName())
+	assert.Equal(t, "TestReElectionLab1", test.Name())
+}
+
+func TestPointsSumTo100PerLab(t *testing.T) {
+	sums := map[int]int{}
+	for _, test := range Suite {
+		sums[test.Lab] += test.Points
+	}
+	for _, lab := range Labs {
+		assert.Equal(t, 100, sums[lab.Number], "lab %d's tests", lab.Number)
+	}
+}
+
+func TestCheckCommand(t *testing.T) {
+	assert.NoError(t, checkCommand(101))
+	assert.NoError(t, checkCommand("x"))
+	assert.ErrorContains(t, checkCommand(nil), "must not be nil")
+
+	type unregistered struct{ N int }
+	assert.ErrorContains(t, checkCommand(unregistered{1}), "register its type with labgob.Register")
+	assert.ErrorContains(t, checkCommand(func() {}), "cannot be sent")
+}

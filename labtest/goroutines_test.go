@@ -1,0 +1,61 @@
+package labtest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const sampleDump = `goroutine 24 [sync.Mutex.Lock, synctest bubble 3]:
+sync.(*Mutex).Lock(...)
+	/usr/local/go/src/sync/mutex.go:46
+raftlabs/lab1-election.(*Raft).GetState(0xc000010000)
+	/work/lab1-election/raft.go:40 +0x51
+
+goroutine 28 [sleep (durable), synctest bubble 3]:
+time.Sleep(0x989680)
+	/usr/local/go/src/runtime/time.go:361 +0x145
+raftlabs/lab1-election.(*Raft).ticker(0xc000010000)
+	/work/lab1-election/raft.go:90 +0x4f
+
+goroutine 7 [chan receive (durable), synctest bubble 3]:
+testing/synctest.testingSynctestTest(0x1, 0x2)
+	/usr/local/go/src/testing/testing.go:2151 +0x292
+
+goroutine 1 [chan receive, 2 minutes]:
+testing.(*T).Run(0x1, {0x2, 0x3}, 0x4)
+	/usr/local/go/src/testing/testing.go:2109 +0x4e5
+`
+
+func TestParseGoroutines(t *testing.T) {
+	gs := parseGoroutines([]byte(sampleDump))
+	require.Len(t, gs, 4)
+
+	assert.Equal(t, 24, gs[0].id)
+	assert.Equal(t, "sync.Mutex.Lock", gs[0].status)
+	assert.False(t, gs[0].durable)
+	assert.Equal(t, 3, gs[0].bubble)
+
+	assert.Equal(t, "sleep", gs[1].status)
+	assert.True(t, gs[1].durable)
+	assert.True(t, gs[1].isSuspectHolder())
+
+	assert.True(t, gs[2].isHarness())
+
+	assert.Equal(t, "chan receive", gs[3].status)
+	assert.Zero(t, gs[3].bubble)
+}
+
+func TestDescribeStuckBlamesTheMutexWaiterAndNamesTheSleeper(t *testing.T) {
+	got := describeStuck(parseGoroutines([]byte(sampleDump)))
+	assert.Contains(t, got, "goroutine 24 (sync.Mutex.Lock) stops virtual time: it waits for a mutex")
+	assert.Contains(t, got, "goroutine 28 (sleep) may be holding the lock")
+	assert.NotContains(t, got, "goroutine 7 ", "the synctest machinery is never blamed")
+}
+
+func TestCurrentGoroutine(t *testing.T) {
+	g := currentGoroutine()
+	assert.Positive(t, g.id)
+	assert.Equal(t, "running", g.status)
+}
