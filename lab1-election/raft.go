@@ -100,7 +100,7 @@ func (rf *Raft) sendRequestVote(server int, args *RequestVoteArgs, reply *Reques
 func (rf *Raft) Start(command any) (int, int, bool) {
 	index := -1
 	term := -1
-	isLeader := true
+	isLeader := false
 	// Your code here (lab 2).
 	return index, term, isLeader
 }

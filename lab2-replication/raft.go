@@ -1,10 +1,13 @@
 package raft
 
-// This is the file you edit. It is a Raft server that does nothing yet:
-// it compiles, and the tests fail because no leader is ever elected.
+// This is the file you edit in lab 2. Start by carrying your lab 1 code
+// over (docs/lab2-replication.md says how, keeping a backup of this file):
+// this skeleton only compiles, and its tests fail because no leader is
+// ever elected.
 //
-// Read docs/lab1-election.md first, then the Raft paper's §5.1–5.2 and
-// Figure 2 (the "State", "RequestVote RPC" and "Rules for Servers" boxes).
+// Read docs/lab2-replication.md, then the Raft paper's §5.3–5.4 and
+// Figure 2's "AppendEntries RPC" box and the "Rules for Servers" about
+// commitIndex, lastApplied, nextIndex and matchIndex.
 //
 // What the tests call (keep these signatures):
 //
@@ -86,6 +89,23 @@ func (rf *Raft) RequestVote(args *RequestVoteArgs, reply *RequestVoteReply) {
 	// Your code here (lab 1).
 }
 
+// AppendEntriesArgs is the AppendEntries RPC's arguments (Figure 2): the
+// leader's heartbeat and its way of copying log entries to a follower.
+type AppendEntriesArgs struct {
+	// Your data here (lab 2).
+}
+
+// AppendEntriesReply is the AppendEntries RPC's reply (Figure 2), plus
+// whatever hints let the leader back up nextIndex a term at a time.
+type AppendEntriesReply struct {
+	// Your data here (lab 2).
+}
+
+// AppendEntries is the AppendEntries RPC handler.
+func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply) {
+	// Your code here (lab 2): Figure 2's receiver implementation, rules 1–5.
+}
+
 // sendRequestVote sends a RequestVote RPC to server and waits for the reply.
 // It returns true if a reply arrived, false if the network lost the request
 // or the reply, or the server is down. A false can take a while: never call
@@ -100,7 +120,7 @@ func (rf *Raft) sendRequestVote(server int, args *RequestVoteArgs, reply *Reques
 func (rf *Raft) Start(command any) (int, int, bool) {
 	index := -1
 	term := -1
-	isLeader := true
+	isLeader := false
 	// Your code here (lab 2).
 	return index, term, isLeader
 }
@@ -142,7 +162,9 @@ func Make(peers []*labrpc.ClientEnd, me int,
 	rf.persister = persister
 	rf.me = me
 
-	// Your initialization code here (lab 1, 2, 3).
+	// Your initialization code here (lab 1, 2, 3). In lab 2, start an
+	// applier goroutine that sends each newly committed entry on applyCh,
+	// in index order, without holding rf.mu while it sends.
 
 	// Restore state saved before a crash (lab 3).
 	rf.readPersist(persister.ReadRaftState())

@@ -85,6 +85,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 	c.t.Helper()
 	start := c.Now()
 	next := 0
+	accepted := false
 	for c.Now()-start < 10*time.Second {
 		// Try each running, connected server until one says it leads.
 		index := -1
@@ -103,6 +104,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 			c.Sleep(50 * time.Millisecond)
 			continue
 		}
+		accepted = true
 		// Somebody accepted it: wait up to 2 seconds for n servers to apply.
 		submitted := c.Now()
 		for c.Now()-submitted < 2*time.Second {
@@ -117,6 +119,10 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 			c.Fatalf("agreement: %s was accepted at index %d but, 2s later, %d servers %s had applied it "+
 				"(want %d; applied there: %s)", commandText(command), index, count, c.appliedBy(index), n, commandText(cmd))
 		}
+	}
+	if !accepted {
+		c.Fatalf("agreement: for 10s no connected server accepted Start(%s): each answered isLeader false",
+			commandText(command))
 	}
 	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)",
 		commandText(command), n, c.applies.maxIndex())
