@@ -1,0 +1,35 @@
+// Command clockbench measures what the virtual clock saves: it runs each
+// test of a lab's suite against the reference solution twice, once on the
+// virtual clock (the default) and once in real time (RAFTLABS_REALTIME=1),
+// and prints how long each took in real seconds, side by side.
+//
+// Each lab's test binary is built once against the reference solution
+// (nothing on disk changes), and every run of every test is its own
+// process, one at a time, so the two modes are measured on the same
+// machine in the same conditions, process start-up included. Both modes
+// of a test use the same seed. A lab's suite here is its own tests, not
+// the earlier labs' tests its folder also runs.
+//
+// # Usage
+//
+// From anywhere in the repository:
+//
+//	go run ./cmd/clockbench            # every lab
+//	go run ./cmd/clockbench lab1 lab2  # the named labs ("1" and "lab1-election" work too)
+//
+// Flags:
+//
+//	-seed N   the seed for every run (0: a random one, printed)
+//	-race     build with the race detector
+//
+// The real-time runs take as long as the tests say: a few minutes per lab.
+//
+// # Output
+//
+// One row per test: the seconds of real time the test's process took on
+// the virtual clock and in real time, and their ratio; then a total per
+// lab. The "clock" column is the test's own duration as the virtual clock
+// measured it: about what the real-time run should take. A run that fails
+// is marked, and the command exits with status 1, since a failed run's
+// time says nothing.
+package main

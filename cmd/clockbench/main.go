@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"raftlabs/grading"
+	"raftlabs/labtest"
+)
+
+// testTimeout bounds one run of one test. A test in real time may use up to
+// 600s of real time before the harness stops it; this is a little more.
+const testTimeout = 11 * time.Minute
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("clockbench: ")
+	// A flag set of our own: importing labtest defines the test binaries'
+	// flags (-seed among them) on the default one.
+	flags := flag.NewFlagSet("clockbench", flag.ExitOnError)
+	seed := flags.Int64("seed", 0, "seed for every run (0: pick one)")
+	race := flags.Bool("race", false, "build the test binaries with the race detector")
+	flags.Usage = func() {
+		fmt.Fprintf(flags.Output(), "usage: go run ./cmd/clockbench [-seed N] [-race] [lab...]\n")
+		flags.PrintDefaults()
+	}
+	flags.Parse(os.Args[1:])
+
+	labs, err := selectLabs(flags.Args())
+	if err != nil {
+		log.Fatal(err)
+	}
+	root, err := findRoot()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if *seed == 0 {
+		*seed = rand.Int64N(1_000_000) + 1
+	}
+	fmt.Printf("clockbench: the reference solution, seed %d%s, each test once on the virtual clock and once in real time\n\n",
+		*seed, map[bool]string{true: ", -race", false: ""}[*race])
+
+	failed := false
+	for _, lab := range labs {
+		rows, err := benchLab(root, lab, *seed, *race)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if printTable(os.Stdout, lab, rows) {
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// row is one test measured in both modes.
+type row struct {
+	test     labtest.Test
+	virtual  grading.Result // on the virtual clock
+	realtime grading.Result // in real time
+}
+
+// benchLab builds lab against the reference and runs each of its own tests
+// in both modes, printing progress to standard error.
+func benchLab(root string, lab labtest.Lab, seed int64, race bool) ([]row, error) {
+	dir, err := os.MkdirTemp("", "clockbench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(os.Stderr, "building %s against the reference...\n", lab.Dir)
+	bin, err := grading.Build(root, lab, grading.Source{Reference: true}, grading.BuildOptions{Dir: dir, Race: race})
+	if err != nil {
+		return nil, err
+	}
+	labDir := filepath.Join(root, lab.Dir)
+	var rows []row
+	for _, test := range labtest.Suite {
+		if test.Lab != lab.Number {
+			continue
+		}
+		r := row{test: test}
+		fmt.Fprintf(os.Stderr, "  %s: virtual clock...", test.Name())
+		r.virtual = grading.RunTest(bin, labDir, test, grading.RunOptions{Seed: seed, Timeout: testTimeout})
+		fmt.Fprintf(os.Stderr, " %.2fs; real time...", r.virtual.Real.Seconds())
+		r.realtime = grading.RunTest(bin, labDir, test, grading.RunOptions{Seed: seed, Timeout: testTimeout,
+			Env: []string{"RAFTLABS_REALTIME=1"}})
+		fmt.Fprintf(os.Stderr, " %.2fs\n", r.realtime.Real.Seconds())
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// printTable writes lab's table and reports whether any run failed.
+func printTable(out io.Writer, lab labtest.Lab, rows []row) (failed bool) {
+	fmt.Fprintf(out, "lab %d (%s)\n", lab.Number, lab.Dir)
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "test\tclock\tvirtual mode\treal mode\tratio\t\n")
+	var clock, virtual, real time.Duration
+	var failures []string
+	for _, r := range rows {
+		note := ""
+		for _, m := range []struct {
+			mode string
+			res  grading.Result
+		}{{"virtual", r.virtual}, {"real", r.realtime}} {
+			if !m.res.Passed {
+				failed = true
+				note = "  FAILED"
+				failures = append(failures, fmt.Sprintf("%s in %s mode (seed %d): %s",
+					r.test.Name(), m.mode, m.res.Seed, firstLine(m.res.Verdict)))
+			}
+		}
+		clock += r.virtual.Virtual
+		virtual += r.virtual.Real
+		real += r.realtime.Real
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.test.Name(), secs(r.virtual.Virtual), secs(r.virtual.Real),
+			secs(r.realtime.Real), ratio(r.realtime.Real, r.virtual.Real), note)
+	}
+	fmt.Fprintf(w, "total\t%s\t%s\t%s\t%s\t\n", secs(clock), secs(virtual), secs(real), ratio(real, virtual))
+	w.Flush()
+	for _, f := range failures {
+		fmt.Fprintf(out, "  %s\n", f)
+	}
+	fmt.Fprintln(out)
+	return failed
+}
+
+func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s" }
+
+func ratio(slow, fast time.Duration) string {
+	if fast <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(float64(slow)/float64(fast), 'f', 1, 64) + "×"
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// selectLabs turns the arguments ("lab1", "1", "lab1-election") into labs;
+// none means every lab.
+func selectLabs(args []string) ([]labtest.Lab, error) {
+	if len(args) == 0 {
+		return labtest.Labs, nil
+	}
+	var labs []labtest.Lab
+	for _, arg := range args {
+		found := false
+		for _, lab := range labtest.Labs {
+			n := strconv.Itoa(lab.Number)
+			if arg == n || arg == "lab"+n || strings.TrimSuffix(arg, "/") == lab.Dir {
+				labs = append(labs, lab)
+				found = true
+			}
+		}
+		if !found {
+			var names []string
+			for _, lab := range labtest.Labs {
+				names = append(names, fmt.Sprintf("lab%d", lab.Number))
+			}
+			return nil, fmt.Errorf("no lab %q (the labs are %s)", arg, strings.Join(names, ", "))
+		}
+	}
+	return labs, nil
+}
+
+// findRoot returns the repository's root: the nearest directory at or
+// above the working directory whose go.mod declares module raftlabs.
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if isRoot(filepath.Join(dir, "go.mod")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run it inside the course's repository (no go.mod for module raftlabs above here)")
+		}
+		dir = parent
+	}
+}
+
+func isRoot(goMod string) bool {
+	f, err := os.Open(goMod)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if fields := strings.Fields(s.Text()); len(fields) == 2 && fields[0] == "module" {
+			return fields[1] == "raftlabs"
+		}
+	}
+	return false
+}
