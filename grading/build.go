@@ -1,12 +1,15 @@
 package grading
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"raftlabs/labtest"
 )
@@ -25,8 +28,9 @@ type Source struct {
 
 // BuildOptions are how a binary is built.
 type BuildOptions struct {
-	Dir  string // where the binary and any overlay files go; required
-	Race bool   // build with the race detector
+	Dir     string        // where the binary and any overlay files go; required
+	Race    bool          // build with the race detector
+	Timeout time.Duration // real-time bound for the go command; 0 means 10 minutes
 }
 
 // referenceShim is the one file a lab folder holds when it is built
@@ -102,9 +106,19 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	}
 	args = append(args, "./"+lab.Dir)
 
-	cmd := exec.Command("go", args...)
+	if opts.Timeout == 0 {
+		opts.Timeout = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
+	cmd.WaitDelay = 5 * time.Second // the compiler's children may hold the output pipe
+	out, err := cmd.CombinedOutput()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "", fmt.Errorf("building %s took longer than %v; gave up", lab.Dir, opts.Timeout)
+	}
+	if err != nil {
 		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out)))
 	}
 	return bin, nil
@@ -119,6 +133,11 @@ func compileHint(out string) string {
 	case strings.Contains(out, "does not satisfy raftapi.Raft"), strings.Contains(out, "in argument to labtest.Run"):
 		return "Make must return a value with the methods Start, GetState, Snapshot and Kill (raftapi.Raft), " +
 			"and take (peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg)."
+	case strings.Contains(out, "raftlabs/solutions") && strings.Contains(out, "is not in std"),
+		strings.Contains(out, "no required module provides package raftlabs/solutions"):
+		return "The reference solution (solutions/) is not in this copy of the course, so it cannot be graded."
+	case strings.Contains(out, "-race requires cgo"):
+		return "The race detector needs cgo: a C compiler (gcc or clang) on the PATH and CGO_ENABLED=1."
 	default:
 		return ""
 	}

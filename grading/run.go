@@ -1,13 +1,14 @@
 package grading
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ type Result struct {
 	RPCs    int
 	Bytes   int64
 	Verdict string // why it failed, in the harness's words (first lines)
-	Output  string // everything the test printed
+	Output  string // what the test printed; past outputLimit, only its start and end
 }
 
 var (
@@ -54,9 +55,14 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = labDir
-	cmd.Env = append(os.Environ(), opts.Env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	// A race-enabled binary otherwise sleeps a second at exit, which is
+	// most of a test's real time; the user's own GORACE options come after,
+	// so they win.
+	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
+	cmd.Env = append(append(os.Environ(), "GORACE="+gorace), opts.Env...)
+	cmd.WaitDelay = 5 * time.Second
+	out := &cappedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
 	err := cmd.Run()
 
@@ -79,6 +85,52 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	return res
 }
 
+// outputLimit bounds what RunTest keeps of a test's output: a student's
+// debug printing can run to gigabytes over many runs. The start (the seed)
+// and the end (the verdict and the summary line) are kept.
+const (
+	outputHead  = 64 << 10
+	outputLimit = 2 << 20
+)
+
+// cappedBuffer keeps the first outputHead bytes written to it and the last
+// outputLimit-outputHead. The go command's exec writes to it from one
+// goroutine at a time (Stdout and Stderr are the same writer).
+type cappedBuffer struct {
+	head    []byte
+	tail    []byte // the kept end is its last outputLimit-outputHead bytes
+	dropped int64
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if room := outputHead - len(b.head); room > 0 {
+		k := min(room, len(p))
+		b.head = append(b.head, p[:k]...)
+		p = p[k:]
+	}
+	b.tail = append(b.tail, p...)
+	// Cut only once the tail has doubled, so each byte is moved O(1) times.
+	const keep = outputLimit - outputHead
+	if over := len(b.tail) - keep; over > keep {
+		b.dropped += int64(over)
+		b.tail = append(b.tail[:0], b.tail[over:]...)
+	}
+	return n, nil
+}
+
+func (b *cappedBuffer) String() string {
+	const keep = outputLimit - outputHead
+	tail, dropped := b.tail, b.dropped
+	if over := len(tail) - keep; over > 0 {
+		tail, dropped = tail[over:], dropped+int64(over)
+	}
+	if dropped == 0 {
+		return string(b.head) + string(tail)
+	}
+	return fmt.Sprintf("%s\n... [%d bytes of output left out] ...\n%s", b.head, dropped, tail)
+}
+
 // failureLine is where a test's failure message starts: "    lab1.go:16: ...".
 var failureLine = regexp.MustCompile(`^    \S+\.go:\d+: `)
 
@@ -87,7 +139,29 @@ func verdict(output string, ctxErr, runErr error, timeout time.Duration) string 
 	if errors.Is(ctxErr, context.DeadlineExceeded) {
 		return fmt.Sprintf("killed after %v of real time without finishing", timeout)
 	}
+	if strings.Contains(output, "testing: warning: no tests to run") {
+		return "the test binary has no such test: is the lab folder's suite_test.go current? (go run ./cmd/labgen)"
+	}
 	lines := strings.Split(output, "\n")
+	why := harnessVerdict(lines)
+	if race := dataRace(lines); race != "" {
+		if why == "" || strings.Contains(why, "race detected during execution of test") {
+			return race
+		}
+		return race + "\n" + why
+	}
+	if why != "" {
+		return why
+	}
+	if runErr != nil {
+		return fmt.Sprintf("the test process failed (%v) without a summary line", runErr)
+	}
+	return "the test printed no summary line"
+}
+
+// harnessVerdict returns the first failure message of the test's output:
+// a panic, or the lines of the first t.Error.
+func harnessVerdict(lines []string) string {
 	for k, line := range lines {
 		switch {
 		case strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "):
@@ -103,8 +177,39 @@ func verdict(output string, ctxErr, runErr error, timeout time.Duration) string 
 			return strings.Join(msg, "\n")
 		}
 	}
-	if runErr != nil {
-		return fmt.Sprintf("the test process failed (%v) without a summary line", runErr)
-	}
-	return "the test printed no summary line"
+	return ""
 }
+
+// dataRace describes the first data race the race detector reported: the
+// two accesses and the functions that made them, e.g.
+// "data race: read in (*Raft).GetState (raft.go:48), previous write in ...".
+func dataRace(lines []string) string {
+	start := slices.Index(lines, "WARNING: DATA RACE")
+	if start < 0 {
+		return ""
+	}
+	var accesses []string
+	for k := start + 1; k+2 < len(lines) && len(accesses) < 2 && lines[k] != "=================="; k++ {
+		m := raceAccess.FindStringSubmatch(lines[k])
+		if m == nil {
+			continue
+		}
+		fn := strings.TrimSuffix(strings.TrimSpace(lines[k+1]), "()")
+		fn = fn[strings.LastIndex(fn, "/")+1:]
+		fn = fn[strings.Index(fn, ".")+1:] // drop the package
+		where := strings.Fields(strings.TrimSpace(lines[k+2]))
+		loc := ""
+		if len(where) > 0 {
+			loc = " (" + filepath.Base(where[0]) + ")"
+		}
+		accesses = append(accesses, fmt.Sprintf("%s in %s%s", strings.ToLower(m[1]+m[2]), fn, loc))
+	}
+	if len(accesses) == 0 {
+		return "data race (see the test's output)"
+	}
+	return "data race: " + strings.Join(accesses, ", ")
+}
+
+// raceAccess is the race detector's line that starts an access:
+// "Read at 0x00c000123 by goroutine 7:" or "Previous write at ...".
+var raceAccess = regexp.MustCompile(`^(Previous |)(Read|Write|read|write) at 0x[0-9a-f]+ by `)
