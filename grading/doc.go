@@ -14,4 +14,7 @@
 //	bin, err := grading.Build(root, lab, grading.Source{Reference: true}, grading.BuildOptions{Dir: tmp})
 //	res := grading.RunTest(bin, labDir, test, grading.RunOptions{Timeout: 3 * time.Minute})
 //	fmt.Println(res.Passed, res.Virtual, res.RPCs)
+//
+// RunTests runs many tests, each several times, through a pool of
+// processes; FindRoot finds the course's root from any folder in it.
 package grading

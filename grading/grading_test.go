@@ -42,3 +42,27 @@ func TestMissingMakeExplained(t *testing.T) {
 	assert.Contains(t, err.Error(), "undefined: Make")
 	assert.Contains(t, err.Error(), "The tests call Make(peers []*labrpc.ClientEnd")
 }
+
+func TestRunTestsRunsEachTestRunsTimes(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	bin, err := Build(root, lab1, Source{}, BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+	tests := labtest.TestsUpTo(1)[:3]
+
+	var done []string
+	results := RunTests(bin, filepath.Join(root, lab1.Dir), tests, BatchOptions{
+		Runs: 2, Jobs: 2,
+		Done: func(r Result) { done = append(done, r.Test.Name()) },
+	})
+	require.Len(t, results, len(tests))
+	for i, runs := range results {
+		require.Len(t, runs, 2)
+		for _, r := range runs {
+			assert.Equal(t, tests[i].Name(), r.Test.Name())
+			assert.False(t, r.Passed) // the skeleton elects no leader
+			assert.NotZero(t, r.Seed)
+		}
+	}
+	assert.Len(t, done, 2*len(tests))
+}
