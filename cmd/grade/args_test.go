@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/labtest"
+)
+
+func TestParseLabAcceptsEveryName(t *testing.T) {
+	lab1, lab2 := labtest.Labs[0], labtest.Labs[1]
+	for arg, want := range map[string]labtest.Lab{
+		"lab1": lab1, "1": lab1, "lab1-election": lab1, "./lab1-election/": lab1, "Lab1": lab1,
+		"lab2": lab2, "2": lab2, "lab2-replication": lab2, "lab2-replication/": lab2,
+	} {
+		got, err := parseLab(arg)
+		require.NoError(t, err, arg)
+		assert.Equal(t, want, got, arg)
+	}
+	for _, arg := range []string{"lab9", "0", "election", "lab1-replication", ""} {
+		_, err := parseLab(arg)
+		assert.ErrorContains(t, err, "unknown lab", arg)
+	}
+}
+
+func TestParseArgsTakesFlagsAndLabsInAnyOrder(t *testing.T) {
+	cfg, err := parseArgs([]string{"lab2", "--runs", "3", "1", "-jobs=2", "--race", "lab2"})
+	require.NoError(t, err)
+	assert.Equal(t, []labtest.Lab{labtest.Labs[0], labtest.Labs[1]}, cfg.labs) // in course order, once each
+	assert.Equal(t, 3, cfg.runs)
+	assert.Equal(t, 2, cfg.jobs)
+	assert.True(t, cfg.race)
+	assert.Equal(t, 3*time.Minute, cfg.timeout)
+
+	cfg, err = parseArgs(nil)
+	require.NoError(t, err)
+	assert.Empty(t, cfg.labs)
+	assert.Equal(t, config{runs: 1, jobs: 1, timeout: 3 * time.Minute}, cfg)
+}
+
+func TestParseArgsRefusesNonsense(t *testing.T) {
+	for _, args := range [][]string{
+		{"--runs", "0"},
+		{"--jobs", "-1"},
+		{"--timeout", "0s"},
+		{"--reference", "--submission", "x"},
+		{"--no-such-flag"},
+		{"lab7"},
+	} {
+		_, err := parseArgs(args)
+		assert.Error(t, err, args)
+	}
+	_, err := parseArgs([]string{"-h"})
+	assert.ErrorIs(t, err, flag.ErrHelp)
+}

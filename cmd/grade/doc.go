@@ -1,0 +1,63 @@
+// Command grade grades the labs: it builds each lab's test binary once, runs
+// every test of the lab as its own process with a time bound, and prints a
+// table of points, results, times and RPC counts, then each lab's total.
+// grade.sh at the course's root runs it.
+//
+// # Usage
+//
+//	./grade.sh [flags] [lab...]
+//	go run ./cmd/grade [flags] [lab...]
+//
+// A lab is named lab1, 1, or by its folder, lab1-election. With no lab,
+// every lab whose folder exists is graded (with --submission: every lab
+// folder the submission has). Flags and labs may come in any order.
+//
+// # Scoring
+//
+// Each lab is out of the sum of its own tests' points; the points live in
+// one place, labtest.Suite. A test scores its points only if every run of
+// it passes. A lab's folder also runs every earlier lab's tests: one that
+// fails there is a regression and costs its points in this lab too, but
+// never takes a lab below 0.
+//
+// # Flags
+//
+//	--reference        grade the reference solution instead of your code (it must score full marks)
+//	--runs N           run each test N times; it scores only if all N pass (default 1)
+//	--jobs N           run N test processes at a time (default 1)
+//	--race             build with the race detector
+//	--realtime         run the tests in real time instead of virtual time
+//	--timeout D        real-time bound for one run of one test (default 3m)
+//	--json FILE        also write a JSON report to FILE
+//	--gradescope FILE  also write Gradescope's results.json to FILE
+//	--submission DIR   grade a student's tree: a fresh copy of the course with only
+//	                   the non-test .go files of DIR's lab folders copied over it
+//	-v                 print the whole output of every failing run
+//
+// Under each failed test the table gives the start of its verdict and the
+// command that reruns it with the same seed.
+//
+// # Exit status
+//
+// 0 when every graded lab has full marks; 1 otherwise (a failed test, a lab
+// that does not compile); 2 for a usage error.
+//
+// # Examples
+//
+// Grade lab 1:
+//
+//	./grade.sh lab1
+//
+// Check that lab 2 passes reliably, two processes at a time, with the race
+// detector:
+//
+//	./grade.sh --runs 20 --jobs 2 --race lab2
+//
+// Grade one student's tree for Gradescope:
+//
+//	./grade.sh --submission /autograder/submission --gradescope /autograder/results/results.json lab2
+//
+// Check the course itself:
+//
+//	./grade.sh --reference
+package main

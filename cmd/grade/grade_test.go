@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// grade runs the command as a student would and returns its exit status
+// and output.
+func grade(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	status := run(args, &out, &errOut)
+	return status, out.String() + errOut.String()
+}
+
+func TestGradeTheSkeleton(t *testing.T) {
+	reportFile := filepath.Join(t.TempDir(), "report.json")
+	status, out := grade(t, "lab1", "--jobs", "2", "--json", reportFile)
+
+	assert.Equal(t, exitNotFull, status, out)
+	assert.Contains(t, out, "lab1 total: 0/100")
+	assert.Contains(t, out, "Start with docs/lab1-election.md, then fill in RequestVote and the ticker in lab1-election/raft.go.")
+	assert.Contains(t, out, "  TestInitialElectionLab1     0/10    FAIL")
+	assert.Contains(t, out, "      no leader: ")
+	assert.Contains(t, out, "      rerun: cd lab1-election && go test -run '^TestInitialElectionLab1$' -seed ")
+
+	data, err := os.ReadFile(reportFile)
+	require.NoError(t, err)
+	var r report
+	require.NoError(t, json.Unmarshal(data, &r))
+	assert.Equal(t, 0, r.Score)
+	assert.Equal(t, 100, r.MaxScore)
+	require.Len(t, r.Labs, 1)
+	assert.Len(t, r.Labs[0].Tests, 7)
+}
+
+func TestGradeTheReference(t *testing.T) {
+	status, out := grade(t, "--reference", "--jobs", "2", "lab1")
+	assert.Equal(t, exitFullMarks, status, out)
+	assert.Contains(t, out, "lab1 total: 100/100")
+	assert.Contains(t, out, "total: 100/100")
+	assert.NotContains(t, out, "FAIL")
+	assert.NotContains(t, out, "Start with")
+}
+
+func TestGradeASubmissionThatDoesNotCompile(t *testing.T) {
+	sub := t.TempDir()
+	writeFiles(t, sub, map[string]string{"lab1-election/raft.go": "package raft\n"})
+	gradescope := filepath.Join(t.TempDir(), "results.json")
+
+	status, out := grade(t, "--submission", sub, "--gradescope", gradescope)
+	assert.Equal(t, exitNotFull, status, out)
+	assert.Contains(t, out, "The build failed, so no test ran")
+	assert.Contains(t, out, "The tests call Make(") // the hint for a missing Make
+	assert.Contains(t, out, "lab1 total: 0/100")
+	assert.NotContains(t, out, "lab2 total", "only the labs the submission has are graded")
+
+	data, err := os.ReadFile(gradescope)
+	require.NoError(t, err)
+	var g gradescopeResults
+	require.NoError(t, json.Unmarshal(data, &g))
+	assert.Equal(t, 0, g.Score)
+	assert.Len(t, g.Tests, 7)
+	assert.True(t, strings.HasPrefix(g.Output, "lab1 total: 0/100\nlab1-election does not compile"), g.Output)
+}
+
+func TestUsageErrors(t *testing.T) {
+	status, out := grade(t, "lab9")
+	assert.Equal(t, exitUsage, status)
+	assert.Contains(t, out, `unknown lab "lab9"`)
+
+	status, out = grade(t, "--runs", "x")
+	assert.Equal(t, exitUsage, status)
+	assert.Contains(t, out, "invalid value")
+
+	status, out = grade(t, "--help")
+	assert.Equal(t, exitFullMarks, status)
+	assert.Contains(t, out, "usage: ./grade.sh [flags] [lab...]")
+	assert.Contains(t, out, "-gradescope FILE")
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"raftlabs/grading"
+	"raftlabs/labtest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses.
+const (
+	exitFullMarks = 0
+	exitNotFull   = 1
+	exitUsage     = 2
+)
+
+// buildTimeout bounds one lab's build: generous, since a cold build cache
+// compiles the standard library (twice with --race).
+const buildTimeout = 10 * time.Minute
+
+// config is what the command line asked for.
+type config struct {
+	labs       []labtest.Lab // in course order; empty: every lab present
+	reference  bool
+	runs, jobs int
+	race       bool
+	realtime   bool
+	timeout    time.Duration
+	jsonFile   string
+	gradescope string
+	submission string
+	verbose    bool
+}
+
+// run is the whole command; it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage())
+		return exitFullMarks
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "grade: %v\nRun 'go run ./cmd/grade -h' for usage.\n", err)
+		return exitUsage
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "grade: %v\n", err)
+		return exitUsage
+	}
+	root, err := grading.FindRoot(wd)
+	if err != nil {
+		fmt.Fprintf(stderr, "grade: %v\n", err)
+		return exitUsage
+	}
+	g := &grader{cfg: cfg, root: root, out: stdout, progress: progressWriter(stderr)}
+	status, err := g.run()
+	if err != nil {
+		fmt.Fprintf(stderr, "grade: %v\n", err)
+	}
+	return status
+}
+
+// parseArgs reads the flags and lab names, which may come in any order.
+func parseArgs(args []string) (config, error) {
+	cfg := config{}
+	fs := newFlagSet(&cfg)
+	var labArgs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		labArgs = append(labArgs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch {
+	case cfg.runs < 1:
+		return cfg, fmt.Errorf("--runs must be at least 1, not %d", cfg.runs)
+	case cfg.jobs < 1:
+		return cfg, fmt.Errorf("--jobs must be at least 1, not %d", cfg.jobs)
+	case cfg.timeout <= 0:
+		return cfg, fmt.Errorf("--timeout must be positive, not %v", cfg.timeout)
+	case cfg.reference && cfg.submission != "":
+		return cfg, errors.New("--reference and --submission grade different code: give one of them")
+	}
+	for _, arg := range labArgs {
+		lab, err := parseLab(arg)
+		if err != nil {
+			return cfg, err
+		}
+		if !slices.Contains(cfg.labs, lab) {
+			cfg.labs = append(cfg.labs, lab)
+		}
+	}
+	slices.SortFunc(cfg.labs, func(a, b labtest.Lab) int { return a.Number - b.Number })
+	return cfg, nil
+}
+
+func newFlagSet(cfg *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run prints errors and usage itself
+	fs.BoolVar(&cfg.reference, "reference", false, "grade the reference solution instead of your code")
+	fs.IntVar(&cfg.runs, "runs", 1, "run each test `N` times; it scores only if all N pass")
+	fs.IntVar(&cfg.jobs, "jobs", 1, "run `N` test processes at a time")
+	fs.BoolVar(&cfg.race, "race", false, "build with the race detector")
+	fs.BoolVar(&cfg.realtime, "realtime", false, "run the tests in real time instead of virtual time")
+	fs.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "real-time bound for one run of one test")
+	fs.StringVar(&cfg.jsonFile, "json", "", "write a JSON report to `FILE`")
+	fs.StringVar(&cfg.gradescope, "gradescope", "", "write Gradescope's results.json to `FILE`")
+	fs.StringVar(&cfg.submission, "submission", "", "grade the student's tree in `DIR` with the course's own tests")
+	fs.BoolVar(&cfg.verbose, "v", false, "print the whole output of every failing run")
+	return fs
+}
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: ./grade.sh [flags] [lab...]   (or: go run ./cmd/grade [flags] [lab...])\n\n")
+	b.WriteString("A lab is lab1, 1 or lab1-election; with none, every lab is graded.\n")
+	b.WriteString("Exit status: 0 at full marks, 1 otherwise, 2 for a usage error.\n\nFlags:\n")
+	fs := newFlagSet(&config{})
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
+
+// parseLab reads a lab's name: "lab1", "1", or its folder, "lab1-election"
+// (also "./lab1-election/", as a shell completes it).
+func parseLab(arg string) (labtest.Lab, error) {
+	name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(arg), "./"), "/")
+	var names []string
+	for _, lab := range labtest.Labs {
+		n := strconv.Itoa(lab.Number)
+		if name == n || strings.EqualFold(name, "lab"+n) || name == lab.Dir {
+			return lab, nil
+		}
+		names = append(names, fmt.Sprintf("lab%s (%s)", n, lab.Dir))
+	}
+	return labtest.Lab{}, fmt.Errorf("unknown lab %q: the labs are %s", arg, strings.Join(names, ", "))
+}
+
+// progressWriter returns where to show progress while tests run: w if it
+// is a terminal, else nil (a log file gets only the tables).
+func progressWriter(w io.Writer) io.Writer {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if info, err := f.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return f
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"raftlabs/labtest"
+)
+
+// verdictLines is how much of a failure's verdict the table shows.
+const verdictLines = 2
+
+// printLab prints one lab's header, its table with the verdict and rerun
+// command under each failed test, its total, and a hint at 0.
+func printLab(w io.Writer, s labScore, cfg config) {
+	title := fmt.Sprintf("%s: %s", s.Lab.Dir, s.Lab.Title)
+	if cfg.reference {
+		title += " (the reference solution)"
+	}
+	fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len(title)))
+	switch {
+	case s.Lab.Number == 2:
+		fmt.Fprintln(w, "Lab 1's tests run here too: one that fails costs its points in this lab.")
+	case s.Lab.Number > 2:
+		fmt.Fprintf(w, "The tests of labs 1-%d run here too: one that fails costs its points in this lab.\n", s.Lab.Number-1)
+	}
+	fmt.Fprintln(w)
+
+	if s.BuildError != "" {
+		fmt.Fprintf(w, "The build failed, so no test ran:\n\n%s\n\n", indent(s.BuildError, "    "))
+	} else {
+		printTable(w, s, cfg)
+	}
+	fmt.Fprintf(w, "lab%d total: %d/%d\n", s.Lab.Number, s.Score, s.Max)
+	if s.Score == 0 && s.BuildError == "" && !cfg.reference {
+		fmt.Fprintf(w, "\n%s\n", startHint(s.Lab))
+	}
+	fmt.Fprintln(w)
+}
+
+// printTable prints the rows aligned, each failed test's details under it.
+func printTable(w io.Writer, s labScore, cfg config) {
+	var rows bytes.Buffer
+	tw := tabwriter.NewWriter(&rows, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  test\tpoints\tresult\tvirtual\treal\tRPCs")
+	details := [][]string{nil} // the lines under each row; none under the heading
+	for _, ts := range s.Tests {
+		virtual, real, rpcs := ts.Mean()
+		virtualCol := seconds(virtual)
+		if cfg.realtime {
+			virtualCol = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n",
+			ts.Test.Name(), pointsColumn(ts), resultColumn(ts, cfg.runs), virtualCol, seconds(real), rpcs)
+		details = append(details, failureDetails(s.Lab, ts, cfg))
+	}
+	tw.Flush()
+	lines := strings.Split(strings.TrimSuffix(rows.String(), "\n"), "\n")
+	for i, line := range lines {
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+		for _, d := range details[i] {
+			fmt.Fprintf(w, "      %s\n", d)
+		}
+	}
+	fmt.Fprintln(w)
+
+	if cfg.verbose {
+		for _, ts := range s.Tests {
+			for i, r := range ts.Results {
+				if r.Passed {
+					continue
+				}
+				fmt.Fprintf(w, "--- output of %s, run %d of %d, seed %d ---\n%s\n\n",
+					ts.Test.Name(), i+1, len(ts.Results), r.Seed, strings.TrimRight(r.Output, "\n"))
+			}
+		}
+	}
+}
+
+// pointsColumn is earned/max for the lab's own tests; for an earlier lab's
+// test, "-" when it passes and what it cost (e.g. -15) when it fails.
+func pointsColumn(ts testScore) string {
+	switch {
+	case !ts.Regression:
+		return fmt.Sprintf("%d/%d", ts.Earned, ts.Test.Points)
+	case ts.Failed() && ts.Earned < 0:
+		return fmt.Sprint(ts.Earned)
+	case ts.Failed():
+		return "0" // the lab had no points left to lose
+	default:
+		return "-"
+	}
+}
+
+// resultColumn is pass or FAIL, or passes/runs when each test ran more than
+// once.
+func resultColumn(ts testScore, runs int) string {
+	switch {
+	case runs > 1:
+		return fmt.Sprintf("%d/%d", ts.Passes(), len(ts.Results))
+	case ts.Passed():
+		return "pass"
+	default:
+		return "FAIL"
+	}
+}
+
+// failureDetails is what the table says under a failed test: the start of
+// the first failure's verdict, the command that reruns it, and the seeds
+// of the other failures.
+func failureDetails(lab labtest.Lab, ts testScore, cfg config) []string {
+	failures := ts.Failures()
+	if len(failures) == 0 {
+		return nil
+	}
+	first := failures[0]
+	lines := strings.Split(strings.TrimSpace(first.Verdict), "\n")
+	lines = lines[:min(len(lines), verdictLines)]
+	lines = append(lines, "rerun: "+rerun(lab, first, cfg))
+	if len(failures) > 1 {
+		var seeds []string
+		for _, f := range failures[1:] {
+			seeds = append(seeds, fmt.Sprint(f.Seed))
+		}
+		lines = append(lines, fmt.Sprintf("also failed with seeds %s (-v shows every failure)", strings.Join(seeds, ", ")))
+	}
+	return lines
+}
+
+// printTotals prints the grand total, after every lab's total again when
+// there are several.
+func printTotals(w io.Writer, scores []labScore) {
+	score, max := 0, 0
+	for _, s := range scores {
+		if len(scores) > 1 {
+			fmt.Fprintf(w, "lab%d total: %d/%d\n", s.Lab.Number, s.Score, s.Max)
+		}
+		score += s.Score
+		max += s.Max
+	}
+	fmt.Fprintf(w, "total: %d/%d\n", score, max)
+}
+
+// startHint says where to begin a lab that scores nothing.
+func startHint(lab labtest.Lab) string {
+	switch lab.Number {
+	case 1:
+		return fmt.Sprintf("Start with docs/%s.md, then fill in RequestVote and the ticker in %s/raft.go.", lab.Dir, lab.Dir)
+	case 2:
+		return fmt.Sprintf("Start with docs/%s.md: bring your lab 1 code into %s/raft.go, then fill in Start and AppendEntries.", lab.Dir, lab.Dir)
+	default:
+		return fmt.Sprintf("Start with docs/%s.md, then %s/raft.go.", lab.Dir, lab.Dir)
+	}
+}
+
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+func indent(text, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+prefix)
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"raftlabs/labtest"
+)
+
+// prepareSubmission makes a fresh copy of the course at root, less .git, in
+// a new temporary folder, and puts the student's own files from dir into
+// it: the non-test .go files of each of dir's lab folders replace the
+// copy's. Everything else, the tests above all, stays the course's. It
+// returns the copy's root (the caller removes it) and notes for the
+// grader's output.
+func prepareSubmission(root, dir string) (string, []string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	if !isDir(dir) {
+		return "", nil, fmt.Errorf("--submission %s: not a folder", dir)
+	}
+	var present []labtest.Lab
+	for _, lab := range labtest.Labs {
+		if isDir(filepath.Join(dir, lab.Dir)) {
+			present = append(present, lab)
+		}
+	}
+	if len(present) == 0 {
+		return "", nil, fmt.Errorf("--submission %s has no lab folder (%s)", dir, labDirs())
+	}
+
+	copyRoot, err := os.MkdirTemp("", "raftlabs-submission-")
+	if err != nil {
+		return "", nil, err
+	}
+	skip := func(path string) bool {
+		return filepath.Base(path) == ".git" || path == dir // a submission kept inside the course
+	}
+	if err := copyTree(root, copyRoot, skip); err != nil {
+		os.RemoveAll(copyRoot)
+		return "", nil, fmt.Errorf("copying the course: %w", err)
+	}
+
+	var notes []string
+	for _, lab := range labtest.Labs {
+		from, to := filepath.Join(dir, lab.Dir), filepath.Join(copyRoot, lab.Dir)
+		if !isDir(from) {
+			notes = append(notes, fmt.Sprintf("%s: not in the submission; the course's skeleton stands in for it", lab.Dir))
+			continue
+		}
+		copied, err := replaceStudentFiles(from, to)
+		if err != nil {
+			os.RemoveAll(copyRoot)
+			return "", nil, err
+		}
+		notes = append(notes, fmt.Sprintf("%s: %s", lab.Dir, describeFiles(copied)))
+	}
+	return copyRoot, notes, nil
+}
+
+// replaceStudentFiles removes the non-test .go files of the lab folder to
+// and copies those of from in their place. It returns the names copied.
+func replaceStudentFiles(from, to string) ([]string, error) {
+	old, err := os.ReadDir(to)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range old {
+		if isStudentFile(e) {
+			if err := os.Remove(filepath.Join(to, e.Name())); err != nil {
+				return nil, err
+			}
+		}
+	}
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return nil, err
+	}
+	var copied []string
+	for _, e := range entries {
+		if !isStudentFile(e) {
+			continue
+		}
+		if err := copyFile(filepath.Join(from, e.Name()), filepath.Join(to, e.Name()), 0o644); err != nil {
+			return nil, err
+		}
+		copied = append(copied, e.Name())
+	}
+	return copied, nil
+}
+
+// isStudentFile reports whether a lab folder's entry is the student's: a
+// regular non-test .go file.
+func isStudentFile(e fs.DirEntry) bool {
+	name := e.Name()
+	return e.Type().IsRegular() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")
+}
+
+func describeFiles(names []string) string {
+	if len(names) == 0 {
+		return "no .go files in the submission's folder"
+	}
+	return "the submission's " + strings.Join(names, ", ")
+}
+
+func labDirs() string {
+	var dirs []string
+	for _, lab := range labtest.Labs {
+		dirs = append(dirs, lab.Dir)
+	}
+	return strings.Join(dirs, ", ")
+}
+
+// copyTree copies the regular files and folders under src to dst, leaving
+// out what skip says and symbolic links.
+func copyTree(src, dst string, skip func(path string) bool) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != src && skip(path) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case d.Type().IsRegular():
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			return copyFile(path, target, info.Mode().Perm())
+		default:
+			return nil // symbolic links and devices: a course has none worth copying
+		}
+	})
+}
+
+func copyFile(src, dst string, perm fs.FileMode) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, out.Close()) }()
+	_, err = io.Copy(out, in)
+	return err
+}
