@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,7 +39,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	root, err := findRoot()
+	root, err := grading.FindRoot(".")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -178,38 +176,4 @@ func selectLabs(args []string) ([]labtest.Lab, error) {
 		}
 	}
 	return labs, nil
-}
-
-// findRoot returns the repository's root: the nearest directory at or
-// above the working directory whose go.mod declares module raftlabs.
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if isRoot(filepath.Join(dir, "go.mod")) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run it inside the course's repository (no go.mod for module raftlabs above here)")
-		}
-		dir = parent
-	}
-}
-
-func isRoot(goMod string) bool {
-	f, err := os.Open(goMod)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if fields := strings.Fields(s.Text()); len(fields) == 2 && fields[0] == "module" {
-			return fields[1] == "raftlabs"
-		}
-	}
-	return false
 }
