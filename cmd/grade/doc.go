@@ -40,7 +40,8 @@
 // # Exit status
 //
 // 0 when every graded lab has full marks; 1 otherwise (a failed test, a lab
-// that does not compile); 2 for a usage error.
+// that does not compile); 2 for a usage error. grade.sh keeps the status;
+// go run reports every non-zero status as 1.
 //
 // # Examples
 //

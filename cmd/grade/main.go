@@ -53,15 +53,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFullMarks
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "grade: %v\nRun 'go run ./cmd/grade -h' for usage.\n", err)
+		fmt.Fprintf(stderr, "grade: %v\nRun ./grade.sh -h for usage.\n", err)
 		return exitUsage
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintf(stderr, "grade: %v\n", err)
-		return exitUsage
-	}
-	root, err := grading.FindRoot(wd)
+	root, err := findRoot()
 	if err != nil {
 		fmt.Fprintf(stderr, "grade: %v\n", err)
 		return exitUsage
@@ -72,6 +67,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "grade: %v\n", err)
 	}
 	return status
+}
+
+// findRoot returns the course's root: the course the working folder is in,
+// or else the one whose bin/ holds this program (grade.sh builds it there,
+// and may run it from anywhere).
+func findRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	root, err := grading.FindRoot(wd)
+	if err == nil {
+		return root, nil
+	}
+	if exe, exeErr := os.Executable(); exeErr == nil {
+		if root, exeErr := grading.FindRoot(filepath.Dir(exe)); exeErr == nil {
+			return root, nil
+		}
+	}
+	return "", err
 }
 
 // parseArgs reads the flags and lab names, which may come in any order.
