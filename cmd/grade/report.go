@@ -151,7 +151,8 @@ func startHint(lab labtest.Lab) string {
 	case 1:
 		return fmt.Sprintf("Start with docs/%s.md, then fill in RequestVote and the ticker in %s/raft.go.", lab.Dir, lab.Dir)
 	case 2:
-		return fmt.Sprintf("Start with docs/%s.md: bring your lab 1 code into %s/raft.go, then fill in Start and AppendEntries.", lab.Dir, lab.Dir)
+		return fmt.Sprintf("Start with docs/%s.md: carry your lab 1 code over (go run ./cmd/carryover lab2), "+
+			"then fill in Start and AppendEntries in %s/raft.go.", lab.Dir, lab.Dir)
 	default:
 		return fmt.Sprintf("Start with docs/%s.md, then %s/raft.go.", lab.Dir, lab.Dir)
 	}
