@@ -1,0 +1,33 @@
+// Command selftest runs the course's own tests, the ones a change to the
+// course must keep passing, as one command from the repository's root:
+//
+//	go run ./cmd/selftest [-short] [-reference-runs N]
+//
+// It runs these steps in order, printing each as pass, FAIL or skip with
+// its duration, and the output of each step that fails:
+//
+//   - gofmt: every Go file git tracks is formatted (gofmt -l prints
+//     nothing);
+//   - go vet ./...;
+//   - go test -race of every package but the lab folders (those are the
+//     students', and their tests fail until the labs are done);
+//   - the lab skeletons compile, tests included (go vet of each lab
+//     folder);
+//   - each lab folder's generated suite_test.go matches labtest.Suite
+//     (otherwise: go run ./cmd/labgen);
+//   - the reference solution, graded in every lab folder with the race
+//     detector, scores full marks;
+//   - the known-buggy variants each fail the lab that should catch them
+//     (go run ./cmd/variants -check), once cmd/variants exists.
+//
+// It ends with one line, "N passed, N failed", counting steps, and exits
+// non-zero if a step failed. Where cgo is off (no C compiler), the race
+// detector cannot run: the steps that use it run without it and say so.
+//
+// # Flags
+//
+//	-short             grade the reference without -race, and skip the variants
+//	-reference-runs N  run each test of the reference N times (default 1)
+//
+// CI runs it from a fresh clone: .ci/run.
+package main
