@@ -13,5 +13,6 @@ func TestReElectionLab1(t *testing.T)         { labtest.Run(t, labtest.ReElectio
 func TestManyElectionsLab1(t *testing.T)      { labtest.Run(t, labtest.ManyElections, Make) }
 func TestUnreliableElectionLab1(t *testing.T) { labtest.Run(t, labtest.UnreliableElection, Make) }
 func TestStepDownLab1(t *testing.T)           { labtest.Run(t, labtest.StepDown, Make) }
+func TestStaleCandidateLab1(t *testing.T)     { labtest.Run(t, labtest.StaleCandidate, Make) }
 func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeartbeats, Make) }
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }

@@ -13,6 +13,7 @@ func TestReElectionLab1(t *testing.T)         { labtest.Run(t, labtest.ReElectio
 func TestManyElectionsLab1(t *testing.T)      { labtest.Run(t, labtest.ManyElections, Make) }
 func TestUnreliableElectionLab1(t *testing.T) { labtest.Run(t, labtest.UnreliableElection, Make) }
 func TestStepDownLab1(t *testing.T)           { labtest.Run(t, labtest.StepDown, Make) }
+func TestStaleCandidateLab1(t *testing.T)     { labtest.Run(t, labtest.StaleCandidate, Make) }
 func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeartbeats, Make) }
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }

@@ -1,6 +1,7 @@
 package labtest
 
 import (
+	"slices"
 	"time"
 )
 
@@ -173,6 +174,80 @@ func ElectionSpeed(c *Cluster) {
 		}
 		c.Connect(old)
 	}
+}
+
+// StaleCandidate checks that a candidate from an old term cannot pull
+// anyone's term back or win their votes. Figure 2: currentTerm "increases
+// monotonically", and RequestVote's receiver rule 1: "Reply false if term <
+// currentTerm (§5.1)". Seven servers: the old leader keeps one follower in
+// its term while the other five move on two terms; then that follower
+// joins four of them just before they lose their leader, so its election
+// timer runs out first and it asks for votes in its old term.
+func StaleCandidate(c *Cluster) {
+	c.Boot(7)
+	for range 3 {
+		old := c.CheckOneLeader()
+		oldTerm, _ := c.GetState(old)
+		stale := c.Next(old)
+		rest := c.others(old, stale)
+
+		// The old leader, cut off with one follower, keeps it in its term;
+		// the other five elect a leader, then another without the first.
+		c.Partition([]int{old, stale}, rest)
+		first, firstTerm := c.Leader(rest, oldTerm)
+		c.Partition([]int{old, stale}, []int{first}, c.others(old, stale, first))
+		second, secondTerm := c.Leader(c.others(old, stale, first), firstTerm)
+
+		// The stale follower loses its leader; a moment later it joins
+		// four servers of the newer term that have just lost theirs.
+		c.Partition([]int{old}, []int{stale}, []int{first}, c.others(old, stale, first))
+		c.Sleep(250 * time.Millisecond)
+		group := c.others(old, first, second)
+		c.Partition([]int{old}, []int{first}, []int{second}, group)
+		c.checkTermsGrowUntilLeader(group, secondTerm, stale, oldTerm)
+		c.Heal()
+	}
+	c.CheckOneLeader()
+}
+
+// checkTermsGrowUntilLeader polls servers every 10ms until one of them leads
+// a term after term, failing if any server's term goes back meanwhile. stale
+// is the server expected to stand for election in the earlier term
+// staleTerm, named in the failure.
+func (c *Cluster) checkTermsGrowUntilLeader(servers []int, term, stale, staleTerm int) {
+	c.t.Helper()
+	last := map[int]int{}
+	for _, i := range servers {
+		last[i], _ = c.GetState(i)
+	}
+	start := c.Now()
+	for c.Now()-start < 5*time.Second {
+		c.Sleep(10 * time.Millisecond)
+		for _, i := range servers {
+			t, isLeader := c.GetState(i)
+			if t < last[i] {
+				c.Fatalf("s%d's term went back from %d to %d, after s%d, last in term %d, rejoined: a server's "+
+					"currentTerm only ever increases (Figure 2), and a RequestVote from an earlier term is "+
+					"refused (RequestVote rule 1)", i, last[i], t, stale, staleTerm)
+			}
+			last[i] = t
+			if isLeader && t > term {
+				return
+			}
+		}
+	}
+	c.Fatalf("no leader among %s in a term after %d within 5s (they form a majority)", serverList(servers), term)
+}
+
+// others returns every server but the given ones.
+func (c *Cluster) others(except ...int) []int {
+	var rest []int
+	for i := range c.n {
+		if !slices.Contains(except, i) {
+			rest = append(rest, i)
+		}
+	}
+	return rest
 }
 
 // connectedLeaderAfter returns a connected server leading a term newer

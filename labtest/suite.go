@@ -35,8 +35,9 @@ var Suite = []Test{
 	{Lab: 1, Scenario: ReElection, Points: 15},
 	{Lab: 1, Scenario: ManyElections, Points: 15},
 	{Lab: 1, Scenario: UnreliableElection, Points: 15},
-	{Lab: 1, Scenario: StepDown, Points: 15},
-	{Lab: 1, Scenario: IdleHeartbeats, Points: 15},
+	{Lab: 1, Scenario: StepDown, Points: 10},
+	{Lab: 1, Scenario: StaleCandidate, Points: 10},
+	{Lab: 1, Scenario: IdleHeartbeats, Points: 10},
 	{Lab: 1, Scenario: ElectionSpeed, Points: 15},
 
 	{Lab: 2, Scenario: BasicAgree, Points: 5},
