@@ -1,0 +1,259 @@
+package solutions
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"raftlabs/labgob"
+	"raftlabs/labrpc"
+	"raftlabs/raftapi"
+)
+
+// serverState is the role a server plays in its current term (§5.1).
+type serverState int
+
+const (
+	follower serverState = iota
+	candidate
+	leader
+)
+
+// LogEntry is one slot of the replicated log: the command a client gave to
+// Start and the term of the leader that received it (Figure 2, "log[]").
+// Its fields are upper-case because the entries travel in AppendEntries and
+// are saved by persist, both of which go through gob.
+type LogEntry struct {
+	Term    int
+	Command any
+}
+
+// Raft is one server. The fields above currentTerm are set by Make and
+// never change, apart from dead; from currentTerm on, every field is
+// guarded by mu.
+type Raft struct {
+	mu        sync.Mutex
+	peers     []*labrpc.ClientEnd // RPC endpoints of all servers, this one included
+	me        int                 // this server's index into peers
+	persister *raftapi.Persister  // stands in for the disk (lab 3)
+	applyCh   chan raftapi.ApplyMsg
+	dead      atomic.Bool   // set by Kill; read without mu through killed()
+	deadCh    chan struct{} // closed by Kill, so that a blocked applyCh send gives up
+
+	// Persistent state on all servers (Figure 2). Each change is saved
+	// with persist before this server answers an RPC or sends one that
+	// depends on it.
+	currentTerm int        // latest term this server has seen
+	votedFor    int        // candidate voted for in currentTerm, or -1
+	log         []LogEntry // log[0] is a dummy of term 0, so real entries start at index 1
+
+	// Volatile state on all servers (Figure 2).
+	commitIndex int // highest index known to be committed
+	lastApplied int // highest index handed to the applier
+
+	// Volatile state on leaders (Figure 2), reinitialized by becomeLeader.
+	nextIndex  []int // per peer: index of the next entry to send it
+	matchIndex []int // per peer: highest index known to be replicated on it
+
+	// Not in Figure 2: the bookkeeping that drives the state above.
+	state            serverState
+	electionDeadline time.Time  // when a follower or candidate starts an election (election.go)
+	applyCond        *sync.Cond // wakes the applier when commitIndex moves (replication.go)
+
+	// Per peer, used only while leader (replication.go).
+	replicateCond []*sync.Cond // wakes that peer's replicator goroutine
+	heartbeatAt   []time.Time  // when the next AppendEntries must go out even if there is nothing new
+	inFlight      []bool       // the latest AppendEntries sent to the peer has had no reply (it may be lost)
+	sendSeq       []int        // number of the latest AppendEntries sent to the peer; never reset
+	commitSent    []int        // LeaderCommit carried by the latest AppendEntries sent to the peer
+}
+
+// The tests accept *Raft wherever they expect a raftapi.Raft.
+var _ raftapi.Raft = (*Raft)(nil)
+
+// Make creates a server. peers[me] is this server's own endpoint. persister
+// holds what an earlier incarnation of this server saved, if anything.
+// applyCh receives an ApplyMsg for each committed entry, in index order.
+// Make returns at once: the election ticker and the applier run in their
+// own goroutines.
+func Make(peers []*labrpc.ClientEnd, me int,
+	persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg) *Raft {
+	rf := &Raft{
+		peers:     peers,
+		me:        me,
+		persister: persister,
+		applyCh:   applyCh,
+		deadCh:    make(chan struct{}),
+
+		votedFor: -1,
+		log:      []LogEntry{{Term: 0}}, // the dummy entry at index 0
+
+		state:       follower,
+		nextIndex:   make([]int, len(peers)),
+		matchIndex:  make([]int, len(peers)),
+		heartbeatAt: make([]time.Time, len(peers)),
+		inFlight:    make([]bool, len(peers)),
+		sendSeq:     make([]int, len(peers)),
+		commitSent:  make([]int, len(peers)),
+	}
+	rf.applyCond = sync.NewCond(&rf.mu)
+	rf.replicateCond = make([]*sync.Cond, len(peers))
+	for i := range peers {
+		rf.replicateCond[i] = sync.NewCond(&rf.mu)
+	}
+
+	// Lab 3: come back with the term, vote and log saved before a crash.
+	rf.readPersist(persister.ReadRaftState())
+	// Lab 4: a restored snapshot would also set commitIndex and
+	// lastApplied to its last included index here.
+
+	rf.resetElectionTimer()
+	go rf.ticker()
+	go rf.applier()
+	return rf
+}
+
+// GetState returns currentTerm and whether this server believes it is the
+// leader.
+func (rf *Raft) GetState() (int, bool) {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	return rf.currentTerm, rf.state == leader
+}
+
+// Kill stops the server. Goroutines that sleep or wait on a Cond see
+// killed() when they wake; Kill wakes those that could wait for a long
+// time. RPC goroutines end when their Call returns. After Kill returns,
+// persist writes nothing and the applier sends nothing.
+func (rf *Raft) Kill() {
+	if !rf.dead.CompareAndSwap(false, true) {
+		return // already killed
+	}
+	close(rf.deadCh)
+
+	// Taking mu also waits out a persist that is under way, so no Save
+	// can happen after Kill returns.
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	rf.applyCond.Broadcast()
+	for _, c := range rf.replicateCond {
+		c.Broadcast()
+	}
+}
+
+// killed reports whether Kill has been called. It needs no lock.
+func (rf *Raft) killed() bool {
+	return rf.dead.Load()
+}
+
+// Snapshot is lab 4's: the service has saved a snapshot of every command up
+// through index, so the log up to index may be discarded. Until lab 4 fills
+// it in, the log is kept whole and this does nothing.
+func (rf *Raft) Snapshot(index int, snapshot []byte) {
+	// Lab 4 trims the log through index (keeping a dummy entry that
+	// carries the term of entry index), moves the log helpers' offset, and
+	// saves snapshot beside the Raft state in persist.
+}
+
+// ---------------------------------------------------------------------
+// Persistence (lab 3): Figure 2's "Persistent state on all servers".
+
+// persist saves currentTerm, votedFor and log. Call it with mu held, after
+// every change to them and before the change is made visible to another
+// server (an RPC reply or request). Nothing is saved once Kill has been
+// called: a killed server's late write must not reach its next incarnation.
+func (rf *Raft) persist() {
+	if rf.killed() {
+		return
+	}
+	w := new(bytes.Buffer)
+	e := labgob.NewEncoder(w)
+	if err := e.Encode(rf.currentTerm); err != nil {
+		panic(fmt.Sprintf("persist: encoding currentTerm: %v", err))
+	}
+	if err := e.Encode(rf.votedFor); err != nil {
+		panic(fmt.Sprintf("persist: encoding votedFor: %v", err))
+	}
+	if err := e.Encode(rf.log); err != nil {
+		panic(fmt.Sprintf("persist: encoding log: %v", err))
+	}
+	// Save replaces the state and the snapshot together; pass the current
+	// snapshot (nil until lab 4) so it is kept.
+	rf.persister.Save(w.Bytes(), rf.persister.ReadSnapshot())
+}
+
+// readPersist restores what persist saved. data is nil on a first boot,
+// and then the server starts from term 0 with an empty log.
+func (rf *Raft) readPersist(data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	d := labgob.NewDecoder(bytes.NewBuffer(data))
+	var currentTerm, votedFor int
+	var log []LogEntry
+	if err := d.Decode(&currentTerm); err != nil {
+		panic(fmt.Sprintf("readPersist: decoding currentTerm: %v", err))
+	}
+	if err := d.Decode(&votedFor); err != nil {
+		panic(fmt.Sprintf("readPersist: decoding votedFor: %v", err))
+	}
+	if err := d.Decode(&log); err != nil {
+		panic(fmt.Sprintf("readPersist: decoding log: %v", err))
+	}
+	rf.currentTerm = currentTerm
+	rf.votedFor = votedFor
+	rf.log = log
+}
+
+// ---------------------------------------------------------------------
+// The log, through helpers. Everything else names entries by their Raft
+// index and never indexes rf.log directly, so that lab 4, which drops a
+// prefix of the log, changes only these functions. Call them with mu held.
+
+// firstIndex is the index of rf.log[0], the dummy entry. Until lab 4 it is
+// always 0; lab 4 makes it the last index included in the snapshot, and
+// the dummy then carries that entry's term.
+func (rf *Raft) firstIndex() int {
+	return 0
+}
+
+// lastIndex is the index of the last entry in the log (0 if it is empty).
+func (rf *Raft) lastIndex() int {
+	return rf.firstIndex() + len(rf.log) - 1
+}
+
+// lastTerm is the term of the last entry in the log (0 if it is empty).
+func (rf *Raft) lastTerm() int {
+	return rf.termAt(rf.lastIndex())
+}
+
+// termAt is the term of the entry at index, which must be between
+// firstIndex and lastIndex.
+func (rf *Raft) termAt(index int) int {
+	return rf.entry(index).Term
+}
+
+// entry returns the entry at index, which must be between firstIndex and
+// lastIndex.
+func (rf *Raft) entry(index int) LogEntry {
+	return rf.log[index-rf.firstIndex()]
+}
+
+// slice returns a copy of the entries from index from through the end of
+// the log. It is a copy because the caller sends it in an RPC after
+// releasing mu, while the log may be truncated and overwritten.
+func (rf *Raft) slice(from int) []LogEntry {
+	return append([]LogEntry(nil), rf.log[from-rf.firstIndex():]...)
+}
+
+// truncateFrom deletes the entry at index and all that follow it.
+func (rf *Raft) truncateFrom(index int) {
+	rf.log = rf.log[:index-rf.firstIndex()]
+}
+
+// appendEntries adds entries at the end of the log.
+func (rf *Raft) appendEntries(entries ...LogEntry) {
+	rf.log = append(rf.log, entries...)
+}
