@@ -1,0 +1,55 @@
+// Command variants checks the course's suites against known-buggy versions
+// of the reference solution: a suite is only as good as the bugs it catches.
+//
+// Each file in solutions/variants describes one bug in Raft terms, names
+// the lab whose suite must catch it, and gives search-and-replace hunks
+// that put the bug into the reference's files. For each variant the command
+// applies the hunks in memory, builds the lab's test binary against the
+// patched reference once (grading.Build with an -overlay; nothing on disk
+// changes), runs the lab's whole suite N times, one process per run, and
+// counts the runs in which the suite failed: the runs that killed the
+// variant. It prints a table of kill rates and of the tests that failed
+// most often.
+//
+// # Usage
+//
+//	go run ./cmd/variants [-runs N] [-check] [-race] [variant...]
+//
+// With no variant named it runs them all. -runs is 20 by default, 10 with
+// -check. -check exits 1 if any variant is killed in fewer than half its
+// runs, which means a lab's suite misses a bug it is meant to catch; the
+// course's self-test runs it. -list prints the variants and their
+// descriptions; -v prints each run as it ends; -dir reads variants from
+// another folder, for trying one out.
+//
+// A variant whose hunk's search text is no longer found exactly once in
+// the reference is an error in every mode: the reference has changed, and
+// the variant must be brought up to date rather than silently test nothing.
+//
+// # The variant format
+//
+//	# Votes granted to a stale term.
+//	#
+//	# Why it is wrong, citing Figure 2 or the section of the paper.
+//	lab 1
+//
+//	replace in solutions/election.go
+//		if args.Term < rf.currentTerm {
+//			return
+//		}
+//	with
+//	end
+//
+// The leading # lines are the description; its first line names the bug.
+// "lab N" is the lab whose suite must fail. An optional line "equivalent"
+// marks a bug that the reference never exercises, so that no test can catch
+// it (an equivalent mutant, in mutation testing's words); the description
+// must say why, with the evidence. Such a variant still has to apply, and
+// -check then requires that it survive: a suite that fails on it is flaky,
+// or the reference has changed so that the bug can now be caught. Each hunk runs from "replace in
+// FILE" (a path from the repository's root) to "end"; the lines before
+// "with" are the search text and the lines after it the replacement, both
+// taken exactly as written, tabs included, and matched as whole lines.
+// Hunks apply in order, each to the file as the earlier ones left it. Between
+// hunks, # comments and blank lines may explain them.
+package main

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"raftlabs/grading"
+	"raftlabs/labtest"
+)
+
+// runOptions are how every variant is built and run.
+type runOptions struct {
+	root    string // the repository's root
+	runs    int    // suite runs per variant
+	workers int    // suite runs at once
+	race    bool
+	timeout time.Duration // real-time bound for one suite run
+	verbose bool
+}
+
+// An outcome is what the runs of one variant's suite did.
+type outcome struct {
+	variant *Variant
+	lab     labtest.Lab
+	files   map[string][]byte // the reference's files with the variant's hunks applied
+
+	build sync.Once
+	bin   string
+	err   error // the hunks do not apply, the build failed, or the suite misbehaved
+
+	mu       sync.Mutex
+	done     int            // runs finished
+	killed   int            // runs in which the suite failed
+	failures map[string]int // test name, or "(timed out)" / "(crashed)", to runs it failed in
+	real     time.Duration  // total real time of the runs
+}
+
+// A suiteRun is one run of a lab's whole suite, as one process.
+type suiteRun struct {
+	failed []string // the tests that failed, "TestX (crashed)", or "(timed out)"
+	real   time.Duration
+	output string
+	err    error // the run says nothing about the variant: the runner or the binary misbehaved
+}
+
+var (
+	failLine   = regexp.MustCompile(`(?m)^\s*--- FAIL: (Test\S+)`)
+	headerLine = regexp.MustCompile(`(?m)^Test (\S+): seed \d+,`)
+)
+
+// runAll builds each variant's test binary once and runs its lab's suite
+// opts.runs times, opts.workers runs at a time. progress is called as each
+// variant's last run ends.
+func runAll(vs []*Variant, opts runOptions, progress func(*outcome)) []*outcome {
+	tmp, err := os.MkdirTemp("", "raftlabs-variants-")
+	if err != nil {
+		return failAll(vs, err)
+	}
+	defer os.RemoveAll(tmp)
+
+	outcomes := make([]*outcome, len(vs))
+	type job struct {
+		o   *outcome
+		dir string
+	}
+	jobs := make(chan job)
+	go func() {
+		defer close(jobs)
+		for k, v := range vs {
+			o := prepare(v, opts.root)
+			outcomes[k] = o
+			if o.err != nil {
+				progress(o)
+				continue
+			}
+			dir := filepath.Join(tmp, v.Name)
+			for range opts.runs {
+				jobs <- job{o, dir}
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range opts.workers {
+		wg.Go(func() {
+			for j := range jobs {
+				j.o.build.Do(func() { j.o.bin, j.o.err = buildVariant(j.o, j.dir, opts) })
+				if j.o.err != nil {
+					if j.o.record(nil, opts.runs) {
+						progress(j.o)
+					}
+					continue
+				}
+				r := runSuite(j.o.bin, filepath.Join(opts.root, j.o.lab.Dir), len(labtest.TestsUpTo(j.o.lab.Number)), opts.timeout)
+				if opts.verbose {
+					printRun(j.o, r)
+				}
+				if j.o.record(&r, opts.runs) {
+					progress(j.o)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return outcomes
+}
+
+// prepare finds the variant's lab and applies its hunks to the reference.
+func prepare(v *Variant, root string) *outcome {
+	o := &outcome{variant: v, failures: map[string]int{}}
+	i := slices.IndexFunc(labtest.Labs, func(l labtest.Lab) bool { return l.Number == v.Lab })
+	if i < 0 {
+		o.err = fmt.Errorf("%s names lab %d, which has no folder in labtest.Labs", v.Name, v.Lab)
+		return o
+	}
+	o.lab = labtest.Labs[i]
+	o.files, o.err = v.Apply(os.DirFS(root))
+	return o
+}
+
+// buildVariant compiles the lab's test binary against the reference with
+// the variant's files in place.
+func buildVariant(o *outcome, dir string, opts runOptions) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin, err := grading.Build(opts.root, o.lab, grading.Source{Reference: true, Replace: o.files},
+		grading.BuildOptions{Dir: dir, Race: opts.race})
+	if err != nil {
+		return "", fmt.Errorf("%s: the reference with the variant's hunks applied does not build: %w", o.variant.Name, err)
+	}
+	return bin, nil
+}
+
+// runSuite runs every test of the lab's suite once, in one process, from
+// the lab's folder, and reads which failed. tests is how many there are.
+func runSuite(bin, labDir string, tests int, timeout time.Duration) suiteRun {
+	// The binary's own -test.timeout panics with the test that hangs; the
+	// context is the backstop if the process does not end even then.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-test.run", "Lab[0-9]+$", "-test.count=1", "-test.timeout", timeout.String())
+	cmd.Dir = labDir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	r := suiteRun{real: time.Since(start), output: out.String()}
+
+	for _, m := range failLine.FindAllStringSubmatch(r.output, -1) {
+		if !slices.Contains(r.failed, m[1]) {
+			r.failed = append(r.failed, m[1])
+		}
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		if n := len(headerLine.FindAllString(r.output, -1)); n != tests {
+			r.err = fmt.Errorf("the suite passed but ran %d tests, want %d:\n%s", n, tests, tail(r.output, 20))
+		}
+	case ctx.Err() != nil, strings.Contains(r.output, "panic: test timed out"):
+		r.failed = append(r.failed, "(timed out)")
+	case errors.As(err, &exit):
+		if len(r.failed) == 0 {
+			// A panic outside the harness's reach ends the process without
+			// a FAIL line; blame the test that had started last.
+			name := "(crashed)"
+			if hs := headerLine.FindAllStringSubmatch(r.output, -1); len(hs) > 0 {
+				name = hs[len(hs)-1][1] + " (crashed)"
+			}
+			r.failed = append(r.failed, name)
+		}
+	default:
+		r.err = fmt.Errorf("cannot run %s: %w", bin, err)
+	}
+	return r
+}
+
+// record adds one run (nil if the variant could not be built) and reports
+// whether it was the variant's last.
+func (o *outcome) record(r *suiteRun, runs int) (last bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.done++
+	if r != nil {
+		o.real += r.real
+		if r.err != nil && o.err == nil {
+			o.err = fmt.Errorf("%s: %w", o.variant.Name, r.err)
+		}
+		if len(r.failed) > 0 {
+			o.killed++
+			for _, name := range r.failed {
+				o.failures[name]++
+			}
+		}
+	}
+	return o.done == runs
+}
+
+// printRun prints one run's result, for -v.
+func printRun(o *outcome, r suiteRun) {
+	switch {
+	case r.err != nil:
+		fmt.Fprintf(os.Stderr, "%s: %v\n", o.variant.Name, r.err)
+	case len(r.failed) == 0:
+		fmt.Fprintf(os.Stderr, "%s: survived (%.1fs)\n", o.variant.Name, r.real.Seconds())
+	default:
+		fmt.Fprintf(os.Stderr, "%s: killed by %s (%.1fs)\n", o.variant.Name, strings.Join(r.failed, ", "), r.real.Seconds())
+	}
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func failAll(vs []*Variant, err error) []*outcome {
+	var outcomes []*outcome
+	for _, v := range vs {
+		outcomes = append(outcomes, &outcome{variant: v, err: err, failures: map[string]int{}})
+	}
+	return outcomes
+}
