@@ -130,7 +130,7 @@ func (n *Network) prepare(srv *Server, serverName, svcMeth string, req []byte, r
 		n.report(fmt.Sprintf("labrpc: server %s has no method %s; it has %s", serverName, svcMeth, have), "")
 		return nil, reflect.Value{}, false
 	}
-	if t := reflect.TypeOf(reply); t != m.replyType {
+	if t := reflect.TypeOf(reply); t != m.replyType && !isForeignStruct(t, m.replyType) {
 		n.report(fmt.Sprintf("labrpc: %s takes a reply of type %v, but the caller passed %v", svcMeth, m.replyType, t), "")
 		return nil, reflect.Value{}, false
 	}
@@ -161,4 +161,17 @@ func (n *Network) sleep(d time.Duration) {
 		time.Sleep(d)
 	}
 	n.blockIfClosed()
+}
+
+// isForeignStruct reports whether a caller's reply type t, though not the
+// handler's type want, is a pointer to a struct from another package: a
+// test's own rendering of the same message, decoded field by field by name
+// as gob always does. A different type from the handler's own package is a
+// mix-up (an AppendEntriesReply passed to RequestVote) and is reported.
+func isForeignStruct(t, want reflect.Type) bool {
+	if t == nil || t.Kind() != reflect.Pointer || want.Kind() != reflect.Pointer {
+		return false
+	}
+	got, own := t.Elem(), want.Elem()
+	return got.Kind() == reflect.Struct && own.Kind() == reflect.Struct && got.PkgPath() != own.PkgPath()
 }

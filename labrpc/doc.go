@@ -18,8 +18,10 @@
 //     (ServerDead);
 //   - the handler panicked (ServerDead, and a report in Problems);
 //   - the call was a mistake: no such service or method, a reply of the
-//     wrong type, or arguments that cannot be encoded or decoded
-//     (Unreachable, and a report in Problems).
+//     wrong type (another type of the handler's own package; a struct from
+//     another package, such as a test's own copy of the message, is decoded
+//     into field by field by name), or arguments that cannot be encoded or
+//     decoded (Unreachable, and a report in Problems).
 //
 // So a false return does not say whether the handler ran; like a real client,
 // the caller must allow for both.

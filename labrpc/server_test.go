@@ -90,3 +90,15 @@ func TestBadArgsAreProblems(t *testing.T) {
 		assert.Contains(t, problems[1], "labrpc: Peer.Echo: cannot encode args of type <nil>: ")
 	})
 }
+
+func TestForeignReplyStructDecodedByFieldName(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net, end, _ := newTestNet(t, 1)
+		// A struct from outside the handler's package, as a test's own copy
+		// of the message is, gets the fields it shares with the real reply.
+		var reply struct{ S string }
+		assert.True(t, end.Call("Peer.Echo", &EchoArgs{S: "hi"}, &reply))
+		assert.Equal(t, "hi", reply.S)
+		assert.Empty(t, net.Problems())
+	})
+}
