@@ -14,6 +14,7 @@ func TestManyElectionsLab1(t *testing.T)      { labtest.Run(t, labtest.ManyElect
 func TestUnreliableElectionLab1(t *testing.T) { labtest.Run(t, labtest.UnreliableElection, Make) }
 func TestStepDownLab1(t *testing.T)           { labtest.Run(t, labtest.StepDown, Make) }
 func TestStaleCandidateLab1(t *testing.T)     { labtest.Run(t, labtest.StaleCandidate, Make) }
+func TestStaleVoteLab1(t *testing.T)          { labtest.Run(t, labtest.StaleVote, Make) }
 func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeartbeats, Make) }
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }
@@ -29,3 +30,4 @@ func TestRejoinStaleLeaderLab2(t *testing.T) { labtest.Run(t, labtest.RejoinStal
 func TestBackupLab2(t *testing.T)            { labtest.Run(t, labtest.Backup, Make) }
 func TestRPCCountsLab2(t *testing.T)         { labtest.Run(t, labtest.RPCCounts, Make) }
 func TestFigure8Lab2(t *testing.T)           { labtest.Run(t, labtest.Figure8, Make) }
+func TestLateAppendEntriesLab2(t *testing.T) { labtest.Run(t, labtest.LateAppendEntries, Make) }

@@ -57,6 +57,7 @@ type Cluster struct {
 	connected  []bool
 	group      []int // partition number; servers talk only within a group
 	netHistory string
+	probes     int // RPCs the harness itself has sent
 
 	leaders  map[int]sighting // election safety: the leader seen in each term
 	applies  *applyChecker

@@ -123,6 +123,39 @@ func StepDown(c *Cluster) {
 	}
 }
 
+// StaleVote checks that a server refuses its vote to a candidate whose term
+// is behind its own, even one whose log looks more up to date: the test
+// itself sends each follower such a RequestVote, as a message delayed in
+// the network would arrive. Figure 2, RequestVote, receiver rule 1: "Reply
+// false if term < currentTerm (§5.1)".
+func StaleVote(c *Cluster) {
+	c.Boot(3)
+	leader := c.CheckOneLeader()
+	term := c.CheckTermsAgree()
+
+	for _, i := range []int{c.Next(leader), c.Next(c.Next(leader))} {
+		// The candidate is the leader itself, whom the follower may have
+		// voted for: only the term may make it refuse.
+		stale := voteRequest{Term: term - 1, CandidateId: leader, CandidateID: leader,
+			LastLogIndex: 1 << 20, LastLogTerm: term}
+		var reply voteReply
+		if !c.send(i, "RequestVote", &stale, &reply) {
+			c.Fatalf("s%d did not answer a RequestVote on a reliable network", i)
+		}
+		if reply.VoteGranted {
+			c.Fatalf("s%d, in term %d, granted its vote to a candidate in term %d: a server must refuse "+
+				"a RequestVote from an older term (Figure 2, RequestVote, rule 1)", i, term, term-1)
+		}
+		if reply.Term != 0 && reply.Term < term {
+			c.Fatalf("s%d answered a RequestVote with term %d, but it is in term %d: the reply carries "+
+				"currentTerm, so the candidate can update itself", i, reply.Term, term)
+		}
+	}
+
+	// The old message disturbs nothing: the leader still leads.
+	c.CheckLeaderIs(leader)
+}
+
 // IdleHeartbeats checks that an idle cluster's leader sends heartbeats and
 // no more than about ten a second to each follower. The paper leaves the
 // rate open; the course's budget keeps the network quiet. Paper §5.2.

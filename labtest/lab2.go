@@ -434,3 +434,47 @@ func Figure8(c *Cluster) {
 	c.Heal()
 	c.Agree(c.randomCommand(), 5)
 }
+
+// LateAppendEntries checks that a follower keeps the entries after a
+// matching prefix when an old AppendEntries arrives late: it may delete
+// entries only when they conflict. Here the late message would otherwise
+// erase committed entries, and a leader without them would be elected.
+// Figure 2, AppendEntries, receiver rule 3: "If an existing entry conflicts
+// with a new one (same index but different terms), delete the existing
+// entry and all that follow it".
+func LateAppendEntries(c *Cluster) {
+	c.Boot(3)
+	leader := c.CheckOneLeader()
+	term, _ := c.GetState(leader)
+	for range 5 {
+		c.AgreeOnce(c.randomCommand(), 3)
+	}
+
+	// One follower is cut off; leader and the other follower commit five more.
+	behind, ahead := c.Next(c.Next(leader)), c.Next(leader)
+	c.Disconnect(behind)
+	for range 5 {
+		c.AgreeOnce(c.randomCommand(), 2)
+	}
+	if now, isLeader := c.GetState(leader); now != term || !isLeader {
+		c.Fatalf("s%d stopped leading term %d (now term %d) on a reliable network with no faults", leader, term, now)
+	}
+
+	// The leader is cut off, and its AppendEntries for index 2, sent long
+	// ago, reaches the follower now. It matches what the follower has.
+	c.Disconnect(leader)
+	entry2, _ := c.applies.applied(ahead, 2)
+	late := appendRequest{Term: term, LeaderId: leader, LeaderID: leader, PrevLogIndex: 1, PrevLogTerm: term,
+		Entries: []logEntry{{Term: term, Command: entry2}}, LeaderCommit: 1}
+	c.send(ahead, "AppendEntries", &late, &appendReply{})
+
+	// The two followers must elect the one that holds all ten entries, so
+	// the next command lands at index 11.
+	c.Connect(behind)
+	if index := c.Agree(c.randomCommand(), 2); index != 11 {
+		c.Fatalf("after a late AppendEntries, the next command landed at index %d, want 11: committed "+
+			"entries were lost (a matching AppendEntries must not delete the entries that follow it)", index)
+	}
+	c.Connect(leader)
+	c.Agree(c.randomCommand(), 3)
+}

@@ -33,10 +33,11 @@ func (t Test) ScenarioName() string {
 var Suite = []Test{
 	{Lab: 1, Scenario: InitialElection, Points: 10},
 	{Lab: 1, Scenario: ReElection, Points: 15},
-	{Lab: 1, Scenario: ManyElections, Points: 15},
+	{Lab: 1, Scenario: ManyElections, Points: 10},
 	{Lab: 1, Scenario: UnreliableElection, Points: 15},
 	{Lab: 1, Scenario: StepDown, Points: 10},
 	{Lab: 1, Scenario: StaleCandidate, Points: 10},
+	{Lab: 1, Scenario: StaleVote, Points: 5},
 	{Lab: 1, Scenario: IdleHeartbeats, Points: 10},
 	{Lab: 1, Scenario: ElectionSpeed, Points: 15},
 
@@ -49,8 +50,9 @@ var Suite = []Test{
 	{Lab: 2, Scenario: ConcurrentStarts, Points: 10},
 	{Lab: 2, Scenario: RejoinStaleLeader, Points: 10},
 	{Lab: 2, Scenario: Backup, Points: 10},
-	{Lab: 2, Scenario: RPCCounts, Points: 10},
+	{Lab: 2, Scenario: RPCCounts, Points: 5},
 	{Lab: 2, Scenario: Figure8, Points: 10},
+	{Lab: 2, Scenario: LateAppendEntries, Points: 5},
 }
 
 // Labs lists the labs and their folders.
