@@ -53,6 +53,9 @@ func Make(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, apply
 // its path. A compile error is returned with the go command's output and a
 // word on what the lab expects.
 func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string, error) {
+	if opts.Dir == "" {
+		return "", errors.New("grading.Build: BuildOptions.Dir is empty; it names the folder for the binary")
+	}
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return "", err

@@ -43,3 +43,19 @@ func TestCheckCommand(t *testing.T) {
 	assert.ErrorContains(t, checkCommand(unregistered{1}), "register its type with labgob.Register")
 	assert.ErrorContains(t, checkCommand(func() {}), "cannot be sent")
 }
+
+func TestFindLabAcceptsEveryName(t *testing.T) {
+	lab1, lab2 := Labs[0], Labs[1]
+	for arg, want := range map[string]Lab{
+		"lab1": lab1, "1": lab1, "lab1-election": lab1, "./lab1-election/": lab1, "Lab1": lab1,
+		"lab2": lab2, "2": lab2, "lab2-replication": lab2, "lab2-replication/": lab2,
+	} {
+		got, err := FindLab(arg)
+		require.NoError(t, err, arg)
+		assert.Equal(t, want, got, arg)
+	}
+	for _, arg := range []string{"lab9", "0", "election", "lab1-replication", ""} {
+		_, err := FindLab(arg)
+		assert.ErrorContains(t, err, "unknown lab", arg)
+	}
+}

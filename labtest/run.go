@@ -277,6 +277,9 @@ func (r *run) rerunCommand() string {
 	if r.settings.realtime {
 		cmd += " -realtime"
 	}
+	if raceEnabled {
+		cmd += " -race"
+	}
 	if wd, err := os.Getwd(); err == nil {
 		cmd = fmt.Sprintf("(in %s/) %s", filepath.Base(wd), cmd)
 	}

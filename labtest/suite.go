@@ -2,8 +2,10 @@ package labtest
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -78,4 +80,19 @@ func TestsUpTo(lab int) []Test {
 		}
 	}
 	return ts
+}
+
+// FindLab finds a lab by the names people type for it: "lab1", "1", or its
+// folder, "lab1-election" (also "./lab1-election/", as a shell completes it).
+func FindLab(name string) (Lab, error) {
+	clean := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(name), "./"), "/")
+	var names []string
+	for _, lab := range Labs {
+		n := strconv.Itoa(lab.Number)
+		if clean == n || strings.EqualFold(clean, "lab"+n) || clean == lab.Dir {
+			return lab, nil
+		}
+		names = append(names, fmt.Sprintf("lab%s (%s)", n, lab.Dir))
+	}
+	return Lab{}, fmt.Errorf("unknown lab %q: the labs are %s", name, strings.Join(names, ", "))
 }

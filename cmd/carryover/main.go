@@ -31,19 +31,16 @@ func main() {
 // labPair finds the lab named by arg ("lab2", "2" or "lab2-replication")
 // and the lab before it.
 func labPair(arg string) (from, to labtest.Lab, err error) {
+	to, err = labtest.FindLab(arg)
+	if err != nil {
+		return from, to, err
+	}
 	for k, lab := range labtest.Labs {
-		names := []string{lab.Dir, fmt.Sprintf("lab%d", lab.Number), fmt.Sprint(lab.Number)}
-		for _, name := range names {
-			if strings.TrimSuffix(arg, "/") != name {
-				continue
-			}
-			if k == 0 {
-				return from, to, fmt.Errorf("%s is the first lab: there is nothing to carry over", lab.Dir)
-			}
-			return labtest.Labs[k-1], lab, nil
+		if lab == to && k > 0 {
+			return labtest.Labs[k-1], to, nil
 		}
 	}
-	return from, to, fmt.Errorf("no lab named %q", arg)
+	return from, to, fmt.Errorf("%s is the first lab: there is nothing to carry over", to.Dir)
 }
 
 // carryOver copies the student's files from the folder from into the folder

@@ -76,5 +76,5 @@ func TestLabPair(t *testing.T) {
 	_, _, err := labPair("lab1")
 	assert.ErrorContains(t, err, "first lab")
 	_, _, err = labPair("lab9")
-	assert.ErrorContains(t, err, `no lab named "lab9"`)
+	assert.ErrorContains(t, err, `unknown lab "lab9"`)
 }

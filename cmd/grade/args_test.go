@@ -11,22 +11,6 @@ import (
 	"raftlabs/labtest"
 )
 
-func TestParseLabAcceptsEveryName(t *testing.T) {
-	lab1, lab2 := labtest.Labs[0], labtest.Labs[1]
-	for arg, want := range map[string]labtest.Lab{
-		"lab1": lab1, "1": lab1, "lab1-election": lab1, "./lab1-election/": lab1, "Lab1": lab1,
-		"lab2": lab2, "2": lab2, "lab2-replication": lab2, "lab2-replication/": lab2,
-	} {
-		got, err := parseLab(arg)
-		require.NoError(t, err, arg)
-		assert.Equal(t, want, got, arg)
-	}
-	for _, arg := range []string{"lab9", "0", "election", "lab1-replication", ""} {
-		_, err := parseLab(arg)
-		assert.ErrorContains(t, err, "unknown lab", arg)
-	}
-}
-
 func TestParseArgsTakesFlagsAndLabsInAnyOrder(t *testing.T) {
 	cfg, err := parseArgs([]string{"lab2", "--runs", "3", "1", "-jobs=2", "--race", "lab2"})
 	require.NoError(t, err)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -115,7 +114,7 @@ func parseArgs(args []string) (config, error) {
 		return cfg, errors.New("--reference and --submission grade different code: give one of them")
 	}
 	for _, arg := range labArgs {
-		lab, err := parseLab(arg)
+		lab, err := labtest.FindLab(arg)
 		if err != nil {
 			return cfg, err
 		}
@@ -152,21 +151,6 @@ func usage() string {
 	fs.SetOutput(&b)
 	fs.PrintDefaults()
 	return b.String()
-}
-
-// parseLab reads a lab's name: "lab1", "1", or its folder, "lab1-election"
-// (also "./lab1-election/", as a shell completes it).
-func parseLab(arg string) (labtest.Lab, error) {
-	name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(arg), "./"), "/")
-	var names []string
-	for _, lab := range labtest.Labs {
-		n := strconv.Itoa(lab.Number)
-		if name == n || strings.EqualFold(name, "lab"+n) || name == lab.Dir {
-			return lab, nil
-		}
-		names = append(names, fmt.Sprintf("lab%s (%s)", n, lab.Dir))
-	}
-	return labtest.Lab{}, fmt.Errorf("unknown lab %q: the labs are %s", arg, strings.Join(names, ", "))
 }
 
 // progressWriter returns where to show progress while tests run: w if it
