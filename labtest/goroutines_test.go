@@ -59,3 +59,12 @@ func TestCurrentGoroutine(t *testing.T) {
 	assert.Positive(t, g.id)
 	assert.Equal(t, "running", g.status)
 }
+
+func TestTheHarnessSleepingIsNoSuspect(t *testing.T) {
+	g := goroutine{status: "sleep", durable: true, stack: `goroutine 9 [sleep (durable), synctest bubble 1]:
+time.Sleep(0x3e8)
+	/usr/local/go/src/runtime/time.go:361 +0x145
+raftlabs/labtest.(*Cluster).startServer(0xc000010000, 0x2)
+	/work/main/labtest/cluster.go:300 +0x1d1`}
+	assert.False(t, g.isSuspectHolder())
+}

@@ -5,17 +5,29 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"testing"
 	"time"
 )
 
 // Command-line flags of every lab's test binary. Each has an environment
-// variable twin for grade.sh and for shells where flags are awkward.
+// variable twin for grade.sh and for shells where flags are awkward. They
+// are registered only in test binaries, so that a command that imports this
+// package for its list of tests keeps its own flags.
 var (
-	seedFlag     = flag.Int64("seed", 0, "replay the network's and the harness's random choices of an earlier run (0: pick a new seed); env RAFTLABS_SEED")
-	realtimeFlag = flag.Bool("realtime", false, "run tests in real time instead of virtual time; env RAFTLABS_REALTIME=1")
-	stallFlag    = flag.Duration("stall", 10*time.Second, "real time after which a test whose virtual clock has stopped is failed; env RAFTLABS_STALL")
-	wallFlag     = flag.Duration("wallclock", 0, "real-time limit for one test (0: 120s in virtual time, 600s in real time); env RAFTLABS_WALLCLOCK")
+	seedFlag     = testFlag.Int64("seed", 0, "replay the network's and the harness's random choices of an earlier run (0: pick a new seed); env RAFTLABS_SEED")
+	realtimeFlag = testFlag.Bool("realtime", false, "run tests in real time instead of virtual time; env RAFTLABS_REALTIME=1")
+	stallFlag    = testFlag.Duration("stall", 10*time.Second, "real time after which a test whose virtual clock has stopped is failed; env RAFTLABS_STALL")
+	wallFlag     = testFlag.Duration("wallclock", 0, "real-time limit for one test (0: 120s in virtual time, 600s in real time); env RAFTLABS_WALLCLOCK")
 )
+
+// testFlag is the flag set the test binary parses, or a private one when
+// the program is not a test.
+var testFlag = func() *flag.FlagSet {
+	if testing.Testing() {
+		return flag.CommandLine
+	}
+	return flag.NewFlagSet("labtest", flag.ContinueOnError)
+}()
 
 // VirtualTimeLimit is the longest a test may run on its own clock. A test
 // that reaches it is stuck: a goroutine waits for ever while a timer keeps

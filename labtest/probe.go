@@ -71,7 +71,9 @@ func (c *Cluster) send(i int, method string, args, reply any) bool {
 	end := c.net.NewEnd(name)
 	c.net.Connect(name, serverName(i))
 	c.net.Enable(name, true)
-	ok := end.Call("Raft."+method, args, reply)
+	// labrpc names a service after its receiver's type: "Raft" in the labs.
+	service := reflect.TypeOf(rf).Elem().Name()
+	ok := end.Call(service+"."+method, args, reply)
 	c.net.Enable(name, false)
 	c.checkBackground()
 	return ok
