@@ -27,6 +27,18 @@ func (c *Cluster) Start(i int, command any) (index, term int, isLeader bool) {
 	return index, term, isLeader
 }
 
+// StartOnLeader starts command on server i, which the test has just seen
+// leading, and fails the test if i refuses it.
+func (c *Cluster) StartOnLeader(i int, command any) (index, term int) {
+	c.t.Helper()
+	index, term, ok := c.Start(i, command)
+	if !ok {
+		c.Fatalf("s%d refused Start(%s) although it believed it led a moment before, with no fault since",
+			i, commandText(command))
+	}
+	return index, term
+}
+
 // Committed returns how many servers have applied index, and the command
 // there. The apply checker has already made sure they agree.
 func (c *Cluster) Committed(index int) (count int, command any) {

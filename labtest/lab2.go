@@ -67,10 +67,7 @@ func FollowerFailure(c *Cluster) {
 	// With the other follower gone too, the leader alone cannot commit.
 	leader = c.CheckOneLeader()
 	c.Disconnect(c.Next(leader), c.Next(c.Next(leader)))
-	index, _, ok := c.Start(leader, 104)
-	if !ok {
-		c.Fatalf("s%d refused Start although it believed it led a moment before", leader)
-	}
+	index, _ := c.StartOnLeader(leader, 104)
 	if index != 4 {
 		c.Fatalf("s%d returned index %d for the fourth command, want 4", leader, index)
 	}
@@ -137,10 +134,7 @@ func NoAgreeWithoutMajority(c *Cluster) {
 	leader := c.CheckOneLeader()
 	cut := []int{c.Next(leader), c.Next(c.Next(leader)), c.Next(c.Next(c.Next(leader)))}
 	c.Disconnect(cut...)
-	index, _, ok := c.Start(leader, 20)
-	if !ok {
-		c.Fatalf("s%d refused Start although it believed it led a moment before", leader)
-	}
+	index, _ := c.StartOnLeader(leader, 20)
 	if index != 2 {
 		c.Fatalf("s%d returned index %d for the second command, want 2", leader, index)
 	}
@@ -151,10 +145,7 @@ func NoAgreeWithoutMajority(c *Cluster) {
 	// replaced) or 3 (if it survived), never further.
 	c.Connect(cut...)
 	leader = c.CheckOneLeader()
-	index, _, ok = c.Start(leader, 30)
-	if !ok {
-		c.Fatalf("s%d refused Start although it believed it led a moment before", leader)
-	}
+	index, _ = c.StartOnLeader(leader, 30)
 	if index < 2 || index > 3 {
 		c.Fatalf("after the cluster healed, Start returned index %d, want 2 or 3", index)
 	}
@@ -385,10 +376,7 @@ func Figure8(c *Cluster) {
 	p := c.Next(l1)
 	rest := []int{c.Next(p), c.Next(c.Next(p)), c.Next(c.Next(c.Next(p)))}
 	c.Partition([]int{l1, p}, rest)
-	xIndex, termX, ok := c.Start(l1, c.randomCommand())
-	if !ok {
-		c.Fatalf("s%d refused Start although it believed it led a moment before", l1)
-	}
+	xIndex, termX := c.StartOnLeader(l1, c.randomCommand())
 	c.Sleep(100 * time.Millisecond)
 
 	// (b) The other three elect L2 in a later term; L2 and one follower F
@@ -403,10 +391,7 @@ func Figure8(c *Cluster) {
 	}
 	f, m = others[0], others[1]
 	c.Partition([]int{l1, p}, []int{l2, f}, []int{m})
-	yIndex, _, ok := c.Start(l2, c.randomCommand())
-	if !ok {
-		c.Fatalf("s%d refused Start although it believed it led a moment before", l2)
-	}
+	yIndex, _ := c.StartOnLeader(l2, c.randomCommand())
 	if yIndex != xIndex {
 		c.Fatalf("s%d put its entry at index %d, want %d (after the one committed entry)", l2, yIndex, xIndex)
 	}
@@ -424,10 +409,8 @@ func Figure8(c *Cluster) {
 	// (d) L2, F and M: M's X is older than Y, so L2 or F wins and
 	// overwrites X with Y. With a new entry of its term, Y commits.
 	c.Partition([]int{l2, f, m}, []int{l1, p})
-	l4, term4 := c.Leader([]int{l2, f, m}, term3)
-	if _, _, ok := c.Start(l4, c.randomCommand()); !ok {
-		c.Fatalf("s%d refused Start in term %d although it believed it led a moment before", l4, term4)
-	}
+	l4, _ := c.Leader([]int{l2, f, m}, term3)
+	c.StartOnLeader(l4, c.randomCommand())
 	c.WaitCommitted(xIndex, 3, -1)
 
 	// Everyone back: one log.
