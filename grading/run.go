@@ -53,16 +53,8 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	if opts.Seed != 0 {
 		args = append(args, "-seed", strconv.FormatInt(opts.Seed, 10))
 	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = labDir
-	// A race-enabled binary otherwise sleeps a second at exit, which is
-	// most of a test's real time; the user's own GORACE options come after,
-	// so they win.
-	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
-	cmd.Env = append(append(os.Environ(), "GORACE="+gorace), opts.Env...)
-	cmd.WaitDelay = 5 * time.Second
-	out := &cappedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
+	cmd, out := TestCommand(ctx, bin, labDir, args...)
+	cmd.Env = append(cmd.Env, opts.Env...)
 	start := time.Now()
 	err := cmd.Run()
 
@@ -83,6 +75,24 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		res.Verdict = verdict(res.Output, ctx.Err(), err, opts.Timeout)
 	}
 	return res
+}
+
+// TestCommand returns the command that runs a lab's test binary bin with
+// args in labDir (the rerun commands tests print are relative to it), and
+// the buffer that collects its output, bounded by outputLimit. The command
+// is killed when ctx ends.
+func TestCommand(ctx context.Context, bin, labDir string, args ...string) (*exec.Cmd, fmt.Stringer) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = labDir
+	// A race-enabled binary otherwise sleeps a second at exit, which is
+	// most of a test's real time; the user's own GORACE options come after,
+	// so they win.
+	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
+	cmd.Env = append(os.Environ(), "GORACE="+gorace)
+	cmd.WaitDelay = 5 * time.Second
+	out := &cappedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	return cmd, out
 }
 
 // outputLimit bounds what RunTest keeps of a test's output: a student's

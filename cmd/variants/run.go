@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -149,10 +148,7 @@ func runSuite(bin, labDir string, tests int, timeout time.Duration) suiteRun {
 	// context is the backstop if the process does not end even then.
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-test.run", "Lab[0-9]+$", "-test.count=1", "-test.timeout", timeout.String())
-	cmd.Dir = labDir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd, out := grading.TestCommand(ctx, bin, labDir, "-test.run", "Lab[0-9]+$", "-test.count=1", "-test.timeout", timeout.String())
 	start := time.Now()
 	err := cmd.Run()
 	r := suiteRun{real: time.Since(start), output: out.String()}
