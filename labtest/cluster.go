@@ -231,13 +231,14 @@ func (c *Cluster) SetLongReordering(on bool) { c.net.SetLongReordering(on) }
 // copied first, so nothing the dead instance writes afterwards survives.
 func (c *Cluster) Crash(i int) {
 	c.t.Helper()
-	c.Disconnect(i)
-	c.net.DeleteServer(serverName(i))
 	c.mu.Lock()
 	rf := c.rafts[i]
 	c.rafts[i] = nil
+	c.connected[i] = false
 	c.persisters[i] = c.persisters[i].Copy()
 	c.mu.Unlock()
+	c.relink() // after rafts[i] is gone, so failures show "s2 crashed"
+	c.net.DeleteServer(serverName(i))
 	if rf != nil {
 		c.kill(i, rf)
 	}
