@@ -136,19 +136,18 @@ func StaleVote(c *Cluster) {
 	for _, i := range []int{c.Next(leader), c.Next(c.Next(leader))} {
 		// The candidate is the leader itself, whom the follower may have
 		// voted for: only the term may make it refuse.
-		stale := voteRequest{Term: term - 1, CandidateId: leader, CandidateID: leader,
-			LastLogIndex: 1 << 20, LastLogTerm: term}
-		var reply voteReply
-		if !c.send(i, "RequestVote", &stale, &reply) {
+		stale := voteRequest{Term: term - 1, Candidate: leader, LastLogIndex: 1 << 20, LastLogTerm: term}
+		reply, ok := c.requestVote(i, stale)
+		if !ok {
 			c.Fatalf("s%d did not answer a RequestVote on a reliable network", i)
 		}
-		if reply.VoteGranted {
+		if reply.OK {
 			c.Fatalf("s%d, in term %d, granted its vote to a candidate in term %d: a server must refuse "+
 				"a RequestVote from an older term (Figure 2, RequestVote, rule 1)", i, term, term-1)
 		}
-		if reply.Term != 0 && reply.Term < term {
+		if reply.Term < term {
 			c.Fatalf("s%d answered a RequestVote with term %d, but it is in term %d: the reply carries "+
-				"currentTerm, so the candidate can update itself", i, reply.Term, term)
+				"currentTerm, so the candidate can update itself (Figure 2, RequestVote results)", i, reply.Term, term)
 		}
 	}
 

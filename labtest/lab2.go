@@ -447,9 +447,9 @@ func LateAppendEntries(c *Cluster) {
 	// ago, reaches the follower now. It matches what the follower has.
 	c.Disconnect(leader)
 	entry2, _ := c.applies.applied(ahead, 2)
-	late := appendRequest{Term: term, LeaderId: leader, LeaderID: leader, PrevLogIndex: 1, PrevLogTerm: term,
-		Entries: []logEntry{{Term: term, Command: entry2}}, LeaderCommit: 1}
-	c.send(ahead, "AppendEntries", &late, &appendReply{})
+	late := appendRequest{Term: term, Leader: leader, PrevLogIndex: 1, PrevLogTerm: term,
+		Entries: []logEntry{{Index: 2, Term: term, Command: entry2}}, LeaderCommit: 1}
+	c.appendEntries(ahead, late)
 
 	// The two followers must elect the one that holds all ten entries, so
 	// the next command lands at index 11.
