@@ -35,6 +35,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	n.mu.Lock()
 	n.totalCount++
 	n.totalBytes += int64(len(req))
+	n.countCallLocked(endName, svcMeth)
 	end := n.ends[endName]
 	serverName := end.server
 	var entry *serverEntry
@@ -108,6 +109,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	}
 	n.blockIfClosed()
 	ev.Time = time.Now()
+	ev.Reply = res.reply
 	n.emit(ev, Delivered)
 	return true
 }

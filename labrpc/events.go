@@ -58,4 +58,8 @@ type Event struct {
 	Args   []byte    // the arguments as encoded by labgob; shared, so do not modify
 	Bytes  int       // len(Args)
 	Time   time.Time // time.Now() when the event happened
+
+	// Reply is the reply as encoded by labgob, in Delivered events only;
+	// shared, so do not modify.
+	Reply []byte
 }

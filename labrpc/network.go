@@ -20,6 +20,7 @@ type Network struct {
 	count          map[string]int   // by server name
 	bytes          map[string]int64 // by server name
 	totalCount     int
+	calls          map[callKey]int // by end and method
 	totalBytes     int64
 	problems       []string
 	reported       map[string]bool // problem summaries already recorded
@@ -54,6 +55,7 @@ func NewNetwork(seed int64) *Network {
 		servers:  map[string]*serverEntry{},
 		count:    map[string]int{},
 		bytes:    map[string]int64{},
+		calls:    map[callKey]int{},
 		reported: map[string]bool{},
 		closed:   make(chan struct{}),
 	}

@@ -97,6 +97,15 @@ func NewService(rcvr any) *Service {
 	return svc
 }
 
+// NewNamedService is NewService with the service called name rather than
+// after rcvr's type: a stand-in that answers calls meant for another type,
+// such as a test's scripted server answering "Raft.RequestVote".
+func NewNamedService(name string, rcvr any) *Service {
+	svc := NewService(rcvr)
+	svc.name = name
+	return svc
+}
+
 // A method is one RPC handler, bound to its receiver.
 type method struct {
 	fn        reflect.Value
