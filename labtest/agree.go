@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
 	"time"
 
 	"raftlabs/labgob"
@@ -20,7 +22,23 @@ func (c *Cluster) Start(i int, command any) (index, term int, isLeader bool) {
 	if err := checkCommand(command); err != nil {
 		c.Fatalf("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
+	asked := c.Now()
 	c.student(i, "Start", func() { index, term, isLeader = rf.Start(command) })
+	if took := c.Now() - asked; took > slowCall {
+		answer := "isLeader false"
+		if isLeader {
+			answer = fmt.Sprintf("isLeader true for term %d", term)
+			if led, _, ok := c.history.ledTerm(i); ok && led > term {
+				answer += fmt.Sprintf(", though by then it had led term %d", led)
+			} else if at, to, ok := c.history.stepDown(i); ok && at >= asked {
+				answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", seconds(at), to)
+			}
+		}
+		c.historyFatalf("Start(%s) on s%d took %s to return (called at %s; it answered %s): Start must return at "+
+			"once, appending to the log and leaving replication to the background, never waiting for an RPC, a "+
+			"commit or a timer; an answer given late may describe a term the server no longer leads",
+			commandText(command), i, seconds(took), seconds(asked), answer)
+	}
 	if isLeader {
 		c.sawLeader(i, term)
 	}
@@ -175,7 +193,8 @@ func (c *Cluster) Leader(candidates []int, after int) (leader, term int) {
 			}
 		}
 	}
-	c.Fatalf("no leader among %s in a term after %d within 5s (they form a majority)", serverList(candidates), after)
+	c.historyFatalf("no leader among %s in a term after %d within 5s (they form a majority, so one of them "+
+		"must be elected)\n  found instead: %s", serverList(candidates), after, c.describeLeaders())
 	return -1, -1
 }
 
@@ -205,4 +224,32 @@ func checkCommand(command any) error {
 		return fmt.Errorf("the command cannot be sent in an RPC: %v (register its type with labgob.Register)", err)
 	}
 	return nil
+}
+
+// describeLeaders says what every running server believes now: "s3 leads
+// term 4; s0 s1 s2 s4 in terms 5, 5, 6, 5 without leading".
+func (c *Cluster) describeLeaders() string {
+	c.t.Helper()
+	var leading []string
+	var others []int
+	var terms []string
+	for i := range c.n {
+		if c.raft(i) == nil {
+			continue
+		}
+		term, isLeader := c.GetState(i)
+		if isLeader {
+			leading = append(leading, fmt.Sprintf("s%d leads term %d", i, term))
+		} else {
+			others = append(others, i)
+			terms = append(terms, strconv.Itoa(term))
+		}
+	}
+	if len(others) > 0 {
+		leading = append(leading, fmt.Sprintf("%s in terms %s without leading", serverList(others), strings.Join(terms, ", ")))
+	}
+	if len(leading) == 0 {
+		return "no server is running"
+	}
+	return strings.Join(leading, "; ")
 }

@@ -11,19 +11,32 @@ import (
 // GetState asks server i for its term and whether it believes it leads.
 // Every answer is also checked for election safety (paper Figure 3: at most
 // one leader can be elected in a given term) against every answer seen
-// earlier in the test.
+// earlier in the test, and recorded in the leadership history.
 func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	c.t.Helper()
 	rf := c.raft(i)
 	if rf == nil {
 		c.Fatalf("GetState: s%d is crashed; Restart it before calling GetState", i)
 	}
+	asked := c.Now()
 	c.student(i, "GetState", func() { term, isLeader = rf.GetState() })
+	if took := c.Now() - asked; took > slowCall {
+		c.historyFatalf("GetState on s%d took %s to return: GetState must answer at once, from the server's "+
+			"state under its lock, never waiting for an RPC, a timer or a channel", i, seconds(took))
+	}
+	if c.history != nil {
+		c.history.polled(i, term, isLeader, c.Now())
+	}
 	if isLeader {
 		c.sawLeader(i, term)
 	}
+	c.checkHistory()
 	return term, isLeader
 }
+
+// slowCall is how long on the test's clock a call to Start or GetState may
+// take: they must return at once.
+const slowCall = 100 * time.Millisecond
 
 // sawLeader records server i leading term, failing on a second leader.
 func (c *Cluster) sawLeader(i, term int) {
@@ -36,7 +49,7 @@ func (c *Cluster) sawLeader(i, term int) {
 	}
 	c.mu.Unlock()
 	if seen && first.server != i {
-		c.Fatalf("election safety: term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
+		c.historyFatalf("election safety: term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
 			term, serverList([]int{first.server, i}), first.server, seconds(first.at), i, seconds(now))
 	}
 }
@@ -73,7 +86,7 @@ func (c *Cluster) CheckOneLeader() int {
 			return leaders[newest][0]
 		}
 	}
-	c.Fatalf("no leader: 5s passed and no connected server believes it is the leader\n  terms: %s", termList(terms))
+	c.historyFatalf("no leader: 5s passed and no connected server believes it is the leader\n  terms: %s", termList(terms))
 	return -1
 }
 
@@ -84,12 +97,20 @@ func (c *Cluster) CheckLeaderIs(i int) {
 	terms, leaders := c.states()
 	term, isLeader := c.GetState(i)
 	if !isLeader {
-		c.Fatalf("s%d should still lead term %d, but it no longer believes it is the leader\n  terms: %s",
-			i, term, termList(terms))
+		was := fmt.Sprintf("s%d should still be the leader", i)
+		if led, since, ok := c.history.ledTerm(i); ok {
+			was = fmt.Sprintf("s%d led term %d from %s and should still lead", i, led, seconds(since))
+		}
+		now := ""
+		for _, t := range slices.Sorted(maps.Keys(leaders)) {
+			now += fmt.Sprintf("; %s believes it leads term %d", serverList(leaders[t]), t)
+		}
+		c.historyFatalf("%s, but it is in term %d and no longer believes it leads%s\n  terms: %s",
+			was, term, now, termList(terms))
 	}
 	for t, ls := range leaders {
 		if t > term {
-			c.Fatalf("s%d leads term %d, but %s lead the newer term %d\n  terms: %s",
+			c.historyFatalf("s%d leads term %d, but %s lead the newer term %d\n  terms: %s",
 				i, term, serverList(ls), t, termList(terms))
 		}
 	}
@@ -100,7 +121,7 @@ func (c *Cluster) CheckNoLeader() {
 	c.t.Helper()
 	terms, leaders := c.states()
 	for term, ls := range leaders {
-		c.Fatalf("%s believes it leads term %d, but no majority of servers is connected, so no leader can be elected\n  terms: %s",
+		c.historyFatalf("%s believes it leads term %d, but no majority of servers is connected, so no leader can be elected\n  terms: %s",
 			serverList(ls), term, termList(terms))
 	}
 }
@@ -115,7 +136,7 @@ func (c *Cluster) CheckTermsAgree() int {
 		if term == -1 {
 			term = t
 		} else if t != term {
-			c.Fatalf("terms disagree: once a leader sends heartbeats, every connected server should be in its term\n  terms: %s",
+			c.historyFatalf("terms disagree: once a leader sends heartbeats, every connected server should be in its term\n  terms: %s",
 				termList(terms))
 		}
 	}
