@@ -2,9 +2,12 @@
 # grade.sh grades the labs: ./grade.sh [flags] [lab...]. It builds and runs
 # cmd/grade (go doc ./cmd/grade, or ./grade.sh -h, lists the flags).
 #
-# It builds bin/grade and runs that rather than "go run", which would turn
-# the grader's exit status (0 full marks, 1 not, 2 usage) into 1; and it
-# runs it from your folder, so relative paths in flags mean what you typed.
+# It builds the grader into a temporary folder, runs it and removes it,
+# rather than "go run", which would turn the grader's exit status (0 full
+# marks, 1 not, 2 usage) into 1. Nothing is written into the course's
+# folder, so a read-only checkout grades. It runs the grader from your
+# folder, so relative paths in flags mean what you typed, and tells it
+# where the course is in RAFTLABS_ROOT.
 set -e
 root=$(cd "$(dirname "$0")" && pwd)
 
@@ -33,5 +36,11 @@ if [ "$major" -eq 1 ] && [ "$minor" -lt 25 ]; then
 	exit 2
 fi
 
-(cd "$root" && go build -o bin/grade ./cmd/grade)
-exec "$root/bin/grade" "$@"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/raftlabs-grade.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+(cd "$root" && go build -o "$tmp/grade" ./cmd/grade)
+status=0
+RAFTLABS_ROOT=$root "$tmp/grade" "$@" || status=$?
+exit "$status"

@@ -27,6 +27,7 @@ type reportLab struct {
 	Score      int          `json:"score"`
 	MaxScore   int          `json:"max_score"`
 	BuildError string       `json:"build_error,omitempty"`
+	Rejected   string       `json:"rejected,omitempty"` // what the allowlist rejected; no test ran
 	Tests      []reportTest `json:"tests"`
 }
 
@@ -64,7 +65,7 @@ func newReport(cfg config, scores []labScore) report {
 	for _, s := range scores {
 		lab := reportLab{
 			Lab: s.Lab.Number, Dir: s.Lab.Dir, Title: s.Lab.Title,
-			Score: s.Score, MaxScore: s.Max, BuildError: s.BuildError,
+			Score: s.Score, MaxScore: s.Max, BuildError: s.BuildError, Rejected: s.Rejected,
 			Tests: []reportTest{},
 		}
 		for _, ts := range s.Tests {
@@ -116,6 +117,9 @@ func newGradescope(cfg config, scores []labScore, took time.Duration) gradescope
 		if s.BuildError != "" {
 			summary = append(summary, s.BuildError)
 		}
+		if s.Rejected != "" {
+			summary = append(summary, rejectedHeading(s.Lab), s.Rejected)
+		}
 		for _, ts := range s.Tests {
 			t := gradescopeTest{
 				Name:   fmt.Sprintf("lab%d: %s", s.Lab.Number, ts.Test.Name()),
@@ -126,6 +130,9 @@ func newGradescope(cfg config, scores []labScore, took time.Duration) gradescope
 			case s.BuildError != "" && !ts.Regression:
 				t.MaxScore, t.Status = ts.Test.Points, "failed"
 				t.Output = s.Lab.Dir + " does not compile: see the output at the top."
+			case s.Rejected != "" && !ts.Regression:
+				t.MaxScore, t.Status = ts.Test.Points, "failed"
+				t.Output = s.Lab.Dir + " uses what a submission may not, so no test ran: see the output at the top."
 			case ts.Regression && !ts.Failed():
 				continue // a lab's own tests are reported in its own results
 			case ts.Regression:

@@ -104,10 +104,21 @@ func (g *grader) labsToGrade(tree string) ([]labtest.Lab, error) {
 	return labs, nil
 }
 
-// gradeLab builds lab's test binary once and runs each of its tests, and
-// every earlier lab's, as processes of their own.
+// gradeLab checks the student's files of lab against the allowlist, builds
+// lab's test binary once and runs each of its tests, and every earlier
+// lab's, as processes of their own. A lab the allowlist rejects is not
+// built and scores 0.
 func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	tests := labtest.TestsUpTo(lab.Number)
+	// The student's files are checked against the allowlist before any of
+	// them is compiled; the reference's are the course's own.
+	if !g.cfg.reference {
+		g.showProgress(fmt.Sprintf("%s: checking the imports...", lab.Dir))
+		if err := grading.CheckImports(tree, lab); err != nil {
+			g.showProgress("")
+			return scoreLab(lab, tests, nil, err)
+		}
+	}
 	g.showProgress(fmt.Sprintf("%s: building...", lab.Dir))
 	bin, err := grading.Build(tree, lab, grading.Source{Reference: g.cfg.reference},
 		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout})

@@ -69,8 +69,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // findRoot returns the course's root: the course the working folder is in,
-// or else the one whose bin/ holds this program (grade.sh builds it there,
-// and may run it from anywhere).
+// or else the one RAFTLABS_ROOT names (grade.sh sets it: it builds this
+// program outside the course and may run it from anywhere), or else the
+// one whose bin/ holds this program.
 func findRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
@@ -79,6 +80,9 @@ func findRoot() (string, error) {
 	root, err := grading.FindRoot(wd)
 	if err == nil {
 		return root, nil
+	}
+	if dir := os.Getenv("RAFTLABS_ROOT"); dir != "" {
+		return grading.FindRoot(dir)
 	}
 	if exe, exeErr := os.Executable(); exeErr == nil {
 		if root, exeErr := grading.FindRoot(filepath.Dir(exe)); exeErr == nil {

@@ -30,16 +30,25 @@ func printLab(w io.Writer, s labScore, cfg config) {
 	}
 	fmt.Fprintln(w)
 
-	if s.BuildError != "" {
+	switch {
+	case s.Rejected != "":
+		fmt.Fprintf(w, "%s\n\n%s\n\n", rejectedHeading(s.Lab), indent(s.Rejected, "    "))
+	case s.BuildError != "":
 		fmt.Fprintf(w, "The build failed, so no test ran:\n\n%s\n\n", indent(s.BuildError, "    "))
-	} else {
+	default:
 		printTable(w, s, cfg)
 	}
 	fmt.Fprintf(w, "lab%d total: %d/%d\n", s.Lab.Number, s.Score, s.Max)
-	if s.Score == 0 && s.BuildError == "" && !cfg.reference {
+	if s.Score == 0 && s.BuildError == "" && s.Rejected == "" && !cfg.reference {
 		fmt.Fprintf(w, "\n%s\n", startHint(s.Lab))
 	}
 	fmt.Fprintln(w)
+}
+
+// rejectedHeading says why a rejected lab has no table.
+func rejectedHeading(lab labtest.Lab) string {
+	return fmt.Sprintf("The code in %s uses what a submission may not (docs/instructors.md lists what it may), "+
+		"so it was not built and no test ran:", lab.Dir)
 }
 
 // printTable prints the rows aligned, each failed test's details under it.

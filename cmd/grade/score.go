@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +13,9 @@ import (
 type labScore struct {
 	Lab        labtest.Lab
 	BuildError string // the lab did not compile; no test ran
+	// Rejected is why the student's files were not built: what they use
+	// that the allowlist does not allow (grading.CheckImports). No test ran.
+	Rejected   string
 	Tests      []testScore
 	Score, Max int
 }
@@ -29,14 +33,19 @@ type testScore struct {
 }
 
 // scoreLab scores lab from results[i], the runs of tests[i]. With a
-// buildErr there are no results and the lab scores 0.
+// buildErr (a *grading.ImportError when the allowlist rejected the
+// student's files) there are no results and the lab scores 0.
 //
 // A test scores its points only if every run passes. An earlier lab's test
 // that fails costs its points, but the lab never goes below 0: each
 // regression, in suite order, takes what it can of what is left.
 func scoreLab(lab labtest.Lab, tests []labtest.Test, results [][]grading.Result, buildErr error) labScore {
 	s := labScore{Lab: lab}
-	if buildErr != nil {
+	var rejected *grading.ImportError
+	switch {
+	case errors.As(buildErr, &rejected):
+		s.Rejected = buildErr.Error()
+	case buildErr != nil:
 		s.BuildError = buildErr.Error()
 	}
 	for i, t := range tests {
@@ -80,7 +89,7 @@ func (ts testScore) Passed() bool {
 }
 
 // Failed reports whether some run failed (a test that never ran, because
-// its lab did not compile, has not failed).
+// its lab did not compile or was rejected, has not failed).
 func (ts testScore) Failed() bool {
 	return ts.Passes() < len(ts.Results)
 }

@@ -7,17 +7,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"raftlabs/labtest"
 )
 
-// prepareSubmission makes a fresh copy of the course at root, less .git, in
-// a new temporary folder, and puts the student's own files from dir into
-// it: the non-test .go files of each of dir's lab folders replace the
-// copy's. Everything else, the tests above all, stays the course's. It
-// returns the copy's root (the caller removes it) and notes for the
-// grader's output.
+// prepareSubmission makes a fresh copy of the course at root in a new
+// temporary folder, less what a submission must not reach (leftOut), and
+// puts the student's own files from dir into it: the non-test .go files of
+// each of dir's lab folders replace the copy's. Everything else, the tests
+// above all, stays the course's. It returns the copy's root (the caller
+// removes it) and notes for the grader's output.
+//
+// Only .go files are taken, so no assembly, C or object file of the
+// student's is compiled; the grader checks the .go files' imports
+// (grading.CheckImports) before building.
 func prepareSubmission(root, dir string) (string, []string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -41,7 +46,14 @@ func prepareSubmission(root, dir string) (string, []string, error) {
 		return "", nil, err
 	}
 	skip := func(path string) bool {
-		return filepath.Base(path) == ".git" || path == dir // a submission kept inside the course
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return true
+		}
+		rel = filepath.ToSlash(rel)
+		base := filepath.Base(path)
+		return slices.Contains(leftOut, rel) || base == ".git" || base == "testdata" ||
+			path == dir // a submission kept inside the course
 	}
 	if err := copyTree(root, copyRoot, skip); err != nil {
 		os.RemoveAll(copyRoot)
@@ -64,6 +76,13 @@ func prepareSubmission(root, dir string) (string, []string, error) {
 	}
 	return copyRoot, notes, nil
 }
+
+// leftOut is what the copy a submission is graded in does not have (paths
+// from the course's root), besides every testdata folder: the reference
+// and its buggy variants, the course's history, and built programs. With
+// the reference absent, a submission cannot build against it even if an
+// import of it got past the allowlist.
+var leftOut = []string{".git", "bin", "solutions", "cmd/variants"}
 
 // replaceStudentFiles removes the non-test .go files of the lab folder to
 // and copies those of from in their place. It returns the names copied.

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"raftlabs/grading"
+	"raftlabs/labtest"
 )
 
 // writeFiles writes files (path: content) under dir.
@@ -37,6 +42,8 @@ func TestSubmissionTakesOnlyTheStudentsCode(t *testing.T) {
 		"lab1-election/suite_test.go": "package raft // a student's own tests must not replace the course's\n",
 		"lab1-election/notes.txt":     "not code\n",
 		"labtest/lab1.go":             "package labtest // nor may the harness be replaced\n",
+		"lab1-election/exit.s":        "TEXT ·exit(SB),$0\n", // only .go files are taken
+		"lab1-election/blob.syso":     "\x7fELF",
 	})
 
 	copyRoot, notes, err := prepareSubmission(root, sub)
@@ -59,7 +66,13 @@ func TestSubmissionTakesOnlyTheStudentsCode(t *testing.T) {
 	assert.Equal(t, course("labtest/lab1.go"), read("labtest/lab1.go"))
 	assert.Equal(t, course("lab2-replication/raft.go"), read("lab2-replication/raft.go"))
 	assert.NoFileExists(t, filepath.Join(copyRoot, "lab1-election/notes.txt"))
-	assert.NoDirExists(t, filepath.Join(copyRoot, ".git"))
+	assert.NoFileExists(t, filepath.Join(copyRoot, "lab1-election/exit.s"))
+	assert.NoFileExists(t, filepath.Join(copyRoot, "lab1-election/blob.syso"))
+	assert.DirExists(t, filepath.Join(copyRoot, "labtest"))
+	// Neither the reference nor its variants, whatever the allowlist says.
+	for _, path := range []string{".git", "bin", "solutions", "cmd/variants", "cmd/grade/testdata", "labtest/testdata"} {
+		assert.NoDirExists(t, filepath.Join(copyRoot, path))
+	}
 	assert.FileExists(t, filepath.Join(copyRoot, "go.mod"))
 	assert.Equal(t, []string{
 		"lab1-election: the submission's raft.go, util.go",
@@ -75,4 +88,183 @@ func TestSubmissionWithoutLabFolders(t *testing.T) {
 
 	_, _, err = prepareSubmission(courseRoot(t), filepath.Join(sub, "missing"))
 	assert.ErrorContains(t, err, "not a folder")
+}
+
+// cheat is one of the cheating submissions in testdata/cheats.
+type cheat struct {
+	name    string
+	lab     labtest.Lab
+	reasons []string // the rejections the table and the reports must show
+}
+
+var (
+	osMembers = "of os a submission may use only os.Getenv, os.LookupEnv, os.Stderr, os.Stdout"
+	cheats    = []cheat{
+		{"delegate-to-reference", labtest.Labs[1], []string{
+			"lab2-replication/raft.go:6: imports raftlabs/solutions, which a submission may not import"}},
+		{"forged-summary", labtest.Labs[0], []string{
+			"lab1-election/raft.go:15: uses os.Exit; " + osMembers}},
+		{"change-the-suite", labtest.Labs[0], []string{
+			"lab1-election/raft.go:5: imports raftlabs/labtest, which a submission may not import"}},
+		{"linkname", labtest.Labs[0], []string{
+			"lab1-election/raft.go:4: imports unsafe, which a submission may not import",
+			"lab1-election/raft.go:12: has a go:linkname directive, which a submission may not use"}},
+		{"exec-process", labtest.Labs[0], []string{
+			"lab1-election/raft.go:4: imports os/exec, which a submission may not import"}},
+		{"syscall-process", labtest.Labs[0], []string{
+			"lab1-election/raft.go:4: imports syscall, which a submission may not import"}},
+	}
+)
+
+// TestCheatsScoreNothing grades each cheating submission as an instructor
+// would and checks that the allowlist rejects it before it is built: 0
+// points, and the reason in the table, the JSON report and Gradescope's
+// results.
+func TestCheatsScoreNothing(t *testing.T) {
+	for _, c := range cheats {
+		t.Run(c.name, func(t *testing.T) {
+			reports := t.TempDir()
+			jsonFile, gradescope := filepath.Join(reports, "report.json"), filepath.Join(reports, "results.json")
+			status, out := grade(t, "--submission", filepath.Join("testdata", "cheats", c.name),
+				"--json", jsonFile, "--gradescope", gradescope)
+
+			// The table.
+			assert.Equal(t, exitNotFull, status, out)
+			assert.Contains(t, out, rejectedHeading(c.lab))
+			for _, reason := range c.reasons {
+				assert.Contains(t, out, reason)
+			}
+			assert.Contains(t, out, "allowed: "+grading.AllowedList())
+			assert.Contains(t, out, fmt.Sprintf("lab%d total: 0/", c.lab.Number))
+			assert.NotContains(t, out, "The build failed", "a rejected lab is not built")
+
+			// The JSON report.
+			var r report
+			readJSON(t, jsonFile, &r)
+			assert.Equal(t, 0, r.Score)
+			require.Len(t, r.Labs, 1)
+			assert.Equal(t, c.lab.Number, r.Labs[0].Lab)
+			assert.Empty(t, r.Labs[0].BuildError)
+			for _, reason := range c.reasons {
+				assert.Contains(t, r.Labs[0].Rejected, reason)
+			}
+			for _, test := range r.Labs[0].Tests {
+				assert.Zero(t, test.Runs, "%s ran", test.Name)
+			}
+
+			// Gradescope's results.
+			var g gradescopeResults
+			readJSON(t, gradescope, &g)
+			assert.Equal(t, 0, g.Score)
+			for _, reason := range c.reasons {
+				assert.Contains(t, g.Output, reason)
+			}
+			for _, test := range g.Tests {
+				assert.Equal(t, "failed", test.Status, test.Name)
+				assert.Zero(t, test.Score, test.Name)
+			}
+		})
+	}
+}
+
+// TestForgedSummaryFailsPastTheAllowlist builds the forged-summary cheat
+// as if the allowlist had let os.Exit through (an instructor widening it):
+// the grader must still not take the forged line for a pass, since only
+// the harness's own report over the grader's pipe counts. (It is built in
+// the course's tree with the cheat laid over the skeleton, as the buggy
+// variants are, so the build cache serves everything but the cheat.)
+func TestForgedSummaryFailsPastTheAllowlist(t *testing.T) {
+	lab := labtest.Labs[0]
+	forged, err := os.ReadFile(filepath.Join("testdata", "cheats", "forged-summary", lab.Dir, "raft.go"))
+	require.NoError(t, err)
+	root := courseRoot(t)
+	bin, err := grading.Build(root, lab, grading.Source{Replace: map[string][]byte{lab.Dir + "/raft.go": forged}},
+		grading.BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	test := labtest.TestsUpTo(lab.Number)[0]
+	res := grading.RunTest(bin, filepath.Join(root, lab.Dir), test, grading.RunOptions{Timeout: time.Minute})
+	assert.Contains(t, res.Output, "  passed  1.00s virtual", "the cheat did not run")
+	assert.False(t, res.Passed, "a forged summary line and exit status 0 counted as a pass")
+	assert.Contains(t, res.Verdict, "the test process ended before the test finished")
+}
+
+// TestSharedStateIsNotTheAllowlistsBusiness checks that a Raft whose
+// servers read each other's state through a package-level variable passes
+// the allowlist: it is legal Go, caught by the tests (a partition, a
+// crash), not by what it imports.
+func TestSharedStateIsNotTheAllowlistsBusiness(t *testing.T) {
+	copyRoot, _, err := prepareSubmission(courseRoot(t), filepath.Join("testdata", "cheats", "shared-state"))
+	require.NoError(t, err)
+	defer os.RemoveAll(copyRoot)
+	assert.NoError(t, grading.CheckImports(copyRoot, labtest.Labs[0]))
+}
+
+// TestStyleRaftsPassTheAllowlist checks the MIT-style Rafts in labtest's
+// test data (one per common style of a 6.5840 solution): the allowlist
+// must let every one of them through.
+func TestStyleRaftsPassTheAllowlist(t *testing.T) {
+	styles, err := filepath.Glob(filepath.Join(courseRoot(t), "labtest", "testdata", "styles", "*"))
+	require.NoError(t, err)
+	if len(styles) == 0 {
+		t.Skip("no style Rafts in labtest/testdata/styles")
+	}
+	for _, style := range styles {
+		t.Run(filepath.Base(style), func(t *testing.T) {
+			sub := t.TempDir()
+			copyGoFiles(t, style, filepath.Join(sub, "lab2-replication"), nil)
+			copyRoot, _, err := prepareSubmission(courseRoot(t), sub)
+			require.NoError(t, err)
+			defer os.RemoveAll(copyRoot)
+			assert.NoError(t, grading.CheckImports(copyRoot, labtest.Labs[1]))
+		})
+	}
+}
+
+// TestGradeACorrectSubmission grades the reference, handed in as a
+// student's package raft: the allowlist lets it through, and it scores full
+// marks in a copy of the course that has no reference to lean on.
+func TestGradeACorrectSubmission(t *testing.T) {
+	sub := t.TempDir()
+	copyGoFiles(t, filepath.Join(courseRoot(t), "solutions"), filepath.Join(sub, "lab1-election"), func(src string) string {
+		return strings.Replace(src, "package solutions", "package raft", 1)
+	})
+	jsonFile := filepath.Join(t.TempDir(), "report.json")
+	status, out := grade(t, "--submission", sub, "--jobs", "2", "--json", jsonFile)
+
+	assert.Equal(t, exitFullMarks, status, out)
+	assert.Contains(t, out, "lab1 total: 100/100")
+	var r report
+	readJSON(t, jsonFile, &r)
+	require.Len(t, r.Labs, 1)
+	assert.Empty(t, r.Labs[0].Rejected)
+	assert.Equal(t, 100, r.Score)
+}
+
+// copyGoFiles copies the non-test .go files of from into the folder to,
+// through edit if it is not nil.
+func copyGoFiles(t *testing.T, from, to string, edit func(string) string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(to, 0o755))
+	for _, e := range entries {
+		if !isStudentFile(e) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(from, e.Name()))
+		require.NoError(t, err)
+		src := string(data)
+		if edit != nil {
+			src = edit(src)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(to, e.Name()), []byte(src), 0o644))
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, v))
 }
