@@ -1,0 +1,139 @@
+package grading
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/labtest"
+)
+
+// stylesDir holds the style Rafts: one folder per style, each with a
+// raft.go that is a complete lab 1–2 Raft (see its README.md).
+const stylesDir = "labtest/testdata/styles"
+
+// styles lists every folder of stylesDir. leaksAfterKill marks a style that
+// leaves goroutines running after Kill on purpose, as much code that passes
+// MIT's tester does: such a style may fail the labs' Kill tests and nothing
+// else, and it must fail them, or those tests no longer catch its leak.
+// Adding a style is adding its folder and a row here.
+var styles = []struct {
+	dir            string
+	leaksAfterKill bool
+}{
+	{dir: "cond-applier", leaksAfterKill: true},
+	{dir: "polling-applier", leaksAfterKill: true},
+	{dir: "closed-applych"},
+	{dir: "cond-replicator"},
+	{dir: "peer-loop"},
+	{dir: "entry-index"},
+	{dir: "uint64-terms"},
+}
+
+// isKillTest reports whether test is a lab's "Kill stops every goroutine"
+// test, the one test in which goroutines left after Kill cost points.
+func isKillTest(test labtest.Test) bool {
+	return strings.HasPrefix(test.ScenarioName(), "Kill")
+}
+
+// TestStylesTableListsEveryFolder keeps the table above and the folders in
+// step: a style folder without a row would never be graded.
+func TestStylesTableListsEveryFolder(t *testing.T) {
+	root, err := FindRoot(".")
+	require.NoError(t, err)
+	entries, err := os.ReadDir(filepath.Join(root, stylesDir))
+	require.NoError(t, err)
+	var folders, rows []string
+	for _, e := range entries {
+		if e.IsDir() {
+			folders = append(folders, e.Name())
+			assert.FileExists(t, filepath.Join(root, stylesDir, e.Name(), "raft.go"), "every style folder holds a raft.go")
+		}
+	}
+	for _, s := range styles {
+		rows = append(rows, s.dir)
+	}
+	assert.ElementsMatch(t, folders, rows, "the folders of %s and the rows of the styles table in grading/styles_test.go", stylesDir)
+}
+
+// TestStylesScoreFullMarks grades every style Raft in labs 1 and 2 the way
+// grade.sh does, each test once in its own process, and asserts full
+// marks: a Raft written for MIT 6.5840 in a common style, and otherwise
+// correct, loses no points for its style. A style that leaks after Kill
+// loses only the Kill tests. It builds two test binaries per style and
+// takes a minute or two; go test -short skips it.
+func TestStylesScoreFullMarks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grades every style Raft in every lab (a minute or two); skipped with -short")
+	}
+	root, err := FindRoot(".")
+	require.NoError(t, err)
+	start := time.Now()
+	t.Cleanup(func() { t.Logf("graded %d styles in %v", len(styles), time.Since(start).Round(time.Second)) })
+
+	for _, style := range styles {
+		t.Run(style.dir, func(t *testing.T) {
+			t.Parallel()
+			file := stylesDir + "/" + style.dir + "/raft.go"
+			content, err := os.ReadFile(filepath.Join(root, file))
+			require.NoError(t, err)
+
+			for _, lab := range labtest.Labs {
+				src := Source{Replace: map[string][]byte{lab.Dir + "/raft.go": content}}
+				bin, err := Build(root, lab, src, BuildOptions{Dir: t.TempDir()})
+				require.NoError(t, err, "%s in %s", file, lab.Dir)
+
+				tests := labtest.TestsUpTo(lab.Number)
+				results := RunTests(bin, filepath.Join(root, lab.Dir), tests, BatchOptions{
+					RunOptions: RunOptions{Timeout: 3 * time.Minute},
+				})
+				hasKillTest := false
+				for _, test := range tests {
+					hasKillTest = hasKillTest || isKillTest(test)
+				}
+				for i, test := range tests {
+					res := results[i][0]
+					switch {
+					case res.Passed && style.leaksAfterKill && isKillTest(test):
+						t.Errorf("%s passed %s in %s, but this style leaves goroutines running after Kill: "+
+							"either the style no longer leaks (fix it, or mark it leaksAfterKill false) "+
+							"or the Kill test no longer catches the leak\nrerun: %s",
+							style.dir, test.Name(), lab.Dir, styleRerun(lab, file, res))
+					case res.Passed:
+					case style.leaksAfterKill && isKillTest(test):
+						// The one test where a leak costs points.
+					case style.leaksAfterKill && !hasKillTest && strings.HasPrefix(res.Verdict, "goroutine leak"):
+						// A suite without a Kill test still fails every
+						// test that leaks.
+					default:
+						t.Errorf("%s failed %s in %s (seed %d):\n%s\nrerun: %s",
+							style.dir, test.Name(), lab.Dir, res.Seed, indent(res.Verdict), styleRerun(lab, file, res))
+					}
+				}
+			}
+		})
+	}
+}
+
+// styleRerun is the command that reruns res's test, with its seed, on the
+// style Raft in file, from the course's root (bash), leaving the lab
+// folder untouched.
+func styleRerun(lab labtest.Lab, file string, res Result) string {
+	overlay := fmt.Sprintf(`{"Replace":{"%s/raft.go":"%s"}}`, lab.Dir, file)
+	cmd := fmt.Sprintf("go test -overlay <(echo '%s') ./%s -run '^%s$'", overlay, lab.Dir, res.Test.Name())
+	if res.Seed != 0 {
+		cmd += fmt.Sprintf(" -seed %d", res.Seed)
+	}
+	return cmd
+}
+
+// indent indents every line of s by four spaces.
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
+}
