@@ -2,15 +2,8 @@ package grading
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"raftlabs/labtest"
@@ -23,76 +16,60 @@ type RunOptions struct {
 	Env     []string      // added to the environment, e.g. RAFTLABS_REALTIME=1
 }
 
-// Result is what one run of one test did.
+// Result is what one run of one test did. Everything but Output comes from
+// the harness's own report (labtest.Result), which the test process sends
+// over a pipe only the harness can write to; what the process prints is
+// kept for people to read and never believed.
 type Result struct {
-	Test    labtest.Test
-	Passed  bool
-	Seed    int64
-	Virtual time.Duration // the test's own clock; 0 in real time
-	Real    time.Duration // the process's real time
-	RPCs    int
-	Bytes   int64
-	Verdict string // why it failed, in the harness's words (first lines)
-	Output  string // what the test printed; past outputLimit, only its start and end
+	Test     labtest.Test
+	Passed   bool
+	Seed     int64
+	Virtual  time.Duration // the test's own clock; 0 in real time
+	Real     time.Duration // the process's real time
+	RPCs     int
+	Bytes    int64
+	Verdict  string   // why it failed, in the harness's words
+	Warnings []string // problems that cost no points in this test, such as goroutines left after Kill
+	Output   string   // what the test printed; past outputLimit, only its start and end
 }
 
-var (
-	summaryLine = regexp.MustCompile(`(?m)^  (passed|FAILED)  (?:([\d.]+)s virtual  )?([\d.]+)s real  (\d+) peers  (\d+) RPCs  (\d+) bytes  (\d+) commands$`)
-	seedLine    = regexp.MustCompile(`(?m)^Test \S+: seed (\d+),`)
-)
-
 // RunTest runs test from the test binary bin as its own process, in labDir,
-// and reads its summary line.
+// and returns the harness's report of it.
 func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
-	defer cancel()
-	args := []string{"-test.run", "^" + test.Name() + "$", "-test.v", "-test.timeout", "0"}
+	var args []string
 	if opts.Seed != 0 {
 		args = append(args, "-seed", strconv.FormatInt(opts.Seed, 10))
 	}
-	cmd, out := TestCommand(ctx, bin, labDir, args...)
-	cmd.Env = append(cmd.Env, opts.Env...)
-	start := time.Now()
-	err := cmd.Run()
-
-	res := Result{Test: test, Real: time.Since(start), Output: out.String()}
-	if m := seedLine.FindStringSubmatch(res.Output); m != nil {
-		res.Seed, _ = strconv.ParseInt(m[1], 10, 64)
-	}
-	if m := summaryLine.FindStringSubmatch(res.Output); m != nil {
-		res.Passed = m[1] == "passed" && err == nil
-		if m[2] != "" {
-			v, _ := strconv.ParseFloat(m[2], 64)
-			res.Virtual = time.Duration(v * float64(time.Second))
-		}
-		res.RPCs, _ = strconv.Atoi(m[5])
-		res.Bytes, _ = strconv.ParseInt(m[6], 10, 64)
-	}
-	if !res.Passed {
-		res.Verdict = verdict(res.Output, ctx.Err(), err, opts.Timeout)
-	}
-	return res
-}
-
-// TestCommand returns the command that runs a lab's test binary bin with
-// args in labDir (the rerun commands tests print are relative to it), and
-// the buffer that collects its output, bounded by outputLimit. The command
-// is killed when ctx ends.
-func TestCommand(ctx context.Context, bin, labDir string, args ...string) (*exec.Cmd, fmt.Stringer) {
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = labDir
-	// A race-enabled binary otherwise sleeps a second at exit, which is
-	// most of a test's real time; the user's own GORACE options come after,
-	// so they win.
-	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
-	cmd.Env = append(os.Environ(), "GORACE="+gorace)
-	cmd.WaitDelay = 5 * time.Second
 	out := &cappedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	return cmd, out
+	start := time.Now()
+	rep := labtest.RunProcess(context.Background(), labtest.Process{
+		Binary:  bin,
+		Dir:     labDir,
+		Test:    test.Name(),
+		Args:    args,
+		Env:     opts.Env,
+		Output:  out,
+		Timeout: opts.Timeout,
+	})
+	seed := rep.Seed
+	if seed == 0 {
+		seed = opts.Seed
+	}
+	return Result{
+		Test:     test,
+		Passed:   rep.Passed,
+		Seed:     seed,
+		Virtual:  rep.Virtual,
+		Real:     time.Since(start),
+		RPCs:     rep.RPCs,
+		Bytes:    rep.Bytes,
+		Verdict:  rep.Verdict,
+		Warnings: rep.Warnings,
+		Output:   out.String(),
+	}
 }
 
 // outputLimit bounds what RunTest keeps of a test's output: a student's
@@ -140,86 +117,3 @@ func (b *cappedBuffer) String() string {
 	}
 	return fmt.Sprintf("%s\n... [%d bytes of output left out] ...\n%s", b.head, dropped, tail)
 }
-
-// failureLine is where a test's failure message starts: "    lab1.go:16: ...".
-var failureLine = regexp.MustCompile(`^    \S+\.go:\d+: `)
-
-// verdict picks the lines that say why a test failed.
-func verdict(output string, ctxErr, runErr error, timeout time.Duration) string {
-	if errors.Is(ctxErr, context.DeadlineExceeded) {
-		return fmt.Sprintf("killed after %v of real time without finishing", timeout)
-	}
-	if strings.Contains(output, "testing: warning: no tests to run") {
-		return "the test binary has no such test: is the lab folder's suite_test.go current? (go run ./cmd/labgen)"
-	}
-	lines := strings.Split(output, "\n")
-	why := harnessVerdict(lines)
-	if race := dataRace(lines); race != "" {
-		if why == "" || strings.Contains(why, "race detected during execution of test") {
-			return race
-		}
-		return race + "\n" + why
-	}
-	if why != "" {
-		return why
-	}
-	if runErr != nil {
-		return fmt.Sprintf("the test process failed (%v) without a summary line", runErr)
-	}
-	return "the test printed no summary line"
-}
-
-// harnessVerdict returns the first failure message of the test's output:
-// a panic, or the lines of the first t.Error.
-func harnessVerdict(lines []string) string {
-	for k, line := range lines {
-		switch {
-		case strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "):
-			return strings.Join(lines[k:min(k+3, len(lines))], "\n")
-		case failureLine.MatchString(line):
-			msg := []string{strings.TrimSpace(failureLine.ReplaceAllString(line, ""))}
-			for _, l := range lines[k+1:] {
-				if len(msg) == 3 || !strings.HasPrefix(l, "        ") {
-					break
-				}
-				msg = append(msg, strings.TrimSpace(l))
-			}
-			return strings.Join(msg, "\n")
-		}
-	}
-	return ""
-}
-
-// dataRace describes the first data race the race detector reported: the
-// two accesses and the functions that made them, e.g.
-// "data race: read in (*Raft).GetState (raft.go:48), previous write in ...".
-func dataRace(lines []string) string {
-	start := slices.Index(lines, "WARNING: DATA RACE")
-	if start < 0 {
-		return ""
-	}
-	var accesses []string
-	for k := start + 1; k+2 < len(lines) && len(accesses) < 2 && lines[k] != "=================="; k++ {
-		m := raceAccess.FindStringSubmatch(lines[k])
-		if m == nil {
-			continue
-		}
-		fn := strings.TrimSuffix(strings.TrimSpace(lines[k+1]), "()")
-		fn = fn[strings.LastIndex(fn, "/")+1:]
-		fn = fn[strings.Index(fn, ".")+1:] // drop the package
-		where := strings.Fields(strings.TrimSpace(lines[k+2]))
-		loc := ""
-		if len(where) > 0 {
-			loc = " (" + filepath.Base(where[0]) + ")"
-		}
-		accesses = append(accesses, fmt.Sprintf("%s in %s%s", strings.ToLower(m[1]+m[2]), fn, loc))
-	}
-	if len(accesses) == 0 {
-		return "data race (see the test's output)"
-	}
-	return "data race: " + strings.Join(accesses, ", ")
-}
-
-// raceAccess is the race detector's line that starts an access:
-// "Read at 0x00c000123 by goroutine 7:" or "Previous write at ...".
-var raceAccess = regexp.MustCompile(`^(Previous |)(Read|Write|read|write) at 0x[0-9a-f]+ by `)

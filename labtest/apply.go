@@ -9,6 +9,10 @@ import (
 	"raftlabs/raftapi"
 )
 
+// killGrace is how soon after Kill a server's send on applyCh is still
+// forgiven: a send already blocked when Kill was called.
+const killGrace = 10 * time.Millisecond
+
 // applyChecker watches every server's applyCh. It holds what each server
 // has applied and records the first violation of the rules for applying:
 // in index order, each index once, from index 1, the same command at an
@@ -45,6 +49,16 @@ func (a *applyChecker) boot(i, gen int) {
 	defer a.mu.Unlock()
 	a.generation[i] = gen
 	a.lastApplied[i] = 0
+}
+
+// closed records that instance gen of server i closed its applyCh: it may
+// do so once it is killed, and must send nothing after.
+func (a *applyChecker) closed(i, gen int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, dead := a.killedAt[[2]int{i, gen}]; !dead {
+		a.fail("s%d closed its applyCh while it was running: close it, if at all, only once Kill has been called", i)
+	}
 }
 
 // killed records that instance gen of server i was killed now.
@@ -151,18 +165,40 @@ func commandText(cmd any) string {
 	return s
 }
 
-// drain consumes instance gen of server i's applyCh for the whole test, so
-// a server never blocks on it, and hands every message to the checker.
+// drain reads instance gen of server i's applyCh for the whole test, as
+// the service above Raft would, and hands every message to the checker.
+// Like a real service it calls back into its server after each message
+// (GetState, as a key/value server asks whether it still leads), so a Raft
+// that sends on applyCh while holding its lock deadlocks here as it would
+// there. A closed applyCh is the end of that instance's messages.
 func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 	c.run.helper()
+	c.run.readers.Store(currentGoroutine().id, i)
 	c.drains.Add(1)
 	defer c.drains.Add(-1)
 	for {
 		select {
-		case m := <-applyCh:
+		case m, ok := <-applyCh:
+			if !ok {
+				c.applies.closed(i, gen)
+				return
+			}
 			c.applies.receive(i, gen, m)
+			c.serviceCall(i, gen)
 		case <-c.stopping:
 			return
 		}
 	}
+}
+
+// serviceCall calls GetState on instance gen of server i, if it is still
+// running, as the service does between messages. A panic here is left to
+// the scenario's own calls to report.
+func (c *Cluster) serviceCall(i, gen int) {
+	rf := c.instance(i, gen)
+	if rf == nil {
+		return
+	}
+	defer func() { _ = recover() }()
+	rf.GetState()
 }

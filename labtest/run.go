@@ -1,6 +1,7 @@
 package labtest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"raftlabs/labrpc"
@@ -26,26 +26,99 @@ type MakeFunc func(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persist
 // Run runs scenario as the test t against the student's Make. It is the
 // whole life of a test:
 //
+//   - unless -inprocess is given, it runs the test in a child process of
+//     its own (the test binary started again for this one test), so that
+//     whatever the code under test leaves behind dies with that process;
 //   - it prints a header with the seed, and at the end a summary line;
 //   - it builds the cluster inside a testing/synctest bubble, so the test
 //     runs on a virtual clock (unless -realtime or RAFTLABS_REALTIME=1);
-//   - it watches the test from outside: a virtual clock that stops for
-//     -stall of real time, a test longer than -wallclock, or one past
-//     VirtualTimeLimit fails with the goroutines to blame and why;
+//   - it watches the test from outside: a virtual clock that stops, a test
+//     longer than -wallclock, or one past VirtualTimeLimit fails with the
+//     goroutines to blame and why;
 //   - when the scenario ends it kills every server, drains every applyCh,
-//     and reports goroutines still running as leaks;
-//   - a failure prints the command that reruns the test with the same seed.
+//     and reports goroutines still running as a warning (as an error in
+//     the Kill tests);
+//   - a failure prints the verdict and the command that reruns the test
+//     with the same seed.
 //
-// Make may return *Raft or raftapi.Raft.
+// Make may return *Raft or raftapi.Raft. A test function calls Run once.
 func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	makeRaft func(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg) R) {
 	t.Helper()
-	r := newRun(t.Name(), currentSettings())
-	fmt.Printf("Test %s: seed %d, %s\n", r.name, r.settings.seed, r.clockName())
-
+	s := currentSettings()
 	newRaft := func(peers []*labrpc.ClientEnd, me int, p *raftapi.Persister, ch chan raftapi.ApplyMsg) raftapi.Raft {
 		return makeRaft(peers, me, p, ch)
 	}
+	switch {
+	case reporter != nil:
+		// A child process: run here and tell the parent.
+		res := runHere(t, scenario, newRaft, s)
+		if err := reporter.send(&res); err != nil {
+			t.Error(err)
+		}
+		if !res.Passed {
+			t.Fail()
+		}
+	case s.inProcess:
+		res := runHere(t, scenario, newRaft, s)
+		printVerdict(&res)
+		if !res.Passed {
+			t.Fail()
+		}
+	default:
+		res := runChild(t, s)
+		printVerdict(&res)
+		if !res.Passed {
+			t.Fail()
+		}
+	}
+}
+
+// runChild runs the test t in a child process: this test binary, started
+// again for t alone, with the seed chosen here so that a rerun is exact.
+func runChild(t *testing.T, s settings) Result {
+	bin, err := os.Executable()
+	if err != nil {
+		bin = os.Args[0]
+	}
+	args := []string{
+		"-seed", itoa(s.seed),
+		"-stall", s.stall.String(),
+		"-wallclock", s.wallclock.String(),
+	}
+	if s.realtime {
+		args = append(args, "-realtime")
+	}
+	out := &relay{w: os.Stdout}
+	defer out.flush()
+	res := RunProcess(context.Background(), Process{
+		Binary:  bin,
+		Test:    t.Name(),
+		Args:    args,
+		Output:  out,
+		Timeout: s.wallclock + time.Minute,
+	})
+	if res.Seed == 0 {
+		res.Seed = s.seed
+	}
+	if res.Rerun == "" {
+		res.Rerun = rerunCommand(t.Name(), s)
+	}
+	return res
+}
+
+// printVerdict prints why a test failed, and the command that reruns it.
+func printVerdict(res *Result) {
+	if res.Passed {
+		return
+	}
+	fmt.Printf("%s\n  rerun: %s\n", indent(res.Verdict, "    "), res.Rerun)
+}
+
+// runHere runs the test in this process and returns its result.
+func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Result {
+	r := newRun(t.Name(), s)
+	fmt.Printf("Test %s: seed %d, %s\n", r.name, r.settings.seed, r.clockName())
 	body := func(t *testing.T) {
 		c := newCluster(t, r, newRaft)
 		defer c.finish()
@@ -54,10 +127,12 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	done := make(chan struct{})
 	go r.execute(t, body, done)
 	r.watch(done)
-	if v := r.verdictText(); v != "" {
-		t.Error(v)
+	res := r.result()
+	for _, w := range res.Warnings {
+		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
 	}
-	r.printSummary(t.Failed())
+	fmt.Println(res.summary())
+	return res
 }
 
 // run is what Run knows about one test, shared between the watcher outside
@@ -74,13 +149,19 @@ type run struct {
 	elapsed atomic.Int64 // the test's own clock, in nanoseconds
 	aborted atomic.Bool  // the harness has given up on the test
 	helpers sync.Map     // ids of the harness's own goroutines in the test
+	readers sync.Map     // ids of the applyCh readers' goroutines, to their server
+	making  atomic.Int32 // 1 + the server whose Make is running, or 0
+	network atomic.Pointer[labrpc.Network]
 	stats   atomic.Pointer[stats]
 
-	mu       sync.Mutex
-	current  *Cluster
-	verdict  string
-	ended    chan struct{} // closed when a verdict is set
-	finished chan struct{} // closed when the cluster's shutdown is over
+	mu         sync.Mutex
+	current    *Cluster
+	verdict    string // the first failure, then up to maxAlsoFailed more
+	alsoFailed int
+	warnings   []string      // problems that cost no points in this test
+	ended      chan struct{} // closed when the watcher gives up on the test
+	finished   chan struct{} // closed when the cluster's shutdown is over
+	leaked     atomic.Bool   // goroutines were left running after the shutdown
 }
 
 // stats is the summary line's numbers.
@@ -112,118 +193,44 @@ func (r *run) clockName() string {
 	return "virtual time"
 }
 
-// execute runs body in a bubble (or not, in real time) and turns panics
-// that escape it, such as synctest's deadlock report, into a verdict.
-func (r *run) execute(t *testing.T, body func(*testing.T), done chan struct{}) {
-	defer close(done)
-	defer func() {
-		v := recover()
-		if v == nil || r.aborted.Load() || isClosed(r.finished) {
-			return // after the end, leftovers were already reported as leaks
-		}
-		msg := fmt.Sprint(v)
-		if strings.HasPrefix(msg, "deadlock") {
-			r.abort("deadlock: every goroutine of the test is blocked for ever and no timer is pending\n" +
-				describeBlocked(r.bubbleGoroutines()))
-			return
-		}
-		r.abort(fmt.Sprintf("the test panicked: %v", v))
-	}()
-	if r.settings.realtime {
-		body(t)
-		return
-	}
-	synctest.Test(t, body)
-}
-
-// watch waits for the test to end, and ends it when its clock stops or it
-// uses too much real time.
-func (r *run) watch(done chan struct{}) {
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	lastBeats, lastMove := r.beats.Load(), time.Now()
-	for {
-		select {
-		case <-done:
-			return
-		case <-r.ended:
-			return
-		case <-r.finished:
-			// Leaked goroutines can keep the bubble alive for ever; they
-			// have been reported, so wait for them only briefly.
-			select {
-			case <-done:
-			case <-time.After(2 * time.Second):
-			}
-			return
-		case now := <-tick.C:
-			if b := r.beats.Load(); b != lastBeats {
-				lastBeats, lastMove = b, now
-			}
-			switch {
-			case !r.settings.realtime && now.Sub(lastMove) > r.settings.stall:
-				r.abort(fmt.Sprintf("virtual time stopped at %.2fs: for %v of real time some goroutine of the test "+
-					"never blocked, so the clock could not advance\n%s",
-					r.elapsedSeconds(), r.settings.stall, describeStuck(r.bubbleGoroutines())))
-			case now.Sub(r.started) > r.settings.wallclock:
-				r.abort(fmt.Sprintf("the test used %v of real time (its clock had reached %.2fs) without finishing: "+
-					"the code under test is far too slow or spins\n%s",
-					r.settings.wallclock, r.elapsedSeconds(), describeStuck(r.bubbleGoroutines())))
-			default:
-				continue
-			}
-			// The test's goroutines are left as they are: nothing may be done
-			// to a bubble from outside it (waking a sync.Cond there is a
-			// fatal error), so a loop that spins goes on spinning until the
-			// process exits. The grader runs each test in its own process.
-			return
-		}
+// fail records a failure of the test. The first is the verdict; a later
+// one, such as a send on applyCh after Kill found at the end, is added
+// below it so that it is not lost.
+func (r *run) fail(verdict string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.verdict == "":
+		r.verdict = verdict
+	case r.alsoFailed < maxAlsoFailed && !strings.Contains(r.verdict, verdict):
+		r.alsoFailed++
+		r.verdict += "\nalso: " + verdict
 	}
 }
 
-// abort records the first verdict and tells every part of the harness to
-// stop touching the test.
+// maxAlsoFailed is how many failures after the first a verdict lists.
+const maxAlsoFailed = 2
+
+// warn records a problem that does not fail the test.
+func (r *run) warn(warning string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.warnings = append(r.warnings, warning)
+}
+
+// abort records the watcher's verdict, unless the test has already failed,
+// and tells every part of the harness to stop touching the test.
 func (r *run) abort(verdict string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.aborted.Load() {
 		return
 	}
-	r.verdict = verdict
+	if r.verdict == "" {
+		r.verdict = verdict
+	}
 	r.aborted.Store(true)
 	close(r.ended)
-}
-
-func (r *run) verdictText() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.verdict
-}
-
-// bubbleGoroutines returns the goroutines of the test: those of its bubble,
-// or in real time those created since the test began.
-func (r *run) bubbleGoroutines() []goroutine {
-	var gs []goroutine
-	bubble := int(r.bubble.Load())
-	for _, g := range goroutines() {
-		if _, helper := r.helpers.Load(g.id); helper {
-			continue
-		}
-		if (bubble != 0 && g.bubble == bubble) || (bubble == 0 && !r.before[g.id]) {
-			gs = append(gs, g)
-		}
-	}
-	return gs
-}
-
-// helper marks the calling goroutine as part of the harness, so it is never
-// blamed for a stall or reported as a leak.
-func (r *run) helper() {
-	r.helpers.Store(currentGoroutine().id, true)
-}
-
-func (r *run) elapsedSeconds() float64 {
-	return time.Duration(r.elapsed.Load()).Seconds()
 }
 
 // cluster returns the cluster the test built, or nil before Boot.
@@ -233,13 +240,8 @@ func (r *run) cluster() *Cluster {
 	return r.current
 }
 
-// printSummary prints the test's summary line, and the rerun command after a
-// failure. The grader reads the line; keep its format.
-func (r *run) printSummary(failed bool) {
-	result := "passed"
-	if failed {
-		result = "FAILED"
-	}
+// result is the test's Result, once it has ended or been abandoned.
+func (r *run) result() Result {
 	s := r.stats.Load()
 	if c := r.cluster(); s == nil && c != nil {
 		// The test was abandoned before it could finish. Its clock can only
@@ -250,20 +252,34 @@ func (r *run) printSummary(failed bool) {
 	if s == nil {
 		s = &stats{}
 	}
-	clock := fmt.Sprintf("%.2fs virtual  %.2fs real", s.elapsed.Seconds(), time.Since(r.started).Seconds())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := Result{
+		Test:     r.name,
+		Passed:   r.verdict == "",
+		Verdict:  r.verdict,
+		Warnings: r.warnings,
+		Seed:     r.settings.seed,
+		Realtime: r.settings.realtime,
+		Virtual:  s.elapsed,
+		Real:     time.Since(r.started),
+		Peers:    s.peers,
+		RPCs:     s.rpcs,
+		Bytes:    s.bytes,
+		Commands: s.commands,
+		Rerun:    rerunCommand(r.name, r.settings),
+	}
 	if r.settings.realtime {
-		clock = fmt.Sprintf("%.2fs real", time.Since(r.started).Seconds())
+		res.Virtual = 0
 	}
-	fmt.Printf("  %s  %s  %d peers  %d RPCs  %d bytes  %d commands\n", result, clock, s.peers, s.rpcs, s.bytes, s.commands)
-	if failed {
-		fmt.Printf("  rerun: %s\n", r.rerunCommand())
-	}
+	return res
 }
 
-// rerunCommand is the one command that replays this test's choices.
-func (r *run) rerunCommand() string {
-	cmd := fmt.Sprintf("go test -run '^%s$' -seed %d", r.name, r.settings.seed)
-	if r.settings.realtime {
+// rerunCommand is the one command that replays a test's choices, from the
+// lab folder it runs in.
+func rerunCommand(name string, s settings) string {
+	cmd := fmt.Sprintf("go test -run '%s' -seed %d", quoteName(name), s.seed)
+	if s.realtime {
 		cmd += " -realtime"
 	}
 	if raceEnabled {

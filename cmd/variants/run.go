@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -52,11 +48,6 @@ type suiteRun struct {
 	err    error // the run says nothing about the variant: the runner or the binary misbehaved
 }
 
-var (
-	failLine   = regexp.MustCompile(`(?m)^\s*--- FAIL: (Test\S+)`)
-	headerLine = regexp.MustCompile(`(?m)^Test (\S+): seed \d+,`)
-)
-
 // runAll builds each variant's test binary once and runs its lab's suite
 // opts.runs times, opts.workers runs at a time. progress is called as each
 // variant's last run ends.
@@ -100,7 +91,7 @@ func runAll(vs []*Variant, opts runOptions, progress func(*outcome)) []*outcome 
 					}
 					continue
 				}
-				r := runSuite(j.o.bin, filepath.Join(opts.root, j.o.lab.Dir), len(labtest.TestsUpTo(j.o.lab.Number)), opts.timeout)
+				r := runSuite(j.o.bin, filepath.Join(opts.root, j.o.lab.Dir), labtest.TestsUpTo(j.o.lab.Number), opts.timeout)
 				if opts.verbose {
 					printRun(j.o, r)
 				}
@@ -141,44 +132,21 @@ func buildVariant(o *outcome, dir string, opts runOptions) (string, error) {
 	return bin, nil
 }
 
-// runSuite runs every test of the lab's suite once, in one process, from
-// the lab's folder, and reads which failed. tests is how many there are.
-func runSuite(bin, labDir string, tests int, timeout time.Duration) suiteRun {
-	// The binary's own -test.timeout panics with the test that hangs; the
-	// context is the backstop if the process does not end even then.
-	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
-	defer cancel()
-	cmd, out := grading.TestCommand(ctx, bin, labDir, "-test.run", "Lab[0-9]+$", "-test.count=1", "-test.timeout", timeout.String())
-	start := time.Now()
-	err := cmd.Run()
-	r := suiteRun{real: time.Since(start), output: out.String()}
-
-	for _, m := range failLine.FindAllStringSubmatch(r.output, -1) {
-		if !slices.Contains(r.failed, m[1]) {
-			r.failed = append(r.failed, m[1])
+// runSuite runs every test of the lab's suite once, each as its own
+// process (grading.RunTest), from the lab's folder, and reads which failed
+// from the harness's reports.
+func runSuite(bin, labDir string, tests []labtest.Test, timeout time.Duration) suiteRun {
+	var r suiteRun
+	var out strings.Builder
+	for _, test := range tests {
+		res := grading.RunTest(bin, labDir, test, grading.RunOptions{Timeout: timeout})
+		r.real += res.Real
+		if !res.Passed {
+			r.failed = append(r.failed, test.Name())
+			fmt.Fprintf(&out, "%s (seed %d): %s\n", test.Name(), res.Seed, res.Verdict)
 		}
 	}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		if n := len(headerLine.FindAllString(r.output, -1)); n != tests {
-			r.err = fmt.Errorf("the suite passed but ran %d tests, want %d:\n%s", n, tests, tail(r.output, 20))
-		}
-	case ctx.Err() != nil, strings.Contains(r.output, "panic: test timed out"):
-		r.failed = append(r.failed, "(timed out)")
-	case errors.As(err, &exit):
-		if len(r.failed) == 0 {
-			// A panic outside the harness's reach ends the process without
-			// a FAIL line; blame the test that had started last.
-			name := "(crashed)"
-			if hs := headerLine.FindAllStringSubmatch(r.output, -1); len(hs) > 0 {
-				name = hs[len(hs)-1][1] + " (crashed)"
-			}
-			r.failed = append(r.failed, name)
-		}
-	default:
-		r.err = fmt.Errorf("cannot run %s: %w", bin, err)
-	}
+	r.output = out.String()
 	return r
 }
 

@@ -1,0 +1,174 @@
+package labtest
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"raftlabs/labgob"
+)
+
+// The end of every test: kill the servers, wait for their goroutines, and
+// say what is left.
+
+// leakWait is how long after the last Kill the harness waits for a test's
+// goroutines to end, longer than the network's longest delay.
+const leakWait = 10 * time.Second
+
+// finish ends every test: it kills the servers, waits for their goroutines
+// to end while draining applyCh, and reports what is left: as a warning,
+// or as a failure in the tests that check Kill (CheckKillStopsEverything).
+func (c *Cluster) finish() {
+	if c.run.aborted.Load() {
+		return
+	}
+	defer close(c.run.finished)
+	if c.net == nil {
+		close(c.stopping)
+		return
+	}
+	for i := range c.n {
+		if rf := c.raft(i); rf != nil {
+			c.kill(i, rf)
+		}
+	}
+	c.run.stats.Store(c.currentStats())
+	leaks := c.waitForGoroutines()
+	close(c.stopping)
+	c.net.Close()
+
+	if err := c.backgroundProblem(); err != "" && !c.reported {
+		c.run.fail(c.verdict(err))
+		c.t.Fail()
+	}
+	if len(leaks) > 0 {
+		c.run.leaked.Store(true)
+		report := describeLeaks(leaks)
+		if c.leaksFail {
+			c.run.fail(report)
+			c.t.Fail()
+		} else {
+			c.run.warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
+		}
+	}
+}
+
+// CheckKillStopsGoroutines kills every server and fails the test if any of
+// their goroutines is still running leakWait later.
+func (c *Cluster) CheckKillStopsGoroutines() {
+	c.t.Helper()
+	c.leaksFail = true
+	for i := range c.n {
+		if rf := c.raft(i); rf != nil {
+			c.kill(i, rf)
+		}
+	}
+	if leaks := c.waitForGoroutines(); len(leaks) > 0 {
+		c.Fatalf("%s", describeLeaks(leaks))
+	}
+}
+
+// waitForGoroutines waits up to leakWait for the test's goroutines to end,
+// and returns those still running. Counting goroutines is cheap; a stack
+// dump to see whose they are is not, so it dumps only when the count says
+// the test's own are gone, or at the deadline.
+func (c *Cluster) waitForGoroutines() []goroutine {
+	deadline := time.Now().Add(leakWait)
+	for {
+		if runtime.NumGoroutine() <= int(c.baseline)+int(c.drains.Load()) {
+			if leaks := c.leaks(); len(leaks) == 0 {
+				return nil
+			}
+		}
+		if !time.Now().Before(deadline) {
+			return c.leaks()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// describeLeaks says which goroutines outlived Kill, with their stacks.
+func describeLeaks(leaks []goroutine) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "goroutine leak: %d goroutines still running %v after every server was killed "+
+		"(a Raft's goroutines must return once killed() is true; Kill must wake any that wait on a sync.Cond):\n",
+		len(leaks), leakWait)
+	const shown = 5
+	for k, g := range leaks {
+		if k == shown {
+			fmt.Fprintf(&b, "    ... and %d more\n", len(leaks)-shown)
+			break
+		}
+		b.WriteString(indent(g.stack, "    "))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// leaks returns the test's goroutines other than the harness's.
+func (c *Cluster) leaks() []goroutine {
+	me := currentGoroutine().id
+	var gs []goroutine
+	for _, g := range c.run.bubbleGoroutines() {
+		if g.id != me && !g.isHarness() {
+			gs = append(gs, g)
+		}
+	}
+	return gs
+}
+
+// shutDown kills every server and closes the network so that nothing the
+// test left behind keeps running. For a test the harness has given up on.
+func (c *Cluster) shutDown() {
+	for _, rf := range c.servers() {
+		func() {
+			defer func() { _ = recover() }()
+			rf.Kill()
+		}()
+	}
+	if c.net != nil {
+		c.net.Close()
+	}
+}
+
+// currentStats returns the numbers for the summary line.
+func (c *Cluster) currentStats() *stats {
+	s := &stats{peers: c.n, elapsed: time.Since(c.start)}
+	if c.net != nil {
+		s.rpcs = c.net.TotalCount()
+		s.bytes = c.net.TotalBytes()
+	}
+	if c.applies != nil {
+		s.commands = c.applies.maxIndex()
+	}
+	return s
+}
+
+// checkBackground fails the test if a background check found a problem.
+func (c *Cluster) checkBackground() {
+	c.t.Helper()
+	if err := c.backgroundProblem(); err != "" {
+		c.reported = true
+		c.Fatalf("%s", err)
+	}
+}
+
+// backgroundProblem returns the first problem found outside the scenario's
+// own checks: by the apply checker, the codec or the network.
+func (c *Cluster) backgroundProblem() string {
+	if c.applies != nil {
+		if p := c.applies.problem(); p != "" {
+			return p
+		}
+	}
+	if ps := labgob.Problems(); len(ps) > c.problems.codec {
+		return "labgob: " + ps[c.problems.codec]
+	}
+	if c.net != nil {
+		if ps := c.net.Problems(); len(ps) > c.problems.network {
+			return ps[c.problems.network]
+		}
+	}
+	return ""
+}

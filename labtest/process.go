@@ -1,0 +1,216 @@
+package labtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Every test runs as a process of its own. Under a plain go test, Run
+// starts the test binary again for each test (see Run); the grader starts
+// it once per test itself. Either way the child runs the scenario and
+// reports its Result over a pipe, and the parent reads it with RunProcess.
+// A panic in a student's goroutine, a busy loop the harness had to
+// abandon, or goroutines left after Kill then end with that one process
+// and cannot burn CPU or change the verdict of the next test.
+
+// A Process is one test of a test binary, to be run as a process of its own.
+type Process struct {
+	Binary  string        // the lab's test binary
+	Dir     string        // its working folder: the lab folder, which rerun commands are relative to
+	Test    string        // the test's name, as t.Name gives it
+	Args    []string      // further flags for the binary, e.g. "-seed", "42"
+	Env     []string      // added to the environment
+	Output  io.Writer     // receives the process's output as it comes; may be nil
+	Timeout time.Duration // real-time bound for the whole process; 0 means no bound
+}
+
+// RunProcess runs p and returns the harness's account of the test. When
+// the process ends without one, or the account cannot stand (it passed but
+// the process then failed, as it does when the race detector finds a race),
+// the Result says so in its Verdict, with the cause as far as the process's
+// output shows it.
+func RunProcess(ctx context.Context, p Process) Result {
+	if p.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.Timeout)
+		defer cancel()
+	}
+	args := append([]string{"-test.run", quoteName(p.Test), "-test.count", "1", "-test.timeout", "0"}, p.Args...)
+	cmd := exec.CommandContext(ctx, p.Binary, args...)
+	cmd.Dir = p.Dir
+	token := newToken()
+	// A race-enabled binary otherwise sleeps a second at exit, which is most
+	// of a test's real time; the user's own GORACE options come after, so
+	// they win.
+	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
+	cmd.Env = append(os.Environ(), "GORACE="+gorace)
+	cmd.Env = append(cmd.Env, p.Env...)
+	cmd.Env = append(cmd.Env, reportEnv+"="+token)
+	cmd.WaitDelay = 5 * time.Second
+
+	// The output goes to p.Output and, for the verdict of a process that
+	// ends without a report, to a bounded tail.
+	tail := &tailBuffer{limit: 256 << 10}
+	var out io.Writer = tail
+	if p.Output != nil {
+		out = io.MultiWriter(p.Output, tail)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+
+	failed := func(verdict string) Result {
+		return Result{Test: p.Test, Verdict: verdict}
+	}
+	readEnd, writeEnd, err := os.Pipe()
+	if err != nil {
+		return failed(fmt.Sprintf("could not start the test process: %v", err))
+	}
+	cmd.ExtraFiles = []*os.File{writeEnd}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		readEnd.Close()
+		writeEnd.Close()
+		return failed(fmt.Sprintf("could not start the test process: %v", err))
+	}
+	writeEnd.Close() // the child holds its own copy; EOF comes when it ends
+	var report []byte
+	var readErr error
+	var reading sync.WaitGroup
+	reading.Go(func() {
+		report, readErr = io.ReadAll(io.LimitReader(readEnd, reportLimit))
+		io.Copy(io.Discard, readEnd) // a child that floods the pipe must not block on it
+		readEnd.Close()
+	})
+	waitErr := cmd.Wait()
+	reading.Wait()
+	real := time.Since(start)
+
+	lines := strings.Split(tail.String(), "\n")
+	res, repErr := parseReport(report, token)
+	if readErr != nil && repErr == nil {
+		repErr = readErr
+	}
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		r := failed(fmt.Sprintf("the test process was killed after %v of real time without finishing", p.Timeout))
+		if res != nil {
+			r = *res
+			r.Passed = false
+			r.Verdict = fmt.Sprintf("the test finished, but its process was killed after %v of real time without exiting", p.Timeout)
+		}
+		r.Real = real
+		return r
+	case repErr != nil:
+		why := repErr.Error()
+		if crash := crashCause(lines); crash != "" {
+			why += ":\n" + crash
+		} else if waitErr != nil {
+			why += fmt.Sprintf(" (%v)", waitErr)
+		} else {
+			why += " (it exited with status 0, but the harness never reported the test's end)"
+		}
+		if strings.Contains(tail.String(), "testing: warning: no tests to run") {
+			why = fmt.Sprintf("the test binary has no test named %s: is the lab folder's suite_test.go current? (go run ./cmd/labgen)", p.Test)
+		}
+		r := failed(why)
+		r.Real = real
+		return r
+	}
+	if race := dataRace(lines); race != "" {
+		if res.Passed {
+			res.Verdict = race
+		} else {
+			res.Verdict = race + "\n" + res.Verdict
+		}
+		res.Passed = false
+	} else if waitErr != nil && res.Passed {
+		res.Passed = false
+		why := crashCause(lines)
+		if why == "" {
+			why = waitErr.Error()
+		}
+		res.Verdict = "the test passed, but its process then failed: " + why
+	}
+	return *res
+}
+
+// tailBuffer keeps the last limit bytes written to it.
+type tailBuffer struct {
+	mu    sync.Mutex
+	limit int
+	buf   []byte
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - b.limit; over > b.limit {
+		b.buf = append(b.buf[:0], b.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if over := len(b.buf) - b.limit; over > 0 {
+		return string(b.buf[over:])
+	}
+	return string(b.buf)
+}
+
+// relay copies a child test process's output to w, line by line, leaving
+// out the testing package's own lines (=== RUN, --- FAIL, PASS, ...): the
+// parent test reports the child's result itself.
+type relay struct {
+	w       io.Writer
+	partial []byte
+}
+
+func (r *relay) Write(p []byte) (int, error) {
+	n := len(p)
+	r.partial = append(r.partial, p...)
+	for {
+		i := bytes.IndexByte(r.partial, '\n')
+		if i < 0 {
+			break
+		}
+		line := r.partial[:i+1]
+		if !isTestingLine(string(line[:i])) {
+			if _, err := r.w.Write(line); err != nil {
+				return n, err
+			}
+		}
+		r.partial = r.partial[i+1:]
+	}
+	return n, nil
+}
+
+// flush writes what is left of an unfinished last line.
+func (r *relay) flush() {
+	if len(r.partial) > 0 && !isTestingLine(string(r.partial)) {
+		r.w.Write(append(r.partial, '\n'))
+	}
+	r.partial = nil
+}
+
+func isTestingLine(line string) bool {
+	switch line {
+	case "PASS", "FAIL":
+		return true
+	}
+	for _, prefix := range []string{"=== RUN ", "=== PAUSE ", "=== CONT ", "--- PASS: ", "--- FAIL: ", "--- SKIP: "} {
+		if strings.HasPrefix(line, prefix) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,181 @@
+package labtest
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"raftlabs/labrpc"
+	"raftlabs/raftapi"
+)
+
+// Servers: starting an instance of the student's Raft, crashing it, and
+// calling into it without letting its panics escape.
+
+// makeTimeout bounds Make: it must start its goroutines and return.
+const makeTimeout = 5 * time.Second
+
+// Crash disconnects server i, removes it from the network so that replies
+// from its handlers are never delivered, and kills it. Its persister is
+// copied first, so nothing the dead instance writes afterwards survives.
+func (c *Cluster) Crash(i int) {
+	c.t.Helper()
+	c.mu.Lock()
+	rf := c.rafts[i]
+	c.rafts[i] = nil
+	c.connected[i] = false
+	c.persisters[i] = c.persisters[i].Copy()
+	c.mu.Unlock()
+	c.relink() // after rafts[i] is gone, so failures show "s2 crashed"
+	c.net.DeleteServer(serverName(i))
+	if rf != nil {
+		c.kill(i, rf)
+	}
+}
+
+// Restart boots a new instance of server i from its persister and connects
+// it. Crash it first if it is running.
+func (c *Cluster) Restart(i int) {
+	c.t.Helper()
+	if c.raft(i) != nil {
+		c.Crash(i)
+	}
+	c.startServer(i)
+	c.Connect(i)
+}
+
+// startServer makes a new instance of server i with fresh ends and applyCh.
+func (c *Cluster) startServer(i int) {
+	c.t.Helper()
+	c.mu.Lock()
+	gen := c.generation[i] + 1
+	c.generation[i] = gen
+	persister := c.persisters[i]
+	stagger := time.Duration(1+c.rng.IntN(50)) * time.Microsecond
+	c.mu.Unlock()
+
+	ends := make([]*labrpc.ClientEnd, c.n)
+	names := make([]string, c.n)
+	for j := range c.n {
+		names[j] = fmt.Sprintf("s%d->s%d#%d", i, j, gen)
+		ends[j] = c.net.NewEnd(names[j])
+		c.net.Connect(names[j], serverName(j))
+	}
+	applyCh := make(chan raftapi.ApplyMsg)
+	c.applies.boot(i, gen)
+	go c.drain(i, gen, applyCh)
+
+	// Staggered boots: code that seeds its random numbers from time.Now
+	// must not give every server the same election timeout.
+	time.Sleep(stagger)
+	rf := c.callMake(i, ends, persister, applyCh)
+
+	srv := labrpc.NewServer()
+	srv.AddService(labrpc.NewService(rf))
+	c.net.AddServer(serverName(i), srv)
+	c.mu.Lock()
+	c.rafts[i] = rf
+	c.endNames[i] = names
+	c.mu.Unlock()
+}
+
+// callMake calls the student's Make for server i, failing the test if it
+// panics, returns nil, or does not return within makeTimeout. (A Make that
+// never blocks stops the clock instead; the watchdog names it.)
+func (c *Cluster) callMake(i int, ends []*labrpc.ClientEnd, p *raftapi.Persister, applyCh chan raftapi.ApplyMsg) raftapi.Raft {
+	c.t.Helper()
+	type result struct {
+		rf      raftapi.Raft
+		problem string
+	}
+	made := make(chan result, 1)
+	c.run.making.Store(int32(i + 1))
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				made <- result{problem: fmt.Sprintf("s%d: Make panicked: %v\n%s", i, v, debug.Stack())}
+			}
+		}()
+		made <- result{rf: c.newRaft(ends, i, p, applyCh)}
+	}()
+	select {
+	case m := <-made:
+		c.run.making.Store(0)
+		if m.problem != "" {
+			c.Fatalf("%s", m.problem)
+		}
+		if m.rf == nil {
+			c.Fatalf("s%d: Make returned nil; it must return the new Raft", i)
+		}
+		return m.rf
+	case <-time.After(makeTimeout):
+		c.run.making.Store(0)
+		c.Fatalf("s%d: Make did not return within %v: Make must start long-running work "+
+			"(the election ticker, the applier) in goroutines and return at once", i, makeTimeout)
+		return nil
+	}
+}
+
+// raft returns server i's running instance, or nil if crashed.
+func (c *Cluster) raft(i int) raftapi.Raft {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rafts[i]
+}
+
+// instance returns server i's running instance if it is instance gen.
+func (c *Cluster) instance(i, gen int) raftapi.Raft {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.generation[i] != gen {
+		return nil
+	}
+	return c.rafts[i]
+}
+
+// servers returns every running instance.
+func (c *Cluster) servers() []raftapi.Raft {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var rs []raftapi.Raft
+	for _, rf := range c.rafts {
+		if rf != nil {
+			rs = append(rs, rf)
+		}
+	}
+	return rs
+}
+
+// kill calls Kill on server i's running instance rf, once, and records
+// when, for the apply checker.
+func (c *Cluster) kill(i int, rf raftapi.Raft) {
+	c.t.Helper()
+	c.mu.Lock()
+	gen := c.generation[i]
+	already := c.killed[i] == gen
+	c.killed[i] = gen
+	c.mu.Unlock()
+	if already {
+		return
+	}
+	c.applies.killed(i, gen) // first: Kill may close applyCh before it returns
+	c.student(i, "Kill", rf.Kill)
+}
+
+// student calls into the student's code for server i, turning a panic into
+// a test failure that names the server and the method.
+func (c *Cluster) student(i int, method string, call func()) {
+	c.t.Helper()
+	var problem string
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				problem = fmt.Sprintf("s%d: %s panicked: %v\n%s", i, method, v, debug.Stack())
+			}
+		}()
+		call()
+	}()
+	if problem != "" {
+		c.Fatalf("%s", problem)
+	}
+}

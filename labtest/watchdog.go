@@ -1,0 +1,337 @@
+package labtest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// The watchdog has two halves. Inside the bubble, the cluster's heartbeat
+// ticks every 10ms of the test's clock and ends a test that runs past
+// VirtualTimeLimit. Outside it, watch reads the heartbeat and gives up on a
+// test whose clock has stopped or that has used too much real time. Nothing
+// is done to the bubble from outside (waking a sync.Cond there from outside
+// is a fatal error), so a test given up on is left as it is; it ends with
+// its process, which is the test's own (see Run).
+
+// When the clock has stopped, how soon the watchdog can be sure why. A
+// clock stopped with every goroutine of the test blocked, and nothing
+// changing, cannot start again. A goroutine that is running every time we
+// look, for seconds, is spinning. A flood of RPCs with the clock standing
+// still is a retry storm. Anything else gets the full -stall limit.
+const (
+	sampleEvery   = 200 * time.Millisecond
+	dumpAfter     = 400 * time.Millisecond // the clock has not moved for this long: start taking goroutine dumps
+	surelyFrozen  = time.Second            // unchanged dumps of blocked goroutines for this long
+	surelySpins   = 2 * time.Second        // one goroutine running in every dump for this long
+	stormRPCs     = 10_000                 // RPCs sent with the clock standing still that make a storm
+	stormDuration = 2 * time.Second
+	spinCPU       = time.Second // CPU time burned with the clock standing still that proves a spin
+)
+
+// execute runs body in a bubble (or not, in real time) and turns panics
+// that escape it, such as synctest's deadlock report, into a verdict.
+func (r *run) execute(t *testing.T, body func(*testing.T), done chan struct{}) {
+	defer close(done)
+	defer func() {
+		v := recover()
+		if v == nil || r.aborted.Load() || isClosed(r.finished) {
+			return // after the end, leftovers were already reported as leaks
+		}
+		msg := fmt.Sprint(v)
+		if strings.HasPrefix(msg, "deadlock") {
+			r.abort("deadlock: every goroutine of the test is blocked for ever and no timer is pending\n" +
+				describeBlocked(r.bubbleGoroutines(), r.cluster()))
+			return
+		}
+		r.abort(fmt.Sprintf("the test panicked: %v", v))
+	}()
+	if r.settings.realtime {
+		body(t)
+		return
+	}
+	synctest.Test(t, body)
+}
+
+// watch waits for the test to end, and ends it when its clock stops or it
+// uses too much real time.
+func (r *run) watch(done chan struct{}) {
+	tick := time.NewTicker(sampleEvery)
+	defer tick.Stop()
+	lastBeats, lastMove := r.beats.Load(), time.Now()
+	var stuck stall
+	for {
+		select {
+		case <-done:
+			return
+		case <-r.ended:
+			return
+		case <-r.finished:
+			if r.leaked.Load() {
+				return // the leaks were reported; the process ends with them
+			}
+			// The bubble ends once its last goroutines return.
+			select {
+			case <-done:
+			case <-time.After(2 * time.Second):
+			}
+			return
+		case now := <-tick.C:
+			if b := r.beats.Load(); b != lastBeats {
+				lastBeats, lastMove = b, now
+				stuck = stall{}
+				continue
+			}
+			if now.Sub(r.started) > r.settings.wallclock {
+				r.abort(fmt.Sprintf("the test used %v of real time (its clock had reached %.2fs) without finishing: "+
+					"the code under test is far too slow or spins\n%s",
+					r.settings.wallclock, r.elapsedSeconds(), describeStuck(r.bubbleGoroutines(), r.cluster())))
+				return
+			}
+			if r.settings.realtime {
+				continue
+			}
+			still := now.Sub(lastMove)
+			if still < dumpAfter {
+				continue
+			}
+			stuck.observe(r, still)
+			if verdict := stuck.verdict(r, still); verdict != "" {
+				r.abort(verdict)
+				return
+			}
+		}
+	}
+}
+
+// stall is what the watchdog has seen since the clock last moved.
+type stall struct {
+	dumps     [][]goroutine // goroutine dumps of the test, oldest first
+	rpcsAt    int64         // RPCs sent when the first dump was taken
+	rpcsFirst bool
+	since     time.Duration // how long the clock had stood still at the first dump
+	cpuAt     time.Duration // the process's CPU time then
+}
+
+// observe takes one more look at the test's goroutines.
+func (s *stall) observe(r *run, still time.Duration) {
+	if !s.rpcsFirst {
+		s.rpcsFirst, s.rpcsAt, s.since = true, r.rpcsNow(), still
+		s.cpuAt, _ = processCPU()
+	}
+	s.dumps = append(s.dumps, r.allBubbleGoroutines())
+}
+
+// verdict returns why the clock stopped, once that is certain, or "".
+func (s *stall) verdict(r *run, still time.Duration) string {
+	last := s.dumps[len(s.dumps)-1]
+	header := fmt.Sprintf("virtual time stopped at %.2fs: for %.1fs of real time some goroutine of the test "+
+		"never blocked in a way that lets the clock advance", r.elapsedSeconds(), still.Seconds())
+	if making := r.making.Load(); making > 0 {
+		return fmt.Sprintf("s%d: Make did not return: it has been running for %.1fs of real time without "+
+			"blocking, so the clock stopped. Make must start long-running work (the election ticker, "+
+			"the applier) in goroutines and return at once\n%s",
+			making-1, still.Seconds(), describeStuck(r.withoutHelpers(last), r.cluster()))
+	}
+	if holder, server, ok := r.applyUnderLock(last); ok {
+		return fmt.Sprintf("%s\ns%d sent on applyCh while holding its lock: the tests' applyCh reader, like a real "+
+			"service, calls GetState after each message and waits for rf.mu, while the sender waits for the "+
+			"reader. Never send on applyCh while holding rf.mu: copy the messages under the lock, unlock, then send.\n"+
+			"goroutine %d (%s) sends on applyCh:\n%s",
+			header, server, holder.id, holder.status, indent(holder.stack, "    "))
+	}
+	sent := r.rpcsNow() - s.rpcsAt
+	switch {
+	case still >= stormDuration && sent >= stormRPCs:
+		return fmt.Sprintf("%s\n%d RPCs were sent in the last %.1fs of real time while the test's clock stood still "+
+			"at %.2fs: the servers retry a refused or failed RPC at once, for ever, instead of waiting "+
+			"(a refused AppendEntries from a leader of the same term means step down; a higher term in any "+
+			"reply means step down; retry only after a heartbeat interval)\n%s",
+			header, sent, (still - s.since).Seconds(), r.elapsedSeconds(), describeStuck(r.withoutHelpers(last), r.cluster()))
+	case still >= surelySpins && s.spinner() != nil:
+		return header + "\n" + describeStuck(r.withoutHelpers(last), r.cluster())
+	case still >= surelyFrozen && s.frozen():
+		return fmt.Sprintf("virtual time stopped at %.2fs: every goroutine of the test is blocked, and at least one "+
+			"waits in a way the clock cannot see past (a mutex whose holder sleeps, waits for an RPC reply or "+
+			"sends on a channel)\n%s", r.elapsedSeconds(), describeStuck(r.withoutHelpers(last), r.cluster()))
+	case still >= r.settings.stall:
+		return header + "\n" + describeStuck(r.withoutHelpers(last), r.cluster())
+	}
+	return ""
+}
+
+// spinner returns a goroutine that was able to run (running or runnable)
+// in every dump since the clock stopped, while the process burned spinCPU
+// of CPU time without the clock moving. (On a loaded machine a correct
+// test may wait long for a core, but whatever CPU it gets moves its clock:
+// between two ticks of 10ms it needs milliseconds, not a second.) It
+// returns nil if there is none.
+func (s *stall) spinner() *goroutine {
+	if len(s.dumps) < 4 {
+		return nil
+	}
+	cpu, ok := processCPU()
+	if !ok || cpu-s.cpuAt < spinCPU {
+		return nil
+	}
+	for _, g := range s.dumps[len(s.dumps)-1] {
+		if g.durable {
+			continue
+		}
+		busy := 0
+		for _, dump := range s.dumps {
+			k := slices.IndexFunc(dump, func(h goroutine) bool { return h.id == g.id })
+			if k >= 0 && (dump[k].status == "running" || dump[k].status == "runnable") {
+				busy++
+			}
+		}
+		if busy == len(s.dumps) {
+			return &g
+		}
+	}
+	return nil
+}
+
+// frozen reports whether the last two dumps show the same goroutines,
+// blocked in the same places, none of them able to run: a clock that has
+// stopped this way cannot start again.
+func (s *stall) frozen() bool {
+	if len(s.dumps) < 2 {
+		return false
+	}
+	a, b := s.dumps[len(s.dumps)-2], s.dumps[len(s.dumps)-1]
+	if len(a) != len(b) {
+		return false
+	}
+	blockedSomewhere := false
+	for k := range b {
+		if a[k].id != b[k].id || a[k].status != b[k].status || body(a[k].stack) != body(b[k].stack) {
+			return false
+		}
+		switch {
+		case b[k].durable:
+		case isBlockedStatus(b[k].status):
+			blockedSomewhere = true
+		default:
+			return false // running, in a system call, or otherwise able to change
+		}
+	}
+	return blockedSomewhere
+}
+
+// isBlockedStatus reports whether a goroutine status is a wait for another
+// goroutine (a lock or a channel), as opposed to running or a system call.
+func isBlockedStatus(status string) bool {
+	for _, s := range []string{"Mutex", "RWMutex", "semacquire", "chan send", "chan receive", "select", "sync.Cond.Wait", "sync.WaitGroup.Wait"} {
+		if strings.Contains(status, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// body is a goroutine's stack without its header line, which carries how
+// long it has waited.
+func body(stack string) string {
+	_, rest, _ := strings.Cut(stack, "\n")
+	return rest
+}
+
+// applyUnderLock recognises the tests' applyCh reader of some server
+// waiting for that server's lock in GetState while a goroutine of the test
+// sends on a channel. It returns the sender and the server.
+func (r *run) applyUnderLock(gs []goroutine) (sender goroutine, server int, ok bool) {
+	server = -1
+	for _, g := range gs {
+		i, isReader := r.readers.Load(g.id)
+		if isReader && strings.Contains(g.stack, "labtest.(*Cluster).serviceCall") &&
+			(strings.Contains(g.status, "Mutex") || strings.Contains(g.status, "semacquire")) {
+			server = i.(int)
+		}
+	}
+	if server < 0 {
+		return goroutine{}, 0, false
+	}
+	for _, g := range gs {
+		if _, helper := r.helpers.Load(g.id); !helper && strings.HasPrefix(g.status, "chan send") {
+			return g, server, true
+		}
+	}
+	return goroutine{}, 0, false
+}
+
+// bubbleGoroutines returns the goroutines of the test other than the
+// harness's own: those of its bubble, or in real time those created since
+// the test began.
+func (r *run) bubbleGoroutines() []goroutine {
+	return r.withoutHelpers(r.allBubbleGoroutines())
+}
+
+// allBubbleGoroutines is bubbleGoroutines with the harness's own.
+func (r *run) allBubbleGoroutines() []goroutine {
+	var gs []goroutine
+	bubble := int(r.bubble.Load())
+	for _, g := range goroutines() {
+		if (bubble != 0 && g.bubble == bubble) || (bubble == 0 && !r.before[g.id]) {
+			gs = append(gs, g)
+		}
+	}
+	return gs
+}
+
+func (r *run) withoutHelpers(gs []goroutine) []goroutine {
+	var out []goroutine
+	for _, g := range gs {
+		if _, helper := r.helpers.Load(g.id); !helper {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// helper marks the calling goroutine as part of the harness, so it is never
+// blamed for a stall or reported as a leak.
+func (r *run) helper() {
+	r.helpers.Store(currentGoroutine().id, true)
+}
+
+func (r *run) elapsedSeconds() float64 {
+	return time.Duration(r.elapsed.Load()).Seconds()
+}
+
+// rpcsNow returns how many RPCs the test's network has carried.
+func (r *run) rpcsNow() int64 {
+	if net := r.network.Load(); net != nil {
+		return int64(net.TotalCount())
+	}
+	return 0
+}
+
+// heartbeat is the watchdog's half inside the bubble: it ticks the test's
+// clock for the watcher outside, and ends a test that runs past
+// VirtualTimeLimit.
+func (c *Cluster) heartbeat() {
+	c.run.helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stopping:
+			return
+		case <-tick.C:
+		}
+		elapsed := time.Since(c.start)
+		c.run.beats.Add(1)
+		c.run.elapsed.Store(int64(elapsed))
+		if elapsed > VirtualTimeLimit {
+			c.run.abort(fmt.Sprintf("the test did not finish within %v on its clock: something waits for ever "+
+				"(a deadlock, or a call into Raft that never returns)\n  network: %s\n%s",
+				VirtualTimeLimit, c.describeNetwork(), describeBlocked(c.run.bubbleGoroutines(), c)))
+			c.shutDown()
+			return
+		}
+	}
+}
