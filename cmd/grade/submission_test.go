@@ -210,6 +210,9 @@ func TestStyleRaftsPassTheAllowlist(t *testing.T) {
 		t.Skip("no style Rafts in labtest/testdata/styles")
 	}
 	for _, style := range styles {
+		if !isDir(style) {
+			continue // the folder's README
+		}
 		t.Run(filepath.Base(style), func(t *testing.T) {
 			sub := t.TempDir()
 			copyGoFiles(t, style, filepath.Join(sub, "lab2-replication"), nil)
@@ -233,12 +236,13 @@ func TestGradeACorrectSubmission(t *testing.T) {
 	status, out := grade(t, "--submission", sub, "--jobs", "2", "--json", jsonFile)
 
 	assert.Equal(t, exitFullMarks, status, out)
-	assert.Contains(t, out, "lab1 total: 100/100")
+	full := labPoints(labtest.Labs[0])
+	assert.Contains(t, out, fmt.Sprintf("lab1 total: %d/%d", full, full))
 	var r report
 	readJSON(t, jsonFile, &r)
 	require.Len(t, r.Labs, 1)
 	assert.Empty(t, r.Labs[0].Rejected)
-	assert.Equal(t, 100, r.Score)
+	assert.Equal(t, full, r.Score)
 }
 
 // copyGoFiles copies the non-test .go files of from into the folder to,
@@ -260,6 +264,17 @@ func copyGoFiles(t *testing.T, from, to string, edit func(string) string) {
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(to, e.Name()), []byte(src), 0o644))
 	}
+}
+
+// labPoints is what lab is out of: its own tests' points.
+func labPoints(lab labtest.Lab) int {
+	points := 0
+	for _, t := range labtest.Suite {
+		if t.Lab == lab.Number {
+			points += t.Points
+		}
+	}
+	return points
 }
 
 func readJSON(t *testing.T, path string, v any) {
