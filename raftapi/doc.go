@@ -5,7 +5,8 @@
 // Both the lab folders and the test harness import this package and nothing
 // else of each other, so a Raft written for MIT 6.5840 drops in with only its
 // import paths changed (import this package under the name "tester" if your
-// code says tester.Persister).
+// code says tester.Persister). docs/from-mit.md lists what else differs from
+// MIT's tester.
 //
 // # Usage
 //
