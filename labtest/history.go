@@ -97,10 +97,16 @@ type pairRecord struct {
 // rpcFields are the fields of RequestVote and AppendEntries messages the
 // history reads; gob fills in the ones a message has, by name.
 type rpcFields struct {
-	Term        int
-	VoteGranted bool
-	Success     bool
+	Term int
+
+	// The outcome, in the spellings the harness accepts (see probe.go).
+	VoteGranted, Granted, Vote bool
+	Success, Succeeded, Ok     bool
 }
+
+// granted reports a RequestVote reply's outcome; succeeded an AppendEntries'.
+func (f rpcFields) granted() bool   { return f.VoteGranted || f.Granted || f.Vote }
+func (f rpcFields) succeeded() bool { return f.Success || f.Succeeded || f.Ok }
 
 func newHistory() *history {
 	return &history{
@@ -245,7 +251,7 @@ func (h *history) led(i, term int, now time.Duration) {
 func (h *history) delivered(from, to int, method string, term int, reply rpcFields, now time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	refused := (method == "RequestVote" && !reply.VoteGranted) || (method == "AppendEntries" && !reply.Success)
+	refused := (method == "RequestVote" && !reply.granted()) || (method == "AppendEntries" && !reply.succeeded())
 	if p := h.pairs[pairKey{from, to, method}]; p != nil {
 		p.replyTerm = reply.Term
 		if refused {
@@ -261,7 +267,7 @@ func (h *history) delivered(from, to int, method string, term int, reply rpcFiel
 	h.learned(to, term, now)
 	if method == "RequestVote" && term > 0 && reply.Term == term {
 		r := h.term(term)
-		if reply.VoteGranted {
+		if reply.granted() {
 			r.votes[from] = appendOnce(r.votes[from], to)
 		} else {
 			r.refusals[from] = appendOnce(r.refusals[from], to)
@@ -326,6 +332,18 @@ func (h *history) stepDown(i int) (at time.Duration, to int, ok bool) {
 		return 0, 0, false
 	}
 	return s.downAt, s.downTo, true
+}
+
+// candidacyOf returns server i's candidacy in term, if it stood.
+func (h *history) candidacyOf(i, term int) (candidacy, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.terms[term]
+	if r == nil {
+		return candidacy{}, false
+	}
+	cand, ok := r.candidates[i]
+	return cand, ok
 }
 
 // text is the history as the failures print it: a line per term, the

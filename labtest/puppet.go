@@ -1,0 +1,153 @@
+package labtest
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"raftlabs/labrpc"
+)
+
+// A puppet stands in for a crashed server, under its name, and answers
+// another server's RequestVote and AppendEntries as the test scripts: it can
+// grant a vote and hold the reply back until the test releases it, which no
+// network fault can be relied on to do. Scenarios use puppets to deliver a
+// reply from an older term exactly when it tests a rule.
+//
+// Its messages are read and answered by Figure 2's field names, in the
+// common spellings; the caller's own reply type receives the fields it has.
+type puppet struct {
+	c  *Cluster
+	me int
+
+	mu        sync.Mutex
+	term      int           // the highest term it has seen or claims
+	holdAfter int           // the next election after this term is the one to hold; 0 if none
+	holdTerm  int           // a RequestVote of this term is granted, its reply held until release
+	held      int           // RequestVotes of holdTerm being held
+	release   chan struct{} // closed to send the held replies
+	appends   map[int]bool  // terms in which it received AppendEntries
+}
+
+// puppetVoteArgs is what a puppet reads of a RequestVote.
+type puppetVoteArgs struct{ Term int }
+
+// puppetVoteReply is a puppet's answer to a RequestVote, in every spelling
+// of the vote the harness accepts.
+type puppetVoteReply struct {
+	Term                       int
+	VoteGranted, Granted, Vote bool
+}
+
+// puppetAppendArgs is what a puppet reads of an AppendEntries.
+type puppetAppendArgs struct{ Term int }
+
+// puppetAppendReply is a puppet's answer to an AppendEntries: always a
+// refusal, in every spelling of Success the harness accepts.
+type puppetAppendReply struct {
+	Term                   int
+	Success, Succeeded, Ok bool
+}
+
+// puppets crashes the given servers and puts a puppet in the place of each,
+// reachable from server to only. term is the term the puppets claim: any
+// message from an older term is refused with it.
+func (c *Cluster) puppets(to, term int, servers ...int) []*puppet {
+	c.t.Helper()
+	rf := c.raft(to)
+	if rf == nil {
+		c.Fatalf("puppets: s%d is crashed", to)
+	}
+	service := reflect.TypeOf(rf).Elem().Name()
+	for _, i := range servers {
+		c.Crash(i) // each crash relinks the network, so all go first
+	}
+	var ps []*puppet
+	for _, i := range servers {
+		p := &puppet{c: c, me: i, term: term, release: make(chan struct{}), appends: map[int]bool{}}
+		srv := labrpc.NewServer()
+		srv.AddService(labrpc.NewNamedService(service, p))
+		c.net.AddServer(serverName(i), srv)
+		c.mu.Lock()
+		end := c.endNames[to][i]
+		c.mu.Unlock()
+		c.net.Enable(end, true)
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// holdNextVote makes each puppet grant its vote in the first election after
+// term that it is asked to vote in, and hold the reply until releaseVotes.
+func holdNextVote(ps []*puppet, term int) {
+	for _, p := range ps {
+		p.mu.Lock()
+		p.holdAfter, p.holdTerm, p.held, p.release = term, 0, 0, make(chan struct{})
+		p.mu.Unlock()
+	}
+}
+
+// releaseVotes sends every held reply.
+func releaseVotes(ps []*puppet) {
+	for _, p := range ps {
+		p.mu.Lock()
+		if !isClosed(p.release) {
+			close(p.release)
+		}
+		p.mu.Unlock()
+	}
+}
+
+// heldTerm returns the term whose votes the puppet holds, 0 if none yet.
+func (p *puppet) heldTerm() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held == 0 {
+		return 0
+	}
+	return p.holdTerm
+}
+
+// sawAppend reports whether the puppet received an AppendEntries of term.
+func (p *puppet) sawAppend(term int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.appends[term]
+}
+
+// RequestVote grants the held election's vote late and refuses every other.
+func (p *puppet) RequestVote(args *puppetVoteArgs, reply *puppetVoteReply) {
+	p.mu.Lock()
+	if p.holdAfter > 0 && args.Term > p.holdAfter && args.Term >= p.term {
+		p.holdAfter, p.holdTerm = 0, args.Term
+	}
+	if args.Term == p.holdTerm {
+		p.held++
+		p.term = max(p.term, args.Term)
+		release := p.release
+		p.mu.Unlock()
+		select {
+		case <-release:
+		case <-time.After(5 * time.Second): // never hold a server's goroutine for ever
+		}
+		reply.Term = args.Term
+		reply.VoteGranted, reply.Granted, reply.Vote = true, true, true
+		return
+	}
+	p.term = max(p.term, args.Term)
+	reply.Term = p.term
+	p.mu.Unlock()
+}
+
+// AppendEntries refuses, with the puppet's term, and records the term.
+func (p *puppet) AppendEntries(args *puppetAppendArgs, reply *puppetAppendReply) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.appends[args.Term] = true
+	p.term = max(p.term, args.Term)
+	reply.Term = p.term
+}
+
+// String names the puppet in failures.
+func (p *puppet) String() string { return fmt.Sprintf("s%d (answered by the test)", p.me) }

@@ -1,0 +1,114 @@
+package labtest_test
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/labtest"
+	"raftlabs/labtest/testdata/broken"
+)
+
+// A verdictCase is a Raft with one classic flaw and what its verdict must
+// say: the true cause, in Raft's words, and never the misleading cause
+// earlier versions of the harness gave (avoid).
+type verdictCase struct {
+	scenario labtest.Scenario
+	flaws    broken.Flaws
+	want     []string
+	avoid    []string
+}
+
+var verdictCases = map[string]verdictCase{
+	// Issue item 1: it stepped down, then stood again at once and won.
+	"stale deadline after stepping down": {
+		scenario: labtest.StepDown,
+		flaws:    broken.Flaws{StaleDeadline: true},
+		want: []string{"after it learned that its term", "as leader was over, and won", "unseating",
+			"must start a fresh election timeout", "leadership history", "led from"},
+		avoid: []string{"still believes it leads"},
+	},
+	// Issue item 2: a retry storm is told as one, with counts and the rule.
+	"retry storm on a higher term": {
+		scenario: labtest.ReElection,
+		flaws:    broken.Flaws{StormOnHigherTerm: true},
+		want: []string{"virtual time stopped", "retry storm", "AppendEntries to s", "each refused",
+			"a reply with a higher term means the sender's term is over", "step down to follower"},
+		avoid: []string{"no goroutine of the test is running", "a loop that does not sleep", "may be holding the lock"},
+	},
+	// Issue item 3: a voter that refuses every candidate of a new term is
+	// named from the history (split votes: see history_test.go).
+	"votedFor kept in a new term": {
+		scenario: labtest.ElectionSpeed,
+		flaws:    broken.Flaws{KeepVotedFor: true},
+		want:     []string{"no new leader 5s after leader", "votedFor was not reset when the term changed", "refused by"},
+		avoid:    []string{"must be randomized"},
+	},
+	// Issue item 5: a Start that blocks is named, with how late it was.
+	"Start that blocks": {
+		scenario: labtest.BasicAgree,
+		flaws:    broken.Flaws{BlockingStart: true},
+		want:     []string{"took 0.30s to return", "Start must return at once"},
+		avoid:    []string{"election safety"},
+	},
+	// Issue item 9: the sleeper of the waiter's own server comes first.
+	"sleep holding the lock": {
+		scenario: labtest.InitialElection,
+		flaws:    broken.Flaws{SleepWithLock: true},
+		want:     []string{"virtual time stopped", "the likeliest holder: it belongs to the server whose lock is waited for, and it sleeps"},
+	},
+}
+
+// TestVerdictRaft runs one flawed Raft, named by RAFTLABS_VERDICT, in a
+// child process started by TestVerdicts.
+func TestVerdictRaft(t *testing.T) {
+	name := os.Getenv("RAFTLABS_VERDICT")
+	if name == "" {
+		t.Skip("run by TestVerdicts in a child process")
+	}
+	vc := verdictCases[name]
+	labtest.Run(t, vc.scenario, broken.MakeFlawed(vc.flaws))
+}
+
+// TestVerdicts checks that each flawed Raft fails with a verdict that names
+// its true cause.
+func TestVerdicts(t *testing.T) {
+	for name, vc := range verdictCases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run", "^TestVerdictRaft$", "-test.v")
+			cmd.Env = append(os.Environ(), "RAFTLABS_VERDICT="+name)
+			out, err := cmd.CombinedOutput()
+			output := string(out)
+			require.Error(t, err, "the flawed Raft's test must fail:\n%s", output)
+			for _, want := range vc.want {
+				assert.Contains(t, output, want)
+			}
+			for _, avoid := range vc.avoid {
+				assert.NotContains(t, output, avoid)
+			}
+			if name == "sleep holding the lock" {
+				checkLockReportOrder(t, output)
+			}
+		})
+	}
+}
+
+// checkLockReportOrder checks that the first goroutine named as maybe
+// holding a lock belongs to a server whose lock a goroutine waits for.
+func checkLockReportOrder(t *testing.T, output string) {
+	t.Helper()
+	waiting := map[string]bool{}
+	for _, m := range regexp.MustCompile(`goroutine \d+ of (s\d) \(sync\.Mutex\.Lock\)`).FindAllStringSubmatch(output, -1) {
+		waiting[m[1]] = true
+	}
+	require.NotEmpty(t, waiting, "a goroutine waiting for a server's mutex is named with its server:\n%s", output)
+	first := regexp.MustCompile(`goroutine \d+( of (s\d))? \([^)]*\) may be holding the lock`).FindStringSubmatch(output)
+	require.NotNil(t, first, "suspected holders are listed:\n%s", output)
+	assert.True(t, waiting[first[2]], "the first suspect (%s) must belong to a server whose lock is waited for (%v)",
+		first[0], waiting)
+}
