@@ -2,10 +2,10 @@
 # grade.sh grades the labs: ./grade.sh [flags] [lab...]. It builds and runs
 # cmd/grade (go doc ./cmd/grade, or ./grade.sh -h, lists the flags).
 #
-# It builds the grader into a temporary folder, runs it and removes it,
-# rather than "go run", which would turn the grader's exit status (0 full
-# marks, 1 not, 2 usage) into 1. Nothing is written into the course's
-# folder, so a read-only checkout grades. It runs the grader from your
+# It builds the grader (see below where) and runs it, rather than "go run",
+# which would turn the grader's exit status (0 full marks, 1 not, 2 usage)
+# into 1. Nothing is written into the course's folder, so a read-only
+# checkout grades. It runs the grader from your
 # folder, so relative paths in flags mean what you typed, and tells it
 # where the course is in RAFTLABS_ROOT.
 set -e
@@ -36,11 +36,22 @@ if [ "$major" -eq 1 ] && [ "$minor" -lt 25 ]; then
 	exit 2
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/raftlabs-grade.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-(cd "$root" && go build -o "$tmp/grade" ./cmd/grade)
+# The grader is built outside the course's folder, so that a read-only copy
+# of the course (a shared class install, a Gradescope image) grades: into
+# the user's cache, one folder per course copy, where go build does nothing
+# when the grader is up to date; or, if there is no writable cache, into a
+# temporary folder removed at exit.
+cache=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/raftlabs/grade-$(printf '%s' "$root" | cksum | cut -d' ' -f1)
+if mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ]; then
+	bin=$cache/grade
+else
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/raftlabs-grade.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	bin=$tmp/grade
+fi
+(cd "$root" && go build -o "$bin" ./cmd/grade)
 status=0
-RAFTLABS_ROOT=$root "$tmp/grade" "$@" || status=$?
+RAFTLABS_ROOT=$root "$bin" "$@" || status=$?
 exit "$status"

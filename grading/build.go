@@ -92,7 +92,9 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	}
 
 	bin := filepath.Join(opts.Dir, lab.Dir+".test")
-	args := []string{"test", "-c", "-o", bin}
+	// -trimpath keeps folder names out of the build: a submission graded in a
+	// fresh copy of the course then reuses the build cache of the last one.
+	args := []string{"test", "-c", "-trimpath", "-o", bin}
 	if opts.Race {
 		args = append(args, "-race")
 	}

@@ -17,6 +17,8 @@ func TestStaleCandidateLab1(t *testing.T)     { labtest.Run(t, labtest.StaleCand
 func TestStaleVoteLab1(t *testing.T)          { labtest.Run(t, labtest.StaleVote, Make) }
 func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeartbeats, Make) }
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
+func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
+func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }
 func TestRPCBytesLab2(t *testing.T)           { labtest.Run(t, labtest.RPCBytes, Make) }
 func TestFollowerFailureLab2(t *testing.T)    { labtest.Run(t, labtest.FollowerFailure, Make) }
@@ -25,9 +27,10 @@ func TestRejoinFollowerLab2(t *testing.T)     { labtest.Run(t, labtest.RejoinFol
 func TestNoAgreeWithoutMajorityLab2(t *testing.T) {
 	labtest.Run(t, labtest.NoAgreeWithoutMajority, Make)
 }
-func TestConcurrentStartsLab2(t *testing.T)  { labtest.Run(t, labtest.ConcurrentStarts, Make) }
-func TestRejoinStaleLeaderLab2(t *testing.T) { labtest.Run(t, labtest.RejoinStaleLeader, Make) }
-func TestBackupLab2(t *testing.T)            { labtest.Run(t, labtest.Backup, Make) }
-func TestRPCCountsLab2(t *testing.T)         { labtest.Run(t, labtest.RPCCounts, Make) }
-func TestFigure8Lab2(t *testing.T)           { labtest.Run(t, labtest.Figure8, Make) }
-func TestLateAppendEntriesLab2(t *testing.T) { labtest.Run(t, labtest.LateAppendEntries, Make) }
+func TestConcurrentStartsLab2(t *testing.T)   { labtest.Run(t, labtest.ConcurrentStarts, Make) }
+func TestRejoinStaleLeaderLab2(t *testing.T)  { labtest.Run(t, labtest.RejoinStaleLeader, Make) }
+func TestBackupLab2(t *testing.T)             { labtest.Run(t, labtest.Backup, Make) }
+func TestRPCCountsLab2(t *testing.T)          { labtest.Run(t, labtest.RPCCounts, Make) }
+func TestFigure8Lab2(t *testing.T)            { labtest.Run(t, labtest.Figure8, Make) }
+func TestLateAppendEntriesLab2(t *testing.T)  { labtest.Run(t, labtest.LateAppendEntries, Make) }
+func TestReorderedRepliesLab2(t *testing.T)   { labtest.Run(t, labtest.ReorderedReplies, Make) }

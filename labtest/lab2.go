@@ -427,7 +427,12 @@ func Figure8(c *Cluster) {
 	// and copies X to M. X is now on three of five servers, but it is of an
 	// old term: it must not be committed.
 	c.Partition([]int{l1, p, m}, []int{l2, f})
-	_, term3 := c.Leader([]int{l1, p, m}, termY)
+	l3, term3 := c.Leader([]int{l1, p, m}, termY)
+	if l3 == m {
+		c.historyFatalf("s%d was elected leader of term %d by s%d and s%d, though its log ends before index %d, "+
+			"where both of them hold an entry of term %d: a voter must refuse a candidate whose log is less up to "+
+			"date than its own (§5.4.1, RequestVote receiver rule 2)", m, term3, l1, p, xIndex, termX)
+	}
 	c.Sleep(2 * ElectionTimeout)
 	c.CheckNotCommitted(xIndex, "it is an entry of an earlier term that reached a majority only under a "+
 		"later leader (Figure 8): a leader commits only entries of its own term by counting replicas")
@@ -486,4 +491,31 @@ func LateAppendEntries(c *Cluster) {
 	}
 	c.Connect(leader)
 	c.Agree(c.randomCommand(), 3)
+}
+
+// ReorderedReplies checks agreement on a network that holds replies back
+// for 200ms to 2.2s, so that they arrive long after later ones, while the
+// leader is cut off and returns, three times over. A reply must be judged by
+// the request it answers and the term it was sent in, not by the server's
+// state when it arrives: a late vote, a late success or a late refusal from
+// an earlier term must change nothing. Paper §5.5: "Raft RPCs are
+// idempotent", and Figure 2's terms.
+func ReorderedReplies(c *Cluster) {
+	c.Boot(5)
+	c.SetLongReordering(true)
+	c.Agree(c.randomCommand(), 5)
+	for range 3 {
+		// Commands go on with the leader cut off, and again with it back.
+		leader := c.CheckOneLeader()
+		c.Disconnect(leader)
+		for range 3 {
+			c.Agree(c.randomCommand(), 4)
+		}
+		c.Connect(leader)
+		for range 2 {
+			c.Agree(c.randomCommand(), 5)
+		}
+	}
+	c.SetLongReordering(false)
+	c.Agree(c.randomCommand(), 5)
 }

@@ -34,20 +34,22 @@ func (t Test) ScenarioName() string {
 // folder's suite_test.go is generated from it (go run ./cmd/labgen).
 var Suite = []Test{
 	{Lab: 1, Scenario: InitialElection, Points: 10},
-	{Lab: 1, Scenario: ReElection, Points: 15},
+	{Lab: 1, Scenario: ReElection, Points: 10},
 	{Lab: 1, Scenario: ManyElections, Points: 10},
-	{Lab: 1, Scenario: UnreliableElection, Points: 15},
+	{Lab: 1, Scenario: UnreliableElection, Points: 10},
 	{Lab: 1, Scenario: StepDown, Points: 10},
 	{Lab: 1, Scenario: StaleCandidate, Points: 10},
 	{Lab: 1, Scenario: StaleVote, Points: 5},
 	{Lab: 1, Scenario: IdleHeartbeats, Points: 10},
-	{Lab: 1, Scenario: ElectionSpeed, Points: 15},
+	{Lab: 1, Scenario: ElectionSpeed, Points: 10},
+	{Lab: 1, Scenario: ElectionTimer, Points: 10},
+	{Lab: 1, Scenario: LateVotes, Points: 5},
 
 	{Lab: 2, Scenario: BasicAgree, Points: 5},
 	{Lab: 2, Scenario: RPCBytes, Points: 5},
 	{Lab: 2, Scenario: FollowerFailure, Points: 10},
-	{Lab: 2, Scenario: LeaderFailure, Points: 10},
-	{Lab: 2, Scenario: RejoinFollower, Points: 10},
+	{Lab: 2, Scenario: LeaderFailure, Points: 5},
+	{Lab: 2, Scenario: RejoinFollower, Points: 5},
 	{Lab: 2, Scenario: NoAgreeWithoutMajority, Points: 10},
 	{Lab: 2, Scenario: ConcurrentStarts, Points: 10},
 	{Lab: 2, Scenario: RejoinStaleLeader, Points: 10},
@@ -55,6 +57,7 @@ var Suite = []Test{
 	{Lab: 2, Scenario: RPCCounts, Points: 5},
 	{Lab: 2, Scenario: Figure8, Points: 10},
 	{Lab: 2, Scenario: LateAppendEntries, Points: 5},
+	{Lab: 2, Scenario: ReorderedReplies, Points: 10},
 }
 
 // Labs lists the labs and their folders.
