@@ -3,7 +3,9 @@ package labtest
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -113,15 +115,24 @@ func (g goroutine) isSuspectHolder() bool {
 	return false
 }
 
-// indent prefixes every line of s with prefix.
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
-}
-
 // describeStuck explains why a bubble's virtual clock stopped, from a dump
-// of its goroutines.
-func describeStuck(gs []goroutine) string {
+// of its goroutines and, when c is not nil, the test's RPCs: a retry storm
+// is told as one (who sent how many of what to whom, and the rule), and a
+// goroutine that may hold a lock is listed first when it belongs to the
+// server whose lock another goroutine waits for. It is safe to call from
+// outside the test's bubble: it only locks mutexes.
+func describeStuck(gs []goroutine, c *Cluster) string {
 	var b strings.Builder
+	names := c.serverPointers()
+	storms := ""
+	if c != nil && c.history != nil {
+		storms = c.history.storms()
+	}
+	if storms != "" {
+		b.WriteString("retry storm: the servers send RPCs over and over at one instant, so the clock cannot move:\n")
+		b.WriteString(indent(storms, "  "))
+		b.WriteString("\n")
+	}
 	var culprits, holders []goroutine
 	for _, g := range gs {
 		if g.isHarness() {
@@ -133,27 +144,158 @@ func describeStuck(gs []goroutine) string {
 			holders = append(holders, g)
 		}
 	}
-	if len(culprits) == 0 {
+	if len(culprits) == 0 && storms == "" {
 		b.WriteString("no goroutine of the test is running, yet virtual time did not advance\n")
 	}
+	// The servers whose lock a culprit waits for.
+	waitedFor := map[string]bool{}
 	for _, g := range culprits {
-		fmt.Fprintf(&b, "goroutine %d (%s) stops virtual time: %s\n%s\n", g.id, g.status, g.why(), indent(g.stack, "    "))
+		if r := g.receiver(); g.waitsForServerLock() && r != "" {
+			waitedFor[r] = true
+		}
 	}
+	for _, g := range culprits {
+		why := g.why()
+		if storms != "" && (g.status == "running" || g.status == "runnable" || !g.waitsForServerLock()) {
+			why = "it is running, part of the storm above"
+		}
+		fmt.Fprintf(&b, "goroutine %d%s (%s) stops virtual time: %s\n%s\n", g.id, names.of(g), g.status, why, indent(g.stack, "    "))
+	}
+	// Suspects matter only if a goroutine waits for a lock. Holders of the
+	// same server as a waiter come first: the likely culprits.
+	if len(waitedFor) == 0 {
+		holders = nil
+	}
+	slices.SortStableFunc(holders, func(x, y goroutine) int {
+		return boolRank(waitedFor[y.receiver()]) - boolRank(waitedFor[x.receiver()])
+	})
 	for _, g := range holders {
-		fmt.Fprintf(&b, "goroutine %d (%s) may be holding the lock:\n%s\n", g.id, g.status, indent(g.stack, "    "))
+		what := "may be holding the lock"
+		if r := g.receiver(); r != "" && waitedFor[r] {
+			what += ", the likeliest holder: it belongs to the server whose lock is waited for, and it " + g.blockedIn()
+		}
+		fmt.Fprintf(&b, "goroutine %d%s (%s) %s:\n%s\n", g.id, names.of(g), g.status, what, indent(g.stack, "    "))
 	}
 	return b.String()
 }
 
+func boolRank(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// blockedIn names what a suspect holder is blocked in.
+func (g goroutine) blockedIn() string {
+	switch {
+	case strings.HasPrefix(g.status, "chan send"):
+		return "sends on a channel"
+	case strings.Contains(g.stack, "labrpc.(*ClientEnd).Call("):
+		return "waits for an RPC reply (Call)"
+	default:
+		return "sleeps"
+	}
+}
+
+// receiver returns the receiver pointer of the innermost method of the code
+// under test on g's stack, such as "0xc000010000" for
+// "raftlabs/lab1-election.(*Raft).ticker(0xc000010000)", or "". Two
+// goroutines with the same receiver work on the same server.
+func (g goroutine) receiver() string {
+	lines := strings.Split(g.stack, "\n")
+	for k, line := range lines {
+		fn, args, ok := strings.Cut(line, ".(*")
+		if !ok || isHarnessPackage(fn) || k+1 < len(lines) && isStandardFile(lines[k+1]) {
+			continue
+		}
+		_, args, ok = strings.Cut(args, "(")
+		if !ok {
+			continue
+		}
+		ptr, _, _ := strings.Cut(args, ",")
+		ptr = strings.TrimSuffix(ptr, ")")
+		if strings.HasPrefix(ptr, "0x") {
+			return ptr
+		}
+	}
+	return ""
+}
+
+// waitsForServerLock reports whether g waits for a mutex of the code under
+// test, rather than one of the network's or the harness's: the first frame
+// outside the standard library is not the course's machinery.
+func (g goroutine) waitsForServerLock() bool {
+	if !strings.Contains(g.status, "Mutex") {
+		return false
+	}
+	lines := strings.Split(g.stack, "\n")
+	for k := 1; k+1 < len(lines); k += 2 {
+		if isStandardFile(lines[k+1]) {
+			continue
+		}
+		fn, _, _ := strings.Cut(lines[k], ".(")
+		fn, _, _ = strings.Cut(fn, "(")
+		pkg := fn[:strings.LastIndex(fn, "/")+1] + strings.SplitN(fn[strings.LastIndex(fn, "/")+1:], ".", 2)[0]
+		return !isHarnessPackage(pkg)
+	}
+	return false
+}
+
+// isStandardFile reports whether a stack's file line, "\t/usr/local/go/src/sync/mutex.go:46",
+// is in the standard library.
+func isStandardFile(line string) bool {
+	return strings.HasPrefix(strings.TrimSpace(line), filepath.ToSlash(runtime.GOROOT())+"/src/")
+}
+
+// isHarnessPackage reports whether a package path is the course's own
+// machinery rather than code under test.
+func isHarnessPackage(path string) bool {
+	switch path {
+	case "raftlabs/labrpc", "raftlabs/labtest", "raftlabs/labgob":
+		return true
+	}
+	return false
+}
+
+// serverPointers maps each running server's Raft pointer, as stack traces
+// print it, to its name. It only tries the cluster's lock, so that it never
+// waits, and returns what it can.
+type serverPointers map[string]string
+
+func (c *Cluster) serverPointers() serverPointers {
+	if c == nil || !c.mu.TryLock() {
+		return nil
+	}
+	defer c.mu.Unlock()
+	names := serverPointers{}
+	for i, rf := range c.rafts {
+		if rf != nil {
+			names[fmt.Sprintf("%p", rf)] = serverName(i)
+		}
+	}
+	return names
+}
+
+// of returns " of s2" for a goroutine that works on server s2, or "".
+func (p serverPointers) of(g goroutine) string {
+	if name, ok := p[g.receiver()]; ok {
+		return " of " + name
+	}
+	return ""
+}
+
 // describeBlocked lists the goroutines of a test that cannot go on, with
-// what each waits for, for a deadlock or a test that never ends.
-func describeBlocked(gs []goroutine) string {
+// what each waits for, for a deadlock or a test that never ends. c may be
+// nil; it is used to name each goroutine's server.
+func describeBlocked(gs []goroutine, c *Cluster) string {
 	var b strings.Builder
+	names := c.serverPointers()
 	for _, g := range gs {
 		if g.isHarness() {
 			continue
 		}
-		fmt.Fprintf(&b, "goroutine %d is blocked in %s:\n%s\n", g.id, g.status, indent(g.stack, "    "))
+		fmt.Fprintf(&b, "goroutine %d%s is blocked in %s:\n%s\n", g.id, names.of(g), g.status, indent(g.stack, "    "))
 	}
 	return b.String()
 }

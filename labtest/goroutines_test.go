@@ -48,7 +48,7 @@ func TestParseGoroutines(t *testing.T) {
 }
 
 func TestDescribeStuckBlamesTheMutexWaiterAndNamesTheSleeper(t *testing.T) {
-	got := describeStuck(parseGoroutines([]byte(sampleDump)))
+	got := describeStuck(parseGoroutines([]byte(sampleDump)), nil)
 	assert.Contains(t, got, "goroutine 24 (sync.Mutex.Lock) stops virtual time: it waits for a mutex")
 	assert.Contains(t, got, "goroutine 28 (sleep) may be holding the lock")
 	assert.NotContains(t, got, "goroutine 7 ", "the synctest machinery is never blamed")

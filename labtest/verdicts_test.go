@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -111,4 +112,36 @@ func checkLockReportOrder(t *testing.T, output string) {
 	require.NotNil(t, first, "suspected holders are listed:\n%s", output)
 	assert.True(t, waiting[first[2]], "the first suspect (%s) must belong to a server whose lock is waited for (%v)",
 		first[0], waiting)
+}
+
+// TestLowerCaseFirst and TestLowerCaseSecond are two tests of one plain
+// `go test` run of a Raft whose RPC has a lower-case field, started by
+// TestLowerCaseFieldNamedInEveryTest.
+func TestLowerCaseFirst(t *testing.T)  { runLowerCase(t) }
+func TestLowerCaseSecond(t *testing.T) { runLowerCase(t) }
+
+func runLowerCase(t *testing.T) {
+	if os.Getenv("RAFTLABS_LOWERCASE") == "" {
+		t.Skip("run by TestLowerCaseFieldNamedInEveryTest in a child process")
+	}
+	labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields)
+}
+
+// TestLowerCaseFieldNamedInEveryTest checks that every test a lower-case
+// RPC field breaks names the field, not only the first of the process.
+func TestLowerCaseFieldNamedInEveryTest(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestLowerCase(First|Second)$", "-test.v")
+	cmd.Env = append(os.Environ(), "RAFTLABS_LOWERCASE=1")
+	out, err := cmd.CombinedOutput()
+	output := string(out)
+	require.Error(t, err, "both tests must fail:\n%s", output)
+	for _, test := range []string{"TestLowerCaseFirst", "TestLowerCaseSecond"} {
+		assert.Contains(t, output, "--- FAIL: "+test)
+		start := strings.Index(output, "=== RUN   "+test)
+		end := strings.Index(output, "--- FAIL: "+test)
+		if start >= 0 && end > start {
+			assert.Contains(t, output[start:end], "broken.LowerArgs.term starts with a lower-case letter",
+				"%s must name the field", test)
+		}
+	}
 }
