@@ -275,18 +275,26 @@ func (r *run) result() Result {
 	return res
 }
 
-// rerunCommand is the one command that replays a test's choices, from the
-// lab folder it runs in.
+// rerunCommand is the command that replays this process's test.
 func rerunCommand(name string, s settings) string {
-	cmd := fmt.Sprintf("go test -run '%s' -seed %d", quoteName(name), s.seed)
-	if s.realtime {
+	dir := "."
+	if wd, err := os.Getwd(); err == nil {
+		dir = filepath.Base(wd)
+	}
+	return RerunCommand(dir, name, s.seed, s.realtime, raceEnabled)
+}
+
+// RerunCommand is the one command, from the course's root, that reruns
+// test of the lab folder dir with a seed, e.g.
+// "cd lab1-election && go test -run '^TestReElectionLab1$' -seed 8812".
+// Everything that prints a rerun line (the tests, the grader) uses it.
+func RerunCommand(dir, test string, seed int64, realtime, race bool) string {
+	cmd := fmt.Sprintf("cd %s && go test -run '%s' -seed %d", dir, quoteName(test), seed)
+	if realtime {
 		cmd += " -realtime"
 	}
-	if raceEnabled {
+	if race {
 		cmd += " -race"
-	}
-	if wd, err := os.Getwd(); err == nil {
-		cmd = fmt.Sprintf("(in %s/) %s", filepath.Base(wd), cmd)
 	}
 	return cmd
 }

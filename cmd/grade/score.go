@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"raftlabs/grading"
@@ -122,16 +121,5 @@ func (ts testScore) Mean() (virtual, real time.Duration, rpcs int) {
 // rerun is the command that reruns a failed run with its seed, from the
 // course's root.
 func rerun(lab labtest.Lab, r grading.Result, cfg config) string {
-	cmd := "cd " + lab.Dir + " && go test"
-	if cfg.race {
-		cmd += " -race"
-	}
-	cmd += fmt.Sprintf(" -run '^%s$'", r.Test.Name())
-	if r.Seed != 0 {
-		cmd += fmt.Sprintf(" -seed %d", r.Seed)
-	}
-	if cfg.realtime {
-		cmd += " -realtime"
-	}
-	return cmd
+	return labtest.RerunCommand(lab.Dir, r.Test.Name(), r.Seed, cfg.realtime, cfg.race)
 }

@@ -110,6 +110,6 @@ func TestRerunCommand(t *testing.T) {
 	r := runs(fakeSuite[0], false)[0]
 	assert.Equal(t, "cd lab1-election && go test -run '^TestInitialElectionLab1$' -seed 100",
 		rerun(fakeLab1, r, config{}))
-	assert.Equal(t, "cd lab1-election && go test -race -run '^TestInitialElectionLab1$' -seed 100 -realtime",
+	assert.Equal(t, "cd lab1-election && go test -run '^TestInitialElectionLab1$' -seed 100 -realtime -race",
 		rerun(fakeLab1, r, config{race: true, realtime: true}))
 }
