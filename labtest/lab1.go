@@ -375,15 +375,15 @@ func ElectionTimer(c *Cluster) {
 	start := c.Now()
 	for c.Now()-start < 3*time.Second {
 		reply, ok := c.requestVote(f, voteRequest{Term: next, Candidate: leader, LastLogIndex: 1 << 20, LastLogTerm: next})
-		if ok && !reply.OK {
-			c.historyFatalf("s%d refused its vote to s%d, a candidate of term %d whose log is longer than its own, though "+
-				"no one else had asked for its vote in that term: a server grants one vote per term, to the first "+
-				"candidate whose log is at least as up to date (RequestVote rule 2)", f, leader, next)
-		}
 		if now, _ := c.GetState(f); now > next {
 			c.historyFatalf("s%d granted its vote to s%d in term %d every 50ms, yet stood for election itself in term %d, "+
 				"%s later: granting a vote resets the election timer (Figure 2, Followers), so that a server does not "+
 				"run against the candidate it has just voted for", f, leader, next, now, seconds(c.Now()-start))
+		}
+		if ok && !reply.OK {
+			c.historyFatalf("s%d refused its vote to s%d, a candidate of term %d whose log is longer than its own, though "+
+				"no one else had asked for its vote in that term: a server grants one vote per term, to the first "+
+				"candidate whose log is at least as up to date (RequestVote rule 2)", f, leader, next)
 		}
 		c.Sleep(50 * time.Millisecond)
 	}

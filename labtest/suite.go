@@ -2,10 +2,8 @@ package labtest
 
 import (
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"runtime"
-	"strconv"
 	"strings"
 )
 
@@ -60,19 +58,6 @@ var Suite = []Test{
 	{Lab: 2, Scenario: ReorderedReplies, Points: 10},
 }
 
-// Labs lists the labs and their folders.
-var Labs = []Lab{
-	{Number: 1, Dir: "lab1-election", Title: "leader election"},
-	{Number: 2, Dir: "lab2-replication", Title: "log replication"},
-}
-
-// Lab is one stage of the course.
-type Lab struct {
-	Number int
-	Dir    string
-	Title  string
-}
-
 // TestsUpTo returns the tests a lab's folder runs: its own and every
 // earlier lab's.
 func TestsUpTo(lab int) []Test {
@@ -83,19 +68,4 @@ func TestsUpTo(lab int) []Test {
 		}
 	}
 	return ts
-}
-
-// FindLab finds a lab by the names people type for it: "lab1", "1", or its
-// folder, "lab1-election" (also "./lab1-election/", as a shell completes it).
-func FindLab(name string) (Lab, error) {
-	clean := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(name), "./"), "/")
-	var names []string
-	for _, lab := range Labs {
-		n := strconv.Itoa(lab.Number)
-		if clean == n || strings.EqualFold(clean, "lab"+n) || clean == lab.Dir {
-			return lab, nil
-		}
-		names = append(names, fmt.Sprintf("lab%s (%s)", n, lab.Dir))
-	}
-	return Lab{}, fmt.Errorf("unknown lab %q: the labs are %s", name, strings.Join(names, ", "))
 }
