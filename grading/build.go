@@ -73,7 +73,7 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 			return "", err
 		}
 		for _, e := range entries {
-			if name := e.Name(); strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			if name := e.Name(); labtest.IsStudentFile(name) {
 				replace[filepath.Join(labDir, name)] = "" // left out
 			}
 		}

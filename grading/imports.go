@@ -144,9 +144,9 @@ func CheckImports(root string, lab labtest.Lab) error {
 	for _, pkg := range pkgs {
 		for _, f := range slices.Concat(pkg.GoFiles, pkg.IgnoredFiles, pkg.OtherFiles, pkg.EmbedFiles) {
 			switch {
-			case strings.HasSuffix(f, "_test.go"):
-			case strings.HasSuffix(f, ".go"):
+			case labtest.IsStudentFile(f):
 				goFiles = append(goFiles, f)
+			case strings.HasSuffix(f, ".go"): // a test: the course's
 			default:
 				otherFiles = append(otherFiles, f)
 			}

@@ -42,6 +42,7 @@ var Suite = []Test{
 	{Lab: 1, Scenario: ElectionSpeed, Points: 10},
 	{Lab: 1, Scenario: ElectionTimer, Points: 10},
 	{Lab: 1, Scenario: LateVotes, Points: 5},
+	{Lab: 1, Scenario: Kill, Points: 5},
 
 	{Lab: 2, Scenario: BasicAgree, Points: 5},
 	{Lab: 2, Scenario: RPCBytes, Points: 5},
@@ -56,6 +57,7 @@ var Suite = []Test{
 	{Lab: 2, Scenario: Figure8, Points: 10},
 	{Lab: 2, Scenario: LateAppendEntries, Points: 5},
 	{Lab: 2, Scenario: ReorderedReplies, Points: 10},
+	{Lab: 2, Scenario: KillAfterAgreement, Points: 5},
 }
 
 // TestsUpTo returns the tests a lab's folder runs: its own and every

@@ -104,7 +104,7 @@ func studentFiles(dir string) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+		if e.IsDir() || !labtest.IsStudentFile(name) {
 			continue
 		}
 		content, err := os.ReadFile(filepath.Join(dir, name))

@@ -92,12 +92,7 @@ func (g *grader) labsToGrade(tree string) ([]labtest.Lab, error) {
 	if g.cfg.submission != "" {
 		look = g.cfg.submission
 	}
-	var labs []labtest.Lab
-	for _, lab := range labtest.Labs {
-		if isDir(filepath.Join(look, lab.Dir)) {
-			labs = append(labs, lab)
-		}
-	}
+	labs := labtest.LabsIn(look)
 	if len(labs) == 0 {
 		return nil, fmt.Errorf("no lab folder in %s", look)
 	}

@@ -31,13 +31,7 @@ func prepareSubmission(root, dir string) (string, []string, error) {
 	if !isDir(dir) {
 		return "", nil, fmt.Errorf("--submission %s: not a folder", dir)
 	}
-	var present []labtest.Lab
-	for _, lab := range labtest.Labs {
-		if isDir(filepath.Join(dir, lab.Dir)) {
-			present = append(present, lab)
-		}
-	}
-	if len(present) == 0 {
+	if len(labtest.LabsIn(dir)) == 0 {
 		return "", nil, fmt.Errorf("--submission %s has no lab folder (%s)", dir, labDirs())
 	}
 
@@ -116,10 +110,9 @@ func replaceStudentFiles(from, to string) ([]string, error) {
 }
 
 // isStudentFile reports whether a lab folder's entry is the student's: a
-// regular non-test .go file.
+// regular file that labtest.IsStudentFile names.
 func isStudentFile(e fs.DirEntry) bool {
-	name := e.Name()
-	return e.Type().IsRegular() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")
+	return e.Type().IsRegular() && labtest.IsStudentFile(e.Name())
 }
 
 func describeFiles(names []string) string {

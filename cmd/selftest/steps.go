@@ -44,15 +44,7 @@ func (st *selftest) steps() []step {
 }
 
 // labs returns the labs whose folders the course has.
-func (st *selftest) labs() []labtest.Lab {
-	var labs []labtest.Lab
-	for _, lab := range labtest.Labs {
-		if isDir(filepath.Join(st.root, lab.Dir)) {
-			labs = append(labs, lab)
-		}
-	}
-	return labs
-}
+func (st *selftest) labs() []labtest.Lab { return labtest.LabsIn(st.root) }
 
 func labPackages(labs []labtest.Lab) []string {
 	var pkgs []string

@@ -1,0 +1,58 @@
+package labtest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// The labs and their folders: which exist, how people name them, and which
+// files in them are the student's.
+
+// Labs lists the labs and their folders.
+var Labs = []Lab{
+	{Number: 1, Dir: "lab1-election", Title: "leader election"},
+	{Number: 2, Dir: "lab2-replication", Title: "log replication"},
+}
+
+// Lab is one stage of the course.
+type Lab struct {
+	Number int
+	Dir    string
+	Title  string
+}
+
+// LabsIn returns the labs whose folders the tree at root has, in order.
+func LabsIn(root string) []Lab {
+	var labs []Lab
+	for _, lab := range Labs {
+		if info, err := os.Stat(filepath.Join(root, lab.Dir)); err == nil && info.IsDir() {
+			labs = append(labs, lab)
+		}
+	}
+	return labs
+}
+
+// IsStudentFile reports whether a file of a lab folder, by its name, is the
+// student's: a .go file that is not a test. The tests (suite_test.go) are
+// the course's; everything else there is the student's to write.
+func IsStudentFile(name string) bool {
+	return strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")
+}
+
+// FindLab finds a lab by the names people type for it: "lab1", "1", or its
+// folder, "lab1-election" (also "./lab1-election/", as a shell completes it).
+func FindLab(name string) (Lab, error) {
+	clean := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(name), "./"), "/")
+	var names []string
+	for _, lab := range Labs {
+		n := strconv.Itoa(lab.Number)
+		if clean == n || strings.EqualFold(clean, "lab"+n) || clean == lab.Dir {
+			return lab, nil
+		}
+		names = append(names, fmt.Sprintf("lab%s (%s)", n, lab.Dir))
+	}
+	return Lab{}, fmt.Errorf("unknown lab %q: the labs are %s", name, strings.Join(names, ", "))
+}
