@@ -40,7 +40,12 @@ func printLab(w io.Writer, s labScore, cfg config) {
 	}
 	fmt.Fprintf(w, "lab%d total: %d/%d\n", s.Lab.Number, s.Score, s.Max)
 	if s.Score == 0 && s.BuildError == "" && s.Rejected == "" && !cfg.reference {
-		fmt.Fprintf(w, "\n%s\n", startHint(s.Lab))
+		if nothingRan(s) {
+			fmt.Fprintf(w, "\n%s\n", startHint(s.Lab))
+		} else {
+			fmt.Fprintf(w, "\nEvery test failed, though the servers ran: look for one cause they share, "+
+				"in the first failure above.\n")
+		}
 	}
 	fmt.Fprintln(w)
 }
@@ -152,6 +157,23 @@ func printTotals(w io.Writer, scores []labScore) {
 		max += s.Max
 	}
 	fmt.Fprintf(w, "total: %d/%d\n", score, max)
+}
+
+// nothingRan reports whether the lab's own code did nothing in any run: its
+// own tests sent no RPC, or, past lab 1, the earlier labs' tests all passed
+// (their code works; this lab's part does nothing yet).
+func nothingRan(s labScore) bool {
+	earlierPassed, ownRPCs := true, 0
+	for _, ts := range s.Tests {
+		if ts.Regression {
+			earlierPassed = earlierPassed && ts.Passed()
+			continue
+		}
+		for _, r := range ts.Results {
+			ownRPCs += r.RPCs
+		}
+	}
+	return ownRPCs == 0 || (s.Lab.Number > 1 && earlierPassed)
 }
 
 // startHint says where to begin a lab that scores nothing.
