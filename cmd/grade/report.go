@@ -129,7 +129,7 @@ func resultColumn(ts testScore, runs int) string {
 func failureDetails(lab labtest.Lab, ts testScore, cfg config) []string {
 	failures := ts.Failures()
 	if len(failures) == 0 {
-		return nil
+		return warningDetails(ts)
 	}
 	first := failures[0]
 	lines := strings.Split(strings.TrimSpace(first.Verdict), "\n")
@@ -195,4 +195,17 @@ func seconds(d time.Duration) string {
 
 func indent(text, prefix string) string {
 	return prefix + strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+prefix)
+}
+
+// warningDetails is what the table says under a test that passed with a
+// warning, such as goroutines left after Kill: the first line of the first
+// warning, which costs nothing here.
+func warningDetails(ts testScore) []string {
+	for _, r := range ts.Results {
+		if len(r.Warnings) > 0 {
+			first, _, _ := strings.Cut(r.Warnings[0], "\n")
+			return []string{"warning (no points lost here): " + strings.TrimSuffix(first, ":")}
+		}
+	}
+	return nil
 }
