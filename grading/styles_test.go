@@ -36,6 +36,11 @@ var styles = []struct {
 	{dir: "uint64-terms"},
 }
 
+// maxLeakCost is the most a lab's grade may cost a Raft whose only fault
+// is goroutines left running after Kill (issue 6: "the leak test, at most
+// 5 points a lab").
+const maxLeakCost = 5
+
 // isKillTest reports whether test is a lab's "Kill stops every goroutine"
 // test, the one test in which goroutines left after Kill cost points.
 func isKillTest(test labtest.Test) bool {
@@ -97,8 +102,16 @@ func TestStylesScoreFullMarks(t *testing.T) {
 				for _, test := range tests {
 					hasKillTest = hasKillTest || isKillTest(test)
 				}
+				lost, lostTo := 0, []string{}
 				for i, test := range tests {
 					res := results[i][0]
+					if !res.Passed {
+						// As grade.sh scores: a failed test of this lab
+						// earns nothing, one of an earlier lab costs its
+						// points here.
+						lost += test.Points
+						lostTo = append(lostTo, fmt.Sprintf("%s %d", test.Name(), test.Points))
+					}
 					switch {
 					case res.Passed && style.leaksAfterKill && isKillTest(test):
 						t.Errorf("%s passed %s in %s, but this style leaves goroutines running after Kill: "+
@@ -115,6 +128,11 @@ func TestStylesScoreFullMarks(t *testing.T) {
 						t.Errorf("%s failed %s in %s (seed %d):\n%s\nrerun: %s",
 							style.dir, test.Name(), lab.Dir, res.Seed, indent(res.Verdict), styleRerun(lab, file, res))
 					}
+				}
+				if style.leaksAfterKill && lost > maxLeakCost {
+					t.Errorf("%s lost %d points in %s (%s) for goroutines left after Kill; a leak may cost at most %d "+
+						"points a lab: one low-weight Kill test, not one per lab whose tests run here",
+						style.dir, lost, lab.Dir, strings.Join(lostTo, ", "), maxLeakCost)
 				}
 			}
 		})
