@@ -53,6 +53,7 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		Env:     opts.Env,
 		Output:  out,
 		Timeout: opts.Timeout,
+		Isolate: true,
 	})
 	seed := rep.Seed
 	if seed == 0 {

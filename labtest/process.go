@@ -30,6 +30,12 @@ type Process struct {
 	Env     []string      // added to the environment
 	Output  io.Writer     // receives the process's output as it comes; may be nil
 	Timeout time.Duration // real-time bound for the whole process; 0 means no bound
+
+	// Isolate runs the process in a process group of its own and kills the
+	// group when the test ends, so that nothing the code under test might
+	// start outlives it. The grader sets it; a go test run does not, so
+	// that Ctrl-C still reaches its children.
+	Isolate bool
 }
 
 // RunProcess runs p and returns the harness's account of the test. When
@@ -55,6 +61,9 @@ func RunProcess(ctx context.Context, p Process) Result {
 	cmd.Env = append(cmd.Env, p.Env...)
 	cmd.Env = append(cmd.Env, reportEnv+"="+token)
 	cmd.WaitDelay = 5 * time.Second
+	if p.Isolate {
+		ownGroup(cmd)
+	}
 
 	// The output goes to p.Output and, for the verdict of a process that
 	// ends without a report, to a bounded tail.
@@ -89,6 +98,9 @@ func RunProcess(ctx context.Context, p Process) Result {
 		readEnd.Close()
 	})
 	waitErr := cmd.Wait()
+	if p.Isolate {
+		endGroup(cmd)
+	}
 	reading.Wait()
 	real := time.Since(start)
 

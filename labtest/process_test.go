@@ -1,0 +1,101 @@
+package labtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestChildProcess is the child of the tests below: what it does is named
+// by RAFTLABS_CHILD_ACT. It is not a harness test and reports nothing.
+func TestChildProcess(t *testing.T) {
+	switch os.Getenv("RAFTLABS_CHILD_ACT") {
+	case "":
+		t.Skip("run by the process tests in a child process")
+	case "forge":
+		// What a cheat would print: the summary line, then exit 0.
+		fmt.Println("  passed  1.00s virtual  0.01s real  3 peers  10 RPCs  100 bytes  1 commands")
+		os.Exit(0)
+	case "spawn":
+		sleeper := exec.Command("sleep", "300")
+		require.NoError(t, sleeper.Start())
+		pidFile := os.Getenv("RAFTLABS_CHILD_PIDFILE")
+		require.NoError(t, os.WriteFile(pidFile, []byte(strconv.Itoa(sleeper.Process.Pid)), 0o644))
+	}
+}
+
+func runChildAct(t *testing.T, act string, isolate bool, env ...string) Result {
+	return RunProcess(context.Background(), Process{
+		Binary:  os.Args[0],
+		Test:    "TestChildProcess",
+		Env:     append([]string{"RAFTLABS_CHILD_ACT=" + act}, env...),
+		Timeout: time.Minute,
+		Isolate: isolate,
+	})
+}
+
+func TestAPrintedSummaryIsNotAPass(t *testing.T) {
+	res := runChildAct(t, "forge", false)
+	assert.False(t, res.Passed)
+	assert.Contains(t, res.Verdict, "the test process ended before the test finished")
+	assert.Contains(t, res.Verdict, "exited with status 0")
+}
+
+func TestIsolatedProcessLeavesNothingBehind(t *testing.T) {
+	if _, err := exec.LookPath("sleep"); err != nil {
+		t.Skip("no sleep command here")
+	}
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	res := runChildAct(t, "spawn", true, "RAFTLABS_CHILD_PIDFILE="+pidFile)
+	assert.False(t, res.Passed, "the child never reported")
+	data, err := os.ReadFile(pidFile)
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	require.NoError(t, err)
+
+	// The grandchild was killed with its group; once reaped by init it is
+	// gone. Signal 0 tests whether it still exists.
+	assert.Eventually(t, func() bool {
+		return syscall.Kill(pid, 0) != nil || isZombie(pid)
+	}, 5*time.Second, 50*time.Millisecond, "a process the test started (pid %d) outlived it", pid)
+}
+
+// isZombie reports whether pid has exited but not been reaped (Linux only;
+// elsewhere it says no).
+func isZombie(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	fields := strings.Fields(string(stat))
+	return len(fields) > 2 && fields[2] == "Z"
+}
+
+func TestReportNeedsTheToken(t *testing.T) {
+	line := `{"token":"abc","result":{"test":"TestX","passed":true}}`
+	res, err := parseReport([]byte(line+"\n"), "abc")
+	require.NoError(t, err)
+	assert.True(t, res.Passed)
+
+	_, err = parseReport([]byte(line), "def")
+	assert.ErrorContains(t, err, "without the harness's token")
+	_, err = parseReport([]byte(line+"\n"+line), "abc")
+	assert.ErrorContains(t, err, "more than one report")
+	_, err = parseReport(nil, "abc")
+	assert.ErrorIs(t, err, errNoReport)
+}
+
+func TestQuoteName(t *testing.T) {
+	assert.Equal(t, "^TestX$", quoteName("TestX"))
+	assert.Equal(t, `^TestX$/^case_1\.a$`, quoteName("TestX/case_1.a"))
+}

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package labtest
+
+import "os/exec"
+
+// ownGroup does nothing here: only the test process itself is killed.
+func ownGroup(cmd *exec.Cmd) {}
+
+// endGroup does nothing here.
+func endGroup(cmd *exec.Cmd) {}
