@@ -21,3 +21,7 @@ func endGroup(cmd *exec.Cmd) {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
+
+// keepFromChildren marks fd close-on-exec, so that a process the code under
+// test starts cannot inherit the report pipe and hold it open.
+func keepFromChildren(fd int) { syscall.CloseOnExec(fd) }

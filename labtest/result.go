@@ -81,6 +81,7 @@ func openReporter() *reportWriter {
 		return nil
 	}
 	os.Unsetenv(reportEnv)
+	keepFromChildren(reportFD)
 	return &reportWriter{file: os.NewFile(reportFD, "report"), token: token}
 }
 
