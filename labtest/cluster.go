@@ -196,7 +196,9 @@ func (c *Cluster) verdict(msg string) string {
 		}
 		b.WriteString(line)
 	}
-	fmt.Fprintf(&b, "\n  network: %s", c.describeNetwork())
+	if shapes := c.describeNetwork(); shapes != "" {
+		fmt.Fprintf(&b, "\n  network: %s", shapes)
+	}
 	return b.String()
 }
 

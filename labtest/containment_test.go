@@ -44,6 +44,15 @@ var brokenCases = map[string]brokenCase{
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeNeverReturns) },
 		want: []string{"s0: Make did not return within 5s"},
 	},
+	"Make that spins": {
+		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeSpinningMake) },
+		want: []string{"s0: Make did not return", "return at once"},
+	},
+	"applyCh send under rf.mu": {
+		run: func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeApplyUnderLock) },
+		want: []string{"sent on applyCh while holding its lock", "Never send on applyCh while holding rf.mu",
+			"broken.MakeApplyUnderLock.func1"},
+	},
 	"lower-case RPC field": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields) },
 		want: []string{"labgob: broken.LowerArgs.term starts with a lower-case letter"},

@@ -91,9 +91,13 @@ func (c *Cluster) waitForGoroutines() []goroutine {
 // describeLeaks says which goroutines outlived Kill, with their stacks.
 func describeLeaks(leaks []goroutine) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "goroutine leak: %d goroutines still running %v after every server was killed "+
+	what := fmt.Sprintf("%d goroutines", len(leaks))
+	if len(leaks) == 1 {
+		what = "1 goroutine"
+	}
+	fmt.Fprintf(&b, "goroutine leak: %s still running %v after every server was killed "+
 		"(a Raft's goroutines must return once killed() is true; Kill must wake any that wait on a sync.Cond):\n",
-		len(leaks), leakWait)
+		what, leakWait)
 	const shown = 5
 	for k, g := range leaks {
 		if k == shown {

@@ -130,7 +130,7 @@ func (s *stall) verdict(r *run, still time.Duration) string {
 	last := s.dumps[len(s.dumps)-1]
 	header := fmt.Sprintf("virtual time stopped at %.2fs: for %.1fs of real time some goroutine of the test "+
 		"never blocked in a way that lets the clock advance", r.elapsedSeconds(), still.Seconds())
-	if making := r.making.Load(); making > 0 {
+	if making := r.making.Load(); making > 0 && (still >= surelySpins || s.frozen()) {
 		return fmt.Sprintf("s%d: Make did not return: it has been running for %.1fs of real time without "+
 			"blocking, so the clock stopped. Make must start long-running work (the election ticker, "+
 			"the applier) in goroutines and return at once\n%s",
