@@ -9,14 +9,15 @@
 // A file per stage of the course:
 //
 //   - raft.go: the Raft struct, with its state grouped as Figure 2 groups it;
-//     Make, GetState and Kill; persist and readPersist (lab 3); Snapshot, a
-//     stub until lab 4; and the helpers through which all code reads and
-//     changes the log.
+//     Make, GetState and Kill; Snapshot, a stub until lab 4; and the
+//     helpers through which all code reads and changes the log.
 //   - election.go (lab 1): terms, the election timer, RequestVote, becoming
 //     candidate, leader or follower.
 //   - replication.go (lab 2): Start, the leader's per-peer replicators,
-//     AppendEntries on both sides, the fast backup of nextIndex, advancing
-//     commitIndex, and the applier that feeds applyCh.
+//     AppendEntries on both sides, the fast backup of nextIndex, and
+//     advancing commitIndex.
+//   - apply.go (lab 2): the applier that feeds applyCh.
+//   - persist.go (lab 3): persist and readPersist.
 //
 // # How to read it
 //
@@ -27,16 +28,16 @@
 // wakes the replicators; replicator, waitToSend and sendNext decide when an
 // AppendEntries goes out; AppendEntries is the follower's side;
 // sendAppendEntries handles the reply and calls advanceCommit; the applier
-// delivers what is committed. Every comment that quotes Figure 2 is at the
+// (apply.go) delivers what is committed. Every comment that quotes Figure 2 is at the
 // line that carries out the quoted rule.
 //
 // # Where Figure 2's rules live
 //
 //	State (persistent, volatile, leaders)   Raft struct, raft.go
-//	Persistent state saved before replying  persist, raft.go (called where the state changes)
+//	Persistent state saved before replying  persist, persist.go (called where the state changes)
 //	RequestVote receiver rules 1–2, §5.4.1  RequestVote, election.go
 //	AppendEntries receiver rules 1–5        AppendEntries, replication.go
-//	All Servers: apply committed entries    applier, waitForCommitted, replication.go
+//	All Servers: apply committed entries    applier, waitForCommitted, apply.go
 //	All Servers: higher term → follower     becomeFollower, called from every handler and reply
 //	Followers: election timeout             ticker, resetElectionTimer, election.go
 //	Candidates                              startElection, requestVote (election.go), AppendEntries

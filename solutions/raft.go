@@ -1,13 +1,10 @@
 package solutions
 
 import (
-	"bytes"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"raftlabs/labgob"
 	"raftlabs/labrpc"
 	"raftlabs/raftapi"
 )
@@ -155,56 +152,6 @@ func (rf *Raft) Snapshot(index int, snapshot []byte) {
 	// Lab 4 trims the log through index (keeping a dummy entry that
 	// carries the term of entry index), moves the log helpers' offset, and
 	// saves snapshot beside the Raft state in persist.
-}
-
-// ---------------------------------------------------------------------
-// Persistence (lab 3): Figure 2's "Persistent state on all servers".
-
-// persist saves currentTerm, votedFor and log. Call it with mu held, after
-// every change to them and before the change is made visible to another
-// server (an RPC reply or request). Nothing is saved once Kill has been
-// called: a killed server's late write must not reach its next incarnation.
-func (rf *Raft) persist() {
-	if rf.killed() {
-		return
-	}
-	w := new(bytes.Buffer)
-	e := labgob.NewEncoder(w)
-	if err := e.Encode(rf.currentTerm); err != nil {
-		panic(fmt.Sprintf("persist: encoding currentTerm: %v", err))
-	}
-	if err := e.Encode(rf.votedFor); err != nil {
-		panic(fmt.Sprintf("persist: encoding votedFor: %v", err))
-	}
-	if err := e.Encode(rf.log); err != nil {
-		panic(fmt.Sprintf("persist: encoding log: %v", err))
-	}
-	// Save replaces the state and the snapshot together; pass the current
-	// snapshot (nil until lab 4) so it is kept.
-	rf.persister.Save(w.Bytes(), rf.persister.ReadSnapshot())
-}
-
-// readPersist restores what persist saved. data is nil on a first boot,
-// and then the server starts from term 0 with an empty log.
-func (rf *Raft) readPersist(data []byte) {
-	if len(data) == 0 {
-		return
-	}
-	d := labgob.NewDecoder(bytes.NewBuffer(data))
-	var currentTerm, votedFor int
-	var log []LogEntry
-	if err := d.Decode(&currentTerm); err != nil {
-		panic(fmt.Sprintf("readPersist: decoding currentTerm: %v", err))
-	}
-	if err := d.Decode(&votedFor); err != nil {
-		panic(fmt.Sprintf("readPersist: decoding votedFor: %v", err))
-	}
-	if err := d.Decode(&log); err != nil {
-		panic(fmt.Sprintf("readPersist: decoding log: %v", err))
-	}
-	rf.currentTerm = currentTerm
-	rf.votedFor = votedFor
-	rf.log = log
 }
 
 // ---------------------------------------------------------------------

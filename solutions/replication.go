@@ -1,12 +1,9 @@
 package solutions
 
-import (
-	"time"
+import "time"
 
-	"raftlabs/raftapi"
-)
-
-// Lab 2: log replication (§5.3), committing (§5.3, §5.4.2) and applying.
+// Lab 2: log replication (§5.3) and committing (§5.3, §5.4.2). Applying
+// the committed entries is in apply.go.
 
 // batchDelay is how long a replicator waits, when it has something new for
 // its peer, before building the AppendEntries. Starts that arrive meanwhile
@@ -392,68 +389,5 @@ func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply
 	if newCommit := min(args.LeaderCommit, lastNew); newCommit > rf.commitIndex {
 		rf.commitIndex = newCommit
 		rf.applyCond.Signal()
-	}
-}
-
-// ---------------------------------------------------------------------
-// Applying committed entries.
-
-// applier hands committed entries to the service, in order, for the
-// server's whole life. All Servers: "If commitIndex > lastApplied:
-// increment lastApplied, apply log[lastApplied] to state machine".
-//
-// It copies the messages out while holding mu and sends them without it:
-// the service may be slow to read applyCh, or may call Start or GetState
-// before it reads the next message, and neither may wait on our lock.
-func (rf *Raft) applier() {
-	for !rf.killed() {
-		msgs := rf.waitForCommitted()
-		for _, msg := range msgs {
-			if !rf.deliver(msg) {
-				return
-			}
-		}
-	}
-}
-
-// waitForCommitted blocks until there are committed entries not yet
-// applied, marks them applied and returns them as messages. It returns nil
-// once the server is killed.
-func (rf *Raft) waitForCommitted() []raftapi.ApplyMsg {
-	rf.mu.Lock()
-	defer rf.mu.Unlock()
-	for !rf.killed() && rf.lastApplied >= rf.commitIndex {
-		rf.applyCond.Wait() // woken when commitIndex moves, and by Kill
-	}
-	if rf.killed() {
-		return nil
-	}
-	// Lab 4: a snapshot from the leader is delivered from here too, as an
-	// ApplyMsg with SnapshotValid, in its place in the order.
-	msgs := make([]raftapi.ApplyMsg, 0, rf.commitIndex-rf.lastApplied)
-	for i := rf.lastApplied + 1; i <= rf.commitIndex; i++ {
-		msgs = append(msgs, raftapi.ApplyMsg{
-			CommandValid: true,
-			Command:      rf.entry(i).Command,
-			CommandIndex: i,
-		})
-	}
-	rf.lastApplied = rf.commitIndex
-	return msgs
-}
-
-// deliver sends msg on applyCh without holding mu. It reports false, having
-// sent nothing, once the server is killed: a killed server must not apply
-// anything more, and if the service has stopped reading, Kill's closing of
-// deadCh frees a send that would otherwise block forever.
-func (rf *Raft) deliver(msg raftapi.ApplyMsg) bool {
-	if rf.killed() {
-		return false
-	}
-	select {
-	case rf.applyCh <- msg:
-		return true
-	case <-rf.deadCh:
-		return false
 	}
 }
