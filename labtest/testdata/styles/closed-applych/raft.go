@@ -5,7 +5,7 @@ package raft
 // The applier is the only goroutine that sends on applyCh, and it closes
 // the channel on its way out, once Kill has woken it: so no send can race
 // with the close, and the service reading applyCh sees the channel end
-// when the server dies. This is legal Go and passes MIT's tester.
+// when the server dies. This is legal Go, and a pattern MIT's tester accepts.
 //
 // The leader runs one goroutine per term that selects on a heartbeat
 // ticker (100 ms), a kick channel (Start, and replies that leave more to
