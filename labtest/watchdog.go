@@ -24,10 +24,10 @@ import (
 // still is a retry storm. Anything else gets the full -stall limit.
 const (
 	sampleEvery   = 200 * time.Millisecond
-	dumpAfter     = 400 * time.Millisecond  // the clock has not moved for this long: start taking goroutine dumps
-	surelyFrozen  = time.Second             // unchanged dumps of blocked goroutines for this long
-	surelySpins   = time.Second             // one goroutine running in every dump for this long
-	stormRPCs     = 10_000                  // RPCs sent with the clock standing still that make a storm
+	dumpAfter     = 400 * time.Millisecond // the clock has not moved for this long: start taking goroutine dumps
+	surelyFrozen  = time.Second            // unchanged dumps of blocked goroutines for this long
+	surelySpins   = time.Second            // one goroutine running in every dump for this long
+	stormRPCs     = 10_000                 // RPCs sent with the clock standing still that make a storm
 	stormDuration = 2 * time.Second
 	spinCPU       = 750 * time.Millisecond // CPU time burned with the clock standing still that proves a spin
 )
