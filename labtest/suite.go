@@ -40,7 +40,7 @@ var Suite = []Test{
 	{Lab: 1, Scenario: StaleVote, Points: 5},
 	{Lab: 1, Scenario: IdleHeartbeats, Points: 10},
 	{Lab: 1, Scenario: ElectionSpeed, Points: 10},
-	{Lab: 1, Scenario: ElectionTimer, Points: 10},
+	{Lab: 1, Scenario: ElectionTimer, Points: 5},
 	{Lab: 1, Scenario: LateVotes, Points: 5},
 	{Lab: 1, Scenario: Kill, Points: 5},
 
@@ -56,7 +56,7 @@ var Suite = []Test{
 	{Lab: 2, Scenario: RPCCounts, Points: 5},
 	{Lab: 2, Scenario: Figure8, Points: 10},
 	{Lab: 2, Scenario: LateAppendEntries, Points: 5},
-	{Lab: 2, Scenario: ReorderedReplies, Points: 10},
+	{Lab: 2, Scenario: ReorderedReplies, Points: 5},
 	{Lab: 2, Scenario: KillAfterAgreement, Points: 5},
 }
 
