@@ -19,3 +19,4 @@ func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeart
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
 func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
 func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
+func TestKillLab1(t *testing.T)               { labtest.Run(t, labtest.Kill, Make) }

@@ -27,10 +27,11 @@ func TestRejoinFollowerLab2(t *testing.T)     { labtest.Run(t, labtest.RejoinFol
 func TestNoAgreeWithoutMajorityLab2(t *testing.T) {
 	labtest.Run(t, labtest.NoAgreeWithoutMajority, Make)
 }
-func TestConcurrentStartsLab2(t *testing.T)  { labtest.Run(t, labtest.ConcurrentStarts, Make) }
-func TestRejoinStaleLeaderLab2(t *testing.T) { labtest.Run(t, labtest.RejoinStaleLeader, Make) }
-func TestBackupLab2(t *testing.T)            { labtest.Run(t, labtest.Backup, Make) }
-func TestRPCCountsLab2(t *testing.T)         { labtest.Run(t, labtest.RPCCounts, Make) }
-func TestFigure8Lab2(t *testing.T)           { labtest.Run(t, labtest.Figure8, Make) }
-func TestLateAppendEntriesLab2(t *testing.T) { labtest.Run(t, labtest.LateAppendEntries, Make) }
-func TestReorderedRepliesLab2(t *testing.T)  { labtest.Run(t, labtest.ReorderedReplies, Make) }
+func TestConcurrentStartsLab2(t *testing.T)   { labtest.Run(t, labtest.ConcurrentStarts, Make) }
+func TestRejoinStaleLeaderLab2(t *testing.T)  { labtest.Run(t, labtest.RejoinStaleLeader, Make) }
+func TestBackupLab2(t *testing.T)             { labtest.Run(t, labtest.Backup, Make) }
+func TestRPCCountsLab2(t *testing.T)          { labtest.Run(t, labtest.RPCCounts, Make) }
+func TestFigure8Lab2(t *testing.T)            { labtest.Run(t, labtest.Figure8, Make) }
+func TestLateAppendEntriesLab2(t *testing.T)  { labtest.Run(t, labtest.LateAppendEntries, Make) }
+func TestReorderedRepliesLab2(t *testing.T)   { labtest.Run(t, labtest.ReorderedReplies, Make) }
+func TestKillAfterAgreementLab2(t *testing.T) { labtest.Run(t, labtest.KillAfterAgreement, Make) }

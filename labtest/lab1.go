@@ -334,6 +334,17 @@ func (c *Cluster) pick(k int) []int {
 	return c.rng.Perm(c.n)[:k]
 }
 
+// Kill checks that Kill stops every goroutine a server started: ten seconds
+// after every server is killed, none of their goroutines may still run.
+// Other tests only warn about goroutines left behind; this one costs the
+// points. The skeleton's comment on Kill states the rule.
+func Kill(c *Cluster) {
+	c.Boot(3)
+	c.CheckOneLeader()
+	c.Sleep(ElectionTimeout)
+	c.CheckKillStopsGoroutines()
+}
+
 // ElectionTimer checks which messages reset a follower's election timer, on
 // a server cut off from the others that only the test talks to. Figure 2,
 // Rules for Servers, Followers: "If election timeout elapses without

@@ -493,6 +493,18 @@ func LateAppendEntries(c *Cluster) {
 	c.Agree(c.randomCommand(), 3)
 }
 
+// KillAfterAgreement checks that Kill stops every goroutine a server
+// started once it has replicated and applied entries: appliers and
+// replicators included, even those waiting on a sync.Cond. Other tests only
+// warn about goroutines left behind; this one costs the points.
+func KillAfterAgreement(c *Cluster) {
+	c.Boot(3)
+	for cmd := 1; cmd <= 5; cmd++ {
+		c.Agree(cmd, c.N())
+	}
+	c.CheckKillStopsGoroutines()
+}
+
 // ReorderedReplies checks agreement on a network that holds replies back
 // for 200ms to 2.2s, so that they arrive long after later ones, while the
 // leader is cut off and returns, three times over. A reply must be judged by
