@@ -383,9 +383,17 @@ func ElectionTimer(c *Cluster) {
 	// must not stand against the candidate it votes for.
 	term, _ := c.GetState(f)
 	next := term + 1
+	granted := false
 	start := c.Now()
 	for c.Now()-start < 3*time.Second {
 		reply, ok := c.requestVote(f, voteRequest{Term: next, Candidate: leader, LastLogIndex: 1 << 20, LastLogTerm: next})
+		if now, _ := c.GetState(f); ok && !reply.OK && !granted && now == next {
+			// f's own timer fired at the instant of the first request: it
+			// stood in term next and voted for itself. Ask in the term after.
+			next = now + 1
+			continue
+		}
+		granted = granted || ok && reply.OK
 		if now, _ := c.GetState(f); now > next {
 			c.historyFatalf("s%d granted its vote to s%d in term %d every 50ms, yet stood for election itself in term %d, "+
 				"%s later: granting a vote resets the election timer (Figure 2, Followers), so that a server does not "+

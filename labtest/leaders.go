@@ -126,21 +126,40 @@ func (c *Cluster) CheckNoLeader() {
 	}
 }
 
+// termsSettle is how long CheckTermsAgree waits for the connected servers
+// to reach one term: a follower learns a new leader's term from its first
+// heartbeat, which may come a heartbeat interval after the election.
+const termsSettle = 500 * time.Millisecond
+
 // CheckTermsAgree checks that every connected server is in the same term,
-// and returns it.
+// allowing termsSettle for the last of them to hear of it, and returns it.
 func (c *Cluster) CheckTermsAgree() int {
 	c.t.Helper()
-	terms, _ := c.states()
-	term := -1
+	deadline := c.Now() + termsSettle
+	for {
+		terms, _ := c.states()
+		if term, agree := sameTerm(terms); agree {
+			return term
+		}
+		if c.Now() >= deadline {
+			c.historyFatalf("terms disagree: once a leader sends heartbeats, every connected server should be in its "+
+				"term within %v\n  terms: %s", termsSettle, termList(terms))
+		}
+		c.Sleep(10 * time.Millisecond)
+	}
+}
+
+// sameTerm returns the term all of terms hold, if they agree.
+func sameTerm(terms map[int]int) (term int, agree bool) {
+	term = -1
 	for _, t := range terms {
 		if term == -1 {
 			term = t
 		} else if t != term {
-			c.historyFatalf("terms disagree: once a leader sends heartbeats, every connected server should be in its term\n  terms: %s",
-				termList(terms))
+			return 0, false
 		}
 	}
-	return term
+	return term, true
 }
 
 // termList formats terms as "s0 3, s1 3, s2 4".
