@@ -60,6 +60,7 @@ func (c *Cluster) puppets(to, term int, servers ...int) []*puppet {
 		c.Fatalf("puppets: s%d is crashed", to)
 	}
 	service := reflect.TypeOf(rf).Elem().Name()
+	unsigned := c.unsignedTerms(to)
 	for _, i := range servers {
 		c.Crash(i) // each crash relinks the network, so all go first
 	}
@@ -67,7 +68,11 @@ func (c *Cluster) puppets(to, term int, servers ...int) []*puppet {
 	for _, i := range servers {
 		p := &puppet{c: c, me: i, term: term, release: make(chan struct{}), appends: map[int]bool{}}
 		srv := labrpc.NewServer()
-		srv.AddService(labrpc.NewNamedService(service, p))
+		if unsigned {
+			srv.AddService(labrpc.NewNamedService(service, unsignedPuppet{p}))
+		} else {
+			srv.AddService(labrpc.NewNamedService(service, p))
+		}
 		c.net.AddServer(serverName(i), srv)
 		c.mu.Lock()
 		end := c.endNames[to][i]
@@ -151,3 +156,51 @@ func (p *puppet) AppendEntries(args *puppetAppendArgs, reply *puppetAppendReply)
 
 // String names the puppet in failures.
 func (p *puppet) String() string { return fmt.Sprintf("s%d (answered by the test)", p.me) }
+
+// unsignedTerms reports whether server i's RequestVote carries its term in
+// an unsigned integer. gob carries a signed integer only into a signed
+// field and an unsigned one only into an unsigned field, so a puppet
+// talking to such a server must use unsigned terms too.
+func (c *Cluster) unsignedTerms(i int) bool {
+	c.t.Helper()
+	h := c.handler(i, "RequestVote", voteGrantedField)
+	term, err := lookup(h.args, termField, "RequestVote's argument type")
+	if err != nil {
+		return false
+	}
+	switch term.Type.Kind() {
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	}
+	return false
+}
+
+// unsignedPuppet is a puppet for a server whose terms are unsigned.
+type unsignedPuppet struct{ p *puppet }
+
+type (
+	puppetVoteArgsUnsigned  struct{ Term uint64 }
+	puppetVoteReplyUnsigned struct {
+		Term                       uint64
+		VoteGranted, Granted, Vote bool
+	}
+	puppetAppendArgsUnsigned  struct{ Term uint64 }
+	puppetAppendReplyUnsigned struct {
+		Term                   uint64
+		Success, Succeeded, Ok bool
+	}
+)
+
+// RequestVote is the puppet's RequestVote, in unsigned terms.
+func (u unsignedPuppet) RequestVote(args *puppetVoteArgsUnsigned, reply *puppetVoteReplyUnsigned) {
+	var r puppetVoteReply
+	u.p.RequestVote(&puppetVoteArgs{Term: int(args.Term)}, &r)
+	*reply = puppetVoteReplyUnsigned{uint64(r.Term), r.VoteGranted, r.Granted, r.Vote}
+}
+
+// AppendEntries is the puppet's AppendEntries, in unsigned terms.
+func (u unsignedPuppet) AppendEntries(args *puppetAppendArgsUnsigned, reply *puppetAppendReplyUnsigned) {
+	var r puppetAppendReply
+	u.p.AppendEntries(&puppetAppendArgs{Term: int(args.Term)}, &r)
+	*reply = puppetAppendReplyUnsigned{uint64(r.Term), r.Success, r.Succeeded, r.Ok}
+}
