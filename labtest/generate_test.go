@@ -59,3 +59,21 @@ func TestFindLabAcceptsEveryName(t *testing.T) {
 		assert.ErrorContains(t, err, "unknown lab", arg)
 	}
 }
+
+func TestHandoutTablesMatchTheSuite(t *testing.T) {
+	docs, err := ScenarioDocs(".")
+	require.NoError(t, err)
+	for _, lab := range Labs {
+		path := filepath.Join("..", "docs", lab.Dir+".md")
+		doc, err := os.ReadFile(path)
+		require.NoError(t, err)
+		want, err := WithTestTable(string(doc), TestTable(lab.Number, docs))
+		require.NoError(t, err)
+		assert.Equal(t, want, string(doc), "the table of tests in docs/%s.md is out of date: run go run ./cmd/labgen", lab.Dir)
+	}
+}
+
+func TestTestTableTakesTheScenariosDocs(t *testing.T) {
+	table := TestTable(1, map[string]string{"ReElection": "ReElection checks that a leader | is elected.\nPaper §5.2.\n"})
+	assert.Contains(t, table, "| `TestReElectionLab1` | Checks that a leader \\| is elected. Paper §5.2. | 10 |\n")
+}

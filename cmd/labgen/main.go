@@ -1,6 +1,8 @@
-// Command labgen writes each lab folder's suite_test.go from labtest.Suite,
-// the list of graded tests. Run it from the repository's root after adding,
-// removing or renaming a test:
+// Command labgen writes what is generated from labtest.Suite, the list of
+// graded tests: each lab folder's suite_test.go, and the table of tests in
+// each lab's handout (docs/<lab folder>.md), from the scenarios' doc
+// comments and points. Run it from the repository's root after adding,
+// removing, renaming or re-describing a test:
 //
 //	go run ./cmd/labgen
 package main
@@ -15,11 +17,29 @@ import (
 
 func main() {
 	log.SetFlags(0)
+	docs, err := labtest.ScenarioDocs("labtest")
+	if err != nil {
+		log.Fatalf("labgen: %v (run it from the repository's root)", err)
+	}
 	for _, lab := range labtest.Labs {
 		path := filepath.Join(lab.Dir, "suite_test.go")
 		if err := os.WriteFile(path, labtest.SuiteFile(lab.Number), 0o644); err != nil {
 			log.Fatalf("labgen: %v (run it from the repository's root)", err)
 		}
 		log.Printf("wrote %s", path)
+
+		handout := filepath.Join("docs", lab.Dir+".md")
+		doc, err := os.ReadFile(handout)
+		if err != nil {
+			log.Fatalf("labgen: %v", err)
+		}
+		updated, err := labtest.WithTestTable(string(doc), labtest.TestTable(lab.Number, docs))
+		if err != nil {
+			log.Fatalf("labgen: %s: %v", handout, err)
+		}
+		if err := os.WriteFile(handout, []byte(updated), 0o644); err != nil {
+			log.Fatalf("labgen: %v", err)
+		}
+		log.Printf("wrote the table of tests in %s", handout)
 	}
 }
