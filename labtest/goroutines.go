@@ -1,16 +1,17 @@
 package labtest
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
+
+	"raftlabs/labtest/internal/stacks"
 )
 
-// goroutine is one entry of a runtime.Stack dump.
+// goroutine is one entry of a goroutine dump, as the watchdog, the leak
+// check and the stall reports use it. Reading dumps is package stacks'.
 type goroutine struct {
 	id      int
 	status  string // "running", "sync.Mutex.Lock", "sleep", ...
@@ -19,63 +20,22 @@ type goroutine struct {
 	stack   string // the whole entry, header included
 }
 
-// goroutines returns every goroutine in the process.
-func goroutines() []goroutine {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return parseGoroutines(buf[:n])
-		}
-		buf = make([]byte, 2*len(buf))
+func fromStacks(gs []stacks.Goroutine) []goroutine {
+	out := make([]goroutine, len(gs))
+	for k, g := range gs {
+		out[k] = goroutine{id: g.ID, status: g.Status, durable: g.Durable, bubble: g.Bubble, stack: g.Stack}
 	}
+	return out
 }
+
+// goroutines returns every goroutine in the process.
+func goroutines() []goroutine { return fromStacks(stacks.All()) }
 
 // currentGoroutine returns the calling goroutine's entry.
-func currentGoroutine() goroutine {
-	buf := make([]byte, 64<<10)
-	n := runtime.Stack(buf, false)
-	gs := parseGoroutines(buf[:n])
-	if len(gs) == 0 {
-		return goroutine{}
-	}
-	return gs[0]
-}
+func currentGoroutine() goroutine { return fromStacks([]stacks.Goroutine{stacks.Current()})[0] }
 
-// parseGoroutines parses entries like
-//
-//	goroutine 10 [sync.Mutex.Lock, synctest bubble 1]:
-//	main.f()
-//		/x/main.go:7 +0x2d
-func parseGoroutines(dump []byte) []goroutine {
-	var gs []goroutine
-	for _, entry := range bytes.Split(dump, []byte("\n\n")) {
-		text := strings.TrimSpace(string(entry))
-		header, _, _ := strings.Cut(text, "\n")
-		rest, ok := strings.CutPrefix(header, "goroutine ")
-		if !ok {
-			continue
-		}
-		idText, rest, _ := strings.Cut(rest, " [")
-		id, err := strconv.Atoi(idText)
-		if err != nil {
-			continue
-		}
-		g := goroutine{id: id, stack: text}
-		attrs := strings.Split(strings.TrimSuffix(rest, "]:"), ", ")
-		g.status = attrs[0]
-		if s, ok := strings.CutSuffix(g.status, " (durable)"); ok {
-			g.status, g.durable = s, true
-		}
-		for _, a := range attrs[1:] {
-			if b, ok := strings.CutPrefix(a, "synctest bubble "); ok {
-				g.bubble, _ = strconv.Atoi(b)
-			}
-		}
-		gs = append(gs, g)
-	}
-	return gs
-}
+// parseGoroutines parses a dump.
+func parseGoroutines(dump []byte) []goroutine { return fromStacks(stacks.Parse(dump)) }
 
 // isHarness reports whether g only waits inside the synctest machinery
 // rather than running code under test.

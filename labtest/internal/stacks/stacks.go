@@ -1,0 +1,88 @@
+// Package stacks reads the goroutine dumps that runtime.Stack writes, so
+// that the harness can say which goroutines of a test are running, which
+// are blocked and on what, and which belong to a testing/synctest bubble.
+//
+// # Usage
+//
+//	for _, g := range stacks.All() {
+//		fmt.Println(g.ID, g.Status, g.Durable, g.Bubble)
+//	}
+//
+// The format it reads is the runtime's ("goroutine 10 [sync.Mutex.Lock,
+// synctest bubble 1]:" then the frames); a field the runtime does not print
+// is left at its zero value.
+package stacks
+
+import (
+	"bytes"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// A Goroutine is one entry of a goroutine dump.
+type Goroutine struct {
+	ID      int
+	Status  string // "running", "sync.Mutex.Lock", "sleep", "chan send", ...
+	Durable bool   // blocked in a way that lets a synctest bubble's clock advance
+	Bubble  int    // the synctest bubble it belongs to, 0 if none
+	Stack   string // the whole entry, its header line included
+}
+
+// All returns every goroutine of the process.
+func All() []Goroutine {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return Parse(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// Current returns the calling goroutine's entry.
+func Current() Goroutine {
+	buf := make([]byte, 64<<10)
+	n := runtime.Stack(buf, false)
+	gs := Parse(buf[:n])
+	if len(gs) == 0 {
+		return Goroutine{}
+	}
+	return gs[0]
+}
+
+// Parse parses a dump's entries, like
+//
+//	goroutine 10 [sync.Mutex.Lock, synctest bubble 1]:
+//	main.f()
+//		/x/main.go:7 +0x2d
+func Parse(dump []byte) []Goroutine {
+	var gs []Goroutine
+	for _, entry := range bytes.Split(dump, []byte("\n\n")) {
+		text := strings.TrimSpace(string(entry))
+		header, _, _ := strings.Cut(text, "\n")
+		rest, ok := strings.CutPrefix(header, "goroutine ")
+		if !ok {
+			continue
+		}
+		idText, rest, _ := strings.Cut(rest, " [")
+		id, err := strconv.Atoi(idText)
+		if err != nil {
+			continue
+		}
+		g := Goroutine{ID: id, Stack: text}
+		attrs := strings.Split(strings.TrimSuffix(rest, "]:"), ", ")
+		g.Status = attrs[0]
+		if s, ok := strings.CutSuffix(g.Status, " (durable)"); ok {
+			g.Status, g.Durable = s, true
+		}
+		for _, a := range attrs[1:] {
+			if b, ok := strings.CutPrefix(a, "synctest bubble "); ok {
+				g.Bubble, _ = strconv.Atoi(b)
+			}
+		}
+		gs = append(gs, g)
+	}
+	return gs
+}
