@@ -6,7 +6,8 @@
 // that put the bug into the reference's files. For each variant the command
 // applies the hunks in memory, builds the lab's test binary against the
 // patched reference once (grading.Build with an -overlay; nothing on disk
-// changes), runs the lab's whole suite N times, one process per run, and
+// changes), runs the lab's whole suite N times, each test as a process of
+// its own (grading.RunTest, whose result comes from the harness), and
 // counts the runs in which the suite failed: the runs that killed the
 // variant. It prints a table of kill rates and of the tests that failed
 // most often.

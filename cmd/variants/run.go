@@ -36,13 +36,13 @@ type outcome struct {
 	mu       sync.Mutex
 	done     int            // runs finished
 	killed   int            // runs in which the suite failed
-	failures map[string]int // test name, or "(timed out)" / "(crashed)", to runs it failed in
+	failures map[string]int // test name to the runs it failed in
 	real     time.Duration  // total real time of the runs
 }
 
-// A suiteRun is one run of a lab's whole suite, as one process.
+// A suiteRun is one run of a lab's whole suite, a process per test.
 type suiteRun struct {
-	failed []string // the tests that failed, "TestX (crashed)", or "(timed out)"
+	failed []string // the tests that failed
 	real   time.Duration
 	output string
 	err    error // the run says nothing about the variant: the runner or the binary misbehaved
