@@ -1,6 +1,7 @@
 package labtest
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -121,11 +122,14 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) {
 	a.highest = max(a.highest, index)
 }
 
-// problem returns the first violation seen, or "".
-func (a *applyChecker) problem() string {
+// problem returns the first violation seen, or nil.
+func (a *applyChecker) problem() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.first
+	if a.first == "" {
+		return nil
+	}
+	return errors.New(a.first)
 }
 
 // maxIndex returns the highest index any server has applied.

@@ -26,7 +26,7 @@ func TestApplyCheckerAcceptsAgreeingServers(t *testing.T) {
 		a.receive(i, 1, command(1, 101))
 		a.receive(i, 1, command(2, "two"))
 	}
-	assert.Empty(t, a.problem())
+	assert.NoError(t, a.problem())
 	count, cmd := a.committed(2)
 	assert.Equal(t, 2, count)
 	assert.Equal(t, "two", cmd)
@@ -68,7 +68,7 @@ func TestApplyCheckerViolations(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a := newBootedChecker(2)
 			tc.feed(a)
-			assert.Contains(t, a.problem(), tc.want)
+			assert.ErrorContains(t, a.problem(), tc.want)
 		})
 	}
 }
@@ -79,13 +79,13 @@ func TestApplyCheckerRestartAppliesFromTheStart(t *testing.T) {
 	a.killed(0, 1)
 	a.boot(0, 2)
 	a.receive(0, 2, command(1, 1)) // a restarted server replays its log
-	assert.Empty(t, a.problem())
+	assert.NoError(t, a.problem())
 }
 
 func TestApplyCheckerIgnoresAFreshlyKilledServerOnly(t *testing.T) {
 	a := newBootedChecker(1)
 	a.killed(0, 1)
 	a.receive(0, 1, command(1, 1)) // a send already blocked when Kill was called
-	assert.Empty(t, a.problem())
+	assert.NoError(t, a.problem())
 	assert.Zero(t, a.maxIndex(), "messages from a killed server are not counted")
 }

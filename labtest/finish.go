@@ -1,6 +1,7 @@
 package labtest
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -38,8 +39,8 @@ func (c *Cluster) finish() {
 	close(c.stopping)
 	c.net.Close()
 
-	if err := c.backgroundProblem(); err != "" && !c.reported {
-		c.run.fail(c.verdict(err))
+	if err := c.backgroundProblem(); err != nil && !c.reported {
+		c.run.fail(c.verdict(err.Error()))
 		c.t.Fail()
 	}
 	if len(leaks) > 0 {
@@ -152,27 +153,27 @@ func (c *Cluster) currentStats() *stats {
 // checkBackground fails the test if a background check found a problem.
 func (c *Cluster) checkBackground() {
 	c.t.Helper()
-	if err := c.backgroundProblem(); err != "" {
+	if err := c.backgroundProblem(); err != nil {
 		c.reported = true
-		c.Fatalf("%s", err)
+		c.Fatalf("%v", err)
 	}
 }
 
 // backgroundProblem returns the first problem found outside the scenario's
-// own checks: by the apply checker, the codec or the network.
-func (c *Cluster) backgroundProblem() string {
+// own checks: by the apply checker, the codec or the network; nil if none.
+func (c *Cluster) backgroundProblem() error {
 	if c.applies != nil {
-		if p := c.applies.problem(); p != "" {
-			return p
+		if err := c.applies.problem(); err != nil {
+			return err
 		}
 	}
 	if ps := labgob.Problems(); len(ps) > c.problems.codec {
-		return "labgob: " + ps[c.problems.codec]
+		return errors.New("labgob: " + ps[c.problems.codec])
 	}
 	if c.net != nil {
 		if ps := c.net.Problems(); len(ps) > c.problems.network {
-			return ps[c.problems.network]
+			return errors.New(ps[c.problems.network])
 		}
 	}
-	return ""
+	return nil
 }
