@@ -32,6 +32,10 @@ const (
 	spinCPU       = 750 * time.Millisecond // CPU time burned with the clock standing still that proves a spin
 )
 
+// leakedBubbleWait is how long Run waits, after reporting leaks, for a
+// bubble whose leaked goroutines can never wake to be ended by synctest.
+const leakedBubbleWait = time.Second
+
 // execute runs body in a bubble (or not, in real time) and turns panics
 // that escape it, such as synctest's deadlock report, into a verdict.
 func (r *run) execute(t *testing.T, body func(*testing.T), done chan struct{}) {
@@ -70,13 +74,20 @@ func (r *run) watch(done chan struct{}) {
 		case <-r.ended:
 			return
 		case <-r.finished:
+			// The bubble ends once its last goroutines return, or, when
+			// those left (already reported as leaks) all wait on a Cond or a
+			// channel, as soon as synctest sees that they can never wake.
+			// Either way Run must wait for it: a synctest.Test still running
+			// when the test function returns races with the testing
+			// package's own bookkeeping. A leak that sleeps in a loop keeps
+			// its bubble alive for ever; it ends with the test's process.
+			wait := 2 * time.Second
 			if r.leaked.Load() {
-				return // the leaks were reported; the process ends with them
+				wait = leakedBubbleWait
 			}
-			// The bubble ends once its last goroutines return.
 			select {
 			case <-done:
-			case <-time.After(2 * time.Second):
+			case <-time.After(wait):
 			}
 			return
 		case now := <-tick.C:
