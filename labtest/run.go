@@ -51,14 +51,21 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	}
 	switch {
 	case reporter != nil:
-		// A child process: run here and tell the parent.
+		// A child process: run here, tell the parent, and end. The process
+		// exists for this one test, and ending it now means that nothing
+		// the test left behind (goroutines that never stop, a bubble that
+		// synctest is still tearing down) can touch the testing package
+		// after the test function has returned. Under -race, a race found
+		// during the test still sets the exit status (66).
 		res := runHere(t, scenario, newRaft, s)
 		if err := reporter.send(&res); err != nil {
 			t.Error(err)
+			return
 		}
-		if !res.Passed {
-			t.Fail()
+		if res.Passed {
+			os.Exit(0)
 		}
+		os.Exit(1)
 	case s.inProcess:
 		res := runHere(t, scenario, newRaft, s)
 		printVerdict(&res)
