@@ -102,6 +102,28 @@ type rpcFields struct {
 	Success, Succeeded, Ok     bool
 }
 
+// rpcFieldsUnsigned is rpcFields for a Raft whose terms are unsigned: gob
+// carries an unsigned integer only into an unsigned field.
+type rpcFieldsUnsigned struct {
+	Term                       uint64
+	VoteGranted, Granted, Vote bool
+	Success, Succeeded, Ok     bool
+}
+
+// decodeRPCFields reads the fields the history needs from an encoded
+// message, whatever the signedness of its Term.
+func decodeRPCFields(data []byte) (rpcFields, bool) {
+	var f rpcFields
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&f) == nil {
+		return f, true
+	}
+	var u rpcFieldsUnsigned
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&u) != nil {
+		return rpcFields{}, false
+	}
+	return rpcFields{int(u.Term), u.VoteGranted, u.Granted, u.Vote, u.Success, u.Succeeded, u.Ok}, true
+}
+
 // granted reports a RequestVote reply's outcome; succeeded an AppendEntries'.
 func (f rpcFields) granted() bool   { return f.VoteGranted || f.Granted || f.Vote }
 func (f rpcFields) succeeded() bool { return f.Success || f.Succeeded || f.Ok }
@@ -127,16 +149,16 @@ func (h *history) observe(ev labrpc.Event) {
 	if !ok || !ok2 {
 		return // the harness's own messages are not the servers' history
 	}
-	var args rpcFields
-	if gob.NewDecoder(bytes.NewReader(ev.Args)).Decode(&args) != nil {
+	args, ok := decodeRPCFields(ev.Args)
+	if !ok {
 		return
 	}
 	switch ev.Kind {
 	case labrpc.Sent:
 		h.sent(from, to, method, args.Term, time.Since(h.start))
 	case labrpc.Delivered:
-		var reply rpcFields
-		if gob.NewDecoder(bytes.NewReader(ev.Reply)).Decode(&reply) != nil {
+		reply, ok := decodeRPCFields(ev.Reply)
+		if !ok {
 			return
 		}
 		h.delivered(from, to, method, args.Term, reply, time.Since(h.start))

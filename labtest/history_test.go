@@ -1,10 +1,13 @@
 package labtest
 
 import (
+	"bytes"
+	"encoding/gob"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // ms is a time on the test's clock.
@@ -105,4 +108,16 @@ func TestEndNames(t *testing.T) {
 	assert.Equal(t, 2, i)
 	_, ok = endSender("harness->s0#7")
 	assert.False(t, ok, "the harness's own messages are not a server's")
+}
+
+func TestHistoryReadsUnsignedTerms(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, gob.NewEncoder(&buf).Encode(struct {
+		Term        uint64
+		VoteGranted bool
+	}{7, true}))
+	f, ok := decodeRPCFields(buf.Bytes())
+	require.True(t, ok)
+	assert.Equal(t, 7, f.Term)
+	assert.True(t, f.granted())
 }
