@@ -2,7 +2,6 @@ package grading
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -30,7 +29,7 @@ type Result struct {
 	Bytes    int64
 	Verdict  string   // why it failed, in the harness's words
 	Warnings []string // problems that cost no points in this test, such as goroutines left after Kill
-	Output   string   // what the test printed; past outputLimit, only its start and end
+	Output   string   // what the test printed; past a bound, only its start and end (labtest.RunProcess)
 }
 
 // RunTest runs test from the test binary bin as its own process, in labDir,
@@ -43,15 +42,13 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	if opts.Seed != 0 {
 		args = append(args, "-seed", strconv.FormatInt(opts.Seed, 10))
 	}
-	out := &cappedBuffer{}
 	start := time.Now()
-	rep := labtest.RunProcess(context.Background(), labtest.Process{
+	rep, output := labtest.RunProcess(context.Background(), labtest.Process{
 		Binary:  bin,
 		Dir:     labDir,
 		Test:    test.Name(),
 		Args:    args,
 		Env:     opts.Env,
-		Output:  out,
 		Timeout: opts.Timeout,
 		Isolate: true,
 	})
@@ -69,52 +66,6 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		Bytes:    rep.Bytes,
 		Verdict:  rep.Verdict,
 		Warnings: rep.Warnings,
-		Output:   out.String(),
+		Output:   output,
 	}
-}
-
-// outputLimit bounds what RunTest keeps of a test's output: a student's
-// debug printing can run to gigabytes over many runs. The start (the seed)
-// and the end (the verdict and the summary line) are kept.
-const (
-	outputHead  = 64 << 10
-	outputLimit = 2 << 20
-)
-
-// cappedBuffer keeps the first outputHead bytes written to it and the last
-// outputLimit-outputHead. The go command's exec writes to it from one
-// goroutine at a time (Stdout and Stderr are the same writer).
-type cappedBuffer struct {
-	head    []byte
-	tail    []byte // the kept end is its last outputLimit-outputHead bytes
-	dropped int64
-}
-
-func (b *cappedBuffer) Write(p []byte) (int, error) {
-	n := len(p)
-	if room := outputHead - len(b.head); room > 0 {
-		k := min(room, len(p))
-		b.head = append(b.head, p[:k]...)
-		p = p[k:]
-	}
-	b.tail = append(b.tail, p...)
-	// Cut only once the tail has doubled, so each byte is moved O(1) times.
-	const keep = outputLimit - outputHead
-	if over := len(b.tail) - keep; over > keep {
-		b.dropped += int64(over)
-		b.tail = append(b.tail[:0], b.tail[over:]...)
-	}
-	return n, nil
-}
-
-func (b *cappedBuffer) String() string {
-	const keep = outputLimit - outputHead
-	tail, dropped := b.tail, b.dropped
-	if over := len(tail) - keep; over > 0 {
-		tail, dropped = tail[over:], dropped+int64(over)
-	}
-	if dropped == 0 {
-		return string(b.head) + string(tail)
-	}
-	return fmt.Sprintf("%s\n... [%d bytes of output left out] ...\n%s", b.head, dropped, tail)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // raceOutput is what the race detector printed for a GetState that bumps a
@@ -56,4 +57,27 @@ testing.(*T).Run(...)
 	assert.Contains(t, got, "(*Raft).applier")
 	assert.NotContains(t, got, "goroutine 1 [chan receive]")
 	assert.Empty(t, crashCause([]string{"Test TestX: seed 1", "  passed"}))
+}
+
+func TestCappedBufferKeepsStartAndEnd(t *testing.T) {
+	var b cappedBuffer
+	b.Write([]byte("Test TestX: seed 7, virtual time\n"))
+	chunk := []byte(strings.Repeat("debug line\n", 3000))
+	written := 0
+	for written < 3*outputLimit {
+		n, err := b.Write(chunk)
+		require.NoError(t, err)
+		written += n
+	}
+	b.Write([]byte("  passed  1.00s virtual  0.01s real  3 peers  1 RPCs  1 bytes  0 commands\n"))
+
+	out := b.String()
+	assert.LessOrEqual(t, len(out), outputLimit+100)
+	assert.True(t, strings.HasPrefix(out, "Test TestX: seed 7,"))
+	assert.True(t, strings.HasSuffix(out, "0 commands\n"))
+	assert.Contains(t, out, "bytes of output left out")
+
+	var small cappedBuffer
+	small.Write([]byte("short"))
+	assert.Equal(t, "short", small.String())
 }

@@ -43,7 +43,16 @@ type Process struct {
 // the process then failed, as it does when the race detector finds a race),
 // the Result says so in its Verdict, with the cause as far as the process's
 // output shows it.
-func RunProcess(ctx context.Context, p Process) Result {
+//
+// It also returns what the process printed: all of it, or for a process
+// that printed more than outputLimit, its start and its end.
+func RunProcess(ctx context.Context, p Process) (Result, string) {
+	kept := &cappedBuffer{}
+	res := runProcess(ctx, p, kept)
+	return res, kept.String()
+}
+
+func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	if p.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, p.Timeout)
@@ -65,12 +74,12 @@ func RunProcess(ctx context.Context, p Process) Result {
 		ownGroup(cmd)
 	}
 
-	// The output goes to p.Output and, for the verdict of a process that
-	// ends without a report, to a bounded tail.
-	tail := &tailBuffer{limit: 256 << 10}
-	var out io.Writer = tail
+	// The output goes to p.Output as it comes, and its start and end are
+	// kept, for the caller and for the verdict of a process that ends
+	// without a report.
+	var out io.Writer = kept
 	if p.Output != nil {
-		out = io.MultiWriter(p.Output, tail)
+		out = io.MultiWriter(p.Output, kept)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 
@@ -104,7 +113,7 @@ func RunProcess(ctx context.Context, p Process) Result {
 	reading.Wait()
 	real := time.Since(start)
 
-	lines := strings.Split(tail.String(), "\n")
+	lines := strings.Split(kept.String(), "\n")
 	res, repErr := parseReport(report, token)
 	if readErr != nil && repErr == nil {
 		repErr = readErr
@@ -128,7 +137,7 @@ func RunProcess(ctx context.Context, p Process) Result {
 		} else {
 			why += " (it exited with status 0, but the harness never reported the test's end)"
 		}
-		if strings.Contains(tail.String(), "testing: warning: no tests to run") {
+		if strings.Contains(kept.String(), "testing: warning: no tests to run") {
 			why = fmt.Sprintf("the test binary has no test named %s: is the lab folder's suite_test.go current? (go run ./cmd/labgen)", p.Test)
 		}
 		r := failed(why)
@@ -153,30 +162,50 @@ func RunProcess(ctx context.Context, p Process) Result {
 	return *res
 }
 
-// tailBuffer keeps the last limit bytes written to it.
-type tailBuffer struct {
-	mu    sync.Mutex
-	limit int
-	buf   []byte
+// outputLimit bounds what RunProcess keeps of a test's output: a student's
+// debug printing can run to gigabytes over many runs. The start (the seed)
+// and the end (the verdict and the summary line) are kept.
+const (
+	outputHead  = 64 << 10
+	outputLimit = 2 << 20
+)
+
+// cappedBuffer keeps the first outputHead bytes written to it and the last
+// outputLimit-outputHead. os/exec writes to it from one goroutine at a
+// time (Stdout and Stderr are the same writer).
+type cappedBuffer struct {
+	head    []byte
+	tail    []byte // the kept end is its last outputLimit-outputHead bytes
+	dropped int64
 }
 
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.limit; over > b.limit {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if room := outputHead - len(b.head); room > 0 {
+		k := min(room, len(p))
+		b.head = append(b.head, p[:k]...)
+		p = p[k:]
 	}
-	return len(p), nil
+	b.tail = append(b.tail, p...)
+	// Cut only once the tail has doubled, so each byte is moved O(1) times.
+	const keep = outputLimit - outputHead
+	if over := len(b.tail) - keep; over > keep {
+		b.dropped += int64(over)
+		b.tail = append(b.tail[:0], b.tail[over:]...)
+	}
+	return n, nil
 }
 
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if over := len(b.buf) - b.limit; over > 0 {
-		return string(b.buf[over:])
+func (b *cappedBuffer) String() string {
+	const keep = outputLimit - outputHead
+	tail, dropped := b.tail, b.dropped
+	if over := len(tail) - keep; over > 0 {
+		tail, dropped = tail[over:], dropped+int64(over)
 	}
-	return string(b.buf)
+	if dropped == 0 {
+		return string(b.head) + string(tail)
+	}
+	return fmt.Sprintf("%s\n... [%d bytes of output left out] ...\n%s", b.head, dropped, tail)
 }
 
 // relay copies a child test process's output to w, line by line, leaving

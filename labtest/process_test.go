@@ -35,13 +35,14 @@ func TestChildProcess(t *testing.T) {
 }
 
 func runChildAct(t *testing.T, act string, isolate bool, env ...string) Result {
-	return RunProcess(context.Background(), Process{
+	res, _ := RunProcess(context.Background(), Process{
 		Binary:  os.Args[0],
 		Test:    "TestChildProcess",
 		Env:     append([]string{"RAFTLABS_CHILD_ACT=" + act}, env...),
 		Timeout: time.Minute,
 		Isolate: isolate,
 	})
+	return res
 }
 
 func TestAPrintedSummaryIsNotAPass(t *testing.T) {

@@ -98,7 +98,7 @@ func runChild(t *testing.T, s settings) Result {
 	}
 	out := &relay{w: os.Stdout}
 	defer out.flush()
-	res := RunProcess(context.Background(), Process{
+	res, _ := RunProcess(context.Background(), Process{
 		Binary:  bin,
 		Test:    t.Name(),
 		Args:    args,

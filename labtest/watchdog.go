@@ -120,17 +120,16 @@ func (r *run) watch(done chan struct{}) {
 
 // stall is what the watchdog has seen since the clock last moved.
 type stall struct {
-	dumps     [][]goroutine // goroutine dumps of the test, oldest first
-	rpcsAt    int64         // RPCs sent when the first dump was taken
-	rpcsFirst bool
-	since     time.Duration // how long the clock had stood still at the first dump
-	cpuAt     time.Duration // the process's CPU time then
+	dumps  [][]goroutine // goroutine dumps of the test, oldest first
+	rpcsAt int64         // RPCs sent when the first dump was taken
+	since  time.Duration // how long the clock had stood still at the first dump
+	cpuAt  time.Duration // the process's CPU time then
 }
 
 // observe takes one more look at the test's goroutines.
 func (s *stall) observe(r *run, still time.Duration) {
-	if !s.rpcsFirst {
-		s.rpcsFirst, s.rpcsAt, s.since = true, r.rpcsNow(), still
+	if len(s.dumps) == 0 {
+		s.rpcsAt, s.since = r.rpcsNow(), still
 		s.cpuAt, _ = processCPU()
 	}
 	s.dumps = append(s.dumps, r.allBubbleGoroutines())

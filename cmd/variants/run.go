@@ -45,7 +45,6 @@ type suiteRun struct {
 	failed []string // the tests that failed
 	real   time.Duration
 	output string
-	err    error // the run says nothing about the variant: the runner or the binary misbehaved
 }
 
 // runAll builds each variant's test binary once and runs its lab's suite
@@ -158,9 +157,6 @@ func (o *outcome) record(r *suiteRun, runs int) (last bool) {
 	o.done++
 	if r != nil {
 		o.real += r.real
-		if r.err != nil && o.err == nil {
-			o.err = fmt.Errorf("%s: %w", o.variant.Name, r.err)
-		}
 		if len(r.failed) > 0 {
 			o.killed++
 			for _, name := range r.failed {
@@ -174,19 +170,11 @@ func (o *outcome) record(r *suiteRun, runs int) (last bool) {
 // printRun prints one run's result, for -v.
 func printRun(o *outcome, r suiteRun) {
 	switch {
-	case r.err != nil:
-		fmt.Fprintf(os.Stderr, "%s: %v\n", o.variant.Name, r.err)
 	case len(r.failed) == 0:
 		fmt.Fprintf(os.Stderr, "%s: survived (%.1fs)\n", o.variant.Name, r.real.Seconds())
 	default:
 		fmt.Fprintf(os.Stderr, "%s: killed by %s (%.1fs)\n", o.variant.Name, strings.Join(r.failed, ", "), r.real.Seconds())
 	}
-}
-
-// tail returns the last n lines of s.
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 func failAll(vs []*Variant, err error) []*outcome {
