@@ -15,15 +15,28 @@ import (
 // Start asks server i to append command, and returns what it answered.
 func (c *Cluster) Start(i int, command any) (index, term int, isLeader bool) {
 	c.t.Helper()
+	index, term, isLeader, err := c.tryStart(i, command)
+	if err != nil {
+		c.Fail(err)
+	}
+	return index, term, isLeader
+}
+
+// tryStart is Start that returns what went wrong instead of failing the
+// test, for callers on goroutines other than the test's own (several
+// clients starting commands at once): only the test's goroutine may end it.
+func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, err error) {
 	rf := c.raft(i)
 	if rf == nil {
-		c.Fatalf("Start: s%d is crashed; Restart it before calling Start", i)
+		return 0, 0, false, failure("Start: s%d is crashed; Restart it before calling Start", i)
 	}
 	if err := checkCommand(command); err != nil {
-		c.Fatalf("Start(%s) on s%d: %v", commandText(command), i, err)
+		return 0, 0, false, failure("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
 	asked := c.Now()
-	c.student(i, "Start", func() { index, term, isLeader = rf.Start(command) })
+	if err := c.callStudent(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
+		return 0, 0, false, err
+	}
 	if took := c.Now() - asked; took > slowCall {
 		answer := "isLeader false"
 		if isLeader {
@@ -34,15 +47,14 @@ func (c *Cluster) Start(i int, command any) (index, term int, isLeader bool) {
 				answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", seconds(at), to)
 			}
 		}
-		c.historyFatalf("Start(%s) on s%d took %s to return (called at %s; it answered %s): Start must return at "+
-			"once, appending to the log and leaving replication to the background, never waiting for an RPC, a "+
-			"commit or a timer; an answer given late may describe a term the server no longer leads",
-			commandText(command), i, seconds(took), seconds(asked), answer)
+		return index, term, isLeader, startedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
-		c.sawLeader(i, term)
+		if err := c.recordLeader(i, term); err != nil {
+			return index, term, isLeader, err
+		}
 	}
-	return index, term, isLeader
+	return index, term, isLeader, nil
 }
 
 // StartOnLeader starts command on server i, which the test has just seen
@@ -90,8 +102,8 @@ func (c *Cluster) WaitCommitted(index, n, startTerm int) any {
 		}
 	}
 	count, cmd := c.Committed(index)
-	if count < n {
-		c.Fatalf("index %d was applied by only %d servers %s, want at least %d", index, count, c.appliedBy(index), n)
+	if err := appliedByAtLeast(index, n, count, c.appliedBy(index)); err != nil {
+		c.Fail(err)
 	}
 	return cmd
 }
@@ -147,7 +159,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 		if !resubmit {
 			count, cmd := c.Committed(index)
 			c.Fatalf("agreement: %s was accepted at index %d but, 2s later, %d servers %s had applied it "+
-				"(want %d; applied there: %s)", commandText(command), index, count, c.appliedBy(index), n, commandText(cmd))
+				"(want %d; applied there: %s)", commandText(command), index, count, serverList(c.appliedBy(index)), n, commandText(cmd))
 		}
 	}
 	if !accepted {
@@ -159,23 +171,28 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 	return -1
 }
 
-// appliedBy lists the servers that have applied index, e.g. "[s0 s2]".
-func (c *Cluster) appliedBy(index int) string {
+// appliedBy returns the servers that have applied index.
+func (c *Cluster) appliedBy(index int) []int {
 	var servers []int
 	for i := range c.n {
 		if _, ok := c.applies.applied(i, index); ok {
 			servers = append(servers, i)
 		}
 	}
-	return serverList(servers)
+	return servers
+}
+
+// Applied returns the command server i applied at index, if it has.
+func (c *Cluster) Applied(i, index int) (command any, ok bool) {
+	return c.applies.applied(i, index)
 }
 
 // CheckNotCommitted checks that no server has applied index.
 func (c *Cluster) CheckNotCommitted(index int, why string) {
 	c.t.Helper()
-	if count, cmd := c.Committed(index); count > 0 {
-		c.Fatalf("index %d was applied (%s) by %d servers %s, but %s",
-			index, commandText(cmd), count, c.appliedBy(index), why)
+	count, cmd := c.Committed(index)
+	if err := notApplied(index, count, cmd, c.appliedBy(index), why); err != nil {
+		c.Fail(err)
 	}
 }
 

@@ -141,6 +141,14 @@ func (c *Cluster) Rand(n int) int {
 	return c.rng.IntN(n)
 }
 
+// pick returns k distinct servers chosen at random from the test's seeded
+// source.
+func (c *Cluster) pick(k int) []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rng.Perm(c.n)[:k]
+}
+
 // Sleep lets d pass on the test's clock, then checks that nothing the
 // harness watches for in the background (applies, the codec, the network)
 // has gone wrong.
@@ -168,39 +176,6 @@ func (c *Cluster) RPCTotal() int { return c.net.TotalCount() }
 
 // BytesTotal returns how many request bytes have been sent in the test.
 func (c *Cluster) BytesTotal() int64 { return c.net.TotalBytes() }
-
-// Fatalf ends the test as failed. The verdict is the message, where in the
-// scenario it failed, and the network's recent shapes.
-func (c *Cluster) Fatalf(format string, args ...any) {
-	c.t.Helper()
-	c.alive()
-	c.run.fail(c.verdict(fmt.Sprintf(format, args...)))
-	c.t.FailNow()
-}
-
-// verdict dresses a failure message with where the scenario was and what
-// the network looked like.
-func (c *Cluster) verdict(msg string) string {
-	var b strings.Builder
-	if where := scenarioLine(); where != "" {
-		b.WriteString(where + ": ")
-	}
-	// The message's first line says what failed; the lines after it are
-	// its evidence, indented under it.
-	for k, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-		if k > 0 {
-			b.WriteString("\n")
-			if !strings.HasPrefix(line, " ") {
-				b.WriteString("  ")
-			}
-		}
-		b.WriteString(line)
-	}
-	if shapes := c.describeNetwork(); shapes != "" {
-		fmt.Fprintf(&b, "\n  network: %s", shapes)
-	}
-	return b.String()
-}
 
 // scenarioLine returns "lab1.go:16": the line of the scenario (or of the
 // test that called Run with its own scenario) that is running the check

@@ -40,14 +40,14 @@ func (c *Cluster) finish() {
 	c.net.Close()
 
 	if err := c.backgroundProblem(); err != nil && !c.reported {
-		c.run.fail(c.verdict(err.Error()))
+		c.run.fail(c.dress(asFailure(err)))
 		c.t.Fail()
 	}
 	if len(leaks) > 0 {
 		c.run.leaked.Store(true)
 		report := describeLeaks(leaks)
 		if c.leaksFail {
-			c.run.fail(report)
+			c.run.fail(&Failure{Evidence: report})
 			c.t.Fail()
 		} else {
 			c.run.warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")

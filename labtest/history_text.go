@@ -233,17 +233,6 @@ func (c *Cluster) historyText() string {
 	return c.history.text()
 }
 
-// historyFatalf fails the test with a message about leaders or terms,
-// followed by the leadership history it was judged on.
-func (c *Cluster) historyFatalf(format string, args ...any) {
-	c.t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if h := c.historyText(); h != "" {
-		msg += "\n" + strings.TrimRight(h, "\n")
-	}
-	c.Fatalf("%s", msg)
-}
-
 // checkHistory fails the test if the servers' RPCs broke election safety.
 func (c *Cluster) checkHistory() {
 	c.t.Helper()

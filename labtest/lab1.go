@@ -326,13 +326,6 @@ func (c *Cluster) connectedLeaderAfter(term int) (int, bool) {
 	return -1, false
 }
 
-// pick returns k distinct random servers.
-func (c *Cluster) pick(k int) []int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.rng.Perm(c.n)[:k]
-}
-
 // Kill checks that Kill stops every goroutine a server started: ten seconds
 // after every server is killed, none of their goroutines may still run.
 // Other tests only warn about goroutines left behind; this one costs the

@@ -170,17 +170,24 @@ func ConcurrentStarts(c *Cluster) {
 		// Five clients start a command each, at the same time.
 		const clients = 5
 		indexes := make(chan int, clients)
+		problems := make(chan error, clients)
 		var wg sync.WaitGroup
 		for k := range clients {
 			wg.Go(func() {
-				i, t, ok := c.raft(leader).Start(100 + k)
-				if ok && t == term {
+				i, t, ok, err := c.tryStart(leader, 100+k)
+				if err != nil {
+					problems <- err
+				} else if ok && t == term {
 					indexes <- i
 				}
 			})
 		}
 		wg.Wait()
 		close(indexes)
+		close(problems)
+		if err := <-problems; err != nil {
+			c.Fail(err)
+		}
 
 		// If the term moved, commands may have been lost: try again.
 		moved := false

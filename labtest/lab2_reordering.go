@@ -98,7 +98,7 @@ func LateAppendEntries(c *Cluster) {
 	// The leader is cut off, and its AppendEntries for index 2, sent long
 	// ago, reaches the follower now. It matches what the follower has.
 	c.Disconnect(leader)
-	entry2, _ := c.applies.applied(ahead, 2)
+	entry2, _ := c.Applied(ahead, 2)
 	late := appendRequest{Term: term, Leader: leader, PrevLogIndex: 1, PrevLogTerm: term,
 		Entries: []logEntry{{Index: 2, Term: term, Command: entry2}}, LeaderCommit: 1}
 	c.appendEntries(ahead, late)

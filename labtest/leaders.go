@@ -41,17 +41,25 @@ const slowCall = 100 * time.Millisecond
 // sawLeader records server i leading term, failing on a second leader.
 func (c *Cluster) sawLeader(i, term int) {
 	c.t.Helper()
-	now := time.Since(c.start)
+	if err := c.recordLeader(i, term); err != nil {
+		c.Fail(err)
+	}
+}
+
+// recordLeader records server i leading term and checks election safety
+// against the first leader seen in term.
+func (c *Cluster) recordLeader(i, term int) error {
+	now := sighting{server: i, at: time.Since(c.start)}
 	c.mu.Lock()
 	first, seen := c.leaders[term]
 	if !seen {
-		c.leaders[term] = sighting{server: i, at: now}
+		c.leaders[term] = now
 	}
 	c.mu.Unlock()
-	if seen && first.server != i {
-		c.historyFatalf("election safety: term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
-			term, serverList([]int{first.server, i}), first.server, seconds(first.at), i, seconds(now))
+	if !seen {
+		return nil
 	}
+	return electionSafety(term, first, now)
 }
 
 // states polls every running, connected server.
@@ -81,12 +89,11 @@ func (c *Cluster) CheckOneLeader() int {
 		c.Sleep(time.Duration(450+c.Rand(100)) * time.Millisecond)
 		var leaders map[int][]int
 		terms, leaders = c.states()
-		if len(leaders) > 0 {
-			newest := slices.Max(slices.Collect(maps.Keys(leaders)))
-			return leaders[newest][0]
+		if leader, ok := newestLeader(leaders); ok {
+			return leader
 		}
 	}
-	c.historyFatalf("no leader: 5s passed and no connected server believes it is the leader\n  terms: %s", termList(terms))
+	c.Fail(noLeaderElected(5*time.Second, terms))
 	return -1
 }
 
@@ -96,33 +103,16 @@ func (c *Cluster) CheckLeaderIs(i int) {
 	c.t.Helper()
 	terms, leaders := c.states()
 	term, isLeader := c.GetState(i)
-	if !isLeader {
-		was := fmt.Sprintf("s%d should still be the leader", i)
-		if led, since, ok := c.history.ledTerm(i); ok {
-			was = fmt.Sprintf("s%d led term %d from %s and should still lead", i, led, seconds(since))
-		}
-		now := ""
-		for _, t := range slices.Sorted(maps.Keys(leaders)) {
-			now += fmt.Sprintf("; %s believes it leads term %d", serverList(leaders[t]), t)
-		}
-		c.historyFatalf("%s, but it is in term %d and no longer believes it leads%s\n  terms: %s",
-			was, term, now, termList(terms))
-	}
-	for t, ls := range leaders {
-		if t > term {
-			c.historyFatalf("s%d leads term %d, but %s lead the newer term %d\n  terms: %s",
-				i, term, serverList(ls), t, termList(terms))
-		}
+	if err := stillLeads(i, term, isLeader, terms, leaders, c.history); err != nil {
+		c.Fail(err)
 	}
 }
 
 // CheckNoLeader checks that no connected server believes it is the leader.
 func (c *Cluster) CheckNoLeader() {
 	c.t.Helper()
-	terms, leaders := c.states()
-	for term, ls := range leaders {
-		c.historyFatalf("%s believes it leads term %d, but no majority of servers is connected, so no leader can be elected\n  terms: %s",
-			serverList(ls), term, termList(terms))
+	if err := noLeaderWithoutMajority(c.states()); err != nil {
+		c.Fail(err)
 	}
 }
 
@@ -138,12 +128,12 @@ func (c *Cluster) CheckTermsAgree() int {
 	deadline := c.Now() + termsSettle
 	for {
 		terms, _ := c.states()
-		if term, agree := sameTerm(terms); agree {
+		term, err := termsAgree(terms, termsSettle)
+		if err == nil {
 			return term
 		}
 		if c.Now() >= deadline {
-			c.historyFatalf("terms disagree: once a leader sends heartbeats, every connected server should be in its "+
-				"term within %v\n  terms: %s", termsSettle, termList(terms))
+			c.Fail(err)
 		}
 		c.Sleep(10 * time.Millisecond)
 	}

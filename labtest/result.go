@@ -22,6 +22,7 @@ type Result struct {
 	Test     string        `json:"test"`     // the test function's name, e.g. "TestReElectionLab1"
 	Passed   bool          `json:"passed"`   // every check held and nothing went wrong in the background
 	Verdict  string        `json:"verdict"`  // why it failed, in Raft terms; "" if it passed
+	Failure  *Failure      `json:"failure"`  // the first failure, part by part; nil if it passed
 	Warnings []string      `json:"warnings"` // problems that cost no points here, such as goroutines left after Kill
 	Seed     int64         `json:"seed"`     // replays the network's and the harness's choices
 	Realtime bool          `json:"realtime"` // the test ran on the real clock

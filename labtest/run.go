@@ -163,7 +163,8 @@ type run struct {
 
 	mu         sync.Mutex
 	current    *Cluster
-	verdict    string // the first failure, then up to maxAlsoFailed more
+	verdict    string   // the first failure, then up to maxAlsoFailed more
+	first      *Failure // the first failure
 	alsoFailed int
 	warnings   []string      // problems that cost no points in this test
 	ended      chan struct{} // closed when the watcher gives up on the test
@@ -203,12 +204,14 @@ func (r *run) clockName() string {
 // fail records a failure of the test. The first is the verdict; a later
 // one, such as a send on applyCh after Kill found at the end, is added
 // below it so that it is not lost.
-func (r *run) fail(verdict string) {
+func (r *run) fail(f *Failure) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	verdict := f.String()
 	switch {
 	case r.verdict == "":
 		r.verdict = verdict
+		r.first = f
 	case r.alsoFailed < maxAlsoFailed && !strings.Contains(r.verdict, verdict):
 		r.alsoFailed++
 		r.verdict += "\nalso: " + verdict
@@ -235,6 +238,7 @@ func (r *run) abort(verdict string) {
 	}
 	if r.verdict == "" {
 		r.verdict = verdict
+		r.first = &Failure{Evidence: verdict}
 	}
 	r.aborted.Store(true)
 	close(r.ended)
@@ -265,6 +269,7 @@ func (r *run) result() Result {
 		Test:     r.name,
 		Passed:   r.verdict == "",
 		Verdict:  r.verdict,
+		Failure:  r.first,
 		Warnings: r.warnings,
 		Seed:     r.settings.seed,
 		Realtime: r.settings.realtime,

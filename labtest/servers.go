@@ -166,16 +166,19 @@ func (c *Cluster) kill(i int, rf raftapi.Raft) {
 // a test failure that names the server and the method.
 func (c *Cluster) student(i int, method string, call func()) {
 	c.t.Helper()
-	var problem string
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				problem = fmt.Sprintf("s%d: %s panicked: %v\n%s", i, method, v, debug.Stack())
-			}
-		}()
-		call()
-	}()
-	if problem != "" {
-		c.Fatalf("%s", problem)
+	if err := c.callStudent(i, method, call); err != nil {
+		c.Fail(err)
 	}
+}
+
+// callStudent runs call, a call into server i's method, and returns its
+// panic, if it panicked, as the failure it is.
+func (c *Cluster) callStudent(i int, method string, call func()) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = failure("s%d: %s panicked: %v\n%s", i, method, v, debug.Stack())
+		}
+	}()
+	call()
+	return nil
 }
