@@ -30,6 +30,10 @@ type Result struct {
 	Verdict  string   // why it failed, in the harness's words
 	Warnings []string // problems that cost no points in this test, such as goroutines left after Kill
 	Output   string   // what the test printed; past a bound, only its start and end (labtest.RunProcess)
+
+	// NotStarted says the test's process could not be started: Verdict says
+	// why, and it is about the machine, not the code under test.
+	NotStarted bool
 }
 
 // RunTest runs test from the test binary bin as its own process, in labDir,
@@ -67,5 +71,7 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		Verdict:  rep.Verdict,
 		Warnings: rep.Warnings,
 		Output:   output,
+
+		NotStarted: rep.NotStarted,
 	}
 }

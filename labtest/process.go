@@ -86,16 +86,19 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	failed := func(verdict string) Result {
 		return Result{Test: p.Test, Verdict: verdict}
 	}
+	notStarted := func(err error) Result {
+		return Result{Test: p.Test, Verdict: fmt.Sprintf("could not start the test process: %v", err), NotStarted: true}
+	}
 	readEnd, writeEnd, err := os.Pipe()
 	if err != nil {
-		return failed(fmt.Sprintf("could not start the test process: %v", err))
+		return notStarted(err)
 	}
 	cmd.ExtraFiles = []*os.File{writeEnd}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		readEnd.Close()
 		writeEnd.Close()
-		return failed(fmt.Sprintf("could not start the test process: %v", err))
+		return notStarted(err)
 	}
 	writeEnd.Close() // the child holds its own copy; EOF comes when it ends
 	var report []byte

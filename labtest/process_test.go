@@ -100,3 +100,12 @@ func TestQuoteName(t *testing.T) {
 	assert.Equal(t, "^TestX$", quoteName("TestX"))
 	assert.Equal(t, `^TestX$/^case_1\.a$`, quoteName("TestX/case_1.a"))
 }
+
+func TestAProcessThatCannotStartSaysSo(t *testing.T) {
+	res, _ := RunProcess(context.Background(), Process{
+		Binary: filepath.Join(t.TempDir(), "no-such-binary"), Test: "TestInitialElectionLab1",
+	})
+	assert.False(t, res.Passed)
+	assert.True(t, res.NotStarted, "a missing binary is the machine's fault, not the code's")
+	assert.Contains(t, res.Verdict, "could not start the test process")
+}

@@ -33,6 +33,11 @@ type Result struct {
 	Bytes    int64         `json:"bytes"`
 	Commands int           `json:"commands"` // the highest index any server applied
 	Rerun    string        `json:"rerun"`    // the command that reruns this test with its seed
+
+	// NotStarted says the test's process could not be started (RunProcess
+	// sets it; a report never carries it): the Verdict is about the
+	// machine, not the code under test.
+	NotStarted bool `json:"-"`
 }
 
 // summary is the line a test prints at its end, for people to read.

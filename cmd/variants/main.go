@@ -25,6 +25,7 @@ func main() {
 	list := flag.Bool("list", false, "list the variants and what each breaks, and run nothing")
 	verbose := flag.Bool("v", false, "print every run's result as it ends")
 	dir := flag.String("dir", "", "read the variants from this folder (default: solutions/variants in the repository)")
+	showArgs := flag.String("show", "", showUsage)
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./cmd/variants [-runs N] [-check] [-race] [variant...]\n\n")
 		flag.PrintDefaults()
@@ -59,6 +60,15 @@ func main() {
 		printList(os.Stdout, vs)
 		return
 	}
+	if *showArgs != "" {
+		if err := checkShow(flag.Args()); err != nil {
+			fatalf("%v", err)
+		}
+		if err := show(os.Stdout, root, vs[0], splitArgs(*showArgs), *race); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
 
 	mode := ""
 	if *race {
@@ -69,6 +79,7 @@ func main() {
 	var printMu sync.Mutex
 	outcomes := runAll(vs, runOptions{
 		root: root, runs: *runs, workers: *workers, race: *race, timeout: *timeout, verbose: *verbose,
+		firstKill: *check,
 	}, func(o *outcome) {
 		printMu.Lock()
 		defer printMu.Unlock()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,10 @@ type runOptions struct {
 	race    bool
 	timeout time.Duration // real-time bound for one suite run
 	verbose bool
+	// firstKill ends a suite run at its first failing test, running the
+	// variant's own lab's tests first: enough to tell killed from survived,
+	// which is all -check asks, at a fraction of the cost.
+	firstKill bool
 }
 
 // An outcome is what the runs of one variant's suite did.
@@ -90,7 +95,16 @@ func runAll(vs []*Variant, opts runOptions, progress func(*outcome)) []*outcome 
 					}
 					continue
 				}
-				r := runSuite(j.o.bin, filepath.Join(opts.root, j.o.lab.Dir), labtest.TestsUpTo(j.o.lab.Number), opts.timeout)
+				r, err := runSuite(j.o.bin, filepath.Join(opts.root, j.o.lab.Dir), suiteOrder(j.o.lab.Number, opts), opts)
+				if err != nil {
+					j.o.mu.Lock()
+					j.o.err = fmt.Errorf("%s: %w", j.o.variant.Name, err)
+					j.o.mu.Unlock()
+					if j.o.record(nil, opts.runs) {
+						progress(j.o)
+					}
+					continue
+				}
 				if opts.verbose {
 					printRun(j.o, r)
 				}
@@ -131,22 +145,43 @@ func buildVariant(o *outcome, dir string, opts runOptions) (string, error) {
 	return bin, nil
 }
 
-// runSuite runs every test of the lab's suite once, each as its own
-// process (grading.RunTest), from the lab's folder, and reads which failed
-// from the harness's reports.
-func runSuite(bin, labDir string, tests []labtest.Test, timeout time.Duration) suiteRun {
+// suiteOrder returns the tests of lab's folder in the order a variant's
+// suite runs them: the folder's order, or, with firstKill, the lab's own
+// tests first, since they are the ones written to catch its bugs.
+func suiteOrder(lab int, opts runOptions) []labtest.Test {
+	tests := labtest.TestsUpTo(lab)
+	if opts.firstKill {
+		slices.SortStableFunc(tests, func(a, b labtest.Test) int {
+			return cmp.Compare(b.Lab, a.Lab)
+		})
+	}
+	return tests
+}
+
+// runSuite runs the tests once, each as its own process (grading.RunTest),
+// from the lab's folder, and reads which failed from the harness's reports.
+// With opts.firstKill it stops at the first failure. It returns an error
+// if a test process could not be started: that says nothing of the
+// variant.
+func runSuite(bin, labDir string, tests []labtest.Test, opts runOptions) (suiteRun, error) {
 	var r suiteRun
 	var out strings.Builder
 	for _, test := range tests {
-		res := grading.RunTest(bin, labDir, test, grading.RunOptions{Timeout: timeout})
+		res := grading.RunTest(bin, labDir, test, grading.RunOptions{Timeout: opts.timeout})
+		if res.NotStarted {
+			return r, fmt.Errorf("%s: %s", test.Name(), res.Verdict)
+		}
 		r.real += res.Real
 		if !res.Passed {
 			r.failed = append(r.failed, test.Name())
 			fmt.Fprintf(&out, "%s (seed %d): %s\n", test.Name(), res.Seed, res.Verdict)
+			if opts.firstKill {
+				break
+			}
 		}
 	}
 	r.output = out.String()
-	return r
+	return r, nil
 }
 
 // record adds one run (nil if the variant could not be built) and reports
