@@ -23,7 +23,17 @@ func TestParseArgsTakesFlagsAndLabsInAnyOrder(t *testing.T) {
 	cfg, err = parseArgs(nil)
 	require.NoError(t, err)
 	assert.Empty(t, cfg.labs)
-	assert.Equal(t, config{runs: 1, jobs: 1, timeout: 3 * time.Minute}, cfg)
+	assert.Equal(t, config{timeout: 3 * time.Minute}, cfg, "runs and jobs are left to grade.conf")
+	cfg = cfg.withDefaults(classDefaults{Runs: 10, Jobs: 2})
+	assert.Equal(t, 10, cfg.runs)
+	assert.Equal(t, 2, cfg.jobs)
+
+	cfg, err = parseArgs([]string{"--runs", "1", "--run", "Election"})
+	require.NoError(t, err)
+	cfg = cfg.withDefaults(classDefaults{Runs: 10, Jobs: 0})
+	assert.Equal(t, 1, cfg.runs, "a flag wins over grade.conf")
+	assert.Positive(t, cfg.jobs, "jobs = 0 is one per CPU")
+	assert.True(t, cfg.only.MatchString("TestReElectionLab1"))
 }
 
 func TestParseArgsRefusesNonsense(t *testing.T) {
@@ -34,6 +44,10 @@ func TestParseArgsRefusesNonsense(t *testing.T) {
 		{"--reference", "--submission", "x"},
 		{"--no-such-flag"},
 		{"lab7"},
+		{"--run", "("},
+		{"--class", "x", "--reference"},
+		{"--class", "x", "--gradescope", "r.json"},
+		{"--out", "x"},
 	} {
 		_, err := parseArgs(args)
 		assert.Error(t, err, args)

@@ -41,6 +41,7 @@ type reportTest struct {
 	Regression     bool            `json:"regression"`
 	Runs           int             `json:"runs"`
 	Passes         int             `json:"passes"`
+	Flaky          bool            `json:"flaky"`           // some runs passed and some failed
 	VirtualSeconds float64         `json:"virtual_seconds"` // mean of the runs
 	RealSeconds    float64         `json:"real_seconds"`    // mean of the runs
 	RPCs           int             `json:"rpcs"`            // mean of the runs
@@ -72,7 +73,7 @@ func newReport(cfg config, scores []labScore) report {
 			virtual, real, rpcs := ts.Mean()
 			t := reportTest{
 				Name: ts.Test.Name(), Lab: ts.Test.Lab, Points: ts.Test.Points, Earned: ts.Earned,
-				Regression: ts.Regression, Runs: len(ts.Results), Passes: ts.Passes(),
+				Regression: ts.Regression, Runs: len(ts.Results), Passes: ts.Passes(), Flaky: ts.Flaky(),
 				VirtualSeconds: virtual.Seconds(), RealSeconds: real.Seconds(), RPCs: rpcs,
 				Failures: []reportFailure{},
 			}
@@ -158,6 +159,10 @@ func gradescopeOutput(cfg config, s labScore, ts testScore) string {
 	virtual, _, rpcs := ts.Mean()
 	text := fmt.Sprintf("%d of %d runs passed; %.2fs virtual time and %d RPCs a run.",
 		ts.Passes(), len(ts.Results), virtual.Seconds(), rpcs)
+	if ts.Flaky() {
+		text += "\nFlaky: it passed some runs and failed others. A test scores only if every run passes; " +
+			"rerun a failed run with its seed below, and look for a race or a timing assumption."
+	}
 	if ts.Regression {
 		text += fmt.Sprintf("\nA lab %d test must keep passing in later labs: this failure cost %d points in %s.",
 			ts.Test.Lab, -ts.Earned, s.Lab.Dir)

@@ -58,7 +58,7 @@ func TestJSONReportShape(t *testing.T) {
 	regression := tests[0].(map[string]any)
 	assert.Equal(t, map[string]any{
 		"name": "TestInitialElectionLab1", "lab": 1.0, "points": 40.0, "earned": -40.0, "regression": true,
-		"runs": 2.0, "passes": 0.0, "virtual_seconds": 2.0, "real_seconds": 1.0, "rpcs": 15.0,
+		"runs": 2.0, "passes": 0.0, "flaky": false, "virtual_seconds": 2.0, "real_seconds": 1.0, "rpcs": 15.0,
 		"failures": []any{
 			map[string]any{"seed": 100.0, "verdict": "no leader: 5s passed\nterms: s0 0\nnetwork: {s0}",
 				"rerun": "cd lab2-replication && go test -run '^TestInitialElectionLab1$' -seed 100"},
@@ -67,6 +67,15 @@ func TestJSONReportShape(t *testing.T) {
 		},
 	}, regression)
 	assert.Equal(t, []any{}, tests[3].(map[string]any)["failures"], "an empty list, not null")
+
+	// Lab 1's second test passed one run of two: flaky, with its failure's seed and rerun.
+	flaky := labs[0].(map[string]any)["tests"].([]any)[1].(map[string]any)
+	assert.Equal(t, true, flaky["flaky"])
+	assert.Equal(t, 1.0, flaky["passes"])
+	assert.Equal(t, 0.0, flaky["earned"])
+	failure := flaky["failures"].([]any)[0].(map[string]any)
+	assert.Equal(t, 101.0, failure["seed"])
+	assert.Equal(t, "cd lab1-election && go test -run '^TestReElectionLab1$' -seed 101", failure["rerun"])
 }
 
 func TestJSONReportOfABuildError(t *testing.T) {
@@ -105,6 +114,7 @@ func TestGradescopeShape(t *testing.T) {
 	assert.Equal(t, 60.0, failed["max_score"])
 	assert.Equal(t, "failed", failed["status"])
 	assert.Contains(t, failed["output"], "1 of 2 runs passed")
+	assert.Contains(t, failed["output"], "Flaky: it passed some runs and failed others.")
 	assert.Contains(t, failed["output"], "rerun: cd lab1-election && go test -run '^TestReElectionLab1$' -seed 101")
 
 	regression := tests[2].(map[string]any)

@@ -15,9 +15,10 @@ import (
 // A grader grades the labs of one tree.
 type grader struct {
 	cfg      config
-	root     string    // the course's root
-	out      io.Writer // the tables
-	progress io.Writer // a terminal for progress, or nil
+	defaults classDefaults // grade.conf's
+	root     string        // the course's root
+	out      io.Writer     // the tables
+	progress *progress     // or nil
 }
 
 // run grades every lab asked for, prints the tables and totals, writes
@@ -26,37 +27,12 @@ type grader struct {
 // exitNotFull).
 func (g *grader) run() (int, error) {
 	start := time.Now()
-	tree := g.root
-	if g.cfg.submission != "" {
-		copyRoot, notes, err := prepareSubmission(g.root, g.cfg.submission)
-		if err != nil {
-			return exitUsage, err
-		}
-		defer os.RemoveAll(copyRoot)
-		fmt.Fprintf(g.out, "Grading the submission in %s, in a fresh copy of the course.\n", g.cfg.submission)
-		for _, note := range notes {
-			fmt.Fprintf(g.out, "  %s\n", note)
-		}
-		fmt.Fprintln(g.out)
-		tree = copyRoot
-	}
-	labs, err := g.labsToGrade(tree)
+	scores, err := g.grade()
 	if err != nil {
 		return exitUsage, err
 	}
-	work, err := os.MkdirTemp("", "raftlabs-grade-")
-	if err != nil {
-		return exitNotFull, err
-	}
-	defer os.RemoveAll(work)
-
-	var scores []labScore
-	for _, lab := range labs {
-		s := g.gradeLab(tree, work, lab)
-		printLab(g.out, s, g.cfg)
-		scores = append(scores, s)
-	}
 	printTotals(g.out, scores)
+	printRunsNote(g.out, g.cfg, g.defaults)
 
 	status := exitFullMarks
 	for _, s := range scores {
@@ -75,6 +51,47 @@ func (g *grader) run() (int, error) {
 		return exitNotFull, err
 	}
 	return status, nil
+}
+
+// grade grades every lab asked for, in a fresh copy of the course for a
+// submission, and prints each lab's table. An error means nothing could be
+// graded: the submission or the labs asked for are not there.
+func (g *grader) grade() ([]labScore, error) {
+	tree := g.root
+	if g.cfg.reference && !isDir(filepath.Join(g.root, "solutions")) {
+		return nil, fmt.Errorf("--reference: this copy of the course has no reference solution (no solutions/ in %s); "+
+			"it is a student's copy, made by cmd/handout. The reference is in the instructor's copy of the course", g.root)
+	}
+	if g.cfg.submission != "" {
+		copyRoot, notes, err := prepareSubmission(g.root, g.cfg.submission)
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(copyRoot)
+		fmt.Fprintf(g.out, "Grading the submission in %s, in a fresh copy of the course.\n", g.cfg.submission)
+		for _, note := range notes {
+			fmt.Fprintf(g.out, "  %s\n", note)
+		}
+		fmt.Fprintln(g.out)
+		tree = copyRoot
+	}
+	labs, err := g.labsToGrade(tree)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "raftlabs-grade-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+
+	var scores []labScore
+	for _, lab := range labs {
+		s := g.gradeLab(tree, work, lab)
+		printLab(g.out, s, g.cfg)
+		scores = append(scores, s)
+	}
+	return scores, nil
 }
 
 // labsToGrade returns the labs asked for, or every lab whose folder the
@@ -104,21 +121,23 @@ func (g *grader) labsToGrade(tree string) ([]labtest.Lab, error) {
 // lab's, as processes of their own. A lab the allowlist rejects is not
 // built and scores 0.
 func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
-	tests := labtest.TestsUpTo(lab.Number)
+	tests := g.testsOf(lab)
 	// The student's files are checked against the allowlist before any of
 	// them is compiled; the reference's are the course's own.
 	if !g.cfg.reference {
-		g.showProgress(fmt.Sprintf("%s: checking the imports...", lab.Dir))
+		g.progress.status(fmt.Sprintf("%s: checking the imports...", lab.Dir))
 		if err := grading.CheckImports(tree, lab); err != nil {
-			g.showProgress("")
+			g.progress.step(fmt.Sprintf("%s: rejected: it uses what a submission may not", lab.Dir))
+			g.progress.status("")
 			return scoreLab(lab, tests, nil, err)
 		}
 	}
-	g.showProgress(fmt.Sprintf("%s: building...", lab.Dir))
+	g.progress.step(fmt.Sprintf("%s: building...", lab.Dir))
 	bin, err := grading.Build(tree, lab, grading.Source{Reference: g.cfg.reference},
 		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout})
 	if err != nil {
-		g.showProgress("")
+		g.progress.step(fmt.Sprintf("%s: the build failed", lab.Dir))
+		g.progress.status("")
 		return scoreLab(lab, tests, nil, err)
 	}
 	opts := grading.BatchOptions{
@@ -129,25 +148,45 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	if g.cfg.realtime {
 		opts.Env = []string{"RAFTLABS_REALTIME=1"}
 	}
+	opts.Done = g.counter(lab, tests)
+	g.progress.step(fmt.Sprintf("%s: running %d tests, %d runs each, %d at a time", lab.Dir, len(tests), g.cfg.runs, g.cfg.jobs))
+	results := grading.RunTests(bin, filepath.Join(tree, lab.Dir), tests, opts)
+	g.progress.status("")
+	return scoreLab(lab, tests, results, nil)
+}
+
+// counter returns the RunTests callback that shows progress: a count of
+// the runs done, and a line for each test when its last run is done.
+func (g *grader) counter(lab labtest.Lab, tests []labtest.Test) func(grading.Result) {
 	total, done, failed := len(tests)*g.cfg.runs, 0, 0
-	opts.Done = func(res grading.Result) {
+	runs := map[string][]grading.Result{}
+	finished := 0
+	return func(res grading.Result) {
 		done++
 		if !res.Passed {
 			failed++
 		}
-		g.showProgress(fmt.Sprintf("%s: %d/%d runs done, %d failed", lab.Dir, done, total, failed))
+		name := res.Test.Name()
+		runs[name] = append(runs[name], res)
+		if len(runs[name]) == g.cfg.runs {
+			finished++
+			ts := testScore{Test: res.Test, Results: runs[name]}
+			g.progress.step(fmt.Sprintf("%s: %s %s  [%d/%d tests]", lab.Dir, name, resultColumn(ts, g.cfg.runs), finished, len(tests)))
+		}
+		g.progress.status(fmt.Sprintf("%s: %d/%d runs done, %d failed", lab.Dir, done, total, failed))
 	}
-	g.showProgress(fmt.Sprintf("%s: 0/%d runs done", lab.Dir, total))
-	results := grading.RunTests(bin, filepath.Join(tree, lab.Dir), tests, opts)
-	g.showProgress("")
-	return scoreLab(lab, tests, results, nil)
 }
 
-// showProgress replaces the progress line on a terminal; "" clears it.
-func (g *grader) showProgress(line string) {
-	if g.progress != nil {
-		fmt.Fprintf(g.progress, "\r\033[K%s", line)
+// testsOf returns the tests graded in lab's folder: its own and every
+// earlier lab's, less those --run leaves out.
+func (g *grader) testsOf(lab labtest.Lab) []labtest.Test {
+	var tests []labtest.Test
+	for _, t := range labtest.TestsUpTo(lab.Number) {
+		if g.cfg.only == nil || g.cfg.only.MatchString(t.Name()) {
+			tests = append(tests, t)
+		}
 	}
+	return tests
 }
 
 func isDir(path string) bool {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -42,6 +44,15 @@ type config struct {
 	gradescope string
 	submission string
 	verbose    bool
+
+	// only, if set, keeps the tests whose names it matches (--run).
+	only *regexp.Regexp
+	// class is a folder of submissions to grade, one folder each (--class);
+	// out is where the class's grades and logs go (--out).
+	class, out string
+	// runsSet and jobsSet say whether --runs and --jobs were given: if not,
+	// grade.conf's values stand.
+	runsSet, jobsSet bool
 }
 
 // run is the whole command; it returns the exit status.
@@ -60,7 +71,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "grade: %v\n", err)
 		return exitUsage
 	}
-	g := &grader{cfg: cfg, root: root, out: stdout, progress: progressWriter(stderr)}
+	defaults, err := readDefaults(root)
+	if err != nil {
+		fmt.Fprintf(stderr, "grade: %v\n", err)
+		return exitUsage
+	}
+	cfg = cfg.withDefaults(defaults)
+	if cfg.class != "" {
+		status, err := gradeClass(cfg, root, stdout, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "grade: %v\n", err)
+		}
+		return status
+	}
+	g := &grader{cfg: cfg, defaults: defaults, root: root, out: stdout, progress: newProgress(stderr)}
 	status, err := g.run()
 	if err != nil {
 		fmt.Fprintf(stderr, "grade: %v\n", err)
@@ -95,7 +119,8 @@ func findRoot() (string, error) {
 // parseArgs reads the flags and lab names, which may come in any order.
 func parseArgs(args []string) (config, error) {
 	cfg := config{}
-	fs := newFlagSet(&cfg)
+	var only string
+	fs := newFlagSet(&cfg, &only)
 	var labArgs []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -107,15 +132,32 @@ func parseArgs(args []string) (config, error) {
 		labArgs = append(labArgs, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	fs.Visit(func(f *flag.Flag) {
+		cfg.runsSet = cfg.runsSet || f.Name == "runs"
+		cfg.jobsSet = cfg.jobsSet || f.Name == "jobs"
+	})
+	if only != "" {
+		re, err := regexp.Compile(only)
+		if err != nil {
+			return cfg, fmt.Errorf("--run %q: %v", only, err)
+		}
+		cfg.only = re
+	}
 	switch {
-	case cfg.runs < 1:
+	case cfg.runsSet && cfg.runs < 1:
 		return cfg, fmt.Errorf("--runs must be at least 1, not %d", cfg.runs)
-	case cfg.jobs < 1:
+	case cfg.jobsSet && cfg.jobs < 1:
 		return cfg, fmt.Errorf("--jobs must be at least 1, not %d", cfg.jobs)
 	case cfg.timeout <= 0:
 		return cfg, fmt.Errorf("--timeout must be positive, not %v", cfg.timeout)
 	case cfg.reference && cfg.submission != "":
 		return cfg, errors.New("--reference and --submission grade different code: give one of them")
+	case cfg.class != "" && (cfg.reference || cfg.submission != ""):
+		return cfg, errors.New("--class grades every submission in a folder: give it without --reference or --submission")
+	case cfg.class != "" && cfg.gradescope != "":
+		return cfg, errors.New("--class writes its own reports (--out); --gradescope is for one submission")
+	case cfg.out != "" && cfg.class == "":
+		return cfg, errors.New("--out names where --class writes its grades: give it with --class")
 	}
 	for _, arg := range labArgs {
 		lab, err := labtest.FindLab(arg)
@@ -130,12 +172,26 @@ func parseArgs(args []string) (config, error) {
 	return cfg, nil
 }
 
-func newFlagSet(cfg *config) *flag.FlagSet {
+// withDefaults fills in what the command line left to grade.conf.
+func (cfg config) withDefaults(d classDefaults) config {
+	if !cfg.runsSet {
+		cfg.runs = d.Runs
+	}
+	if !cfg.jobsSet {
+		cfg.jobs = d.Jobs
+	}
+	if cfg.jobs == 0 {
+		cfg.jobs = runtime.NumCPU()
+	}
+	return cfg
+}
+
+func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run prints errors and usage itself
 	fs.BoolVar(&cfg.reference, "reference", false, "grade the reference solution instead of your code")
-	fs.IntVar(&cfg.runs, "runs", 1, "run each test `N` times; it scores only if all N pass")
-	fs.IntVar(&cfg.jobs, "jobs", 1, "run `N` test processes at a time")
+	fs.IntVar(&cfg.runs, "runs", 0, "run each test `N` times; it scores only if all N pass (default: runs in grade.conf)")
+	fs.IntVar(&cfg.jobs, "jobs", 0, "run `N` test processes (with --class: submissions) at a time (default: jobs in grade.conf)")
 	fs.BoolVar(&cfg.race, "race", false, "build with the race detector")
 	fs.BoolVar(&cfg.realtime, "realtime", false, "run the tests in real time instead of virtual time")
 	fs.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "real-time bound for one run of one test")
@@ -143,6 +199,9 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.gradescope, "gradescope", "", "write Gradescope's results.json to `FILE`")
 	fs.StringVar(&cfg.submission, "submission", "", "grade the student's tree in `DIR` with the course's own tests")
 	fs.BoolVar(&cfg.verbose, "v", false, "print the whole output of every failing run")
+	fs.StringVar(only, "run", "", "grade only the tests whose names match `REGEXP`; totals count only those")
+	fs.StringVar(&cfg.class, "class", "", "grade every submission folder in `DIR`, each in its own copy of the course")
+	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json and logs/ to `DIR` (default class-grades)")
 	return fs
 }
 
@@ -151,21 +210,8 @@ func usage() string {
 	b.WriteString("usage: ./grade.sh [flags] [lab...]   (or: go run ./cmd/grade [flags] [lab...])\n\n")
 	b.WriteString("A lab is lab1, 1 or lab1-election; with none, every lab is graded.\n")
 	b.WriteString("Exit status: 0 at full marks, 1 otherwise, 2 for a usage error.\n\nFlags:\n")
-	fs := newFlagSet(&config{})
+	fs := newFlagSet(&config{}, new(string))
 	fs.SetOutput(&b)
 	fs.PrintDefaults()
 	return b.String()
-}
-
-// progressWriter returns where to show progress while tests run: w if it
-// is a terminal, else nil (a log file gets only the tables).
-func progressWriter(w io.Writer) io.Writer {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	if info, err := f.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	return f
 }

@@ -111,9 +111,11 @@ func pointsColumn(ts testScore) string {
 }
 
 // resultColumn is pass or FAIL, or passes/runs when each test ran more than
-// once.
+// once, marked flaky when some runs passed and some failed.
 func resultColumn(ts testScore, runs int) string {
 	switch {
+	case runs > 1 && ts.Flaky():
+		return fmt.Sprintf("%d/%d flaky", ts.Passes(), len(ts.Results))
 	case runs > 1:
 		return fmt.Sprintf("%d/%d", ts.Passes(), len(ts.Results))
 	case ts.Passed():
@@ -132,15 +134,19 @@ func failureDetails(lab labtest.Lab, ts testScore, cfg config) []string {
 		return warningDetails(ts)
 	}
 	first := failures[0]
-	lines := strings.Split(strings.TrimSpace(first.Verdict), "\n")
-	lines = lines[:min(len(lines), verdictLines)]
+	var lines []string
+	if ts.Flaky() {
+		lines = append(lines, fmt.Sprintf("flaky: passed %d of %d runs and failed the others; it scores only if every run passes",
+			ts.Passes(), len(ts.Results)))
+	}
+	verdict := strings.Split(strings.TrimSpace(first.Verdict), "\n")
+	lines = append(lines, verdict[:min(len(verdict), verdictLines)]...)
 	lines = append(lines, "rerun: "+rerun(lab, first, cfg))
+	for _, f := range failures[1:] {
+		lines = append(lines, "rerun: "+rerun(lab, f, cfg))
+	}
 	if len(failures) > 1 {
-		var seeds []string
-		for _, f := range failures[1:] {
-			seeds = append(seeds, fmt.Sprint(f.Seed))
-		}
-		lines = append(lines, fmt.Sprintf("also failed with seeds %s (-v shows every failure)", strings.Join(seeds, ", ")))
+		lines = append(lines, "(-v shows every failure's output)")
 	}
 	return lines
 }
@@ -157,6 +163,19 @@ func printTotals(w io.Writer, scores []labScore) {
 		max += s.Max
 	}
 	fmt.Fprintf(w, "total: %d/%d\n", score, max)
+}
+
+// printRunsNote says how many runs the grade took, and when a class
+// grades with more runs than this one had, how to grade as the class does.
+func printRunsNote(w io.Writer, cfg config, d classDefaults) {
+	switch {
+	case cfg.runs < d.Runs:
+		fmt.Fprintf(w, "\nEach test ran %d time(s); this class grades with %d runs of each test (runs in %s), "+
+			"and a test scores only if every run passes. Before you submit, run ./grade.sh without --runs.\n",
+			cfg.runs, d.Runs, ConfigFile)
+	case cfg.runs > 1:
+		fmt.Fprintf(w, "\nEach test ran %d times; a test scores only if every run passes.\n", cfg.runs)
+	}
 }
 
 // nothingRan reports whether the lab's own code did nothing in any run: its

@@ -93,6 +93,14 @@ func (ts testScore) Failed() bool {
 	return ts.Passes() < len(ts.Results)
 }
 
+// Flaky reports whether the test passed some runs and failed others: code
+// that passes one run may still fail a grader's. A flaky test scores
+// nothing, as any failing test does; the table and reports name it.
+func (ts testScore) Flaky() bool {
+	n := ts.Passes()
+	return n > 0 && n < len(ts.Results)
+}
+
 // Failures returns the runs that failed.
 func (ts testScore) Failures() []grading.Result {
 	var fs []grading.Result

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// classColumns are grades.csv's columns: one row per student and lab (one
+// row with an empty lab for a submission that could not be graded).
+var classColumns = []string{
+	"student", "lab", "score", "max_score", "flaky_tests", "failed_tests",
+	"compile_error", "rejected", "error", "seconds",
+}
+
+// writeClassCSV writes grades.csv. Test names in a cell are separated by
+// spaces; an error is its first line (the log has the rest).
+func writeClassCSV(path string, grades []studentGrade) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, f.Close()) }()
+	w := csv.NewWriter(f)
+	rows := [][]string{classColumns}
+	for _, g := range grades {
+		seconds := fmt.Sprintf("%.1f", g.Seconds)
+		if g.Error != "" || len(g.Labs) == 0 {
+			rows = append(rows, []string{g.Student, "", "0", "0", "", "", "", "", firstLine(g.Error), seconds})
+			continue
+		}
+		for _, l := range g.Labs {
+			rows = append(rows, []string{
+				g.Student, fmt.Sprintf("lab%d", l.Lab), fmt.Sprint(l.Score), fmt.Sprint(l.MaxScore),
+				strings.Join(flakyTests(l), " "), strings.Join(failedTests(l), " "),
+				compileError(l.BuildError), firstLine(l.Rejected), "", seconds,
+			})
+		}
+	}
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
+	return w.Error()
+}
+
+// compileError is the first error the go command printed for a build that
+// failed, without the heading the grader puts above it.
+func compileError(buildError string) string {
+	for _, line := range strings.Split(buildError, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasSuffix(line, "does not compile:") {
+			continue
+		}
+		return line
+	}
+	return ""
+}
