@@ -29,6 +29,12 @@ func (g *grader) run() (int, error) {
 	start := time.Now()
 	scores, err := g.grade()
 	if err != nil {
+		if g.cfg.gradescope != "" {
+			// Gradescope shows a student only results.json: say there why
+			// nothing was graded.
+			_ = writeJSON(g.cfg.gradescope, gradescopeResults{Output: "The submission could not be graded: " + err.Error(),
+				ExecutionTime: int(time.Since(start).Seconds()), Visibility: "visible", Tests: []gradescopeTest{}})
+		}
 		return exitUsage, err
 	}
 	printTotals(g.out, scores)

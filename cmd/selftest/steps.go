@@ -30,16 +30,22 @@ func (st *selftest) steps() []step {
 		refName += fmt.Sprintf(", %d runs of each test", st.referenceRuns)
 	}
 	labs := st.labs()
+	unitName := testName
+	if st.short {
+		unitName = "go test -short (every package but the lab folders; -short: no -race)"
+	}
 	return []step{
 		{"gofmt -l (every Go file git tracks)", st.gofmt},
 		{"go vet ./...", func() (string, error) { return st.goCommand("vet", "./...") }},
-		{testName, func() (string, error) { return st.unitTests(race) }},
+		{unitName, func() (string, error) { return st.unitTests(race && !st.short) }},
 		{"the lab skeletons compile: go vet " + strings.Join(labPackages(labs), " "), func() (string, error) {
 			return st.goCommand(append([]string{"vet"}, labPackages(labs)...)...)
 		}},
 		{"the lab folders' suite_test.go are generated from labtest.Suite", st.suitesCurrent},
 		{refName, func() (string, error) { return st.reference(race && !st.short) }},
 		{"the buggy variants fail their labs: go run ./cmd/variants -check", st.variants},
+		{"the GitHub Classroom workflow passes actionlint (classroom/actionlint)", st.actionlint},
+		{"the students' copy (go run ./cmd/handout): its README's commands, ./grade.sh lab1 and go run ./cmd/selftest -short", st.handout},
 	}
 }
 
@@ -130,6 +136,9 @@ func (st *selftest) unitTests(race bool) (string, error) {
 	if race {
 		args = append(args, "-race")
 	}
+	if st.short {
+		args = append(args, "-short")
+	}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		pkg, dir, ok := strings.Cut(line, "\t")
 		if ok && !labDirs[filepath.Clean(dir)] {
@@ -159,6 +168,9 @@ func (st *selftest) suitesCurrent() (string, error) {
 // reference grades the reference solution in every lab folder, every test
 // st.referenceRuns times, and fails unless every run passes.
 func (st *selftest) reference(race bool) (string, error) {
+	if !isDir(filepath.Join(st.root, "solutions")) {
+		return noReference, errSkipped
+	}
 	work, err := os.MkdirTemp("", "raftlabs-selftest-")
 	if err != nil {
 		return "", err
@@ -206,11 +218,18 @@ func (st *selftest) variants() (string, error) {
 	if st.short {
 		return "-short", errSkipped
 	}
+	if !isDir(filepath.Join(st.root, "solutions")) {
+		return noReference, errSkipped
+	}
 	if !isDir(filepath.Join(st.root, "cmd", "variants")) {
 		return "cmd/variants does not exist yet", errSkipped
 	}
 	return st.goCommand("run", "./cmd/variants", "-check")
 }
+
+// noReference is why the steps that need the reference are skipped in the
+// students' copy of the course.
+const noReference = "this is the students' copy of the course: it has no reference solution (solutions/)"
 
 func isDir(path string) bool {
 	info, err := os.Stat(path)

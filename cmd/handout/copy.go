@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// leftOut are the paths (from the course's root) the copy does not have,
+// besides every testdata folder and the tests that need them (needsCourse).
+var leftOut = []string{
+	".git", "bin",
+	"solutions", "cmd/variants", "docs/variants.md",
+	"cmd/clockbench", "cmd/labgen", "cmd/handout", "classroom",
+	"class-grades",
+}
+
+// instructorWords mark a course test file that needs what the copy leaves
+// out: the reference, a testdata folder. Such a file is left out.
+var instructorWords = [][]byte{[]byte("solutions"), []byte("testdata")}
+
+// writeCopy writes the students' copy of the course at root into dst: the
+// files git would commit (tracked or new, not ignored) in a git checkout,
+// else every file, less what the copy leaves out.
+func writeCopy(root, dst string) error {
+	files, err := courseFiles(root)
+	if err != nil {
+		return err
+	}
+	for _, rel := range files {
+		if isLeftOut(rel) {
+			continue
+		}
+		path := filepath.Join(root, filepath.FromSlash(rel))
+		info, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted, not yet committed
+		}
+		if err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			continue // links and devices: the course has none worth copying
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasSuffix(rel, "_test.go") && needsCourse(data):
+			continue
+		case strings.HasSuffix(rel, ".md"):
+			data = filterMarkdown(data, path == filepath.Join(root, "README.md"))
+		}
+		target := filepath.Join(dst, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(target, data, info.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isLeftOut reports whether the file rel (a slash path from the course's
+// root) is one the copy does not have.
+func isLeftOut(rel string) bool {
+	parts := strings.Split(rel, "/")
+	for i := range parts {
+		if parts[i] == "testdata" || slices.Contains(leftOut, strings.Join(parts[:i+1], "/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// courseFiles lists the course's files as slash paths from root: what git
+// would commit in a git checkout, else every file under root.
+func courseFiles(root string) ([]string, error) {
+	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd.Dir = root
+	if out, err := cmd.Output(); err == nil {
+		var files []string
+		for _, f := range strings.Split(string(out), "\x00") {
+			if f != "" && !slices.Contains(files, f) {
+				files = append(files, f)
+			}
+		}
+		return files, nil
+	}
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		files = append(files, filepath.ToSlash(rel))
+		return err
+	})
+	return files, err
+}
+
+// needsCourse reports whether a test file needs what the copy leaves out.
+func needsCourse(src []byte) bool {
+	for _, w := range instructorWords {
+		if bytes.Contains(src, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// The lines that open and close a block of Markdown the copy leaves out.
+const (
+	blockBegin = "<!-- not in the handout -->"
+	blockEnd   = "<!-- end of not in the handout -->"
+)
+
+// missingWords are what a line of a README code block names when it is
+// about something the copy leaves out.
+var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md"}
+
+// filterMarkdown leaves out the blocks marked as not in the handout and,
+// in a README's code blocks, the lines that name what the copy lacks.
+func filterMarkdown(src []byte, readme bool) []byte {
+	var out []string
+	skipping, inCode := false, false
+	for _, line := range strings.SplitAfter(string(src), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == blockBegin:
+			skipping = true
+			continue
+		case trimmed == blockEnd:
+			skipping = false
+			continue
+		case skipping:
+			continue
+		case strings.HasPrefix(trimmed, "```"):
+			inCode = !inCode
+		case inCode && readme && slices.ContainsFunc(missingWords, func(w string) bool { return strings.Contains(line, w) }):
+			continue
+		}
+		out = append(out, line)
+	}
+	return []byte(strings.Join(out, ""))
+}
+
+// mdLink is a Markdown link to a relative path: [text](path) or
+// [text](path#anchor).
+var mdLink = regexp.MustCompile(`\[([^\]]+)\]\(([^)#:\s]+)(#[^)\s]*)?\)`)
+
+// unlinkMissing turns every link in the copy's Markdown files to a file the
+// copy does not have into its text.
+func unlinkMissing(dst string) error {
+	return filepath.WalkDir(dst, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fixed := mdLink.ReplaceAllStringFunc(string(data), func(link string) string {
+			m := mdLink.FindStringSubmatch(link)
+			if _, err := os.Stat(filepath.Join(filepath.Dir(path), filepath.FromSlash(m[2]))); errors.Is(err, fs.ErrNotExist) {
+				return m[1]
+			}
+			return link
+		})
+		if fixed == string(data) {
+			return nil
+		}
+		return os.WriteFile(path, []byte(fixed), 0o644)
+	})
+}
+
+// emptyOrAbsent reports whether dir does not exist or is an empty folder.
+func emptyOrAbsent(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	_, err = f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	return false, err
+}

@@ -1,0 +1,39 @@
+// Command handout writes the students' copy of the course: everything a
+// student needs to do the labs and grade them, and nothing that gives the
+// reference away. It also writes the course's Gradescope autograder bundle.
+//
+// # Usage
+//
+//	go run ./cmd/handout [-git] [-classroom] DIR
+//	go run ./cmd/handout -gradescope FILE.zip [lab...]
+//	go run ./cmd/handout -workflow FILE
+//
+// The first form writes the copy into DIR, which must not exist or be
+// empty. With -git, DIR is a git repository with the copy as its one
+// commit, ready to push as a template repository; with -classroom, the copy
+// has GitHub Classroom's autograding workflow, .github/workflows/classroom.yml.
+//
+// The second writes a Gradescope autograder bundle: the copy, setup.sh and
+// run_autograder, zipped as Gradescope wants them. With labs named, the
+// assignment grades those labs; otherwise every lab folder a submission has.
+// The third writes the GitHub Classroom workflow for every lab to FILE:
+// classroom/classroom.yml is written so, and a test keeps it current.
+//
+// # What the copy leaves out
+//
+// The reference solution (solutions/) and its known-buggy variants
+// (cmd/variants, docs/variants.md), the commands that need the reference
+// (cmd/clockbench) or that make this copy (cmd/handout, classroom/), every
+// testdata folder (the test Rafts there are complete or nearly complete
+// solutions), the course's tests that need any of these, and .git and bin/.
+// In the Markdown files, a block between the lines
+//
+//	<!-- not in the handout -->
+//	<!-- end of not in the handout -->
+//
+// is left out, as is a line of a README code block that names what the
+// copy does not have; a link to a file the copy does not have becomes its
+// text. In the copy, ./grade.sh grades, go run ./cmd/selftest passes (it
+// skips the steps that need the reference, and says so), and
+// ./grade.sh --reference says that the reference is not there.
+package main

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// handout writes the students' copy of the course with cmd/handout and
+// runs, in it, the two commands its README gives: ./grade.sh (for one lab,
+// lab 1, to keep this cheap), which must grade the skeleton, and
+// go run ./cmd/selftest -short, which must pass, skipping the steps that
+// need the reference. It also checks that --reference says the reference
+// is not there, and that nothing of the reference is in the copy.
+func (st *selftest) handout() (string, error) {
+	if st.short {
+		return "-short", errSkipped
+	}
+	if !isDir(filepath.Join(st.root, "cmd", "handout")) {
+		return "no cmd/handout here: this is already a students' copy", errSkipped
+	}
+	tmp, err := os.MkdirTemp("", "raftlabs-handout-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	copyDir := filepath.Join(tmp, "raftlabs")
+	if out, err := st.goCommand("run", "./cmd/handout", copyDir); err != nil {
+		return out, err
+	}
+	var report []string
+	if leak := revealing(copyDir); leak != "" {
+		return leak, errors.New("the students' copy gives the reference away")
+	}
+
+	out, err := st.commandIn(copyDir, "./grade.sh", "lab1")
+	report = append(report, "$ ./grade.sh lab1", lastLines(strings.TrimSpace(out), 6))
+	if !regexp.MustCompile(`(?m)^lab1 total: \d+/\d+$`).MatchString(out) {
+		return strings.Join(report, "\n"), fmt.Errorf("./grade.sh lab1 in the students' copy did not grade the skeleton: %v", err)
+	}
+
+	out, err = st.commandIn(copyDir, "./grade.sh", "--reference", "lab1")
+	if err == nil || !strings.Contains(out, "has no reference solution") {
+		return out, errors.New("./grade.sh --reference in the students' copy does not say that the reference is not there")
+	}
+
+	out, err = st.commandIn(copyDir, "go", "run", "./cmd/selftest", "-short")
+	report = append(report, "$ go run ./cmd/selftest -short", strings.TrimSpace(out))
+	if err != nil {
+		return strings.Join(report, "\n"), fmt.Errorf("go run ./cmd/selftest -short fails in the students' copy: %v", err)
+	}
+	return "", nil
+}
+
+// revealing returns what in the copy at dir gives the reference away: the
+// folders that hold it or its variants, test Rafts, a test that needs them.
+func revealing(dir string) string {
+	var found []string
+	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "labtest/testdata"} {
+		if _, err := os.Stat(filepath.Join(dir, path)); err == nil {
+			found = append(found, path)
+		}
+	}
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == "testdata" {
+			found = append(found, path)
+		}
+		return err
+	})
+	return strings.Join(found, "\n")
+}
+
+// commandIn runs name with args in dir and returns its output.
+func (st *selftest) commandIn(dir, name string, args ...string) (string, error) {
+	sub := *st
+	sub.root = dir
+	return sub.command(name, args...)
+}
+
+// actionlint checks the GitHub Classroom workflow with actionlint, in the
+// module of its own at classroom/actionlint. It is skipped, and says so,
+// where that module cannot be had: actionlint is not on this machine and
+// go cannot fetch it.
+func (st *selftest) actionlint() (string, error) {
+	dir := filepath.Join(st.root, "classroom", "actionlint")
+	if !isDir(dir) {
+		return "no classroom/actionlint here: this is a students' copy", errSkipped
+	}
+	if out, err := st.commandIn(dir, "go", "mod", "download"); err != nil {
+		return "go could not fetch actionlint (no network, and not in the module cache): " + firstLine(out), errSkipped
+	}
+	return st.commandIn(dir, "go", "test", "-count=1", ".")
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}
