@@ -71,6 +71,7 @@ func checkReuse(pass *analysis.Pass, file *ast.File, call *ast.CallExpr, reply a
 	inLit := false
 	for _, n := range path {
 		var body *ast.BlockStmt
+		var once ast.Node // the part of the loop evaluated once
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			if v.Pos() >= n.Pos() && v.Pos() < n.End() {
@@ -81,16 +82,19 @@ func checkReuse(pass *analysis.Pass, file *ast.File, call *ast.CallExpr, reply a
 		case *ast.FuncDecl:
 			return
 		case *ast.ForStmt:
-			body = n.Body
+			body, once = n.Body, n.Init
 		case *ast.RangeStmt:
-			body = n.Body
+			body, once = n.Body, n.X
 		default:
 			continue
 		}
 		if v.Pos() >= n.Pos() && v.Pos() < n.End() {
 			return // declared in the loop: fresh in every iteration
 		}
-		if !(call.Pos() >= body.Pos() && call.End() <= body.End()) || assignedBefore(pass.TypesInfo, body, v, call.Pos()) {
+		if once != nil && call.Pos() >= once.Pos() && call.End() <= once.End() {
+			continue
+		}
+		if assignedBefore(pass.TypesInfo, body, v, call.Pos()) {
 			continue
 		}
 		shared := ""
