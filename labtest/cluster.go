@@ -49,6 +49,7 @@ type Cluster struct {
 
 	leaders   map[int]sighting // election safety: the leader seen in each term
 	history   *history         // roles and terms seen, for failures (history.go)
+	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
 	applies   *applyChecker
 	drains    atomic.Int32 // drain goroutines running
 	baseline  goroutineCount
@@ -101,7 +102,11 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.net = labrpc.NewNetwork(c.run.settings.seed)
 	c.run.network.Store(c.net)
 	c.history = newHistory()
-	c.net.Observe(c.history.observe)
+	c.revealed = newRevealed()
+	c.net.Observe(func(ev labrpc.Event) {
+		c.history.observe(ev)
+		c.revealed.observe(ev)
+	})
 	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP
 	c.problems.network = len(c.net.Problems())
 	for _, opt := range opts {

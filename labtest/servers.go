@@ -15,35 +15,6 @@ import (
 // makeTimeout bounds Make: it must start its goroutines and return.
 const makeTimeout = 5 * time.Second
 
-// Crash disconnects server i, removes it from the network so that replies
-// from its handlers are never delivered, and kills it. Its persister is
-// copied first, so nothing the dead instance writes afterwards survives.
-func (c *Cluster) Crash(i int) {
-	c.t.Helper()
-	c.mu.Lock()
-	rf := c.rafts[i]
-	c.rafts[i] = nil
-	c.connected[i] = false
-	c.persisters[i] = c.persisters[i].Copy()
-	c.mu.Unlock()
-	c.relink() // after rafts[i] is gone, so failures show "s2 crashed"
-	c.net.DeleteServer(serverName(i))
-	if rf != nil {
-		c.kill(i, rf)
-	}
-}
-
-// Restart boots a new instance of server i from its persister and connects
-// it. Crash it first if it is running.
-func (c *Cluster) Restart(i int) {
-	c.t.Helper()
-	if c.raft(i) != nil {
-		c.Crash(i)
-	}
-	c.startServer(i)
-	c.Connect(i)
-}
-
 // startServer makes a new instance of server i with fresh ends and applyCh.
 func (c *Cluster) startServer(i int) {
 	c.t.Helper()
@@ -93,7 +64,7 @@ func (c *Cluster) callMake(i int, ends []*labrpc.ClientEnd, p *raftapi.Persister
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				made <- result{problem: fmt.Sprintf("s%d: Make panicked: %v\n%s", i, v, debug.Stack())}
+				made <- result{problem: fmt.Sprintf("s%d: Make panicked%s: %v\n%s", i, c.restartNote(i), v, debug.Stack())}
 			}
 		}()
 		made <- result{rf: c.newRaft(ends, i, p, applyCh)}

@@ -64,6 +64,19 @@ var Suite = []Test{
 	{Lab: 2, Scenario: LateAppendEntries, Points: 5},
 	{Lab: 2, Scenario: ReorderedReplies, Points: 5},
 	{Lab: 2, Scenario: KillAfterAgreement, Points: 5, OwnLabOnly: true},
+
+	{Lab: 3, Scenario: PersistBasic, Points: 10},
+	{Lab: 3, Scenario: PersistStaggered, Points: 10},
+	{Lab: 3, Scenario: PartitionedLeaderCrash, Points: 5},
+	{Lab: 3, Scenario: PersistedTerm, Points: 5},
+	{Lab: 3, Scenario: PersistedVote, Points: 5},
+	{Lab: 3, Scenario: PersistedLog, Points: 5},
+	{Lab: 3, Scenario: UnreliableAgree, Points: 5},
+	{Lab: 3, Scenario: Figure8Crashes, Points: 15},
+	{Lab: 3, Scenario: Figure8Unreliable, Points: 15},
+	{Lab: 3, Scenario: ChurnReliable, Points: 10},
+	{Lab: 3, Scenario: ChurnUnreliable, Points: 10},
+	{Lab: 3, Scenario: KillAfterRestarts, Points: 5, OwnLabOnly: true},
 }
 
 // TestsUpTo returns the tests a lab's folder runs: its own and every

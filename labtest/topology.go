@@ -75,7 +75,9 @@ func (c *Cluster) relink() {
 			if c.endNames[i] == nil {
 				continue
 			}
-			on := c.connected[i] && c.connected[j] && c.group[i] == c.group[j]
+			// A crashed server's ends stay off, whatever Connect or
+			// Partition said: its dead instance must reach no one.
+			on := c.connected[i] && c.connected[j] && c.group[i] == c.group[j] && c.rafts[i] != nil
 			c.net.Enable(c.endNames[i][j], on)
 		}
 	}

@@ -1,0 +1,111 @@
+package labtest
+
+import (
+	"fmt"
+	"time"
+)
+
+// Crashes: a server stops as a machine that loses power does, and comes
+// back with only what it had saved.
+//
+// A real crash has three properties, and Crash gives all three:
+//
+//   - nothing the dead server does reaches anyone: its ends are disabled
+//     and the server is deleted from the network before anything else, so
+//     no reply of a handler still running is delivered, and no reply to a
+//     call it made reaches it;
+//   - nothing it does reaches its disk: the persister it restarts from is
+//     a copy taken after it was cut off, so a Save by one of its goroutines
+//     after that goes to a persister no one reads again;
+//   - its next incarnation starts from the saved bytes only: Restart calls
+//     Make with that copy, fresh ends and a fresh applyCh.
+//
+// Restart then checks that the server did not forget what it had shown the
+// others before the crash (revealed.go): a term it answered an RPC in.
+
+// Crash cuts server i off, deletes it from the network so that the replies
+// of its handlers are never delivered, keeps what it had saved as the disk
+// it restarts from, and kills it.
+func (c *Cluster) Crash(i int) {
+	c.t.Helper()
+	c.mu.Lock()
+	rf := c.rafts[i]
+	c.rafts[i] = nil
+	c.connected[i] = false
+	c.mu.Unlock()
+	c.traceCrash(i)
+	c.relink() // after rafts[i] is gone, so failures show "s2 crashed"
+	c.net.DeleteServer(serverName(i))
+
+	// Only now is the disk taken: a handler that saved and then replied
+	// before the deletion saved into it; anything saved later is lost,
+	// and so is its reply.
+	c.mu.Lock()
+	c.persisters[i] = c.persisters[i].Copy()
+	c.mu.Unlock()
+	if c.revealed != nil {
+		c.revealed.crashed(i, c.Now())
+	}
+	if rf != nil {
+		c.kill(i, rf)
+	}
+}
+
+// Restart boots a new instance of server i from what it had saved, and
+// connects it. Crash it first if it is running. The new instance must not
+// have gone back on what the old one told other servers: a term it
+// answered an RPC in.
+func (c *Cluster) Restart(i int) {
+	c.t.Helper()
+	c.restart(i, true)
+}
+
+// restart is Restart, leaving the server cut off if connect is false: for
+// scenarios in which only the test talks to it.
+func (c *Cluster) restart(i int, connect bool) {
+	c.t.Helper()
+	if c.raft(i) != nil {
+		c.Crash(i)
+	}
+	c.startServer(i)
+	term, _ := c.GetState(i)
+	if c.revealed != nil {
+		if err := checkRestoredTerm(i, term, c.revealed.termShown(i), c.revealed.lastCrash(i)); err != nil {
+			c.historyFatalf("%v", err)
+		}
+	}
+	if connect {
+		c.Connect(i)
+	}
+}
+
+// checkRestoredTerm checks the term a server restarted in against the
+// highest term it had answered an RPC in before it crashed.
+func checkRestoredTerm(i, term int, shown termEvidence, crashedAt time.Duration) error {
+	if shown.term <= term {
+		return nil
+	}
+	return fmt.Errorf("s%d restarted in term %d, but before it crashed at %s it had answered %s's %s in term %d "+
+		"(at %s): its term went back across the crash. currentTerm must be persisted before the server answers "+
+		"any RPC (Figure 2, persistent state: \"updated on stable storage before responding to RPCs\"), and Make "+
+		"must restore it with readPersist from the persister it is given",
+		i, term, seconds(crashedAt), shown.asker, shown.method, shown.term, seconds(shown.at))
+}
+
+// restartNote says, for a failure in Make, whether this is a restart and
+// what from: "" on a server's first boot.
+func (c *Cluster) restartNote(i int) string {
+	c.mu.Lock()
+	gen, persister := c.generation[i], c.persisters[i]
+	c.mu.Unlock()
+	if gen <= 1 || persister == nil {
+		return ""
+	}
+	crashed := ""
+	if c.revealed != nil {
+		crashed = fmt.Sprintf(", after its crash at %s", seconds(c.revealed.lastCrash(i)))
+	}
+	return fmt.Sprintf(" while restarting from its saved state (%d bytes%s); if readPersist panicked, it could "+
+		"not decode what persist saved: both must handle the same fields, in the same order, with the same types",
+		persister.RaftStateSize(), crashed)
+}
