@@ -43,6 +43,12 @@ var (
 	commandField      = field{names: []string{"Command", "Cmd"}, required: true}
 	voteGrantedField  = field{names: []string{"VoteGranted", "Granted", "Vote"}, required: true, flag: true}
 	successField      = field{names: []string{"Success", "Succeeded", "Ok"}, required: true, flag: true}
+
+	// InstallSnapshot's (Figure 13), lab 4. Its reply has a term only.
+	lastIncludedIndexField = field{names: []string{"LastIncludedIndex", "LastIncludedIdx", "SnapshotIndex", "LastIndex"}, required: true}
+	lastIncludedTermField  = field{names: []string{"LastIncludedTerm", "SnapshotTerm", "LastTerm"}, required: true}
+	snapshotDataField      = field{names: []string{"Data", "Snapshot", "SnapshotData"}, required: true}
+	noFlag                 = field{}
 )
 
 // describe names f for a message: "VoteGranted (or Granted, Vote)".
@@ -82,6 +88,18 @@ type logEntry struct {
 	Index   int
 	Term    int
 	Command any
+}
+
+// A snapshotRequest is an InstallSnapshot's arguments (Figure 13), before
+// they are put in the server's own type. The whole snapshot goes in one
+// RPC: an Offset field, if the type has one, stays 0, and a Done field is
+// set.
+type snapshotRequest struct {
+	Term              int
+	Leader            int
+	LastIncludedIndex int
+	LastIncludedTerm  int
+	Data              []byte
 }
 
 // A probeReply is what the harness reads of a reply: the term and the
@@ -134,6 +152,10 @@ func findHandler(rcvr reflect.Type, method string, flag field) (*handler, error)
 	}
 	if err := wantInteger(term, what); err != nil {
 		return nil, err
+	}
+	if len(flag.names) == 0 {
+		h.replyTerm = term.Index
+		return h, nil // a reply with a term only (InstallSnapshot's)
 	}
 	flagField, err := lookup(h.reply, flag, what)
 	if err != nil {
@@ -293,6 +315,38 @@ func (h *handler) appendArgs(req appendRequest) (reflect.Value, error) {
 	return p, nil
 }
 
+// snapshotArgs returns req in the server's own argument type, as a pointer.
+func (h *handler) snapshotArgs(req snapshotRequest) (reflect.Value, error) {
+	p := reflect.New(h.args)
+	v, what := p.Elem(), fmt.Sprintf("%s's argument type %v", h.method, h.args)
+	for _, set := range []struct {
+		f field
+		n int
+	}{
+		{termField, req.Term},
+		{leaderField, req.Leader},
+		{lastIncludedIndexField, req.LastIncludedIndex},
+		{lastIncludedTermField, req.LastIncludedTerm},
+	} {
+		if err := setInt(v, set.f, set.n, what); err != nil {
+			return reflect.Value{}, err
+		}
+	}
+	sf, err := lookup(h.args, snapshotDataField, what)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	if sf.Type != reflect.TypeOf([]byte(nil)) {
+		return reflect.Value{}, fmt.Errorf("%s's field %s is %v, not []byte: the snapshot is the service's bytes, "+
+			"as Snapshot receives them: %s", what, sf.Name, sf.Type, rule)
+	}
+	v.FieldByIndex(sf.Index).SetBytes(req.Data)
+	if done, ok := h.args.FieldByName("Done"); ok && done.IsExported() && done.Type.Kind() == reflect.Bool {
+		v.FieldByIndex(done.Index).SetBool(true)
+	}
+	return p, nil
+}
+
 // setCommand stores cmd in entry's command field.
 func setCommand(entry reflect.Value, cmd any, what string) error {
 	sf, err := lookup(entry.Type(), commandField, what)
@@ -315,10 +369,15 @@ func setCommand(entry reflect.Value, cmd any, what string) error {
 	return nil
 }
 
-// read returns the term and the outcome in a reply of the handler's type.
+// read returns the term and the outcome in a reply of the handler's type
+// (OK is false for a reply with no outcome).
 func (h *handler) read(reply reflect.Value) probeReply {
 	v := reply.Elem()
-	return probeReply{Term: readInt(v.FieldByIndex(h.replyTerm)), OK: v.FieldByIndex(h.replyFlag).Bool()}
+	r := probeReply{Term: readInt(v.FieldByIndex(h.replyTerm))}
+	if h.replyFlag != nil {
+		r.OK = v.FieldByIndex(h.replyFlag).Bool()
+	}
+	return r
 }
 
 // requestVote sends server i a RequestVote in its own types and returns
@@ -341,6 +400,19 @@ func (c *Cluster) appendEntries(i int, req appendRequest) (reply probeReply, ok 
 	c.t.Helper()
 	h := c.handler(i, "AppendEntries", successField)
 	args, err := h.appendArgs(req)
+	if err != nil {
+		c.Fatalf("%v", err)
+	}
+	return c.probe(i, h, args, req.Term)
+}
+
+// installSnapshot sends server i an InstallSnapshot in its own types and
+// returns its reply; ok is false if no reply came back. A reply whose term
+// is behind the request's fails the test.
+func (c *Cluster) installSnapshot(i int, req snapshotRequest) (reply probeReply, ok bool) {
+	c.t.Helper()
+	h := c.handler(i, "InstallSnapshot", noFlag)
+	args, err := h.snapshotArgs(req)
 	if err != nil {
 		c.Fatalf("%v", err)
 	}
@@ -392,10 +464,14 @@ func (c *Cluster) probe(i int, h *handler, args reflect.Value, term int) (probeR
 	}
 	got := h.read(reply)
 	if got.Term < term {
-		c.Fatalf("s%d's reply to %s in term %d carried term %d (and %s %v): a reply carries the receiver's currentTerm, "+
+		outcome := ""
+		if h.flagName != "" {
+			outcome = fmt.Sprintf(" (and %s %v)", h.flagName, got.OK)
+		}
+		c.Fatalf("s%d's reply to %s in term %d carried term %d%s: a reply carries the receiver's currentTerm, "+
 			"which is at least the request's term once it has been seen (Figure 2, Rules for All Servers: "+
 			"\"If RPC request or response contains term T > currentTerm: set currentTerm = T\")",
-			i, h.method, term, got.Term, h.flagName, got.OK)
+			i, h.method, term, got.Term, outcome)
 	}
 	return got, true
 }

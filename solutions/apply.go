@@ -30,15 +30,27 @@ func (rf *Raft) applier() {
 func (rf *Raft) waitForCommitted() []raftapi.ApplyMsg {
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
-	for !rf.killed() && rf.lastApplied >= rf.commitIndex {
+	for !rf.killed() && rf.lastApplied >= rf.commitIndex && !rf.snapshotPending {
 		rf.applyCond.Wait() // woken when commitIndex moves, and by Kill
 	}
 	if rf.killed() {
 		return nil
 	}
-	// Lab 4: a snapshot from the leader is delivered from here too, as an
-	// ApplyMsg with SnapshotValid, in its place in the order.
-	msgs := make([]raftapi.ApplyMsg, 0, rf.commitIndex-rf.lastApplied)
+	msgs := make([]raftapi.ApplyMsg, 0, 1+rf.commitIndex-rf.lastApplied)
+	if rf.snapshotPending {
+		// Lab 4: a snapshot from the leader (InstallSnapshot) goes to the
+		// service in its place in the order: after every entry before it,
+		// which were sent earlier, and before the entries after it, which
+		// follow in this same batch. InstallSnapshot has already set
+		// lastApplied to its last included index.
+		rf.snapshotPending = false
+		msgs = append(msgs, raftapi.ApplyMsg{
+			SnapshotValid: true,
+			Snapshot:      rf.snapshot,
+			SnapshotTerm:  rf.termAt(rf.firstIndex()),
+			SnapshotIndex: rf.firstIndex(),
+		})
+	}
 	for i := rf.lastApplied + 1; i <= rf.commitIndex; i++ {
 		msgs = append(msgs, raftapi.ApplyMsg{
 			CommandValid: true,

@@ -30,9 +30,13 @@ func (rf *Raft) persist() {
 	if err := e.Encode(rf.log); err != nil {
 		panic(fmt.Sprintf("persist: encoding log: %v", err))
 	}
-	// Save replaces the state and the snapshot together; pass the current
-	// snapshot (nil until lab 4) so it is kept.
-	rf.persister.Save(w.Bytes(), rf.persister.ReadSnapshot())
+	// Lab 4: the snapshot's last included index; its term is the dummy
+	// log[0]'s. Save replaces the state and the snapshot together, so the
+	// two always describe the same log.
+	if err := e.Encode(rf.snapshotIndex); err != nil {
+		panic(fmt.Sprintf("persist: encoding snapshotIndex: %v", err))
+	}
+	rf.persister.Save(w.Bytes(), rf.snapshot)
 }
 
 // readPersist restores what persist saved. data is nil on a first boot,
@@ -53,7 +57,12 @@ func (rf *Raft) readPersist(data []byte) {
 	if err := d.Decode(&log); err != nil {
 		panic(fmt.Sprintf("readPersist: decoding log: %v", err))
 	}
+	var snapshotIndex int
+	if err := d.Decode(&snapshotIndex); err != nil {
+		panic(fmt.Sprintf("readPersist: decoding snapshotIndex: %v", err))
+	}
 	rf.currentTerm = currentTerm
 	rf.votedFor = votedFor
 	rf.log = log
+	rf.snapshotIndex = snapshotIndex
 }

@@ -44,11 +44,21 @@ type Raft struct {
 	// depends on it.
 	currentTerm int        // latest term this server has seen
 	votedFor    int        // candidate voted for in currentTerm, or -1
-	log         []LogEntry // log[0] is a dummy of term 0, so real entries start at index 1
+	log         []LogEntry // log[0] is a dummy: of term 0 at index 0, or the snapshot's last entry (lab 4)
+
+	// Lab 4: the snapshot (Figure 13). snapshotIndex is the last index it
+	// includes, the index of the dummy log[0], whose term is the
+	// snapshot's last included term. Both are saved by persist.
+	snapshotIndex int
+	snapshot      []byte // the service's latest snapshot, to send in InstallSnapshot
 
 	// Volatile state on all servers (Figure 2).
 	commitIndex int // highest index known to be committed
 	lastApplied int // highest index handed to the applier
+
+	// Lab 4: a snapshot from the leader that the applier has not yet
+	// handed to the service (apply.go).
+	snapshotPending bool
 
 	// Volatile state on leaders (Figure 2), reinitialized by becomeLeader.
 	nextIndex  []int // per peer: index of the next entry to send it
@@ -102,9 +112,13 @@ func Make(peers []*labrpc.ClientEnd, me int,
 	}
 
 	// Lab 3: come back with the term, vote and log saved before a crash.
+	// Lab 4: and with the snapshot. The service restores its state from
+	// the snapshot itself at boot, so everything through snapshotIndex is
+	// committed and already applied.
 	rf.readPersist(persister.ReadRaftState())
-	// Lab 4: a restored snapshot would also set commitIndex and
-	// lastApplied to its last included index here.
+	rf.snapshot = persister.ReadSnapshot()
+	rf.commitIndex = rf.snapshotIndex
+	rf.lastApplied = rf.snapshotIndex
 
 	rf.resetElectionTimer()
 	go rf.ticker()
@@ -145,25 +159,16 @@ func (rf *Raft) killed() bool {
 	return rf.dead.Load()
 }
 
-// Snapshot is lab 4's: the service has saved a snapshot of every command up
-// through index, so the log up to index may be discarded. Until lab 4 fills
-// it in, the log is kept whole and this does nothing.
-func (rf *Raft) Snapshot(index int, snapshot []byte) {
-	// Lab 4 trims the log through index (keeping a dummy entry that
-	// carries the term of entry index), moves the log helpers' offset, and
-	// saves snapshot beside the Raft state in persist.
-}
-
 // ---------------------------------------------------------------------
 // The log, through helpers. Everything else names entries by their Raft
 // index and never indexes rf.log directly, so that lab 4, which drops a
 // prefix of the log, changes only these functions. Call them with mu held.
 
-// firstIndex is the index of rf.log[0], the dummy entry. Until lab 4 it is
-// always 0; lab 4 makes it the last index included in the snapshot, and
-// the dummy then carries that entry's term.
+// firstIndex is the index of rf.log[0], the dummy entry: 0 until the first
+// snapshot, then the last index the snapshot includes, and the dummy
+// carries that entry's term.
 func (rf *Raft) firstIndex() int {
-	return 0
+	return rf.snapshotIndex
 }
 
 // lastIndex is the index of the last entry in the log (0 if it is empty).
@@ -203,4 +208,17 @@ func (rf *Raft) truncateFrom(index int) {
 // appendEntries adds entries at the end of the log.
 func (rf *Raft) appendEntries(entries ...LogEntry) {
 	rf.log = append(rf.log, entries...)
+}
+
+// compactThrough drops every entry through index, which becomes the dummy
+// log[0] with the given term. The entries after index are kept if the log
+// has them. They are copied into a new slice: re-slicing rf.log would keep
+// the old array, and every dropped entry in it, alive.
+func (rf *Raft) compactThrough(index, term int) {
+	kept := []LogEntry{{Term: term}}
+	if index < rf.lastIndex() {
+		kept = append(kept, rf.log[index-rf.firstIndex()+1:]...)
+	}
+	rf.log = kept
+	rf.snapshotIndex = index
 }

@@ -150,8 +150,14 @@ func (rf *Raft) sendNext(peer int, term int, timer *time.Timer) bool {
 		return false
 	}
 	next := rf.nextIndex[peer]
-	// Lab 4: if next <= rf.firstIndex(), the entries the peer needs are in
-	// the snapshot: send InstallSnapshot instead.
+	if next <= rf.firstIndex() {
+		// Lab 4: the entries the peer needs next are in our snapshot, so
+		// send the snapshot instead (Figure 13). It counts as the RPC in
+		// flight, and as the heartbeat.
+		rf.markSent(peer, timer)
+		rf.sendSnapshot(peer)
+		return true
+	}
 	args := &AppendEntriesArgs{
 		Term:         rf.currentTerm,
 		LeaderID:     rf.me,
@@ -167,6 +173,16 @@ func (rf *Raft) sendNext(peer int, term int, timer *time.Timer) bool {
 	timer.Reset(heartbeatInterval)
 	go rf.sendAppendEntries(peer, rf.sendSeq[peer], args)
 	return true
+}
+
+// markSent records an RPC to peer that is not an AppendEntries (an
+// InstallSnapshot) as the latest one sent: it is in flight, and the next
+// heartbeat is due heartbeatInterval from now. Call it with mu held.
+func (rf *Raft) markSent(peer int, timer *time.Timer) {
+	rf.inFlight[peer] = true
+	rf.sendSeq[peer]++
+	timer.Reset(heartbeatInterval)
+	rf.heartbeatAt[peer] = time.Now().Add(heartbeatInterval)
 }
 
 // isLeaderOf reports whether this server is still the leader of term. Call
@@ -247,10 +263,10 @@ func (rf *Raft) backedUpNextIndex(peer int, reply *AppendEntriesReply) int {
 	} else {
 		next = reply.XIndex
 	}
-	// Never below what the peer is known to hold, and never below the
-	// first real entry: entry firstIndex (the dummy) matches everywhere.
-	// Lab 4: below firstIndex+1 the leader would send its snapshot.
-	return max(next, rf.matchIndex[peer]+1, rf.firstIndex()+1)
+	// Never below what the peer is known to hold, nor below index 1 (index
+	// 0 matches everywhere). At or below firstIndex, the entries are in our
+	// snapshot: sendNext then sends the snapshot (lab 4).
+	return max(next, rf.matchIndex[peer]+1, 1)
 }
 
 // lastIndexOfTerm is the index of our last entry of term, or -1 if the log
@@ -337,9 +353,12 @@ func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply
 	}
 	rf.resetElectionTimer()
 
-	// Lab 4: if args.PrevLogIndex < rf.firstIndex(), that entry is in our
-	// snapshot, so it is committed and matches; skip the entries the
-	// snapshot already covers before the checks below.
+	// Lab 4: entries through firstIndex are in our snapshot, so they are
+	// committed and match the leader's; look only at the entries after it.
+	if skip := rf.firstIndex() - args.PrevLogIndex; skip > 0 {
+		args.PrevLogIndex, args.PrevLogTerm = rf.firstIndex(), rf.termAt(rf.firstIndex())
+		args.Entries = args.Entries[min(skip, len(args.Entries)):]
+	}
 
 	// Receiver rule 2: "Reply false if log doesn't contain an entry at
 	// prevLogIndex whose term matches prevLogTerm (§5.3)". Say why, so the
