@@ -113,6 +113,9 @@ func (rf *Raft) requestVote(peer int, args *RequestVoteArgs, votes *int) {
 	}
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
+	if rf.killed() {
+		return // a reply that arrives after Kill changes nothing
+	}
 
 	// All Servers: "If RPC request or response contains term T >
 	// currentTerm: set currentTerm = T, convert to follower".

@@ -204,6 +204,9 @@ func (rf *Raft) sendAppendEntries(peer int, seq int, args *AppendEntriesArgs) {
 	}
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
+	if rf.killed() {
+		return // a reply that arrives after Kill changes nothing
+	}
 
 	// All Servers: "If RPC request or response contains term T >
 	// currentTerm: set currentTerm = T, convert to follower".
