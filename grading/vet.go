@@ -35,16 +35,28 @@ func (f Finding) String() string {
 // checked. Code that does not compile is an error: its findings would mean
 // little, and the build says what is wrong.
 func Vet(root string, dirs ...string) ([]Finding, error) {
+	return VetReplaced(root, nil, dirs...)
+}
+
+// VetReplaced is Vet with some files replaced: replace maps a file's path,
+// relative to root, to the content it is checked with instead (a buggy
+// variant of a reference file, as in Source.Replace). Nothing on disk
+// changes.
+func VetReplaced(root string, replace map[string][]byte, dirs ...string) ([]Finding, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
+	}
+	overlay := map[string][]byte{}
+	for rel, content := range replace {
+		overlay[filepath.Join(root, filepath.FromSlash(rel))] = content
 	}
 	patterns := make([]string, len(dirs))
 	for i, dir := range dirs {
 		patterns[i] = "./" + filepath.ToSlash(dir)
 	}
 	dir := strings.Join(dirs, ", ")
-	cfg := &packages.Config{Mode: packages.LoadSyntax, Dir: root}
+	cfg := &packages.Config{Mode: packages.LoadSyntax, Dir: root, Overlay: overlay}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("labvet: loading %s: %w", dir, err)
