@@ -142,11 +142,20 @@ func failureDetails(lab labtest.Lab, ts testScore, cfg config) []string {
 	verdict := strings.Split(strings.TrimSpace(first.Verdict), "\n")
 	lines = append(lines, verdict[:min(len(verdict), verdictLines)]...)
 	lines = append(lines, "rerun: "+rerun(lab, first, cfg))
-	for _, f := range failures[1:] {
-		lines = append(lines, "rerun: "+rerun(lab, f, cfg))
-	}
-	if len(failures) > 1 {
+	switch {
+	case len(failures) == 1:
+	case ts.Flaky():
+		// Each failure of a flaky test may be the one that shows the bug.
+		for _, f := range failures[1:] {
+			lines = append(lines, "rerun: "+rerun(lab, f, cfg))
+		}
 		lines = append(lines, "(-v shows every failure's output)")
+	default:
+		var seeds []string
+		for _, f := range failures[1:] {
+			seeds = append(seeds, fmt.Sprint(f.Seed))
+		}
+		lines = append(lines, fmt.Sprintf("also failed with seeds %s (-v shows every failure)", strings.Join(seeds, ", ")))
 	}
 	return lines
 }
