@@ -95,9 +95,9 @@ func (g *grader) grade() ([]labScore, error) {
 	for _, lab := range labs {
 		findings := g.vetLab(tree, lab) // warnings only: they cost no points
 		s := g.gradeLab(tree, work, lab)
-		explainVerdicts(&s, findings)
+		explainVerdicts(&s, findings())
 		printLab(g.out, s, g.cfg)
-		printFindings(g.out, lab, findings)
+		printFindings(g.out, lab, findings())
 		scores = append(scores, s)
 	}
 	return scores, nil

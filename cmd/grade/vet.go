@@ -3,29 +3,36 @@ package main
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
-// vetLab runs labvet's static checks on lab's code in tree (on the
-// reference with --reference) before the lab is built. Its findings are
-// warnings: they cost no points. Code that the allowlist rejects is not
-// looked at (loading it compiles it), and code that does not compile has
-// no findings: gradeLab reports both.
-func (g *grader) vetLab(tree string, lab labtest.Lab) []grading.Finding {
-	dir := lab.Dir
-	if g.cfg.reference {
-		dir = "solutions"
-	} else if grading.CheckImports(tree, lab) != nil {
-		return nil
-	}
-	g.progress.step(fmt.Sprintf("%s: labvet: looking for the classic mistakes...", lab.Dir))
-	findings, err := grading.Vet(tree, dir)
-	if err != nil {
-		return nil
-	}
-	return findings
+// vetLab starts labvet's static checks on lab's code in tree (on the
+// reference with --reference) and returns a function that waits for their
+// findings. The checks run while the lab builds, so they add next to
+// nothing to the grading time. Their findings are warnings: they cost no
+// points. Code that the allowlist rejects is not looked at (loading it
+// compiles it), and code that does not compile has no findings: gradeLab
+// reports both.
+func (g *grader) vetLab(tree string, lab labtest.Lab) func() []grading.Finding {
+	done := make(chan []grading.Finding, 1)
+	go func() {
+		dir := lab.Dir
+		if g.cfg.reference {
+			dir = "solutions"
+		} else if grading.CheckImports(tree, lab) != nil {
+			done <- nil
+			return
+		}
+		findings, err := grading.Vet(tree, dir)
+		if err != nil {
+			findings = nil
+		}
+		done <- findings
+	}()
+	return sync.OnceValue(func() []grading.Finding { return <-done })
 }
 
 // explainVerdicts adds to each failed run's verdict a line that points to
