@@ -101,7 +101,7 @@ func checkReuse(pass *analysis.Pass, file *ast.File, call *ast.CallExpr, reply a
 		if inLit {
 			shared = "; the goroutines the loop starts all share it, which is also a data race"
 		}
-		pass.Reportf(reply.Pos(), "reply %s is reused across calls: it is declared at %s, outside the loop at %s, "+
+		pass.Reportf(reply.Pos(), "%s is reused across calls as Call's reply: it is declared at %s, outside the loop at %s, "+
 			"so each Call decodes into the same %s, and gob leaves a field the answer does not send (a zero value) "+
 			"as the earlier answer set it%s (declare a fresh reply inside the loop)",
 			id.Name, raftflow.Where(pass.Fset, v.Pos()), raftflow.Where(pass.Fset, n.Pos()), typeName(pass, v.Type()), shared)
@@ -182,7 +182,7 @@ func checkZero(pass *analysis.Pass, file *ast.File, call *ast.CallExpr, target a
 	}
 }
 
-const advice = "gob does not send zero values, so a field the answer leaves zero keeps the value set here " +
+const advice = "gob does not send zero values, so where the sender's value is zero this one keeps its own " +
 	"(decode into a fresh, zero value)"
 
 // compositeLit returns the literal of T{...} or &T{...}, or nil.

@@ -24,7 +24,7 @@ type Raft struct {
 func (rf *Raft) sameReplyEveryIteration() {
 	var reply Reply
 	for i := range rf.peers {
-		rf.peers[i].Call("Raft.RequestVote", &Args{}, &reply) // want `reply reply is reused across calls: it is declared at a.go:\d+, outside the loop at a.go:\d+, so each Call decodes into the same Reply`
+		rf.peers[i].Call("Raft.RequestVote", &Args{}, &reply) // want `reply is reused across calls as Call's reply: it is declared at a.go:\d+, outside the loop at a.go:\d+, so each Call decodes into the same Reply`
 	}
 }
 
@@ -32,20 +32,20 @@ func (rf *Raft) sharedByGoroutines() {
 	reply := &Reply{}
 	for i := range rf.peers {
 		go func() {
-			rf.peers[i].Call("Raft.RequestVote", &Args{}, reply) // want `reply reply is reused across calls: .*the goroutines the loop starts all share it, which is also a data race`
+			rf.peers[i].Call("Raft.RequestVote", &Args{}, reply) // want `reply is reused across calls as Call's reply: .*the goroutines the loop starts all share it, which is also a data race`
 		}()
 	}
 }
 
 func (rf *Raft) retrySameReply() {
 	var reply Reply
-	for !rf.peers[0].Call("Raft.RequestVote", &Args{}, &reply) { // want `reply reply is reused across calls`
+	for !rf.peers[0].Call("Raft.RequestVote", &Args{}, &reply) { // want `reply is reused across calls as Call's reply`
 	}
 }
 
 func (rf *Raft) nonZeroLiteral() {
 	reply := Reply{Term: rf.currentTerm}
-	rf.peers[0].Call("Raft.RequestVote", &Args{}, &reply) // want `reply is not zero when Call decodes into it \(declared with Term is set at a.go:\d+\): gob does not send zero values`
+	rf.peers[0].Call("Raft.RequestVote", &Args{}, &reply)                    // want `reply is not zero when Call decodes into it \(declared with Term is set at a.go:\d+\): gob does not send zero values`
 	rf.peers[0].Call("Raft.RequestVote", &Args{}, &Reply{VoteGranted: true}) // want `the Reply that Call decodes into is not zero \(VoteGranted is set\)`
 }
 
