@@ -106,7 +106,9 @@ func (rf *Raft) Start(command any) (int, int, bool) {
 }
 
 // Kill stops the server. Every long-running goroutine must check killed()
-// and return once it is true; the tests report those still running as leaks.
+// and return once it is true, and Kill must wake any that wait (on a
+// sync.Cond, say) so that they see it; the tests report those still
+// running as leaks.
 func (rf *Raft) Kill() {
 	atomic.StoreInt32(&rf.dead, 1)
 	// Your code here, if needed.
@@ -121,8 +123,14 @@ func (rf *Raft) killed() bool {
 func (rf *Raft) ticker() {
 	for !rf.killed() {
 		// Your code here (lab 1): if this server is not the leader and its
-		// election timeout has passed since it last heard from a leader or
-		// granted a vote, start an election.
+		// election timeout has passed, start an election. The timeout
+		// restarts exactly where Figure 2 says: on an AppendEntries from
+		// the leader of the current term, on granting a vote, and on
+		// starting an election (and, in this course, when a leader steps
+		// down). A vote refused, or a message from an older term, restarts
+		// nothing. The pause below spreads the servers' elections out; if
+		// each timeout is itself random (docs/lab1-election.md, Hints), a
+		// short fixed pause does instead.
 
 		// Pause for a random time, so that servers do not all time out
 		// together.
