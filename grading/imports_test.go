@@ -219,7 +219,7 @@ func TestImportErrorNamesFileLinePackageAndAllowlist(t *testing.T) {
 	err := CheckImports(root, labtest.Labs[1])
 	require.Error(t, err)
 	assert.Equal(t, "lab2-replication/raft.go:9: imports raftlabs/solutions, which a submission may not import; allowed: "+AllowedList(), err.Error())
-	assert.Contains(t, AllowedList(), "math/rand, math/rand/v2, os (only Getenv, LookupEnv, Stderr, Stdout), raftlabs/labgob, raftlabs/labrpc, raftlabs/raftapi, runtime (only ")
+	assert.Contains(t, AllowedList(), "math/rand, math/rand/v2, os (only Getenv, LookupEnv, Stderr, Stdout), raftlabs/labdebug, raftlabs/labgob, raftlabs/labrpc, raftlabs/raftapi, runtime (only ")
 
 	// With several, one a line, and the allowlist once at the end.
 	root = fakeCourse(t, map[string]string{"lab1-election/raft.go": "package raft\n\nimport \"unsafe\"\nimport \"reflect\"\n"})

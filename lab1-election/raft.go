@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"raftlabs/labdebug"
 	"raftlabs/labrpc"
 	"raftlabs/raftapi"
 )
@@ -149,6 +150,10 @@ func Make(peers []*labrpc.ClientEnd, me int,
 	rf.peers = peers
 	rf.persister = persister
 	rf.me = me
+	// labdebug.Printf prints a line with the test's time when asked to
+	// (go test -debug all) and adds it to the test's trace; see
+	// docs/debugging.md.
+	labdebug.Printf(me, labdebug.Info, "started with %d peers", len(peers))
 
 	// Your initialization code here (lab 1, 2, 3).
 

@@ -37,6 +37,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	if err := c.callStudent(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
 		return 0, 0, false, err
 	}
+	c.traceCommand(i, command, index, term, isLeader)
 	if took := c.Now() - asked; took > slowCall {
 		answer := "isLeader false"
 		if isLeader {

@@ -188,6 +188,7 @@ func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 				return
 			}
 			c.applies.receive(i, gen, m)
+			c.traceApply(i, m)
 			c.serviceCall(i, gen)
 		case <-c.stopping:
 			return

@@ -89,6 +89,7 @@ func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
 		baseline: goroutineCount(runtime.NumGoroutine() + 1),
 	}
 	r.bubble.Store(int64(currentGoroutine().bubble))
+	c.startTrace()
 	r.mu.Lock()
 	r.current = c
 	r.mu.Unlock()
@@ -106,7 +107,9 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.net.Observe(func(ev labrpc.Event) {
 		c.history.observe(ev)
 		c.revealed.observe(ev)
+		c.traceRPC(ev)
 	})
+	c.traceBoot(n)
 	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP
 	c.problems.network = len(c.net.Problems())
 	for _, opt := range opts {

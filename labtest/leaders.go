@@ -26,6 +26,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	}
 	if c.history != nil {
 		c.history.polled(i, term, isLeader, c.Now())
+		c.traceState(i, term, isLeader)
 	}
 	if isLeader {
 		c.sawLeader(i, term)

@@ -96,6 +96,7 @@ func runChild(t *testing.T, s settings) Result {
 	if s.realtime {
 		args = append(args, "-realtime")
 	}
+	args = append(args, traceArgs()...)
 	out := &relay{w: os.Stdout}
 	defer out.flush()
 	res, _ := RunProcess(context.Background(), Process{
@@ -135,6 +136,7 @@ func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Resu
 	go r.execute(t, body, done)
 	r.watch(done)
 	res := r.result()
+	r.writeTrace(&res)
 	for _, w := range res.Warnings {
 		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
 	}
@@ -159,6 +161,7 @@ type run struct {
 	readers sync.Map     // ids of the applyCh readers' goroutines, to their server
 	making  atomic.Int32 // 1 + the server whose Make is running, or 0
 	network atomic.Pointer[labrpc.Network]
+	trace   atomic.Pointer[tracer] // what the test did, for a failure (trace.go)
 	stats   atomic.Pointer[stats]
 
 	mu         sync.Mutex
@@ -205,6 +208,7 @@ func (r *run) clockName() string {
 // one, such as a send on applyCh after Kill found at the end, is added
 // below it so that it is not lost.
 func (r *run) fail(f *Failure) {
+	r.traceFailure(f)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	verdict := f.String()
@@ -231,6 +235,7 @@ func (r *run) warn(warning string) {
 // abort records the watcher's verdict, unless the test has already failed,
 // and tells every part of the harness to stop touching the test.
 func (r *run) abort(verdict string) {
+	r.traceAbort(verdict)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.aborted.Load() {

@@ -44,6 +44,7 @@ func (c *Cluster) startServer(i int) {
 	srv := labrpc.NewServer()
 	srv.AddService(labrpc.NewService(rf))
 	c.net.AddServer(serverName(i), srv)
+	c.traceStart(i, gen)
 	c.mu.Lock()
 	c.rafts[i] = rf
 	c.endNames[i] = names

@@ -85,6 +85,7 @@ func (c *Cluster) relink() {
 	if k := len(c.netHistory); k > 0 && strings.HasSuffix(c.netHistory[k-1], ": "+shape) {
 		return
 	}
+	c.traceNetworkLocked(shape)
 	c.netHistory = append(c.netHistory, fmt.Sprintf("%s: %s", seconds(time.Since(c.start)), shape))
 }
 
