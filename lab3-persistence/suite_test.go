@@ -42,6 +42,7 @@ func TestPartitionedLeaderCrashLab3(t *testing.T) {
 func TestPersistedTermLab3(t *testing.T)     { labtest.Run(t, labtest.PersistedTerm, Make) }
 func TestPersistedVoteLab3(t *testing.T)     { labtest.Run(t, labtest.PersistedVote, Make) }
 func TestPersistedLogLab3(t *testing.T)      { labtest.Run(t, labtest.PersistedLog, Make) }
+func TestCorruptStateLab3(t *testing.T)      { labtest.Run(t, labtest.CorruptState, Make) }
 func TestUnreliableAgreeLab3(t *testing.T)   { labtest.Run(t, labtest.UnreliableAgree, Make) }
 func TestFigure8CrashesLab3(t *testing.T)    { labtest.Run(t, labtest.Figure8Crashes, Make) }
 func TestFigure8UnreliableLab3(t *testing.T) { labtest.Run(t, labtest.Figure8Unreliable, Make) }

@@ -56,35 +56,45 @@ func (c *Cluster) startServer(i int) {
 // never blocks stops the clock instead; the watchdog names it.)
 func (c *Cluster) callMake(i int, ends []*labrpc.ClientEnd, p *raftapi.Persister, applyCh chan raftapi.ApplyMsg) raftapi.Raft {
 	c.t.Helper()
-	type result struct {
-		rf      raftapi.Raft
-		problem string
+	m, returned := c.tryMake(i, ends, p, applyCh)
+	switch {
+	case !returned:
+		c.Fatalf("s%d: Make did not return within %v: Make must start long-running work "+
+			"(the election ticker, the applier) in goroutines and return at once", i, makeTimeout)
+	case m.panicked != nil:
+		c.Fatalf("s%d: Make panicked%s: %v\n%s", i, c.restartNote(i), m.panicked, m.stack)
+	case m.rf == nil:
+		c.Fatalf("s%d: Make returned nil; it must return the new Raft", i)
 	}
-	made := make(chan result, 1)
+	return m.rf
+}
+
+// A made is what one call to Make did: returned a Raft, or panicked.
+type made struct {
+	rf       raftapi.Raft
+	panicked any
+	stack    []byte
+}
+
+// tryMake calls the student's Make for server i and returns what it did;
+// returned is false if it did not return within makeTimeout.
+func (c *Cluster) tryMake(i int, ends []*labrpc.ClientEnd, p *raftapi.Persister, applyCh chan raftapi.ApplyMsg) (m made, returned bool) {
+	result := make(chan made, 1)
 	c.run.making.Store(int32(i + 1))
+	defer c.run.making.Store(0)
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				made <- result{problem: fmt.Sprintf("s%d: Make panicked%s: %v\n%s", i, c.restartNote(i), v, debug.Stack())}
+				result <- made{panicked: v, stack: debug.Stack()}
 			}
 		}()
-		made <- result{rf: c.newRaft(ends, i, p, applyCh)}
+		result <- made{rf: c.newRaft(ends, i, p, applyCh)}
 	}()
 	select {
-	case m := <-made:
-		c.run.making.Store(0)
-		if m.problem != "" {
-			c.Fatalf("%s", m.problem)
-		}
-		if m.rf == nil {
-			c.Fatalf("s%d: Make returned nil; it must return the new Raft", i)
-		}
-		return m.rf
+	case m := <-result:
+		return m, true
 	case <-time.After(makeTimeout):
-		c.run.making.Store(0)
-		c.Fatalf("s%d: Make did not return within %v: Make must start long-running work "+
-			"(the election ticker, the applier) in goroutines and return at once", i, makeTimeout)
-		return nil
+		return made{}, false
 	}
 }
 

@@ -1,0 +1,145 @@
+package labtest
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/labtest/testdata/broken"
+)
+
+// Lab 3's verdicts, pinned: each scenario run against a Raft that forgets
+// one persistent field must name that field and the rule; and the pure
+// checks behind them, on their own.
+
+// lab3Verdicts are the Rafts that forget, and what their verdicts say.
+var lab3Verdicts = map[string]struct {
+	scenario Scenario
+	forget   broken.Forget
+	want     []string
+}{
+	"term": {PersistedTerm, broken.Forget{Term: true},
+		[]string{"restarted in term 0, but before it crashed at", "its term went back across the crash",
+			"currentTerm must be persisted before the server answers any RPC"}},
+	"vote": {PersistedVote, broken.Forget{Vote: true},
+		[]string{"one vote per term: s", "after crashing at", "it forgot its vote across the crash",
+			"votedFor must be persisted before the server answers RequestVote"}},
+	"log": {PersistedLog, broken.Forget{Log: true},
+		[]string{"answered Success to an AppendEntries of term", "that gave it entries 1 to 3, then crashed",
+			"lost entries it had acknowledged", "The log must be persisted before the server answers Success"}},
+	"corrupt": {corruptStateAlone, broken.Forget{DecodeErrors: true},
+		[]string{"'s Make was given its saved state cut short", "started as if nothing were wrong",
+			"readPersist must report bytes it cannot decode"}},
+}
+
+// corruptStateAlone is CorruptState's check without the agreement the
+// Amnesiac cannot do.
+func corruptStateAlone(c *Cluster) {
+	c.Boot(3)
+	f := c.Next(c.CheckOneLeader())
+	c.Crash(f)
+	saved := c.savedState(f)
+	cut := newPersister(saved[:len(saved)/2])
+	if err := c.checkRefusesCorruptState(f, cut, len(saved)); err != nil {
+		c.Fatalf("%v", err)
+	}
+}
+
+// TestLab3VerdictRaft runs one forgetful Raft, named by
+// RAFTLABS_LAB3_VERDICT, in a child process started by TestLab3Verdicts.
+func TestLab3VerdictRaft(t *testing.T) {
+	name := os.Getenv("RAFTLABS_LAB3_VERDICT")
+	if name == "" {
+		t.Skip("run by TestLab3Verdicts in a child process")
+	}
+	v := lab3Verdicts[name]
+	Run(t, v.scenario, broken.MakeAmnesiac(v.forget))
+}
+
+func TestLab3Verdicts(t *testing.T) {
+	for name, v := range lab3Verdicts {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run", "^TestLab3VerdictRaft$", "-test.v")
+			cmd.Env = append(os.Environ(), "RAFTLABS_LAB3_VERDICT="+name)
+			out, err := cmd.CombinedOutput()
+			require.Error(t, err, "the forgetful Raft must fail:\n%s", out)
+			for _, want := range v.want {
+				assert.Contains(t, string(out), want)
+			}
+		})
+	}
+}
+
+func TestCheckRestoredTerm(t *testing.T) {
+	shown := termEvidence{term: 7, asker: "s0", method: "AppendEntries", at: 4100 * time.Millisecond}
+	assert.NoError(t, checkRestoredTerm(2, 7, shown, 5*time.Second))
+	assert.NoError(t, checkRestoredTerm(2, 9, shown, 5*time.Second))
+	err := checkRestoredTerm(2, 5, shown, 5*time.Second)
+	require.Error(t, err)
+	assert.Equal(t, "s2 restarted in term 5, but before it crashed at 5.00s it had answered s0's AppendEntries "+
+		"in term 7 (at 4.10s): its term went back across the crash. currentTerm must be persisted before the "+
+		"server answers any RPC (Figure 2, persistent state: \"updated on stable storage before responding to "+
+		"RPCs\"), and Make must restore it with readPersist from the persister it is given", err.Error())
+}
+
+func TestCheckOneVote(t *testing.T) {
+	first := voteGiven{candidate: 0, at: 2100 * time.Millisecond}
+	assert.NoError(t, checkOneVote(1, 5, first, voteGiven{candidate: 0, at: 3 * time.Second}, nil))
+
+	second := voteGiven{candidate: 3, at: 3400 * time.Millisecond}
+	err := checkOneVote(1, 5, first, second, []time.Duration{2500 * time.Millisecond})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "one vote per term: s1 granted its vote in term 5 to s0 at 2.10s and, after "+
+		"crashing at 2.50s and restarting, to s3 at 3.40s: it forgot its vote across the crash")
+
+	err = checkOneVote(1, 5, second, first, []time.Duration{time.Second})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "one vote per term: s1 granted its vote in term 5 to s0 at 2.10s and to s3 at "+
+		"3.40s, with no crash between")
+}
+
+func TestCheckAcknowledged(t *testing.T) {
+	logs := []map[int]any{{1: 10, 2: 20}, {1: 10, 2: 20}, {1: 10, 2: 99}}
+	applied := func(i, index int) (any, bool) { v, ok := logs[i][index]; return v, ok }
+	acks := []ack{{client: 0, command: 10, index: 1, at: time.Second}}
+	assert.NoError(t, checkAcknowledged(acks, 3, applied))
+
+	acks = append(acks, ack{client: 2, command: 20, index: 2, at: 1500 * time.Millisecond})
+	err := checkAcknowledged(acks, 3, applied)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a committed command was lost: client 2 saw 20 applied at index 2 at 1.50s, "+
+		"but at the end [s2] had applied 99 there")
+}
+
+func TestCheckEntriesKept(t *testing.T) {
+	assert.NoError(t, checkEntriesKept(1, 13, 3, probeReply{Term: 13, OK: true}, true))
+	assert.ErrorContains(t, checkEntriesKept(1, 13, 3, probeReply{}, false), "gave no reply")
+	err := checkEntriesKept(1, 13, 3, probeReply{Term: 13}, true)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "s1 answered Success to an AppendEntries of term 13 that gave it entries 1 to 3, "+
+		"then crashed; restarted, it refused an AppendEntries whose PrevLogIndex 3 and PrevLogTerm 13 name the last of them")
+}
+
+func TestLateCalls(t *testing.T) {
+	gs := []goroutine{
+		{id: 1, stack: "goroutine 1 [sleep]:\nraftlabs/labrpc.(*Network).call(...)\nraftlabs/labrpc.(*ClientEnd).Call(...)"},
+		{id: 2, stack: "goroutine 2 [sync.Cond.Wait]:\nsync.(*Cond).Wait(...)\nraftlabs/solutions.(*Raft).applier(...)"},
+	}
+	calling, others := lateCalls(gs)
+	require.Len(t, calling, 1)
+	require.Len(t, others, 1)
+	assert.Equal(t, 1, calling[0].id)
+	assert.Equal(t, 2, others[0].id)
+}
+
+func TestCorruptStateAccepted(t *testing.T) {
+	err := corruptStateAccepted(1, 120, 241, 0)
+	assert.True(t, errors.Is(err, err))
+	assert.Contains(t, err.Error(), "s1's Make was given its saved state cut short, 120 of its 241 bytes")
+}
