@@ -75,7 +75,7 @@ func list(findings []Finding) string {
 	return b.String()
 }
 
-func TestVetRejectsCodeThatDoesNotCompile(t *testing.T) {
+func TestVetFailsWithoutAPackage(t *testing.T) {
 	_, err := Vet(vetRoot(t), "no-such-folder")
 	assert.Error(t, err)
 }
