@@ -28,7 +28,8 @@
 //
 // One row per test: the seconds of real time the test's process took on
 // the virtual clock and in real time, and their ratio; then a total per
-// lab. The "clock" column is the test's own duration as the virtual clock
+// lab, and with more than one lab a last table puts the labs' totals side
+// by side. The "clock" column is the test's own duration as the virtual clock
 // measured it: about what the real-time run should take. A run that fails
 // is marked, and the command exits with status 1, since a failed run's
 // time says nothing.

@@ -50,6 +50,7 @@ func main() {
 		*seed, map[bool]string{true: ", -race", false: ""}[*race])
 
 	failed := false
+	var totals []labTotal
 	for _, lab := range labs {
 		rows, err := benchLab(root, lab, *seed, *race)
 		if err != nil {
@@ -58,6 +59,10 @@ func main() {
 		if printTable(os.Stdout, lab, rows) {
 			failed = true
 		}
+		totals = append(totals, sum(lab, rows))
+	}
+	if len(totals) > 1 {
+		printTotals(os.Stdout, totals)
 	}
 	if failed {
 		os.Exit(1)
@@ -135,6 +140,39 @@ func printTable(out io.Writer, lab labtest.Lab, rows []row) (failed bool) {
 	}
 	fmt.Fprintln(out)
 	return failed
+}
+
+// labTotal is one lab's suite, summed over its tests.
+type labTotal struct {
+	lab                  labtest.Lab
+	clock, virtual, real time.Duration
+}
+
+func sum(lab labtest.Lab, rows []row) labTotal {
+	t := labTotal{lab: lab}
+	for _, r := range rows {
+		t.clock += r.virtual.Virtual
+		t.virtual += r.virtual.Real
+		t.real += r.realtime.Real
+	}
+	return t
+}
+
+// printTotals writes the labs side by side, and all of them together.
+func printTotals(out io.Writer, totals []labTotal) {
+	fmt.Fprintln(out, "the labs side by side")
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "lab\tclock\tvirtual mode\treal mode\tratio\t\n")
+	var all labTotal
+	for _, t := range totals {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", t.lab.Dir, secs(t.clock), secs(t.virtual), secs(t.real), ratio(t.real, t.virtual))
+		all.clock += t.clock
+		all.virtual += t.virtual
+		all.real += t.real
+	}
+	fmt.Fprintf(w, "all\t%s\t%s\t%s\t%s\t\n", secs(all.clock), secs(all.virtual), secs(all.real), ratio(all.real, all.virtual))
+	w.Flush()
+	fmt.Fprintln(out)
 }
 
 func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s" }
