@@ -190,13 +190,8 @@ func (tr *tracer) call(ev labrpc.Event) {
 	_, method, _ := strings.Cut(ev.Method, ".")
 	if ev.Kind == labrpc.Sent {
 		args, _ := decodeRPCFields(ev.Args)
-		id := tr.rec.Add(labtrace.Record{Kind: labtrace.RPC, From: serverName(from), To: serverName(to),
-			Method: method, ArgsTerm: args.Term, Bytes: ev.Bytes})
 		tr.mu.Lock()
 		defer tr.mu.Unlock()
-		if id >= 0 && key.args != nil {
-			tr.calls[key] = id
-		}
 		// Sending shows what the sender believes it is.
 		k := tr.known[from]
 		switch {
@@ -204,6 +199,11 @@ func (tr *tracer) call(ev labrpc.Event) {
 			tr.sawLocked(from, labtrace.Candidate, args.Term, "sent RequestVote")
 		case method == "AppendEntries" && args.Term >= k.term && args.Term > 0:
 			tr.sawLocked(from, labtrace.Leader, args.Term, "sent AppendEntries")
+		}
+		id := tr.rec.Add(labtrace.Record{Kind: labtrace.RPC, From: serverName(from), To: serverName(to),
+			Method: method, ArgsTerm: args.Term, Bytes: ev.Bytes})
+		if id >= 0 && key.args != nil {
+			tr.calls[key] = id
 		}
 		return
 	}
@@ -291,12 +291,12 @@ func (r *run) writeTrace(res *Result) {
 		fmt.Printf("  trace: not written: %v\n", err)
 		return
 	}
-	line := "trace: " + path + "  (see it: go run raftlabs/cmd/traceview -open " + path + ")"
+	lines := "  trace: " + path + "\n  see it: go run raftlabs/cmd/traceview " + path + "   (-text: columns here)"
 	if res.Passed {
-		fmt.Println("  " + line)
+		fmt.Println(lines)
 		return
 	}
-	res.Verdict += "\n  " + line
+	res.Verdict += "\n" + lines
 }
 
 // traceFile is where the trace of test name with seed is written: in the
