@@ -73,7 +73,7 @@ func VetReplaced(root string, replace map[string][]byte, dirs ...string) ([]Find
 	if len(pkgs) < len(dirs) {
 		return nil, fmt.Errorf("labvet: no Go package in %s", dir)
 	}
-	graph, err := checker.Analyze(labvet.Analyzers, pkgs, nil)
+	graph, err := analyze(pkgs)
 	if err != nil {
 		return nil, fmt.Errorf("labvet: %w", err)
 	}
@@ -108,6 +108,18 @@ func VetReplaced(root string, replace map[string][]byte, dirs ...string) ([]Find
 			cmp.Compare(a.Column, b.Column), cmp.Compare(order[a.Check], order[b.Check]))
 	})
 	return findings, errors.Join(errs...)
+}
+
+// analyze runs the analyzers on pkgs in this goroutine, one after the
+// other, so that a panic in one of them, on code no test foresaw, is an
+// error here and not the end of the grader.
+func analyze(pkgs []*packages.Package) (graph *checker.Graph, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error: %v", v)
+		}
+	}()
+	return checker.Analyze(labvet.Analyzers, pkgs, &checker.Options{Sequential: true})
 }
 
 // causes maps words of the harness's verdicts to the checks whose findings

@@ -206,7 +206,9 @@ func release(st state, key string) state {
 
 // Summarize returns what f does, as its callers see it. A function that
 // is being summarized when it is called again (recursion) looks, to that
-// call, as if it did nothing.
+// call, as if it did nothing. The Analyzer summarizes every declared
+// function before it returns the Program, so that for the analyzers that
+// use it Summarize only reads.
 func (p *Program) Summarize(f *Func) *Summary {
 	switch f.state {
 	case 1:

@@ -140,6 +140,13 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
+	// Summarize every declared function now: the analyzers that use the
+	// Program may run at the same time, and must find it read-only.
+	for _, f := range p.Funcs {
+		if f.Obj != nil {
+			p.Summarize(f)
+		}
+	}
 	return p, nil
 }
 
