@@ -57,9 +57,11 @@ func TestSnapshotInstallCrashLab4(t *testing.T) { labtest.Run(t, labtest.Snapsho
 func TestSnapshotInstallUnreliableCrashLab4(t *testing.T) {
 	labtest.Run(t, labtest.SnapshotInstallUnreliableCrash, Make)
 }
-func TestSnapshotAllCrashLab4(t *testing.T)     { labtest.Run(t, labtest.SnapshotAllCrash, Make) }
-func TestSnapshotInitLab4(t *testing.T)         { labtest.Run(t, labtest.SnapshotInit, Make) }
-func TestSnapshotWholeLogLab4(t *testing.T)     { labtest.Run(t, labtest.SnapshotWholeLog, Make) }
-func TestStaleInstallSnapshotLab4(t *testing.T) { labtest.Run(t, labtest.StaleInstallSnapshot, Make) }
-func TestInstallThenReplicateLab4(t *testing.T) { labtest.Run(t, labtest.InstallThenReplicate, Make) }
-func TestKillAfterSnapshotsLab4(t *testing.T)   { labtest.Run(t, labtest.KillAfterSnapshots, Make) }
+func TestSnapshotAllCrashLab4(t *testing.T)      { labtest.Run(t, labtest.SnapshotAllCrash, Make) }
+func TestSnapshotInitLab4(t *testing.T)          { labtest.Run(t, labtest.SnapshotInit, Make) }
+func TestSnapshotWholeLogLab4(t *testing.T)      { labtest.Run(t, labtest.SnapshotWholeLog, Make) }
+func TestStaleInstallSnapshotLab4(t *testing.T)  { labtest.Run(t, labtest.StaleInstallSnapshot, Make) }
+func TestInstallThenReplicateLab4(t *testing.T)  { labtest.Run(t, labtest.InstallThenReplicate, Make) }
+func TestInstallWhileApplyingLab4(t *testing.T)  { labtest.Run(t, labtest.InstallWhileApplying, Make) }
+func TestDiscardedEntriesFreedLab4(t *testing.T) { labtest.Run(t, labtest.DiscardedEntriesFreed, Make) }
+func TestKillAfterSnapshotsLab4(t *testing.T)    { labtest.Run(t, labtest.KillAfterSnapshots, Make) }

@@ -28,6 +28,16 @@ type applyChecker struct {
 	killedAt    map[[2]int]time.Time
 	highest     int
 	first       string // the first violation, "" if none
+
+	// Lab 4 (service.go): the snapshots the service made, by their bytes'
+	// hash, with the index each covers; the term each snapshotted index
+	// was given first; and for each server's current instance, the index
+	// of the snapshot it restarted with (0 if none).
+	made          map[snapshotID]int
+	snapshotTerms map[int]termSighting
+	restoredFrom  []int
+	installed     []int           // for each server, the index of the last snapshot it took in
+	busy          []time.Duration // for each server, how long its service works on each message
 }
 
 func newApplyChecker(n int) *applyChecker {
@@ -37,6 +47,12 @@ func newApplyChecker(n int) *applyChecker {
 		lastApplied: make([]int, n),
 		generation:  make([]int, n),
 		killedAt:    map[[2]int]time.Time{},
+
+		made:          map[snapshotID]int{},
+		snapshotTerms: map[int]termSighting{},
+		restoredFrom:  make([]int, n),
+		installed:     make([]int, n),
+		busy:          make([]time.Duration, n),
 	}
 	for i := range a.logs {
 		a.logs[i] = map[int]any{}
@@ -50,6 +66,7 @@ func (a *applyChecker) boot(i, gen int) {
 	defer a.mu.Unlock()
 	a.generation[i] = gen
 	a.lastApplied[i] = 0
+	a.restoredFrom[i] = 0
 }
 
 // closed records that instance gen of server i closed its applyCh: it may
@@ -69,15 +86,24 @@ func (a *applyChecker) killed(i, gen int) {
 	a.killedAt[[2]int{i, gen}] = time.Now()
 }
 
-// fail records a violation if it is the first.
+// fail records a violation if it is the first. Call it with a.mu held.
 func (a *applyChecker) fail(format string, args ...any) {
 	if a.first == "" {
 		a.first = fmt.Sprintf(format, args...)
 	}
 }
 
-// receive checks one message from instance gen of server i.
-func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) {
+// failWith records err as a violation if it is the first.
+func (a *applyChecker) failWith(err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fail("%v", err)
+}
+
+// receive checks one message from instance gen of server i. It reports
+// whether the message was a command applied in its place: one after which
+// the service may snapshot.
+func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if at, dead := a.killedAt[[2]int{i, gen}]; dead {
@@ -85,42 +111,83 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) {
 			a.fail("s%d sent on applyCh %s after it was killed (index %d): a killed server must send nothing more; "+
 				"check killed() before each send", i, seconds(late), m.CommandIndex)
 		}
-		return
+		return false
 	}
 	if gen != a.generation[i] {
-		return
+		return false
 	}
+	restored := a.restoredFrom[i]
+	a.restoredFrom[i] = 0 // the rule for a restarted server's first message holds for one message
 	if m.SnapshotValid {
-		a.lastApplied[i] = m.SnapshotIndex
-		return
+		if err := a.snapshotMessage(i, m.SnapshotIndex, m.SnapshotTerm, m.Snapshot); err != nil {
+			a.fail("%v", err)
+		}
+		return false
 	}
 	if !m.CommandValid {
-		return
+		return false
 	}
 	index := m.CommandIndex
 	switch last := a.lastApplied[i]; {
 	case index <= 0:
 		a.fail("s%d applied index %d: log indexes start at 1 (index 0 is not a real entry)", i, index)
-		return
+		return false
+	case index <= last && restored > 0:
+		a.fail("s%d applied index %d as its first message after a restart, but the snapshot it restarted with "+
+			"already covers the log through index %d: at boot, a server's lastApplied (and commitIndex) start at "+
+			"its snapshot's last included index, and it applies only the entries after it", i, index, restored)
+		return false
 	case index <= last:
 		a.fail("s%d applied index %d again after index %d: each index must be applied exactly once, in order", i, index, last)
-		return
+		return false
 	case index > last+1:
-		a.fail("s%d applied index %d right after index %d: entries must be applied in index order, none skipped",
-			i, index, last)
-		return
+		a.fail("s%d applied index %d right after index %d%s: entries must be applied in index order, none skipped",
+			i, index, last, a.afterSnapshot(i, last))
+		return false
 	}
-	for j, log := range a.logs {
-		if old, ok := log[index]; ok && !reflect.DeepEqual(old, m.Command) {
-			a.fail("state machine safety: index %d was applied as %s on s%d but as %s on s%d",
-				index, commandText(old), j, commandText(m.Command), i)
-			return
-		}
+	if err := a.agreesLocked(index, m.Command, i); err != nil {
+		a.fail("state machine safety: index %d was applied as %s on s%d but as %s on s%d",
+			index, commandText(a.appliedLocked(index)), a.appliedByLocked(index), commandText(m.Command), i)
+		return false
 	}
 	a.logs[i][index] = m.Command
 	a.lastApplied[i] = index
 	a.highest = max(a.highest, index)
+	return true
 }
+
+// afterSnapshot says, for a message about server i's lastApplied last,
+// whether last came from a snapshot: " (the end of its snapshot)".
+func (a *applyChecker) afterSnapshot(i, last int) string {
+	if last > 0 && a.installed[i] == last {
+		return " (the last index of its snapshot)"
+	}
+	return ""
+}
+
+// appliedLocked returns the command some server applied at index.
+func (a *applyChecker) appliedLocked(index int) any {
+	_, by := a.firstAppliedLocked(index)
+	return by
+}
+
+// appliedByLocked returns the first server that applied index.
+func (a *applyChecker) appliedByLocked(index int) int {
+	j, _ := a.firstAppliedLocked(index)
+	return j
+}
+
+func (a *applyChecker) firstAppliedLocked(index int) (int, any) {
+	for j, log := range a.logs {
+		if cmd, ok := log[index]; ok {
+			return j, cmd
+		}
+	}
+	return -1, nil
+}
+
+// commandsEqual reports whether two commands are the same.
+func commandsEqual(a, b any) bool { return reflect.DeepEqual(a, b) }
 
 // problem returns the first violation seen, or nil.
 func (a *applyChecker) problem() error {
@@ -180,6 +247,7 @@ func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 	c.run.readers.Store(currentGoroutine().id, i)
 	c.drains.Add(1)
 	defer c.drains.Add(-1)
+	c.restoreService(i, gen)
 	for {
 		select {
 		case m, ok := <-applyCh:
@@ -187,9 +255,15 @@ func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 				c.applies.closed(i, gen)
 				return
 			}
-			c.applies.receive(i, gen, m)
+			applied := c.applies.receive(i, gen, m)
 			c.traceApply(i, m)
+			if d := c.applies.serviceTime(i); d > 0 {
+				time.Sleep(d) // a slow service: it works on the message before it calls back
+			}
 			c.serviceCall(i, gen)
+			if applied && c.snapshotEvery > 0 && m.CommandIndex%c.snapshotEvery == 0 {
+				c.takeSnapshot(i, gen, m.CommandIndex)
+			}
 		case <-c.stopping:
 			return
 		}

@@ -57,6 +57,10 @@ type Cluster struct {
 	leaksFail bool          // goroutines left after Kill fail this test (the Kill tests)
 	stopping  chan struct{} // closed to stop the harness's own goroutines
 	problems  problemsBaseline
+
+	// snapshotEvery is how many applied entries pass between the service's
+	// snapshots, 0 for none (lab 4: the Snapshots option, service.go).
+	snapshotEvery int
 }
 
 // goroutineCount is how many goroutines the process had when the cluster

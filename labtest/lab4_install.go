@@ -1,6 +1,9 @@
 package labtest
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Lab 4, continued: InstallSnapshot up close. The test sends a stale
 // InstallSnapshot of its own, measures what bringing a follower back costs,
@@ -114,6 +117,39 @@ func InstallThenReplicate(c *Cluster) {
 		c.AgreeOnce(c.randomCommand(), 2)
 	}
 	c.Connect(g)
+	c.Agree(c.randomCommand(), 3)
+}
+
+// InstallWhileApplying checks that a follower whose service is still busy
+// with earlier entries installs a leader's snapshot without waiting for
+// the service: the service takes 50ms over each message and calls back
+// into its server (GetState, Snapshot) before it reads the next, as a real
+// service does, so a server that sends the snapshot on applyCh while
+// holding its lock waits for a service that waits for the lock. The
+// snapshot goes to the service after the entries before it, in order.
+// Paper §7; the course's rule: never hold rf.mu across a channel send.
+func InstallWhileApplying(c *Cluster) {
+	c.Boot(3, Snapshots)
+	c.Agree(c.randomCommand(), 3)
+	leader := c.CheckOneLeader()
+	f := c.Next(leader)
+	c.applies.setServiceTime(f, 50*time.Millisecond)
+
+	// f's service falls behind: twenty entries reach f's log faster than
+	// its service can take them.
+	for range 2 * SnapshotInterval {
+		c.Agree(c.randomCommand(), 2)
+	}
+
+	// Cut off while its service works through them, f misses two
+	// snapshots' worth of entries; back, it is sent the leader's snapshot.
+	c.Disconnect(f)
+	first := c.applies.maxIndex()
+	for c.applies.maxIndex() < first+2*SnapshotInterval {
+		c.Agree(c.randomCommand(), 2)
+	}
+	c.Connect(f)
+	c.applies.setServiceTime(f, 0)
 	c.Agree(c.randomCommand(), 3)
 }
 

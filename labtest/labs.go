@@ -16,6 +16,7 @@ var Labs = []Lab{
 	{Number: 1, Dir: "lab1-election", Title: "leader election"},
 	{Number: 2, Dir: "lab2-replication", Title: "log replication"},
 	{Number: 3, Dir: "lab3-persistence", Title: "persistence"},
+	{Number: 4, Dir: "lab4-snapshots", Title: "snapshots"},
 }
 
 // Lab is one stage of the course.

@@ -281,3 +281,18 @@ func (c *Cluster) CheckRaftStateSize() {
 		c.Fatalf("%v", err)
 	}
 }
+
+// setServiceTime makes server i's service spend d on each message before
+// it calls back into its server and reads the next one.
+func (a *applyChecker) setServiceTime(i int, d time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.busy[i] = d
+}
+
+// serviceTime returns how long server i's service spends on each message.
+func (a *applyChecker) serviceTime(i int) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.busy[i]
+}

@@ -169,3 +169,12 @@ func TestSnapshotTransfer(t *testing.T) {
 	assert.ErrorContains(t, snapshotTransfer(2, 300_000, 31_000), "s2 received 300000 bytes of RPC requests (9.7 per "+
 		"byte of snapshot) to catch up from a snapshot of 31000 bytes; the budget is 82000")
 }
+
+func TestDiscardedMemory(t *testing.T) {
+	assert.NoError(t, discardedMemory(6_100_000, 6_000_000, []int{2, 3}))
+	assert.EqualError(t, discardedMemory(1_800_000, 6_000_000, []int{2, 3}), "[s2 s3] replaced their logs with a "+
+		"leader's snapshot and caught up, but the test process's live heap shrank by only 1.8 MB of the 6.0 MB their "+
+		"discarded entries and saved states held: the discarded entries are still in memory. Re-slicing "+
+		"(rf.log = rf.log[:1], rf.log = rf.log[i:]) keeps the old array and every entry in it alive; copy the "+
+		"entries you keep into a new slice")
+}

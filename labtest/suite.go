@@ -78,6 +78,20 @@ var Suite = []Test{
 	{Lab: 3, Scenario: ChurnReliable, Points: 10},
 	{Lab: 3, Scenario: ChurnUnreliable, Points: 10},
 	{Lab: 3, Scenario: KillAfterRestarts, Points: 5, OwnLabOnly: true},
+
+	{Lab: 4, Scenario: SnapshotBasic, Points: 10},
+	{Lab: 4, Scenario: SnapshotInstall, Points: 10},
+	{Lab: 4, Scenario: SnapshotInstallUnreliable, Points: 10},
+	{Lab: 4, Scenario: SnapshotInstallCrash, Points: 10},
+	{Lab: 4, Scenario: SnapshotInstallUnreliableCrash, Points: 10},
+	{Lab: 4, Scenario: SnapshotAllCrash, Points: 10},
+	{Lab: 4, Scenario: SnapshotInit, Points: 5},
+	{Lab: 4, Scenario: SnapshotWholeLog, Points: 5},
+	{Lab: 4, Scenario: StaleInstallSnapshot, Points: 10},
+	{Lab: 4, Scenario: InstallThenReplicate, Points: 5},
+	{Lab: 4, Scenario: InstallWhileApplying, Points: 5},
+	{Lab: 4, Scenario: DiscardedEntriesFreed, Points: 5},
+	{Lab: 4, Scenario: KillAfterSnapshots, Points: 5, OwnLabOnly: true},
 }
 
 // TestsUpTo returns the tests a lab's folder runs: its own and every
