@@ -126,7 +126,7 @@ const (
 
 // missingWords are what a line of a README code block names when it is
 // about something the copy leaves out.
-var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md"}
+var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md", "classroom/"}
 
 // filterMarkdown leaves out the blocks marked as not in the handout and,
 // in a README's code blocks, the lines that name what the copy lacks.

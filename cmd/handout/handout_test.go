@@ -1,0 +1,217 @@
+package main
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/classroom"
+	"raftlabs/grading"
+	"raftlabs/labtest"
+)
+
+func courseRoot(t *testing.T) string {
+	t.Helper()
+	root, err := grading.FindRoot(".")
+	require.NoError(t, err)
+	return root
+}
+
+// TestTheCopyHasNothingOfTheReference writes the students' copy as a git
+// repository with the GitHub Classroom workflow and checks what is in it.
+func TestTheCopyHasNothingOfTheReference(t *testing.T) {
+	root := courseRoot(t)
+	dst := filepath.Join(t.TempDir(), "raftlabs")
+	require.NoError(t, handout(root, dst, true, true))
+
+	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "labtest/testdata",
+		"cmd/grade/testdata", "cmd/handout", "classroom", "cmd/clockbench"} {
+		assert.NoFileExists(t, filepath.Join(dst, path))
+		assert.NoDirExists(t, filepath.Join(dst, path))
+	}
+	for _, path := range []string{"README.md", "grade.sh", "grade.conf", "go.mod", "raftapi", "labrpc", "labtest", "cmd/grade", "cmd/selftest"} {
+		assert.FileExists(t, filepath.Join(dst, path, map[bool]string{true: "", false: "doc.go"}[strings.Contains(path, ".") || path == "grade.sh"]))
+	}
+	for _, lab := range labtest.LabsIn(root) {
+		assert.FileExists(t, filepath.Join(dst, lab.Dir, "raft.go"))
+		assert.FileExists(t, filepath.Join(dst, lab.Dir, "suite_test.go"))
+	}
+	info, err := os.Stat(filepath.Join(dst, "grade.sh"))
+	require.NoError(t, err)
+	assert.NotZero(t, info.Mode()&0o100, "grade.sh is executable")
+
+	link := regexp.MustCompile(`\]\(([^)#:\s]+)[^)]*\)`)
+	err = filepath.WalkDir(dst, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			if d != nil && d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dst, path)
+		text := string(data)
+		assert.NotContains(t, text, "package solutions", rel)
+		assert.NotContains(t, text, "raftlabs/labtest/testdata", rel)
+		if strings.HasSuffix(path, ".md") {
+			for _, m := range link.FindAllStringSubmatch(text, -1) {
+				assert.FileExists(t, filepath.Join(filepath.Dir(path), m[1]), "%s links to %s, which the copy does not have", rel, m[1])
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+
+	readme, err := os.ReadFile(filepath.Join(dst, "README.md"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(readme), "solutions/")
+	assert.NotContains(t, string(readme), "--reference")
+	assert.NotContains(t, string(readme), blockBegin)
+	assert.Contains(t, string(readme), "./grade.sh")
+	assert.Contains(t, string(readme), "go run ./cmd/selftest")
+
+	workflow, err := os.ReadFile(filepath.Join(dst, classroom.WorkflowPath))
+	require.NoError(t, err)
+	assert.Equal(t, string(classroom.Workflow(labtest.LabsIn(root))), string(workflow))
+
+	out, err := exec.Command("git", "-C", dst, "log", "--oneline").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Len(t, strings.Split(strings.TrimSpace(string(out)), "\n"), 1, "one commit")
+	out, err = exec.Command("git", "-C", dst, "status", "--porcelain").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Empty(t, string(out), "everything is committed")
+
+	assert.Error(t, handout(root, dst, false, false), "a folder that is not empty")
+	assert.Error(t, handout(root, filepath.Join(root, "handout-inside"), false, false), "a folder inside the course")
+}
+
+func TestFilterMarkdown(t *testing.T) {
+	src := "# Course\n\n" + blockBegin + "\nThe reference is in solutions/.\n" + blockEnd + "\n\n```sh\n" +
+		"./grade.sh              # grade\n./grade.sh --reference  # the reference\n```\n\nsolutions/ in prose stays.\n"
+	assert.Equal(t, "# Course\n\n\n```sh\n./grade.sh              # grade\n```\n\nsolutions/ in prose stays.\n",
+		string(filterMarkdown([]byte(src), true)))
+	assert.Equal(t, strings.Replace(src, blockBegin+"\nThe reference is in solutions/.\n"+blockEnd+"\n", "", 1),
+		string(filterMarkdown([]byte(src), false)), "code blocks are left alone outside the README")
+}
+
+// TestGradescopeBundleRunsLocally builds the bundle for lab 1, unpacks it
+// as Gradescope does, checks setup.sh's syntax (running it builds the
+// grader and every lab once, as an image build should, which is too slow
+// for a test), then runs run_autograder against
+// submissions in Gradescope's folder layout: lab 1's files uploaded on
+// their own (the reference, as a student's package raft), and a submission
+// with no Go code at all.
+func TestGradescopeBundleRunsLocally(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the grader and grades lab 1 in an unpacked bundle")
+	}
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to run the scripts with")
+	}
+	root := courseRoot(t)
+	if _, err := os.Stat(filepath.Join(root, "solutions")); err != nil {
+		t.Skip("needs the reference solution")
+	}
+	ag := t.TempDir() // stands in for /autograder
+	bundle := filepath.Join(t.TempDir(), "autograder.zip")
+	lab := labtest.Labs[0]
+	require.NoError(t, writeBundle(root, bundle, []labtest.Lab{lab}))
+	unzip(t, bundle, filepath.Join(ag, "source"))
+	for _, script := range []string{"setup.sh", "run_autograder"} {
+		info, err := os.Stat(filepath.Join(ag, "source", script))
+		require.NoError(t, err, "%s is at the zip's root", script)
+		assert.NotZero(t, info.Mode()&0o100, "%s is executable", script)
+	}
+	assert.NoDirExists(t, filepath.Join(ag, "source", "solutions"))
+	// One run of each test, to keep this test cheap: as an instructor sets it.
+	require.NoError(t, os.WriteFile(filepath.Join(ag, "source", "grade.conf"), []byte("runs = 1\njobs = 2\n"), 0o644))
+
+	// grade.sh keeps the grader it builds in XDG_CACHE_HOME; go's build
+	// cache, by default under it too, stays where it is (a cold one
+	// rebuilds the standard library).
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	require.NoError(t, err)
+	env := append(os.Environ(), "AUTOGRADER_ROOT="+ag, "XDG_CACHE_HOME="+t.TempDir(),
+		"GOCACHE="+strings.TrimSpace(string(gocache)))
+	script := func(name string) string {
+		cmd := exec.Command(filepath.Join(ag, "source", name))
+		cmd.Env = env
+		cmd.Dir = ag
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		return string(out)
+	}
+	syntax, err := exec.Command("sh", "-n", filepath.Join(ag, "source", "setup.sh")).CombinedOutput()
+	require.NoError(t, err, "setup.sh: %s", syntax)
+
+	// Lab 1's files uploaded on their own.
+	submission := filepath.Join(ag, "submission")
+	require.NoError(t, os.MkdirAll(submission, 0o755))
+	entries, err := os.ReadDir(filepath.Join(root, "solutions"))
+	require.NoError(t, err)
+	for _, e := range entries {
+		if labtest.IsStudentFile(e.Name()) {
+			src, err := os.ReadFile(filepath.Join(root, "solutions", e.Name()))
+			require.NoError(t, err)
+			src = []byte(strings.Replace(string(src), "package solutions", "package raft", 1))
+			require.NoError(t, os.WriteFile(filepath.Join(submission, e.Name()), src, 0o644))
+		}
+	}
+	out := script("run_autograder")
+	results := readResults(t, filepath.Join(ag, "results", "results.json"))
+	assert.Equal(t, 100.0, results["score"], out)
+	assert.Len(t, results["tests"], len(labtest.TestsUpTo(lab.Number)))
+
+	// Nothing to grade.
+	require.NoError(t, os.RemoveAll(submission))
+	require.NoError(t, os.MkdirAll(submission, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(submission, "notes.txt"), []byte("forgot the code\n"), 0o644))
+	out = script("run_autograder")
+	results = readResults(t, filepath.Join(ag, "results", "results.json"))
+	assert.Equal(t, 0.0, results["score"], out)
+	assert.Contains(t, results["output"], "The submission could not be graded")
+}
+
+func readResults(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(data, &m))
+	return m
+}
+
+// unzip unpacks the zip file at path into dir, as Gradescope does.
+func unzip(t *testing.T, path, dir string) {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer zr.Close()
+	for _, f := range zr.File {
+		target := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if f.FileInfo().IsDir() {
+			require.NoError(t, os.MkdirAll(target, 0o755))
+			continue
+		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(target), 0o755))
+		r, err := f.Open()
+		require.NoError(t, err)
+		data, err := io.ReadAll(r)
+		r.Close()
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(target, data, f.Mode().Perm()))
+	}
+}
