@@ -28,7 +28,9 @@
 // (a lock counts as held only if it is held on every path; a deferred
 // Unlock keeps it held to the end of the function) and into the
 // package's own functions: calling a helper that makes the RPC, with the
-// lock held, is reported at the call. Code in a goroutine started under the
+// lock held, is reported at the call, unless whether the helper makes it
+// depends on one of its arguments (send(async bool)), since the caller may
+// pass the one that avoids it. Code in a goroutine started under the
 // lock (go func() { ... }()) runs without it and is not reported. A Wait on
 // a sync.Cond made with the held lock itself (sync.NewCond(&rf.mu)) is the
 // correct use and is not reported; a select with a default case never

@@ -31,5 +31,6 @@
 // rf.mu held) that locks that same field of its receiver, on some path,
 // before any Unlock of it. A method that unlocks first (one written to be
 // called with the lock held) is not reported, nor a Lock in a goroutine the
-// method starts.
+// method starts, nor one that depends on the method's arguments
+// (persist(locked bool) that locks only if !locked).
 package selflock

@@ -218,9 +218,18 @@ func (p *Program) Summarize(f *Func) *Summary {
 	}
 	f.state = 1
 	s := &Summary{}
+	guarded := p.paramGuarded(f)
 	p.Walk(f, func(ev Event, pt Point) {
 		if ev.IsBlocking() || ev.Kind == EvUnknownCall {
 			s.MayBlock = true
+		}
+		if guarded(ev.Pos) {
+			// Whether it happens depends on an argument: the caller may
+			// well pass the one that avoids it (persist(locked bool)).
+			if ev.Kind == EvCall {
+				s.MayBlock = s.MayBlock || p.Summarize(ev.Callee).MayBlock
+			}
+			return
 		}
 		switch ev.Kind {
 		case EvRPC, EvSleep, EvSend:
@@ -374,4 +383,87 @@ func withKey(keys []string, key string) []string {
 	out := append(slices.Clone(keys), key)
 	slices.Sort(out)
 	return out
+}
+
+// paramGuarded returns a function that reports whether pos, in f's body,
+// is inside an if, switch or select branch whose condition reads one of
+// f's parameters (other than the receiver).
+func (p *Program) paramGuarded(f *Func) func(token.Pos) bool {
+	params := map[*types.Var]bool{}
+	if f.Obj != nil {
+		for v := range f.Obj.Type().(*types.Signature).Params().Variables() {
+			params[v] = true
+		}
+	}
+	if len(params) == 0 {
+		return func(token.Pos) bool { return false }
+	}
+	readsParam := func(nodes ...ast.Node) bool {
+		found := false
+		for _, n := range nodes {
+			if n == nil {
+				continue
+			}
+			ast.Inspect(n, func(m ast.Node) bool {
+				if id, ok := m.(*ast.Ident); ok {
+					if v, ok := p.info.Uses[id].(*types.Var); ok && params[v] {
+						found = true
+					}
+				}
+				return !found
+			})
+		}
+		return found
+	}
+	// The spans of the branches whose condition reads a parameter.
+	type span struct{ from, to token.Pos }
+	var spans []span
+	ast.Inspect(f.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BlockStmt:
+			// if async { ...; return } guards the rest of the block too.
+			for _, st := range n.List {
+				if is, ok := st.(*ast.IfStmt); ok && readsParam(is.Init, is.Cond) && returns(is.Body) {
+					spans = append(spans, span{is.End(), n.End()})
+				}
+			}
+		case *ast.IfStmt:
+			if readsParam(n.Init, n.Cond) {
+				spans = append(spans, span{n.Body.Pos(), n.End()})
+			}
+		case *ast.SwitchStmt:
+			if readsParam(n.Init, n.Tag) {
+				spans = append(spans, span{n.Body.Pos(), n.End()})
+			} else {
+				for _, c := range n.Body.List {
+					cc := c.(*ast.CaseClause)
+					for _, e := range cc.List {
+						if readsParam(e) {
+							spans = append(spans, span{cc.Colon, cc.End()})
+						}
+					}
+				}
+			}
+		}
+		return true
+	})
+	return func(pos token.Pos) bool {
+		for _, s := range spans {
+			if pos >= s.from && pos < s.to {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// returns reports whether a block ends in a return.
+func returns(b *ast.BlockStmt) bool {
+	if len(b.List) == 0 {
+		return false
+	}
+	_, ok := b.List[len(b.List)-1].(*ast.ReturnStmt)
+	return ok
 }

@@ -214,3 +214,18 @@ func (rf *Raft) timerUnderLock() {
 	defer rf.mu.Unlock()
 	time.AfterFunc(time.Second, func() { rf.applyCh <- 1 })
 }
+
+// send makes the RPC itself only when async is false.
+func (rf *Raft) send(async bool) {
+	if async {
+		go rf.sendVote(0, &Args{}, &Reply{})
+		return
+	}
+	rf.sendVote(0, &Args{}, &Reply{})
+}
+
+func (rf *Raft) sendsAsyncUnderLock() {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	rf.send(true)
+}

@@ -124,3 +124,18 @@ func (rf *Raft) lockedOnOnePath(b bool) {
 	}
 	rf.GetState()
 }
+
+// persistLocking takes the lock only when its caller does not hold it.
+func (rf *Raft) persistLocking(locked bool) {
+	if !locked {
+		rf.mu.Lock()
+		defer rf.mu.Unlock()
+	}
+	rf.term++
+}
+
+func (rf *Raft) callsPersistLocked() {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	rf.persistLocking(true)
+}
