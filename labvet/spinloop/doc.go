@@ -31,7 +31,8 @@
 // or select without default, Cond or WaitGroup Wait, labrpc Call, call of
 // a function value or interface method, or call of a function of the
 // package that may do any of these. Loops that visibly count towards
-// their end are left alone: a body that assigns what the condition reads
-// (for rf.lastApplied < rf.commitIndex { rf.lastApplied++ ... }), or a for
-// { ... } that breaks out after stepping a local variable.
+// their end are left alone: a body that assigns what the condition reads,
+// itself or through the package's functions it calls (for rf.lastApplied <
+// rf.commitIndex { rf.lastApplied++ ... }, for rf.hasWork() { rf.doWork()
+// }), or a for { ... } that breaks out after stepping a local variable.
 package spinloop

@@ -21,13 +21,14 @@ var Analyzer = &analysis.Analyzer{
 
 func run(pass *analysis.Pass) (any, error) {
 	prog := pass.ResultOf[raftflow.Analyzer].(*raftflow.Program)
+	fields := newFieldSets(prog)
 	for _, f := range goroutines(prog) {
 		ast.Inspect(f.Body, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false // a Func of its own
 			case *ast.ForStmt:
-				if isCandidate(pass.TypesInfo, n) && !mayBlock(prog, n) {
+				if isCandidate(pass.TypesInfo, n) && !fields.bodyChangesCond(n) && !mayBlock(prog, n) {
 					pass.Reportf(n.For, "loop in %s never sleeps or blocks: it spins, and the tests' clock "+
 						"stops while it runs (sleep or wait in every iteration, e.g. time.Sleep(10 * time.Millisecond); "+
 						"checking killed() alone does not help)", f.Name)
@@ -262,4 +263,97 @@ func assignsOuterLocal(info *types.Info, loop *ast.ForStmt) bool {
 		}
 	})
 	return found
+}
+
+// fieldSets knows which struct fields each function of the package reads
+// and writes, its callees' included.
+type fieldSets struct {
+	prog          *raftflow.Program
+	reads, writes map[*raftflow.Func]map[*types.Var]bool
+}
+
+func newFieldSets(prog *raftflow.Program) *fieldSets {
+	return &fieldSets{prog: prog, reads: map[*raftflow.Func]map[*types.Var]bool{}, writes: map[*raftflow.Func]map[*types.Var]bool{}}
+}
+
+// bodyChangesCond reports whether the loop's body, or a function it calls,
+// writes a field that the condition reads, itself or through a function it
+// calls: for rf.hasWork() { rf.doWork() } counts towards its end.
+func (fs *fieldSets) bodyChangesCond(loop *ast.ForStmt) bool {
+	if loop.Cond == nil {
+		return false
+	}
+	read := fs.of(loop.Cond, false)
+	for v := range fs.of(loop.Body, true) {
+		if read[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// of returns the fields that n reads (write false) or writes (write true),
+// directly or through the package's functions it calls.
+func (fs *fieldSets) of(n ast.Node, write bool) map[*types.Var]bool {
+	set := map[*types.Var]bool{}
+	fs.collect(n, write, set)
+	return set
+}
+
+func (fs *fieldSets) collect(n ast.Node, write bool, set map[*types.Var]bool) {
+	info := fs.prog.Info()
+	if write {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.FuncLit, *ast.GoStmt:
+				return false
+			case *ast.AssignStmt:
+				for _, lhs := range m.Lhs {
+					if v := raftflow.LastField(info, lhs); v != nil {
+						set[v] = true
+					}
+				}
+			case *ast.IncDecStmt:
+				if v := raftflow.LastField(info, m.X); v != nil {
+					set[v] = true
+				}
+			}
+			return true
+		})
+	} else {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.FuncLit, *ast.GoStmt:
+				return false
+			case *ast.SelectorExpr:
+				if v, ok := info.Uses[m.Sel].(*types.Var); ok && v.IsField() {
+					set[v] = true
+				}
+			}
+			return true
+		})
+	}
+	for _, ev := range fs.prog.Events(n) {
+		if ev.Kind == raftflow.EvCall {
+			for v := range fs.ofFunc(ev.Callee, write) {
+				set[v] = true
+			}
+		}
+	}
+}
+
+// ofFunc is of for a function's body, remembered; a function being
+// computed (recursion) counts as touching nothing more.
+func (fs *fieldSets) ofFunc(f *raftflow.Func, write bool) map[*types.Var]bool {
+	memo := fs.reads
+	if write {
+		memo = fs.writes
+	}
+	if set, ok := memo[f]; ok {
+		return set
+	}
+	set := map[*types.Var]bool{}
+	memo[f] = set
+	fs.collect(f.Body, write, set)
+	return set
 }

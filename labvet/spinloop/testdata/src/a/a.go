@@ -176,3 +176,21 @@ func (rf *Raft) notAGoroutine() {
 	for rf.leader {
 	}
 }
+
+func (rf *Raft) hasWork() bool { return rf.lastApplied < rf.commitIndex }
+
+func (rf *Raft) applyOne() { rf.lastApplied++ }
+
+// drain's loops count towards their end through the methods they call.
+func (rf *Raft) drain() {
+	for rf.hasWork() {
+		rf.applyOne()
+	}
+	for rf.lastApplied < rf.commitIndex {
+		rf.applyOne()
+	}
+}
+
+func (rf *Raft) startDrain() {
+	go rf.drain()
+}
