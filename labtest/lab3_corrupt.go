@@ -56,7 +56,10 @@ func (c *Cluster) checkRefusesCorruptState(i int, p *raftapi.Persister, whole in
 		ends[j] = c.net.NewEnd(fmt.Sprintf("s%d->s%d#trial", i, j)) // never connected
 	}
 	applyCh := make(chan raftapi.ApplyMsg)
+	c.drains.Add(1)
 	go func() {
+		c.run.helper()
+		defer c.drains.Add(-1)
 		for {
 			select {
 			case _, ok := <-applyCh:
