@@ -1,0 +1,168 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/labtest"
+)
+
+// The course's own documents, checked against the code: a changed message,
+// a moved line, a budget or a test that changed fails here until the
+// documents are brought up to date (go run ./cmd/labgen rewrites what it
+// generates; the message says what to do otherwise).
+
+const root = "../.."
+
+func readDoc(t *testing.T, name string) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join(root, name))
+	require.NoError(t, err)
+	return string(doc)
+}
+
+// TestSkeletonSamplesAreCurrent reruns each sample of a lab skeleton's
+// output (go test in a lab folder) and compares, real durations aside.
+// Samples of the known-buggy variants take a build each, so only their
+// citations and words are checked (below); labgen reruns them.
+func TestSkeletonSamplesAreCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reruns go test in the lab folders")
+	}
+	for _, name := range sampleDocs() {
+		samples, err := findSamples(readDoc(t, name))
+		require.NoError(t, err, name)
+		for _, s := range samples {
+			sc, err := parseSampleCommand(s.command)
+			require.NoError(t, err, name)
+			if sc.labDir == "" {
+				continue
+			}
+			got, err := sc.run(root)
+			require.NoError(t, err)
+			assert.Equal(t, normalize(s.text), normalize(got),
+				"%s: the output of %q has changed: run go run ./cmd/labgen -samples", name, s.command)
+		}
+	}
+}
+
+func TestSampleCitesAreCurrent(t *testing.T) {
+	for _, name := range sampleDocs() {
+		assert.Empty(t, checkCites(root, readDoc(t, name)), name)
+	}
+}
+
+func TestSampleMessagesAreLabtests(t *testing.T) {
+	literals, err := labtestLiterals(root)
+	require.NoError(t, err)
+	for _, name := range sampleDocs() {
+		assert.Empty(t, checkMessages(root, readDoc(t, name), literals), name)
+	}
+}
+
+func TestBudgetsAreTheTests(t *testing.T) {
+	for _, name := range sampleDocs() {
+		assert.Empty(t, checkBudgets(root, readDoc(t, name)), name)
+	}
+}
+
+func TestTestListsAreTheSuite(t *testing.T) {
+	for _, lab := range labtest.Labs {
+		assert.Empty(t, checkTestLists(readDoc(t, filepath.Join("docs", lab.Dir+".md")), lab), lab.Dir)
+	}
+}
+
+// The checks themselves, on small documents.
+
+func TestFindSamples(t *testing.T) {
+	doc := "text\n" +
+		"<!-- output: cd lab1-election && go test -run '^TestKillLab1$' -seed 1 -->\n" +
+		"```\n$ cd lab1-election && go test -run '^TestKillLab1$' -seed 1\nline one\n    lab1.go:18: no leader\n```\n" +
+		"<!-- cites lab1.go:18: c.CheckOneLeader() -->\n" +
+		"<!-- end of output -->\nmore text\n"
+	samples, err := findSamples(doc)
+	require.NoError(t, err)
+	require.Len(t, samples, 1)
+	assert.Equal(t, "line one\n    lab1.go:18: no leader\n", samples[0].text)
+	assert.Equal(t, []string{"lab1.go:18: c.CheckOneLeader()"}, samples[0].cites)
+
+	_, err = findSamples("<!-- output: go test -->\n```\n```\n")
+	assert.ErrorContains(t, err, "has no")
+}
+
+func TestParseSampleCommand(t *testing.T) {
+	sc, err := parseSampleCommand(`go run ./cmd/variants -show "-run '^TestFigure8Lab2$' -seed 1" commit-old-term`)
+	require.NoError(t, err)
+	assert.Equal(t, "commit-old-term", sc.variant)
+	assert.Equal(t, []string{"-run", "^TestFigure8Lab2$", "-seed", "1"}, sc.args)
+	assert.Equal(t, "go test -run '^TestFigure8Lab2$' -seed 1", sc.shown)
+
+	_, err = parseSampleCommand("rm -rf /")
+	assert.ErrorContains(t, err, "cannot run")
+}
+
+func TestCheckCitesSeesAMovedLine(t *testing.T) {
+	doc := "<!-- output: cd lab1-election && go test -->\n```\n$ x\n    lab1.go:1: no leader\n```\n" +
+		"<!-- cites lab1.go:1: c.CheckOneLeader() -->\n<!-- end of output -->\n"
+	problems := checkCites(root, doc)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], `was "c.CheckOneLeader()" when the output was written and is now "package labtest"`)
+
+	missing := strings.Replace(doc, "<!-- cites lab1.go:1: c.CheckOneLeader() -->\n", "", 1)
+	assert.Contains(t, strings.Join(checkCites(root, missing), "\n"), "has no")
+}
+
+func TestCheckMessagesSeesChangedWords(t *testing.T) {
+	literals := strings.Join([]string{"no leader: %v passed and no connected server believes it is the leader",
+		"%s: its timer should have run out (%s; Figure 2)", "a refused RequestVote must not reset it"}, "\x00")
+	doc := "<!-- output: x -->\n```\n$ x\n    lab1.go:18: no leader: 5s passed and no connected server believes it is the leader\n" +
+		"    lab1.go:20: s1: its timer should have run out (a refused RequestVote must not reset it; Figure 2)\n```\n" +
+		"<!-- end of output -->\n"
+	assert.Empty(t, checkMessages(root, doc, literals))
+	changed := strings.Replace(doc, "believes it is", "is sure it is", 1)
+	assert.Contains(t, strings.Join(checkMessages(root, changed, literals), "\n"), `says "is sure it is the leader" any more`)
+}
+
+func TestFixedWords(t *testing.T) {
+	assert.Equal(t, []string{"granted its vote to"}, fixedWords("s2 granted its vote to s1 in term 18 every 50ms"))
+	assert.Empty(t, fixedWords("index 2 was applied (244234280) by 3 servers [s0 s3 s4]"))
+	assert.Equal(t, []string{"passed and no connected server believes it is the leader"},
+		fixedWords("no leader: 5s passed and no connected server believes it is the leader"))
+}
+
+func TestCheckBudgetsComputes(t *testing.T) {
+	good := "| `TestRPCCountsLab2` | RPCs for a burst | at most (12 + 3) × 3 = 45 |\n" +
+		"| `TestBackupLab2` | RPCs to each stale server | at most 40 each |\n"
+	assert.Empty(t, checkBudgets(root, good))
+	wrong := strings.Replace(good, "= 45", "= 46", 1)
+	assert.Contains(t, strings.Join(checkBudgets(root, wrong), "\n"), "(12+3)*3 is 45, not 46")
+	unknown := strings.Replace(good, "at most 40", "at most 41", 1)
+	assert.Contains(t, strings.Join(checkBudgets(root, unknown), "\n"), "counts with 41, which neither Backup's code")
+}
+
+func TestCheckTestListsSeesMissingTestsAndPoints(t *testing.T) {
+	lab := labtest.Labs[0]
+	var all, points []string
+	for _, test := range labtest.TestsUpTo(lab.Number) {
+		all = append(all, "Test "+test.Name()+": seed 1, virtual time")
+		points = append(points, "  "+test.Name()+"  "+"99/99  1/1  1.00s  0.01s  1")
+	}
+	block := func(lines []string) string { return "```\n" + strings.Join(lines, "\n") + "\n```\n" }
+	assert.Empty(t, checkTestLists(block(all), lab))
+	assert.Contains(t, strings.Join(checkTestLists(block(all[1:]), lab), "\n"), "missing ["+labtest.Suite[0].Name()+"]")
+	assert.Contains(t, strings.Join(checkTestLists(block(points), lab), "\n"), "99/99 points")
+}
+
+func TestNormalizeBlanksRealTime(t *testing.T) {
+	a := "  FAILED  5.03s virtual  0.02s real  3 peers\n--- FAIL: TestX (0.06s)\nFAIL\traftlabs/lab1-election\t0.090s\n"
+	b := "  FAILED  5.03s virtual  0.31s real  3 peers\n--- FAIL: TestX (1.06s)\nFAIL\traftlabs/lab1-election\t2.100s"
+	assert.Equal(t, normalize(a), normalize(b))
+	assert.NotEqual(t, normalize(a), normalize(strings.Replace(b, "5.03s virtual", "5.04s virtual", 1)))
+	assert.Equal(t, normalize("trace: /tmp/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /tmp/raftlabs-traces/TestX-seed1.jsonl)"),
+		normalize("trace: /var/t/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /var/t/raftlabs-traces/TestX-seed1.jsonl)"))
+}
