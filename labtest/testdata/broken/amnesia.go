@@ -18,6 +18,9 @@ type Forget struct {
 	Term, Vote, Log bool
 	// DecodeErrors: readPersist ignores a decode error and starts empty.
 	DecodeErrors bool
+	// Scribble: once killed, a goroutine overwrites the saved state with
+	// bytes readPersist cannot decode, as a dying server's late write.
+	Scribble bool
 }
 
 // Amnesiac is a small leader election with a log that only the tests'
@@ -116,7 +119,15 @@ func (rf *Amnesiac) GetState() (int, bool) {
 
 func (rf *Amnesiac) Start(any) (int, int, bool) { return -1, -1, false }
 func (rf *Amnesiac) Snapshot(int, []byte)       {}
-func (rf *Amnesiac) Kill()                      { rf.dead.Store(true) }
+func (rf *Amnesiac) Kill() {
+	rf.dead.Store(true)
+	if rf.forget.Scribble {
+		go func() {
+			time.Sleep(time.Millisecond)
+			rf.persister.Save([]byte("not gob"), nil)
+		}()
+	}
+}
 
 // seeTerm adopts a newer term. Hold rf.mu.
 func (rf *Amnesiac) seeTerm(term int) {
