@@ -291,7 +291,11 @@ func (r *run) writeTrace(res *Result) {
 		fmt.Printf("  trace: not written: %v\n", err)
 		return
 	}
-	lines := "  trace: " + path + "\n  see it: go run raftlabs/cmd/traceview " + path + "   (-text: columns here)"
+	full := ""
+	if n := tr.rec.Dropped(); n > 0 {
+		full = fmt.Sprintf(" (full: %d records after the first %d were left out)", n, labtrace.MaxRecords)
+	}
+	lines := "  trace: " + path + full + "\n  see it: go run raftlabs/cmd/traceview " + path + "   (-text: columns here)"
 	if res.Passed {
 		fmt.Println(lines)
 		return

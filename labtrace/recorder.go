@@ -19,7 +19,7 @@ type Recorder struct {
 // MaxRecords bounds a trace: past it, a Recorder keeps only the records
 // that end a test (Fail, End) and counts the rest as dropped. A long test
 // of a Raft that storms its peers with RPCs would otherwise fill memory.
-const MaxRecords = 1_000_000
+const MaxRecords = 200_000
 
 // NewRecorder returns an empty Recorder whose clock starts at start: a
 // record's T is the time since start.
