@@ -363,3 +363,30 @@ func compareTests(listed []string, own, all map[string]int) string {
 	return fmt.Sprintf("lists tests that are not the suite's: missing %v, not in the suite %v; run it again "+
 		"and paste the new output", miss, extra)
 }
+
+// anyCitation matches a place in labtest's code named anywhere in a
+// document: lab2.go:406.
+var anyCitation = regexp.MustCompile(`\b([a-z0-9_]+\.go):(\d+)\b`)
+
+// checkStrayCitations checks that every file.go:N a document names is
+// inside a sample block, where checkCites keeps it true: a line number
+// pasted by hand, or written in prose, goes stale the day the code moves.
+func checkStrayCitations(doc string) []string {
+	var problems []string
+	inSample := false
+	for k, line := range strings.Split(doc, "\n") {
+		switch {
+		case strings.HasPrefix(line, samplePrefix):
+			inSample = true
+		case line == sampleEnd:
+			inSample = false
+		case !inSample && !strings.HasPrefix(line, citesPrefix):
+			for _, m := range anyCitation.FindAllString(line, -1) {
+				problems = append(problems, fmt.Sprintf("line %d names %s outside a generated sample: put the "+
+					"output it comes from in a sample block (%sCOMMAND%s, see cmd/labgen/samples.go) and run "+
+					"go run ./cmd/labgen -samples, or name the place without its line number", k+1, m, samplePrefix, commentEnd))
+			}
+		}
+	}
+	return problems
+}

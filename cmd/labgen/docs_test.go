@@ -57,6 +57,12 @@ func TestSampleCitesAreCurrent(t *testing.T) {
 	}
 }
 
+func TestCitationsAreInSamples(t *testing.T) {
+	for _, name := range sampleDocs() {
+		assert.Empty(t, checkStrayCitations(readDoc(t, name)), name)
+	}
+}
+
 func TestSampleMessagesAreLabtests(t *testing.T) {
 	literals, err := labtestLiterals(root)
 	require.NoError(t, err)
@@ -115,6 +121,15 @@ func TestCheckCitesSeesAMovedLine(t *testing.T) {
 
 	missing := strings.Replace(doc, "<!-- cites lab1.go:1: c.CheckOneLeader() -->\n", "", 1)
 	assert.Contains(t, strings.Join(checkCites(root, missing), "\n"), "has no")
+}
+
+func TestCheckStrayCitations(t *testing.T) {
+	sample := "<!-- output: x -->\n```\n    lab1.go:18: no leader\n```\n<!-- cites lab1.go:18: c.CheckOneLeader() -->\n<!-- end of output -->\n"
+	assert.Empty(t, checkStrayCitations(sample))
+	stray := sample + "The check is at `lab2.go:406`.\n"
+	assert.Equal(t, []string{"line 7 names lab2.go:406 outside a generated sample: put the output it comes from in a " +
+		"sample block (<!-- output: COMMAND -->, see cmd/labgen/samples.go) and run go run ./cmd/labgen -samples, " +
+		"or name the place without its line number"}, checkStrayCitations(stray))
 }
 
 func TestCheckMessagesSeesChangedWords(t *testing.T) {
