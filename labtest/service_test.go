@@ -165,9 +165,9 @@ func TestRaftStateSizes(t *testing.T) {
 }
 
 func TestSnapshotTransfer(t *testing.T) {
-	assert.NoError(t, snapshotTransfer(1, 32_000, 31_000))
-	assert.ErrorContains(t, snapshotTransfer(2, 300_000, 31_000), "s2 received 300000 bytes of RPC requests (9.7 per "+
-		"byte of snapshot) to catch up from a snapshot of 31000 bytes; the budget is 82000")
+	assert.NoError(t, snapshotTransfer(1, 60_000, 29_577, 2))
+	assert.ErrorContains(t, snapshotTransfer(2, 300_000, 31_000, 1), "s2 received 300000 bytes of RPC requests (9.7 per "+
+		"byte of snapshot) to catch up from a snapshot of 31000 bytes, in 1 terms; the budget is 66500")
 }
 
 func TestDiscardedMemory(t *testing.T) {
