@@ -1,6 +1,10 @@
 package labtest
 
 import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,4 +71,44 @@ time.Sleep(0x3e8)
 raftlabs/labtest.(*Cluster).startServer(0xc000010000, 0x2)
 	/work/main/labtest/cluster.go:300 +0x1d1`}
 	assert.False(t, g.isSuspectHolder())
+}
+
+func TestIsStandardFileWithAndWithoutTrimpath(t *testing.T) {
+	goroot := filepath.ToSlash(runtime.GOROOT())
+	assert.True(t, isStandardFile("\t"+goroot+"/src/sync/mutex.go:46"))
+	assert.True(t, isStandardFile("\tsync/mutex.go:46"), "a -trimpath build names the standard library's files from GOROOT/src")
+	assert.True(t, isStandardFile("\tinternal/sync/mutex.go:149 +0x15d"))
+	assert.False(t, isStandardFile("\traftlabs/labrpc/network.go:237 +0x5c"))
+	assert.False(t, isStandardFile("\traftlabs/lab1-election/raft.go:80"))
+	assert.False(t, isStandardFile("\t/home/student/raftlabs/lab1-election/raft.go:80"))
+	assert.False(t, isStandardFile("\tgithub.com/some/module/x.go:3"))
+}
+
+func TestStacksThatDifferOnlyInArgumentsAreOneGroup(t *testing.T) {
+	stack := func(id int, arg string) goroutine {
+		return goroutine{id: id, status: "sync.Mutex.Lock", stack: fmt.Sprintf("goroutine %d [sync.Mutex.Lock]:\n"+
+			"sync.(*Mutex).Lock(%s)\n\tsync/mutex.go:46 +0x%d\n"+
+			"raftlabs/solutions.(*Raft).requestVote(%s, 0x1)\n\traftlabs/solutions/election.go:112 +0xac\n"+
+			"created by raftlabs/solutions.(*Raft).startElection in goroutine %d\n\traftlabs/solutions/election.go:103 +0x16c",
+			id, arg, id, arg, id+1)}
+	}
+	var gs []goroutine
+	for k := range 1000 {
+		gs = append(gs, stack(10+k, fmt.Sprintf("0x%x", 0xc000+k)))
+	}
+	other := goroutine{id: 5, status: "sleep", stack: "goroutine 5 [sleep]:\ntime.Sleep(0x1)\n\truntime/time.go:1 +0x1"}
+	groups := groupStacks(append(gs, other), nil)
+	require.Len(t, groups, 2)
+	assert.Equal(t, 10, groups[0].first.id)
+	assert.Equal(t, " and 999 more with the same stack", groups[0].others())
+	assert.Equal(t, 1001, groups[0].rest)
+	assert.Equal(t, "", groups[1].others())
+
+	var b strings.Builder
+	listed := 0
+	for range maxStacksListed {
+		assert.True(t, listGroup(&b, &listed, groups[1]))
+	}
+	assert.False(t, listGroup(&b, &listed, groups[0]), "past the bound, nothing more is listed")
+	assert.Equal(t, "(1001 more goroutines not shown)\n", b.String())
 }

@@ -211,7 +211,8 @@ func (r *run) fail(f *Failure) {
 	r.traceFailure(f)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	verdict := f.String()
+	f.Evidence = capVerdict(f.Evidence)
+	verdict := capVerdict(f.String())
 	switch {
 	case r.verdict == "":
 		r.verdict = verdict
@@ -242,8 +243,8 @@ func (r *run) abort(verdict string) {
 		return
 	}
 	if r.verdict == "" {
-		r.verdict = verdict
-		r.first = &Failure{Evidence: verdict}
+		r.verdict = capVerdict(verdict)
+		r.first = &Failure{Evidence: r.verdict}
 	}
 	r.aborted.Store(true)
 	close(r.ended)

@@ -108,7 +108,7 @@ func checkLockReportOrder(t *testing.T, output string) {
 		waiting[m[1]] = true
 	}
 	require.NotEmpty(t, waiting, "a goroutine waiting for a server's mutex is named with its server:\n%s", output)
-	first := regexp.MustCompile(`goroutine \d+( of (s\d))? \([^)]*\) may be holding the lock`).FindStringSubmatch(output)
+	first := regexp.MustCompile(`goroutine \d+( of (s\d))? \([^)]*\)( and \d+ more with the same stack)? may be holding the lock`).FindStringSubmatch(output)
 	require.NotNil(t, first, "suspected holders are listed:\n%s", output)
 	assert.True(t, waiting[first[2]], "the first suspect (%s) must belong to a server whose lock is waited for (%v)",
 		first[0], waiting)
