@@ -43,7 +43,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 		entry = n.servers[serverName]
 	}
 	reliable, longReordering := n.reliable, n.longReordering
-	p := newPlan(n.rng, n.longDelays)
+	p := newPlan(end.rng, n.longDelays)
 	n.mu.Unlock()
 
 	ev := Event{End: endName, Server: serverName, Method: svcMeth, Args: req, Bytes: len(req), Time: time.Now()}
@@ -66,6 +66,12 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 		if p.dropRequest {
 			return n.fail(ev, RequestDropped, p.failDelay)
 		}
+	} else {
+		// A few microseconds on the wire: without them, the many calls
+		// of a reliable network would all land at the same instant of the
+		// virtual clock, where the Go runtime picks the order of the
+		// goroutines they wake at random, and a seed would not replay.
+		n.sleep(p.travelTime)
 	}
 
 	// Deliver, unless the server or the end went away during the delay.

@@ -59,6 +59,10 @@
 //
 // Every delay is drawn uniformly from its range.
 //
+//   - Reliable (the default): every request spends 0–1 µs on the wire, so
+//     that the many calls made at one instant of a testing/synctest
+//     bubble's virtual clock do not all land at one instant too, where the
+//     Go runtime would order the goroutines they wake at random.
 //   - Unreachable: a call from a disabled or unconnected end, or to a
 //     missing server, fails after 0–100 ms, or 0–7 s with SetLongDelays(true).
 //   - Unreliable (SetReliable(false)): every request waits 0–27 ms; then 10%
@@ -74,10 +78,14 @@
 //
 // # Guarantees
 //
-// All random choices come from one generator seeded by NewNetwork's seed, and
-// each Call draws all of its choices when it starts. So the same seed and the
-// same sequence of calls and settings give the same fault schedule: the same
-// outcomes after the same delays.
+// All random choices come from generators seeded by NewNetwork's seed, one
+// for each end (seeded with the seed and the end's name), and each Call draws
+// all of its choices when it starts. So the same seed gives the k-th call
+// through an end the same fault, after the same delays, under the same
+// settings, whatever the other ends did meanwhile: two runs whose goroutines
+// interleave a little differently still meet the same fault schedule.
+// NewNetworkSource lets a test supply the generators, for instance from a
+// fuzzer's input.
 //
 // The network runs no goroutine of its own. Each delivered request runs its
 // handler in a new goroutine that ends when the handler returns; nothing else

@@ -11,7 +11,7 @@ import (
 // which faults it meets. The zero value is not usable; call NewNetwork.
 type Network struct {
 	mu             sync.Mutex
-	rng            *rand.Rand
+	source         func(end string) rand.Source // each end's generator of faults
 	reliable       bool
 	longReordering bool
 	longDelays     bool
@@ -35,7 +35,8 @@ type Network struct {
 // endState is the network's view of one client end.
 type endState struct {
 	enabled bool
-	server  string // the server name it is connected to, or ""
+	server  string     // the server name it is connected to, or ""
+	rng     *rand.Rand // draws the faults of the end's calls
 }
 
 // A serverEntry is one server added under a name. Deleting or replacing
@@ -46,10 +47,24 @@ type serverEntry struct {
 }
 
 // NewNetwork returns a reliable network with no ends and no servers. All
-// its random choices come from a generator seeded with seed.
+// its random choices come from generators seeded with seed: one for each
+// end, seeded with seed and the end's name.
 func NewNetwork(seed int64) *Network {
+	return NewNetworkSource(func(end string) rand.Source {
+		return rand.NewPCG(uint64(seed), endStream(end))
+	})
+}
+
+// NewNetworkSource returns a reliable network with no ends and no servers
+// whose end called name draws the faults of its calls from source(name),
+// called once, when the end is made. The network draws from a source only
+// while it holds its own lock, so ends may share one source that is not
+// safe for concurrent use: a test that drives the faults from outside, such
+// as a fuzz target whose input is the fault schedule, gives every end the
+// same source.
+func NewNetworkSource(source func(end string) rand.Source) *Network {
 	return &Network{
-		rng:      rand.New(rand.NewPCG(uint64(seed), 0)),
+		source:   source,
 		reliable: true,
 		ends:     map[string]*endState{},
 		servers:  map[string]*serverEntry{},
@@ -77,8 +92,22 @@ func (n *Network) NewEnd(name string) *ClientEnd {
 	if _, ok := n.ends[name]; ok {
 		panic(fmt.Sprintf("labrpc: NewEnd: an end named %q already exists", name))
 	}
-	n.ends[name] = &endState{}
+	n.ends[name] = &endState{rng: rand.New(n.source(name))}
 	return &ClientEnd{name: name, net: n}
+}
+
+// endStream is the second half of the seed of the end called name's
+// generator: an FNV-1a hash of the name. With a generator per end, the k-th
+// call through an end meets the same faults whatever the other ends did
+// before it, so a run whose goroutines interleave a little differently
+// still meets the same fault schedule.
+func endStream(name string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := range len(name) {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // end returns the state of the end called name, or panics if there is none.
