@@ -22,7 +22,7 @@ package raft
 // breaks it, naming the goroutine.
 
 import (
-	"math/rand/v2"
+	"math/rand"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -156,8 +156,9 @@ func (rf *Raft) ticker() {
 		// short fixed pause does instead.
 
 		// Pause for a random time, so that servers do not all time out
-		// together.
-		ms := 50 + rand.IntN(300)
+		// together. math/rand's global functions, unlike math/rand/v2's,
+		// are seeded from the test's seed, so a failure replays.
+		ms := 50 + rand.Intn(300)
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 	}
 }

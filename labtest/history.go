@@ -27,7 +27,13 @@ const historyTerms = 12
 
 // stormCalls is how many calls one server must make to another at one
 // instant of the test's clock before the stall verdict calls it a storm.
-const stormCalls = 1000
+// An instant is stormInstant long: labrpc gives each call up to 1µs on the
+// wire, so the calls of a storm creep forward without ticking the
+// watchdog's 10ms heartbeat.
+const (
+	stormCalls   = 1000
+	stormInstant = 10 * time.Millisecond
+)
 
 // restandGap is how soon after stepping down a server's next candidacy
 // counts as "at once": less than any election timeout the course allows.
@@ -85,8 +91,8 @@ type pairKey struct {
 // latest instant of the test's clock.
 type pairRecord struct {
 	calls, refused int
-	at             time.Duration // when the latest call was sent
-	burst          int           // calls sent at that instant
+	at             time.Duration // when the latest burst of calls began
+	burst          int           // calls sent in it, within stormInstant
 	burstRefused   int           // of those, replies that refused
 	argsTerm       int           // the latest call's term
 	replyTerm      int           // the latest reply's term
@@ -217,7 +223,7 @@ func (h *history) sent(from, to int, method string, term int, now time.Duration)
 		h.pairs[pairKey{from, to, method}] = p
 	}
 	p.calls++
-	if p.at != now {
+	if now-p.at >= stormInstant || now < p.at {
 		p.at, p.burst, p.burstRefused = now, 0, 0
 	}
 	p.burst++
@@ -276,7 +282,7 @@ func (h *history) delivered(from, to int, method string, term int, reply rpcFiel
 		p.replyTerm = reply.Term
 		if refused {
 			p.refused++
-			if p.at == now {
+			if now-p.at < stormInstant && now >= p.at {
 				p.burstRefused++
 			}
 		}

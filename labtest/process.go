@@ -36,6 +36,11 @@ type Process struct {
 	// start outlives it. The grader sets it; a go test run does not, so
 	// that Ctrl-C still reaches its children.
 	Isolate bool
+
+	// Parallel runs the test on every core, not in replay mode (replay.go),
+	// in which a test's seed decides its whole run. RAFTLABS_REPLAY=0 in
+	// the environment does the same.
+	Parallel bool
 }
 
 // RunProcess runs p and returns the harness's account of the test. When
@@ -68,6 +73,9 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
 	cmd.Env = append(os.Environ(), "GORACE="+gorace)
 	cmd.Env = append(cmd.Env, p.Env...)
+	if p.childReplays() {
+		cmd.Env = append(cmd.Env, replayChildEnv(cmd.Env)...)
+	}
 	cmd.Env = append(cmd.Env, reportEnv+"="+token)
 	cmd.WaitDelay = 5 * time.Second
 	if p.Isolate {

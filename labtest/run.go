@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,15 +97,17 @@ func runChild(t *testing.T, s settings) Result {
 	if s.realtime {
 		args = append(args, "-realtime")
 	}
+	args = append(args, "-replay="+strconv.FormatBool(s.replay))
 	args = append(args, traceArgs()...)
 	out := &relay{w: os.Stdout}
 	defer out.flush()
 	res, _ := RunProcess(context.Background(), Process{
-		Binary:  bin,
-		Test:    t.Name(),
-		Args:    args,
-		Output:  out,
-		Timeout: s.wallclock + time.Minute,
+		Binary:   bin,
+		Test:     t.Name(),
+		Args:     args,
+		Output:   out,
+		Timeout:  s.wallclock + time.Minute,
+		Parallel: !s.replay,
 	})
 	if res.Seed == 0 {
 		res.Seed = s.seed
@@ -126,6 +129,9 @@ func printVerdict(res *Result) {
 // runHere runs the test in this process and returns its result.
 func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Result {
 	r := newRun(t.Name(), s)
+	if s.replay {
+		enterReplay(s.seed)
+	}
 	fmt.Printf("Test %s: seed %d, %s\n", r.name, r.settings.seed, r.clockName())
 	body := func(t *testing.T) {
 		c := newCluster(t, r, newRaft)
@@ -299,7 +305,11 @@ func rerunCommand(name string, s settings) string {
 	if wd, err := os.Getwd(); err == nil {
 		dir = filepath.Base(wd)
 	}
-	return RerunCommand(dir, name, s.seed, s.realtime, raceEnabled)
+	cmd := RerunCommand(dir, name, s.seed, s.realtime, raceEnabled)
+	if !s.replay {
+		cmd += " -replay" // the failure ran on every core; the rerun replays what it can
+	}
+	return cmd
 }
 
 // RerunCommand is the one command, from the course's root, that reruns

@@ -21,6 +21,7 @@ var (
 	inProcess    = testFlag.Bool("inprocess", false, "run each test in this process instead of a child process of its own (for a debugger); env RAFTLABS_INPROCESS=1")
 	traceFlag    = testFlag.Bool("trace", false, "write every test's trace to a file, not only a failing test's (see docs/debugging.md); env RAFTLABS_TRACE=1")
 	debugFlag    = testFlag.String("debug", "", "turn on labdebug.Printf's topics: all, or a list such as vote,leader (see docs/debugging.md); env RAFTLABS_DEBUG")
+	replayFlag   = testFlag.Bool("replay", true, "let the seed decide the whole run: one goroutine at a time (GOMAXPROCS=1) and math/rand's global source seeded from the seed (see docs/debugging.md); -replay=false runs on every core; env RAFTLABS_REPLAY=0")
 )
 
 // testFlag is the flag set the test binary parses, or a private one when
@@ -44,6 +45,8 @@ type settings struct {
 	stall     time.Duration
 	wallclock time.Duration
 	inProcess bool
+	replay    bool      // the seed decides the run (replay.go)
+	schedule  *schedule // a fuzzer's input as the fault schedule, or nil (fuzz.go)
 }
 
 func currentSettings() settings {
@@ -53,6 +56,7 @@ func currentSettings() settings {
 		stall:     *stallFlag,
 		wallclock: *wallFlag,
 		inProcess: *inProcess,
+		replay:    replayFromEnv(*replayFlag),
 	}
 	if v, err := strconv.ParseInt(os.Getenv("RAFTLABS_SEED"), 10, 64); err == nil && s.seed == 0 {
 		s.seed = v

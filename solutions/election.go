@@ -1,7 +1,7 @@
 package solutions
 
 import (
-	"math/rand/v2"
+	"math/rand"
 	"time"
 )
 
@@ -45,10 +45,12 @@ type RequestVoteReply struct {
 // Figure 2, Rules for Servers, Followers: a follower starts an election if
 // the timeout elapses "without receiving AppendEntries RPC from current
 // leader or granting vote to candidate"; so it is reset exactly then, and
-// when an election starts (Candidates: "Reset election timer").
+// when an election starts (Candidates: "Reset election timer"). The timeout
+// comes from math/rand's global source, which the tests seed from the test's
+// seed so that a failure replays (math/rand/v2's cannot be seeded).
 func (rf *Raft) resetElectionTimer() {
 	spread := int64(electionTimeoutMax - electionTimeoutMin)
-	timeout := electionTimeoutMin + time.Duration(rand.Int64N(spread))
+	timeout := electionTimeoutMin + time.Duration(rand.Int63n(spread))
 	rf.electionDeadline = time.Now().Add(timeout)
 }
 
