@@ -80,13 +80,12 @@ type problemsBaseline struct {
 }
 
 func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
-	seed := uint64(r.settings.seed)
 	c := &Cluster{
 		t:        t,
 		run:      r,
 		newRaft:  newRaft,
 		start:    time.Now(),
-		rng:      rand.New(rand.NewPCG(seed, seed^0x5eed)),
+		rng:      r.newRand(),
 		leaders:  map[int]sighting{},
 		stopping: make(chan struct{}),
 		problems: problemsBaseline{codec: len(labgob.Problems())},
@@ -104,7 +103,7 @@ func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
 // Boot starts n servers, all connected, each with an empty persister.
 func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
-	c.net = labrpc.NewNetwork(c.run.settings.seed)
+	c.net = c.run.newNetwork()
 	c.run.network.Store(c.net)
 	c.history = newHistory()
 	c.revealed = newRevealed()

@@ -1,5 +1,6 @@
 // Command labgen writes what is generated from labtest.Suite, the list of
-// graded tests: each lab folder's suite_test.go, and the table of tests in
+// graded tests: each lab folder's suite_test.go (and fuzz_test.go, its fuzz
+// targets, from labtest.FuzzTargets), and the table of tests in
 // each lab's handout (docs/<lab folder>.md), from the scenarios' doc
 // comments and points. Run it from the repository's root after adding,
 // removing, renaming or re-describing a test:
@@ -44,6 +45,11 @@ func main() {
 			log.Fatalf("labgen: %v (run it from the repository's root)", err)
 		}
 		log.Printf("wrote %s", path)
+		fuzzPath := filepath.Join(lab.Dir, "fuzz_test.go")
+		if err := os.WriteFile(fuzzPath, labtest.FuzzFile(lab.Number), 0o644); err != nil {
+			log.Fatalf("labgen: %v", err)
+		}
+		log.Printf("wrote %s", fuzzPath)
 
 		handout := filepath.Join("docs", lab.Dir+".md")
 		doc, err := os.ReadFile(handout)
