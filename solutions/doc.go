@@ -9,8 +9,8 @@
 // A file per stage of the course:
 //
 //   - raft.go: the Raft struct, with its state grouped as Figure 2 groups it;
-//     Make, GetState and Kill; Snapshot, a stub until lab 4; and the
-//     helpers through which all code reads and changes the log.
+//     Make, GetState and Kill; and the helpers through which all code reads
+//     and changes the log, indexed from the snapshot's last included index.
 //   - election.go (lab 1): terms, the election timer, RequestVote, becoming
 //     candidate, leader or follower.
 //   - replication.go (lab 2): Start, the leader's per-peer replicators,
@@ -18,6 +18,8 @@
 //     advancing commitIndex.
 //   - apply.go (lab 2): the applier that feeds applyCh.
 //   - persist.go (lab 3): persist and readPersist.
+//   - snapshot.go (lab 4, §7 and Figure 13): Snapshot, InstallSnapshot on
+//     both sides; apply.go hands an installed snapshot to the service.
 //
 // # How to read it
 //
