@@ -35,10 +35,10 @@ type clients struct {
 // command on every running server (as a client that does not know the
 // leader tries them all), and if one took it, waits up to about 400ms for
 // the index Start returned to be applied; if the command applied there is
-// its own, the command is acknowledged. Then it pauses for about a tenth
-// of a second, as a client with something else to do: on the virtual clock
-// a reliable network commits in no time, and clients that never paused
-// would pile up thousands of entries that every persist re-encodes.
+// its own, the command is acknowledged. Then it pauses for 0.15 to 0.25s,
+// as a client with something else to do: on the virtual clock a reliable
+// network commits in no time, and clients that never paused would pile up
+// thousands of entries that every persist re-encodes.
 func (c *Cluster) startClients(n int) *clients {
 	cl := &clients{stopping: make(chan struct{})}
 	for k := range n {
@@ -89,7 +89,7 @@ func (c *Cluster) client(cl *clients, me int) {
 				return
 			}
 		}
-		if !pause(time.Duration(79+me*17) * time.Millisecond) {
+		if !pause(time.Duration(150+me*37) * time.Millisecond) {
 			return
 		}
 	}
