@@ -1,6 +1,8 @@
 #!/bin/sh
 # grade.sh grades the labs: ./grade.sh [flags] [lab...]. It builds and runs
 # cmd/grade (go doc ./cmd/grade, or ./grade.sh -h, lists the flags).
+# ./grade.sh sweep lab [test...] runs cmd/sweep: a lab's tests across many
+# seeds (go doc ./cmd/sweep).
 #
 # It builds the grader (see below where) and runs it, rather than "go run",
 # which would turn the grader's exit status (0 full marks, 1 not, 2 usage)
@@ -51,7 +53,15 @@ else
 	trap 'exit 143' TERM
 	bin=$tmp/grade
 fi
-(cd "$root" && go build -o "$bin" ./cmd/grade)
+# ./grade.sh sweep [flags] lab [test...] runs cmd/sweep instead: many seeds
+# of one lab's tests (go doc ./cmd/sweep).
+cmd=grade
+if [ "${1:-}" = sweep ]; then
+	cmd=sweep
+	shift
+	bin=$(dirname "$bin")/sweep
+fi
+(cd "$root" && go build -o "$bin" ./cmd/$cmd)
 status=0
 RAFTLABS_ROOT=$root "$bin" "$@" || status=$?
 exit "$status"

@@ -137,9 +137,9 @@ func FuzzFile(lab int) []byte {
 
 // A schedule is a fuzzer's input read as the source of every random
 // choice of one test: each draw takes the input's next byte, which decides
-// the value's top bits, both those IntN reads and those Float64 reads, so
-// that byte b makes a Float64 of about b/256 (a call is dropped when it is
-// under 0.1: b < 26) and an IntN(n) of about b*n/256. Once the input is
+// the bits that IntN and Float64 read, so that byte b makes a Float64 of
+// about b/256 (a call is dropped when it is under 0.1: b < 26) and an
+// IntN(n) of about b*n/256 (of b mod n when n is a power of two). Once the input is
 // used up, draws come from a generator seeded with the input's hash. One
 // schedule serves the network and the harness, which draw from it in turn.
 type schedule struct {
@@ -171,9 +171,11 @@ func (s *schedule) Uint64() uint64 {
 	}
 	b := uint64(s.data[s.next])
 	s.next++
-	const floatTop = 45 // Float64 reads the low 53 bits: bits 45-52 are its top byte
-	low &^= 0xff<<56 | 0xff<<floatTop
-	return b<<56 | b<<floatTop | low
+	// IntN(n) reads the top bits, or for n a power of two the lowest;
+	// Float64 the low 53 bits, of which bits 45-52 are the top byte.
+	const floatTop = 45
+	low &^= 0xff<<56 | 0xff<<floatTop | 0xff
+	return b<<56 | b<<floatTop | low | b
 }
 
 // newRand returns the source of the harness's own choices in a test: the
