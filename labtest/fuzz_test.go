@@ -56,8 +56,8 @@ func TestLabFoldersHaveTheirFuzzTargets(t *testing.T) {
 // copy of the course: the first schedule fails, go test saves it, and
 // rerunning the saved input fails the same way.
 func TestFuzzFindsAndReplays(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("builds lab 1 for the fuzzer (a minute); skipped with -short and -race")
+	if testing.Short() {
+		t.Skip("builds lab 1 for the fuzzer (a minute); skipped with -short")
 	}
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)
