@@ -13,7 +13,8 @@ import (
 
 // TestGradeAClass grades a class of four submissions, two at a time: one
 // correct, one that does not compile, one that busy-loops in a test and one
-// with no lab folder. Each gets its own grade; none stops the others.
+// with no lab folder. Each gets its own grade; none stops the others. (The
+// first and third are fakeTrees, built from the reference in solutions/.)
 func TestGradeAClass(t *testing.T) {
 	if testing.Short() {
 		t.Skip("grades four tests of lab 1 for a class of four")

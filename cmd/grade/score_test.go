@@ -52,7 +52,9 @@ func TestScoreNeedsEveryRunToPass(t *testing.T) {
 	assert.Equal(t, 40, s.Score)
 	assert.Equal(t, 2, s.Tests[1].Passes())
 	assert.Len(t, s.Tests[1].Failures(), 1)
-	assert.Equal(t, "2/3", resultColumn(s.Tests[1], 3))
+	assert.Equal(t, "2/3 flaky", resultColumn(s.Tests[1], 3))
+	assert.True(t, s.Tests[1].Flaky())
+	assert.False(t, s.Tests[0].Flaky())
 	assert.Equal(t, "3/3", resultColumn(s.Tests[0], 3))
 
 	virtual, real, rpcs := s.Tests[1].Mean()

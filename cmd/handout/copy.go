@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,7 +15,8 @@ import (
 )
 
 // leftOut are the paths (from the course's root) the copy does not have,
-// besides every testdata folder and the tests that need them (needsCourse).
+// besides the testdata folders of the harness and the commands
+// (isRevealingTestdata) and the tests that need them (needsCourse).
 var leftOut = []string{
 	".git", "bin",
 	"solutions", "cmd/variants", "docs/variants.md",
@@ -23,8 +25,10 @@ var leftOut = []string{
 }
 
 // instructorWords mark a course test file that needs what the copy leaves
-// out: the reference, a testdata folder. Such a file is left out.
-var instructorWords = [][]byte{[]byte("solutions"), []byte("testdata")}
+// out: the reference (by its folder, or built in with grading.Source's
+// Reference), a testdata folder of the harness or the commands. Such a file
+// is left out.
+var instructorWords = [][]byte{[]byte("solutions"), []byte("testdata"), []byte("Reference: true")}
 
 // writeCopy writes the students' copy of the course at root into dst: the
 // files git would commit (tracked or new, not ignored) in a git checkout,
@@ -34,12 +38,16 @@ func writeCopy(root, dst string) error {
 	if err != nil {
 		return err
 	}
+	instructorTests, err := instructorTestFolders(root, files)
+	if err != nil {
+		return err
+	}
 	for _, rel := range files {
 		if isLeftOut(rel) {
 			continue
 		}
-		path := filepath.Join(root, filepath.FromSlash(rel))
-		info, err := os.Lstat(path)
+		src := filepath.Join(root, filepath.FromSlash(rel))
+		info, err := os.Lstat(src)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // deleted, not yet committed
 		}
@@ -49,15 +57,15 @@ func writeCopy(root, dst string) error {
 		if !info.Mode().IsRegular() {
 			continue // links and devices: the course has none worth copying
 		}
-		data, err := os.ReadFile(path)
+		data, err := os.ReadFile(src)
 		if err != nil {
 			return err
 		}
 		switch {
-		case strings.HasSuffix(rel, "_test.go") && needsCourse(data):
+		case strings.HasSuffix(rel, "_test.go") && instructorTests[path.Dir(rel)]:
 			continue
 		case strings.HasSuffix(rel, ".md"):
-			data = filterMarkdown(data, path == filepath.Join(root, "README.md"))
+			data = filterMarkdown(data, rel == "README.md")
 		}
 		target := filepath.Join(dst, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
@@ -75,11 +83,21 @@ func writeCopy(root, dst string) error {
 func isLeftOut(rel string) bool {
 	parts := strings.Split(rel, "/")
 	for i := range parts {
-		if parts[i] == "testdata" || slices.Contains(leftOut, strings.Join(parts[:i+1], "/")) {
+		if slices.Contains(leftOut, strings.Join(parts[:i+1], "/")) || isRevealingTestdata(parts[:i+1]) {
 			return true
 		}
 	}
 	return false
+}
+
+// isRevealingTestdata reports whether the folder parts names is a testdata
+// folder of the harness (labtest/testdata: complete and nearly complete
+// Rafts) or of a command (cmd/grade/testdata: the cheating submissions, and
+// what later commands keep there). Other testdata folders, such as
+// labvet's analyzer cases, stay: they are small snippets, not a Raft.
+func isRevealingTestdata(parts []string) bool {
+	n := len(parts)
+	return n >= 2 && parts[n-1] == "testdata" && (parts[0] == "labtest" || parts[0] == "cmd")
 }
 
 // courseFiles lists the course's files as slash paths from root: what git
@@ -106,6 +124,29 @@ func courseFiles(root string) ([]string, error) {
 		return err
 	})
 	return files, err
+}
+
+// instructorTestFolders returns the folders (slash paths from root) whose
+// tests need what the copy leaves out: every test file of such a folder is
+// left out, since the others may use its helpers.
+func instructorTestFolders(root string, files []string) (map[string]bool, error) {
+	folders := map[string]bool{}
+	for _, rel := range files {
+		if !strings.HasSuffix(rel, "_test.go") || isLeftOut(rel) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if needsCourse(data) {
+			folders[path.Dir(rel)] = true
+		}
+	}
+	return folders, nil
 }
 
 // needsCourse reports whether a test file needs what the copy leaves out.

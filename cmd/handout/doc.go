@@ -23,9 +23,10 @@
 //
 // The reference solution (solutions/) and its known-buggy variants
 // (cmd/variants, docs/variants.md), the commands that need the reference
-// (cmd/clockbench) or that make this copy (cmd/handout, classroom/), every
-// testdata folder (the test Rafts there are complete or nearly complete
-// solutions), the course's tests that need any of these, and .git and bin/.
+// (cmd/clockbench) or maintain the course (cmd/labgen) or make this copy
+// (cmd/handout, classroom/), the testdata folders of the harness and the
+// commands (labtest/testdata holds complete and nearly complete Rafts), the
+// course's tests that need any of these, and .git and bin/.
 // In the Markdown files, a block between the lines
 //
 //	<!-- not in the handout -->
