@@ -23,8 +23,8 @@
 // # Flags
 //
 //	--reference        grade the reference solution instead of your code (it must score full marks)
-//	--runs N           run each test N times; it scores only if all N pass (default 1)
-//	--jobs N           run N test processes at a time (default 1)
+//	--runs N           run each test N times; it scores only if all N pass (default: runs in grade.conf)
+//	--jobs N           run N test processes at a time (default: jobs in grade.conf)
 //	--race             build with the race detector
 //	--realtime         run the tests in real time instead of virtual time
 //	--timeout D        real-time bound for one run of one test (default 3m)
@@ -33,6 +33,18 @@
 //	--submission DIR   grade a student's tree: a fresh copy of the course with only
 //	                   the non-test .go files of DIR's lab folders copied over it
 //	-v                 print the whole output of every failing run
+//	--run REGEXP       grade only the tests whose names match; the totals count only those
+//	--class DIR        grade every submission folder in DIR, --jobs at a time, each as --submission does
+//	--out DIR          with --class: where grades.csv, grades.json and logs/ go (default class-grades)
+//
+// # grade.conf
+//
+// grade.conf at the course's root sets the class's defaults: runs (how
+// many times each test runs) and jobs (0: one per CPU). A flag wins over
+// it. A test that passed some runs and failed others is marked flaky in
+// the table, the JSON report and Gradescope's output, with the rerun
+// command of each failed run. Off a terminal (a pipe, a CI log), progress
+// is one plain line per step and per finished test, on standard error.
 //
 // Under each failed test the table gives the start of its verdict and the
 // command that reruns it with the same seed.
@@ -57,6 +69,10 @@
 // Grade one student's tree for Gradescope:
 //
 //	./grade.sh --submission /autograder/submission --gradescope /autograder/results/results.json lab2
+//
+// Grade a whole class, a folder per student:
+//
+//	./grade.sh --class submissions/ --out grades/
 //
 // Check the course itself:
 //

@@ -18,7 +18,17 @@
 //   - the reference solution, graded in every lab folder with the race
 //     detector, scores full marks;
 //   - the known-buggy variants each fail the lab that should catch them
-//     (go run ./cmd/variants -check), once cmd/variants exists.
+//     (go run ./cmd/variants -check), once cmd/variants exists;
+//   - the GitHub Classroom workflow passes actionlint (classroom/actionlint,
+//     a module of its own; skipped, with the reason, where go cannot fetch
+//     actionlint);
+//   - the students' copy: go run ./cmd/handout writes it; in it nothing of
+//     the reference is left, ./grade.sh lab1 grades, ./grade.sh --reference
+//     says the reference is not there, and go run ./cmd/selftest -short
+//     passes.
+//
+// In a students' copy (no solutions/), the steps that need the reference
+// are skipped with the line "this is the students' copy of the course".
 //
 // It ends with one line, "N passed, N failed", counting steps, and exits
 // non-zero if a step failed. Where cgo is off (no C compiler), the race
@@ -26,7 +36,8 @@
 //
 // # Flags
 //
-//	-short             grade the reference without -race, and skip the variants
+//	-short             unit tests with -short and without -race, the reference without -race;
+//	                   skip the variants and the students' copy
 //	-reference-runs N  run each test of the reference N times (default 1)
 //
 // CI runs it from a fresh clone: .ci/run.

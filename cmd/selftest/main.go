@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	short := flag.Bool("short", false, "grade the reference without -race, and skip the buggy variants")
+	short := flag.Bool("short", false, "unit tests with -short and without -race, the reference without -race; skip the buggy variants and the students' copy")
 	referenceRuns := flag.Int("reference-runs", 1, "run each test of the reference `N` times")
 	flag.Parse()
 	if flag.NArg() > 0 || *referenceRuns < 1 {
