@@ -38,7 +38,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		return 0, 0, false, err
 	}
 	c.traceCommand(i, command, index, term, isLeader)
-	if took := c.Now() - asked; took > slowCall {
+	if took := c.Now() - asked; took > c.slowCall() {
 		answer := "isLeader false"
 		if isLeader {
 			answer = fmt.Sprintf("isLeader true for term %d", term)
