@@ -34,6 +34,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 
 	n.mu.Lock()
 	n.totalCount++
+	call := n.totalCount
 	n.totalBytes += int64(len(req))
 	n.countCallLocked(endName, svcMeth)
 	end := n.ends[endName]
@@ -46,7 +47,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	p := newPlan(end.rng, n.longDelays)
 	n.mu.Unlock()
 
-	ev := Event{End: endName, Server: serverName, Method: svcMeth, Args: req, Bytes: len(req), Time: time.Now()}
+	ev := Event{Call: call, End: endName, Server: serverName, Method: svcMeth, Args: req, Bytes: len(req), Time: time.Now()}
 	n.emit(ev, Sent)
 
 	if encodeErr != nil {

@@ -52,6 +52,7 @@ func (k EventKind) String() string {
 // registered with Network.Observe.
 type Event struct {
 	Kind   EventKind
+	Call   int       // the call's number in its network, from 1: the same in all of its events
 	End    string    // name of the client end that made the call
 	Server string    // server name the end was connected to when the call was sent ("" if none)
 	Method string    // the method called, such as "Raft.RequestVote"

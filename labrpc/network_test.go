@@ -536,3 +536,24 @@ func BenchmarkCall(b *testing.B) {
 		}
 	}
 }
+
+func TestEveryEventOfACallCarriesItsNumber(t *testing.T) {
+	net := NewNetwork(1)
+	var mu sync.Mutex
+	calls := map[int][]EventKind{}
+	net.Observe(func(ev Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls[ev.Call] = append(calls[ev.Call], ev.Kind)
+	})
+	end := net.NewEnd("c")
+	net.Connect("c", "nobody")
+	net.Enable("c", true)
+	var reply int
+	for range 3 {
+		end.Call("Svc.M", 1, &reply)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, map[int][]EventKind{1: {Sent, Unreachable}, 2: {Sent, Unreachable}, 3: {Sent, Unreachable}}, calls)
+}

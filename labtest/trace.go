@@ -28,15 +28,8 @@ type tracer struct {
 	rec *labtrace.Recorder
 
 	mu    sync.Mutex
-	calls map[callKey]int // RPCs waiting for their fate: their record
-	known map[int]seen    // each server's role and term, as last recorded
-}
-
-// callKey tells one call from the others: its end, and its arguments'
-// bytes, which the network shares between a call's events.
-type callKey struct {
-	end  string
-	args *byte
+	calls map[int]int  // RPCs waiting for their fate, by call number: their record
+	known map[int]seen // each server's role and term, as last recorded
 }
 
 // seen is what the trace last showed of a server.
@@ -58,7 +51,7 @@ func (c *Cluster) startTrace() {
 	}
 	tr := &tracer{
 		rec:   labtrace.NewRecorder(c.start),
-		calls: map[callKey]int{},
+		calls: map[int]int{},
 		known: map[int]seen{},
 	}
 	clock := "virtual"
@@ -183,10 +176,7 @@ func (tr *tracer) call(ev labrpc.Event) {
 	if !ok || !ok2 {
 		return
 	}
-	key := callKey{end: ev.End}
-	if len(ev.Args) > 0 {
-		key.args = &ev.Args[0]
-	}
+	key := ev.Call
 	_, method, _ := strings.Cut(ev.Method, ".")
 	if ev.Kind == labrpc.Sent {
 		args, _ := decodeRPCFields(ev.Args)
@@ -202,7 +192,7 @@ func (tr *tracer) call(ev labrpc.Event) {
 		}
 		id := tr.rec.Add(labtrace.Record{Kind: labtrace.RPC, From: serverName(from), To: serverName(to),
 			Method: method, ArgsTerm: args.Term, Bytes: ev.Bytes})
-		if id >= 0 && key.args != nil {
+		if id >= 0 {
 			tr.calls[key] = id
 		}
 		return
