@@ -22,6 +22,10 @@
 //   - the GitHub Classroom workflow passes actionlint (classroom/actionlint,
 //     a module of its own; skipped, with the reason, where go cannot fetch
 //     actionlint);
+//   - the trace viewer's page, driven in a headless Chromium
+//     (cmd/traceview/browsertest, a module of its own; skipped, with the
+//     reason, where there is no Chromium or go cannot fetch chromedp;
+//     .ci/run installs Chromium);
 //   - the students' copy: go run ./cmd/handout writes it; in it nothing of
 //     the reference is left, ./grade.sh lab1 grades, ./grade.sh --reference
 //     says the reference is not there, and go run ./cmd/selftest -short
