@@ -67,15 +67,7 @@ func Fuzz[R raftapi.Raft](f *testing.F, scenario Scenario,
 		s.replay = true
 		switch {
 		case reporter != nil:
-			res := runHere(t, scenario, newRaft, s)
-			if err := reporter.send(&res); err != nil {
-				t.Error(err)
-				return
-			}
-			if res.Passed {
-				os.Exit(0)
-			}
-			os.Exit(1)
+			reportAndExit(t, runHere(t, scenario, newRaft, s))
 		case s.inProcess || isFuzzWorker():
 			res := runHere(t, scenario, newRaft, s)
 			if !res.Passed {

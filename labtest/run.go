@@ -58,15 +58,7 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 		// synctest is still tearing down) can touch the testing package
 		// after the test function has returned. Under -race, a race found
 		// during the test still sets the exit status (66).
-		res := runHere(t, scenario, newRaft, s)
-		if err := reporter.send(&res); err != nil {
-			t.Error(err)
-			return
-		}
-		if res.Passed {
-			os.Exit(0)
-		}
-		os.Exit(1)
+		reportAndExit(t, runHere(t, scenario, newRaft, s))
 	case s.inProcess:
 		res := runHere(t, scenario, newRaft, s)
 		printVerdict(&res)
@@ -83,6 +75,20 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 }
 
 // runChild runs the test t in a child process: this test binary, started
+// reportAndExit sends res, this child process's one result, to the parent
+// and ends the process: 0 if the test passed, 1 if not. If the report
+// cannot be sent, the test fails here instead and the process goes on.
+func reportAndExit(t *testing.T, res Result) {
+	if err := reporter.send(&res); err != nil {
+		t.Error(err)
+		return
+	}
+	if res.Passed {
+		os.Exit(0)
+	}
+	os.Exit(1)
+}
+
 // again for t alone, with the seed chosen here so that a rerun is exact.
 func runChild(t *testing.T, s settings) Result {
 	bin, err := os.Executable()
