@@ -74,7 +74,6 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	}
 }
 
-// runChild runs the test t in a child process: this test binary, started
 // reportAndExit sends res, this child process's one result, to the parent
 // and ends the process: 0 if the test passed, 1 if not. If the report
 // cannot be sent, the test fails here instead and the process goes on.
@@ -89,6 +88,7 @@ func reportAndExit(t *testing.T, res Result) {
 	os.Exit(1)
 }
 
+// runChild runs the test t in a child process: this test binary, started
 // again for t alone, with the seed chosen here so that a rerun is exact.
 func runChild(t *testing.T, s settings) Result {
 	bin, err := os.Executable()
