@@ -149,6 +149,12 @@ func (s *Sweep) Run(ctx context.Context) SweepReport {
 					return // cut short by the sweep's end: not a result
 				}
 				mu.Lock()
+				if rep.Stopped {
+					// Another job found the last failure wanted while this
+					// one was running: the sweep is over.
+					mu.Unlock()
+					return
+				}
 				rep.Runs++
 				if ran[j.seed]++; ran[j.seed] == len(s.Tests) {
 					rep.Seeds++
