@@ -198,6 +198,22 @@ func (g goroutine) waitsForServerLock() bool {
 	if !strings.Contains(g.status, "Mutex") {
 		return false
 	}
+	pkg, ok := g.innermostPackage()
+	return ok && !isHarnessPackage(pkg)
+}
+
+// inHarness reports whether g is running the course's own code (the
+// network or the harness, say decoding a large RPC for the history) rather
+// than code under test: the innermost frame outside the standard library
+// is the course's.
+func (g goroutine) inHarness() bool {
+	pkg, ok := g.innermostPackage()
+	return ok && isHarnessPackage(pkg)
+}
+
+// innermostPackage returns the package of g's innermost frame outside the
+// standard library.
+func (g goroutine) innermostPackage() (string, bool) {
 	lines := strings.Split(g.stack, "\n")
 	for k := 1; k+1 < len(lines); k += 2 {
 		if isStandardFile(lines[k+1]) {
@@ -205,10 +221,9 @@ func (g goroutine) waitsForServerLock() bool {
 		}
 		fn, _, _ := strings.Cut(lines[k], ".(")
 		fn, _, _ = strings.Cut(fn, "(")
-		pkg := fn[:strings.LastIndex(fn, "/")+1] + strings.SplitN(fn[strings.LastIndex(fn, "/")+1:], ".", 2)[0]
-		return !isHarnessPackage(pkg)
+		return fn[:strings.LastIndex(fn, "/")+1] + strings.SplitN(fn[strings.LastIndex(fn, "/")+1:], ".", 2)[0], true
 	}
-	return false
+	return "", false
 }
 
 // isStandardFile reports whether a stack's file line is in the standard
@@ -232,7 +247,7 @@ func isStandardFile(line string) bool {
 // machinery rather than code under test.
 func isHarnessPackage(path string) bool {
 	switch path {
-	case "raftlabs/labrpc", "raftlabs/labtest", "raftlabs/labgob":
+	case "raftlabs/labrpc", "raftlabs/labtest", "raftlabs/labgob", "raftlabs/labtrace":
 		return true
 	}
 	return false

@@ -112,3 +112,16 @@ func TestStacksThatDifferOnlyInArgumentsAreOneGroup(t *testing.T) {
 	assert.False(t, listGroup(&b, &listed, groups[0]), "past the bound, nothing more is listed")
 	assert.Equal(t, "(1001 more goroutines not shown)\n", b.String())
 }
+
+func TestInHarnessTellsTheCoursesCodeFromTheStudents(t *testing.T) {
+	decoding := goroutine{id: 123, status: "runnable", stack: "goroutine 123 [runnable]:\n" +
+		"encoding/gob.(*Decoder).nextInt(0xc00009e750)\n\tencoding/gob/decoder.go:121 +0x105\n" +
+		"raftlabs/labtest.decodeRPCFields({0xc001d62000, 0x1e8556, 0x1ea000})\n\traftlabs/labtest/history.go:123 +0xfd\n" +
+		"raftlabs/solutions.(*Raft).sendAppendEntries(0xc00009a480, 0x1)\n\traftlabs/solutions/replication.go:198 +0x14b"}
+	assert.True(t, decoding.inHarness(), "decoding an RPC for the history is the harness's work, not a busy loop")
+
+	spinning := goroutine{id: 7, status: "running", stack: "goroutine 7 [running]:\n" +
+		"raftlabs/lab1-election.(*Raft).ticker(0xc00009a480)\n\traftlabs/lab1-election/raft.go:80 +0x14b\n" +
+		"created by raftlabs/lab1-election.Make in goroutine 6\n\traftlabs/lab1-election/raft.go:120 +0x1"}
+	assert.False(t, spinning.inHarness())
+}
