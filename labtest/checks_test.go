@@ -94,7 +94,7 @@ func TestFailureStringShowsContext(t *testing.T) {
 	f.Network = "{s0 s1 s2} from 0.00s"
 	assert.Equal(t, "lab1.go:18: election safety: term 3 has 2 leaders [s1 s4]\n"+
 		"  s1 leader since 1.20s\n"+
-		"leadership history:\n  s1 led term 3 from 1.20s\n"+
+		"  leadership history:\n    s1 led term 3 from 1.20s\n"+
 		"  network: {s0 s1 s2} from 0.00s", f.String())
 
 	plain := asFailure(errors.New("s2: Start panicked: boom"))

@@ -44,14 +44,20 @@ func (f *Failure) Error() string {
 }
 
 // String returns the verdict as a student reads it: where, the property and
-// the evidence, its detail lines indented, then the leadership history and
-// the network's shapes.
+// the evidence, then the leadership history, every line after the first
+// indented under it, then the network's shapes.
 func (f *Failure) String() string {
 	var b strings.Builder
 	if f.Where != "" {
 		b.WriteString(f.Where + ": ")
 	}
-	for k, line := range strings.Split(strings.TrimRight(f.Error(), "\n"), "\n") {
+	text := f.Error()
+	if f.Leadership != "" {
+		// The history's own lines go under its heading.
+		text = strings.TrimRight(text, "\n") + "\n" +
+			strings.ReplaceAll(strings.TrimRight(f.Leadership, "\n"), "\n ", "\n   ")
+	}
+	for k, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		if k > 0 {
 			b.WriteString("\n")
 			if !strings.HasPrefix(line, " ") {
@@ -59,9 +65,6 @@ func (f *Failure) String() string {
 			}
 		}
 		b.WriteString(line)
-	}
-	if f.Leadership != "" {
-		b.WriteString("\n" + strings.TrimRight(f.Leadership, "\n"))
 	}
 	if f.Network != "" {
 		fmt.Fprintf(&b, "\n  network: %s", f.Network)
