@@ -237,44 +237,49 @@ func readInt(v reflect.Value) int {
 	return int(v.Uint())
 }
 
-// voteArgs returns req in the server's own argument type, as a pointer.
-func (h *handler) voteArgs(req voteRequest) (reflect.Value, error) {
-	p := reflect.New(h.args)
-	v, what := p.Elem(), fmt.Sprintf("%s's argument type %v", h.method, h.args)
-	for _, set := range []struct {
-		f field
-		n int
-	}{
-		{termField, req.Term},
-		{candidateField, req.Candidate},
-		{lastLogIndexField, req.LastLogIndex},
-		{lastLogTermField, req.LastLogTerm},
-	} {
-		if err := setInt(v, set.f, set.n, what); err != nil {
-			return reflect.Value{}, err
+// intValue is one integer field of an RPC's arguments, and its value.
+type intValue struct {
+	f field
+	n int
+}
+
+// newArgs returns a new value of the server's argument type, as a pointer,
+// with the integer fields ints set; what names the type in errors.
+func (h *handler) newArgs(ints ...intValue) (p reflect.Value, what string, err error) {
+	p = reflect.New(h.args)
+	what = fmt.Sprintf("%s's argument type %v", h.method, h.args)
+	for _, set := range ints {
+		if err := setInt(p.Elem(), set.f, set.n, what); err != nil {
+			return reflect.Value{}, what, err
 		}
 	}
-	return p, nil
+	return p, what, nil
+}
+
+// voteArgs returns req in the server's own argument type, as a pointer.
+func (h *handler) voteArgs(req voteRequest) (reflect.Value, error) {
+	p, _, err := h.newArgs(
+		intValue{termField, req.Term},
+		intValue{candidateField, req.Candidate},
+		intValue{lastLogIndexField, req.LastLogIndex},
+		intValue{lastLogTermField, req.LastLogTerm},
+	)
+	return p, err
 }
 
 // appendArgs returns req in the server's own argument type, as a pointer.
 func (h *handler) appendArgs(req appendRequest) (reflect.Value, error) {
-	p := reflect.New(h.args)
-	v, what := p.Elem(), fmt.Sprintf("%s's argument type %v", h.method, h.args)
-	for _, set := range []struct {
-		f field
-		n int
-	}{
-		{termField, req.Term},
-		{leaderField, req.Leader},
-		{prevLogIndexField, req.PrevLogIndex},
-		{prevLogTermField, req.PrevLogTerm},
-		{leaderCommitField, req.LeaderCommit},
-	} {
-		if err := setInt(v, set.f, set.n, what); err != nil {
-			return reflect.Value{}, err
-		}
+	p, what, err := h.newArgs(
+		intValue{termField, req.Term},
+		intValue{leaderField, req.Leader},
+		intValue{prevLogIndexField, req.PrevLogIndex},
+		intValue{prevLogTermField, req.PrevLogTerm},
+		intValue{leaderCommitField, req.LeaderCommit},
+	)
+	if err != nil {
+		return reflect.Value{}, err
 	}
+	v := p.Elem()
 
 	sf, err := lookup(h.args, entriesField, what)
 	if err != nil {
@@ -317,21 +322,16 @@ func (h *handler) appendArgs(req appendRequest) (reflect.Value, error) {
 
 // snapshotArgs returns req in the server's own argument type, as a pointer.
 func (h *handler) snapshotArgs(req snapshotRequest) (reflect.Value, error) {
-	p := reflect.New(h.args)
-	v, what := p.Elem(), fmt.Sprintf("%s's argument type %v", h.method, h.args)
-	for _, set := range []struct {
-		f field
-		n int
-	}{
-		{termField, req.Term},
-		{leaderField, req.Leader},
-		{lastIncludedIndexField, req.LastIncludedIndex},
-		{lastIncludedTermField, req.LastIncludedTerm},
-	} {
-		if err := setInt(v, set.f, set.n, what); err != nil {
-			return reflect.Value{}, err
-		}
+	p, what, err := h.newArgs(
+		intValue{termField, req.Term},
+		intValue{leaderField, req.Leader},
+		intValue{lastIncludedIndexField, req.LastIncludedIndex},
+		intValue{lastIncludedTermField, req.LastIncludedTerm},
+	)
+	if err != nil {
+		return reflect.Value{}, err
 	}
+	v := p.Elem()
 	sf, err := lookup(h.args, snapshotDataField, what)
 	if err != nil {
 		return reflect.Value{}, err
