@@ -108,9 +108,10 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.history = newHistory()
 	c.revealed = newRevealed()
 	c.net.Observe(func(ev labrpc.Event) {
-		c.history.observe(ev)
-		c.revealed.observe(ev)
-		c.traceRPC(ev)
+		e := &rpcEvent{Event: ev}
+		c.history.observe(e)
+		c.revealed.observe(e)
+		c.traceRPC(e)
 	})
 	c.traceBoot(n)
 	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP

@@ -130,6 +130,35 @@ func decodeRPCFields(data []byte) (rpcFields, bool) {
 	return rpcFields{int(u.Term), u.VoteGranted, u.Granted, u.Vote, u.Success, u.Succeeded, u.Ok}, true
 }
 
+// An rpcEvent is a network event as the harness's observers (the history,
+// what the servers revealed, the trace) see it: its arguments' and reply's
+// fields are decoded at most once, however many of them read these. The
+// network calls the observers one event at a time.
+type rpcEvent struct {
+	labrpc.Event
+	args, reply         rpcFields
+	argsOK, replyOK     bool
+	argsRead, replyRead bool
+}
+
+// argsFields returns the fields decodeRPCFields reads from the arguments.
+func (e *rpcEvent) argsFields() (rpcFields, bool) {
+	if !e.argsRead {
+		e.args, e.argsOK = decodeRPCFields(e.Args)
+		e.argsRead = true
+	}
+	return e.args, e.argsOK
+}
+
+// replyFields returns the fields decodeRPCFields reads from the reply.
+func (e *rpcEvent) replyFields() (rpcFields, bool) {
+	if !e.replyRead {
+		e.reply, e.replyOK = decodeRPCFields(e.Reply)
+		e.replyRead = true
+	}
+	return e.reply, e.replyOK
+}
+
 // granted reports a RequestVote reply's outcome; succeeded an AppendEntries'.
 func (f rpcFields) granted() bool   { return f.VoteGranted || f.Granted || f.Vote }
 func (f rpcFields) succeeded() bool { return f.Success || f.Succeeded || f.Ok }
@@ -145,7 +174,7 @@ func newHistory() *history {
 
 // observe is the network's observer: it reads every RequestVote and
 // AppendEntries between servers.
-func (h *history) observe(ev labrpc.Event) {
+func (h *history) observe(ev *rpcEvent) {
 	_, method, _ := strings.Cut(ev.Method, ".")
 	if method != "RequestVote" && method != "AppendEntries" {
 		return
@@ -155,7 +184,7 @@ func (h *history) observe(ev labrpc.Event) {
 	if !ok || !ok2 {
 		return // the harness's own messages are not the servers' history
 	}
-	args, ok := decodeRPCFields(ev.Args)
+	args, ok := ev.argsFields()
 	if !ok {
 		return
 	}
@@ -163,7 +192,7 @@ func (h *history) observe(ev labrpc.Event) {
 	case labrpc.Sent:
 		h.sent(from, to, method, args.Term, time.Since(h.start))
 	case labrpc.Delivered:
-		reply, ok := decodeRPCFields(ev.Reply)
+		reply, ok := ev.replyFields()
 		if !ok {
 			return
 		}

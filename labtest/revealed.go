@@ -56,7 +56,7 @@ func newRevealed() *revealed {
 
 // observe reads one network event: a delivered RequestVote or AppendEntries
 // reply between two servers.
-func (r *revealed) observe(ev labrpc.Event) {
+func (r *revealed) observe(ev *rpcEvent) {
 	if ev.Kind != labrpc.Delivered {
 		return
 	}
@@ -69,7 +69,7 @@ func (r *revealed) observe(ev labrpc.Event) {
 	if !ok || !ok2 {
 		return // the harness's own probes check what they need themselves
 	}
-	reply, ok := decodeRPCFields(ev.Reply)
+	reply, ok := ev.replyFields()
 	if !ok {
 		return
 	}
@@ -78,7 +78,7 @@ func (r *revealed) observe(ev labrpc.Event) {
 	if method != "RequestVote" || !reply.granted() {
 		return // the arguments, with their entries, are decoded only for a vote
 	}
-	args, ok := decodeRPCFields(ev.Args)
+	args, ok := ev.argsFields()
 	if !ok {
 		return
 	}

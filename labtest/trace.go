@@ -162,7 +162,7 @@ func (c *Cluster) traceApply(i int, m raftapi.ApplyMsg) {
 }
 
 // traceRPC records an event of the network's: an RPC sent, or its fate.
-func (c *Cluster) traceRPC(ev labrpc.Event) {
+func (c *Cluster) traceRPC(ev *rpcEvent) {
 	if tr := c.tracer(); tr != nil {
 		tr.call(ev)
 	}
@@ -170,7 +170,7 @@ func (c *Cluster) traceRPC(ev labrpc.Event) {
 
 // call records one event of an RPC between servers: a new record when it
 // is sent, its fate when known. The harness's own calls are left out.
-func (tr *tracer) call(ev labrpc.Event) {
+func (tr *tracer) call(ev *rpcEvent) {
 	from, ok := endSender(ev.End)
 	to, ok2 := serverNumber(ev.Server)
 	if !ok || !ok2 {
@@ -179,7 +179,7 @@ func (tr *tracer) call(ev labrpc.Event) {
 	key := ev.Call
 	_, method, _ := strings.Cut(ev.Method, ".")
 	if ev.Kind == labrpc.Sent {
-		args, _ := decodeRPCFields(ev.Args)
+		args, _ := ev.argsFields()
 		tr.mu.Lock()
 		defer tr.mu.Unlock()
 		// Sending shows what the sender believes it is.
@@ -202,7 +202,7 @@ func (tr *tracer) call(ev labrpc.Event) {
 	fate := fateOf(ev.Kind)
 	var reply rpcFields
 	if ev.Kind == labrpc.Delivered {
-		reply, _ = decodeRPCFields(ev.Reply)
+		reply, _ = ev.replyFields()
 	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -216,7 +216,7 @@ func (tr *tracer) call(ev labrpc.Event) {
 		}
 	}
 	if !ok {
-		args, _ := decodeRPCFields(ev.Args)
+		args, _ := ev.argsFields()
 		r := labtrace.Record{Kind: labtrace.RPC, T: max(done, 1), From: serverName(from), To: serverName(to),
 			Method: method, ArgsTerm: args.Term, Bytes: ev.Bytes}
 		update(&r)

@@ -41,8 +41,8 @@ func BenchmarkTraceRPC(b *testing.B) {
 		}
 		a := bytes.Clone(req) // each call has its own arguments
 		ev := labrpc.Event{Kind: labrpc.Sent, Call: i + 1, End: "s1->s0#1", Server: "s0", Method: "Raft.RequestVote", Args: a, Bytes: len(a)}
-		tr.call(ev)
+		tr.call(&rpcEvent{Event: ev})
 		ev.Kind, ev.Reply = labrpc.Delivered, rep
-		tr.call(ev)
+		tr.call(&rpcEvent{Event: ev})
 	}
 }
