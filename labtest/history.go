@@ -1,8 +1,6 @@
 package labtest
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
 	"strconv"
 	"strings"
@@ -116,15 +114,18 @@ type rpcFieldsUnsigned struct {
 	Success, Succeeded, Ok     bool
 }
 
+// The decoders of rpcFields and rpcFieldsUnsigned (gobfields.go).
+var signedFields, unsignedFields messageDecoders
+
 // decodeRPCFields reads the fields the history needs from an encoded
 // message, whatever the signedness of its Term.
 func decodeRPCFields(data []byte) (rpcFields, bool) {
 	var f rpcFields
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&f) == nil {
+	if signedFields.decode(data, &f) == nil {
 		return f, true
 	}
 	var u rpcFieldsUnsigned
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&u) != nil {
+	if unsignedFields.decode(data, &u) != nil {
 		return rpcFields{}, false
 	}
 	return rpcFields{int(u.Term), u.VoteGranted, u.Granted, u.Vote, u.Success, u.Succeeded, u.Ok}, true

@@ -1,0 +1,116 @@
+package labtest
+
+import (
+	"bytes"
+	"encoding/gob"
+	"sync"
+)
+
+// Every RPC the network carries is a gob stream of its own, written by a
+// fresh encoder: first the definitions of the types it uses, then the
+// value. A fresh gob.Decoder compiles a decoding engine from those
+// definitions before it reads the value, and for the harness, which reads a
+// few fields of every RPC (history.go), that compiling is most of the cost
+// of watching the network. A messageDecoders keeps one decoder per distinct
+// set of type definitions (in practice, one per message type) and hands it
+// only the values that follow: the same decoding, compiled once.
+
+// messageDecoders decodes encoded messages into values of one Go type.
+type messageDecoders struct {
+	mu       sync.Mutex
+	decoders map[string]*messageDecoder // by the stream's type definitions
+}
+
+// A messageDecoder is a gob.Decoder that has read one stream's type
+// definitions, and reads each later value from src.
+type messageDecoder struct {
+	dec    *gob.Decoder
+	src    swappableReader
+	broken bool // it failed once: decode those messages with a fresh decoder
+}
+
+// decode decodes data, a whole gob stream, into target, which must point to
+// a value of the type the decoders are for.
+func (m *messageDecoders) decode(data []byte, target any) error {
+	defs, value, ok := splitTypeDefinitions(data)
+	if !ok {
+		return gob.NewDecoder(bytes.NewReader(data)).Decode(target)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, seen := m.decoders[string(defs)]
+	if seen && d.broken {
+		return gob.NewDecoder(bytes.NewReader(data)).Decode(target)
+	}
+	if !seen {
+		// The first message of its kind: the decoder reads the definitions.
+		d = &messageDecoder{}
+		d.dec = gob.NewDecoder(&d.src)
+		if m.decoders == nil {
+			m.decoders = map[string]*messageDecoder{}
+		}
+		m.decoders[string(defs)] = d
+		value = data
+	}
+	d.src.Reset(value)
+	err := d.dec.Decode(target)
+	if err != nil || d.src.Len() > 0 {
+		// A value that carries definitions of its own (an interface
+		// holding a type this decoder has not seen), or one that does not
+		// fit target: this decoder's state is no longer certain, so these
+		// messages get fresh decoders from now on.
+		d.broken = true
+		return gob.NewDecoder(bytes.NewReader(data)).Decode(target)
+	}
+	return nil
+}
+
+// swappableReader reads from whichever message it was last reset to. It is
+// an io.ByteReader, so a gob.Decoder reads from it directly and buffers
+// nothing past the message it is decoding.
+type swappableReader struct{ bytes.Reader }
+
+// splitTypeDefinitions splits a gob stream into the type definitions that
+// open it and the messages from the first value on. A message is its length
+// (an unsigned integer) and then a type id (a signed integer): negative for
+// the definition of type -id, positive for a value of type id.
+func splitTypeDefinitions(data []byte) (defs, rest []byte, ok bool) {
+	pos := 0
+	for pos < len(data) {
+		length, n, ok := gobUint(data[pos:])
+		if !ok || length > uint64(len(data)-pos-n) {
+			return nil, nil, false
+		}
+		start := pos + n
+		id, _, ok := gobUint(data[start : start+int(length)])
+		if !ok {
+			return nil, nil, false
+		}
+		if id&1 == 0 { // a positive id: a value
+			return data[:pos], data[pos:], pos > 0
+		}
+		pos = start + int(length)
+	}
+	return nil, nil, false
+}
+
+// gobUint reads one of gob's unsigned integers: a value under 128 is a
+// byte of its own; a larger one is the negated count of the bytes that
+// follow, big-endian. It returns the value and the bytes it took.
+func gobUint(b []byte) (uint64, int, bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	if b[0] < 0x80 {
+		return uint64(b[0]), 1, true
+	}
+	count := int(-int8(b[0]))
+	if count > 8 || len(b) < 1+count {
+		return 0, 0, false
+	}
+	var v uint64
+	for _, c := range b[1 : 1+count] {
+		v = v<<8 | uint64(c)
+	}
+	return v, 1 + count, true
+}
