@@ -29,6 +29,7 @@ const (
 	surelySpins   = time.Second            // one goroutine running in every dump for this long
 	stormRPCs     = 10_000                 // RPCs sent with the clock standing still that make a storm
 	stormDuration = 2 * time.Second
+	crawlBeats    = 5                      // at most this many heartbeats (50ms of the test's clock) in stormDuration, with stormRPCs sent, is a storm too
 	spinCPU       = 750 * time.Millisecond // CPU time burned with the clock standing still that proves a spin
 )
 
@@ -67,6 +68,7 @@ func (r *run) watch(done chan struct{}) {
 	defer tick.Stop()
 	lastBeats, lastMove := r.beats.Load(), time.Now()
 	var stuck stall
+	var recent []progress // the last stormDuration of real time, for crawling
 	for {
 		select {
 		case <-done:
@@ -91,6 +93,16 @@ func (r *run) watch(done chan struct{}) {
 			}
 			return
 		case now := <-tick.C:
+			if !r.settings.realtime {
+				recent = append(recent, progress{at: now, beats: r.beats.Load(), elapsed: r.elapsedSeconds(), rpcs: r.rpcsNow()})
+				for len(recent) > 1 && now.Sub(recent[1].at) >= stormDuration {
+					recent = recent[1:]
+				}
+				if verdict := crawling(recent); verdict != "" {
+					r.abort(verdict + "\n" + describeStuck(r.withoutHelpers(r.allBubbleGoroutines()), r.cluster()))
+					return
+				}
+			}
 			if b := r.beats.Load(); b != lastBeats {
 				lastBeats, lastMove = b, now
 				stuck = stall{}
@@ -116,6 +128,33 @@ func (r *run) watch(done chan struct{}) {
 			}
 		}
 	}
+}
+
+// progress is where the test's clock and its network stood at one look
+// of the watchdog.
+type progress struct {
+	at      time.Time // real time
+	beats   int64     // the cluster's heartbeat ticks
+	elapsed float64   // the test's clock, in seconds
+	rpcs    int64     // RPCs sent
+}
+
+// crawling returns the start of a verdict if, over the last stormDuration
+// of real time (recent, oldest first), the test's clock moved by
+// crawlBeats ticks or less while stormRPCs or more RPCs were sent. That is
+// a retry storm whose RPCs are so many that the tiny delay the network
+// gives each one is all the clock moves by: it never stands still long
+// enough to look stopped, and the test would take minutes to reach its end.
+func crawling(recent []progress) string {
+	first, last := recent[0], recent[len(recent)-1]
+	if last.at.Sub(first.at) < stormDuration || last.beats-first.beats > crawlBeats || last.rpcs-first.rpcs < stormRPCs {
+		return ""
+	}
+	return fmt.Sprintf("virtual time crawled: in %.1fs of real time the test's clock moved only from %.2fs to %.2fs, "+
+		"while the servers sent %d RPCs: the servers retry a refused or failed RPC at once, for ever, instead of "+
+		"waiting (a refused AppendEntries from a leader of the same term means step down; a higher term in any "+
+		"reply means step down; retry only after a heartbeat interval)",
+		last.at.Sub(first.at).Seconds(), first.elapsed, last.elapsed, last.rpcs-first.rpcs)
 }
 
 // stall is what the watchdog has seen since the clock last moved.
