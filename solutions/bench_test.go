@@ -88,6 +88,11 @@ type benchCluster struct {
 	net   *labrpc.Network
 	rafts []*Raft
 
+	// snapshotEvery, if not 0, makes each server's applyCh consumer act as
+	// a snapshotting service: its state is every command it has applied,
+	// and every snapshotEvery entries it hands that state to Snapshot.
+	snapshotEvery int
+
 	mu      sync.Mutex
 	cond    *sync.Cond
 	applied []int // per server: the highest index applied
@@ -124,17 +129,44 @@ func newBenchCluster(b *testing.B, n int) *benchCluster {
 
 // drain consumes server i's applyCh until the cluster shuts down.
 func (c *benchCluster) drain(i int, applyCh chan raftapi.ApplyMsg) {
+	var state []byte // with snapshotEvery: the commands applied, one after the other
 	for {
 		select {
 		case m := <-applyCh:
-			if m.CommandValid {
-				c.mu.Lock()
-				c.applied[i] = m.CommandIndex
-				c.cond.Broadcast()
-				c.mu.Unlock()
+			switch {
+			case m.CommandValid:
+				c.setApplied(i, m.CommandIndex)
+				if c.snapshotEvery == 0 {
+					break
+				}
+				state = fmt.Append(state, m.Command)
+				if m.CommandIndex%c.snapshotEvery == 0 {
+					c.rafts[i].Snapshot(m.CommandIndex, state)
+				}
+			case m.SnapshotValid:
+				state = append([]byte(nil), m.Snapshot...)
+				c.setApplied(i, m.SnapshotIndex)
 			}
 		case <-c.stop:
 			return
+		}
+	}
+}
+
+// setApplied records that server i has applied everything through index.
+func (c *benchCluster) setApplied(i, index int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.applied[i] = index
+	c.cond.Broadcast()
+}
+
+// cutOff disconnects server i from the others, both ways, or reconnects it.
+func (c *benchCluster) cutOff(i int, off bool) {
+	for j := range c.rafts {
+		if j != i {
+			c.net.Enable(fmt.Sprintf("s%d->s%d", i, j), !off)
+			c.net.Enable(fmt.Sprintf("s%d->s%d", j, i), !off)
 		}
 	}
 }

@@ -213,6 +213,7 @@ func (rf *Raft) becomeLeader() {
 		rf.matchIndex[peer] = 0
 		rf.inFlight[peer] = false
 		rf.commitSent[peer] = 0
+		rf.answered[peer] = false
 		// Leaders: "Upon election: send initial empty AppendEntries RPCs
 		// (heartbeat) to each server": the first heartbeat is due now.
 		rf.heartbeatAt[peer] = time.Now()

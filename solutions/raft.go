@@ -75,6 +75,7 @@ type Raft struct {
 	inFlight      []bool       // the latest AppendEntries sent to the peer has had no reply (it may be lost)
 	sendSeq       []int        // number of the latest AppendEntries sent to the peer; never reset
 	commitSent    []int        // LeaderCommit carried by the latest AppendEntries sent to the peer
+	answered      []bool       // the latest RPC sent to the peer was answered in this term (lab 4: snapshot.go)
 }
 
 // The tests accept *Raft wherever they expect a raftapi.Raft.
@@ -104,6 +105,7 @@ func Make(peers []*labrpc.ClientEnd, me int,
 		inFlight:    make([]bool, len(peers)),
 		sendSeq:     make([]int, len(peers)),
 		commitSent:  make([]int, len(peers)),
+		answered:    make([]bool, len(peers)),
 	}
 	rf.applyCond = sync.NewCond(&rf.mu)
 	rf.replicateCond = make([]*sync.Cond, len(peers))

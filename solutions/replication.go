@@ -150,13 +150,22 @@ func (rf *Raft) sendNext(peer int, term int, timer *time.Timer) bool {
 		return false
 	}
 	next := rf.nextIndex[peer]
-	if next <= rf.firstIndex() {
+	if next <= rf.firstIndex() && rf.answered[peer] {
 		// Lab 4: the entries the peer needs next are in our snapshot, so
 		// send the snapshot instead (Figure 13). It counts as the RPC in
 		// flight, and as the heartbeat.
 		rf.markSent(peer, timer)
 		rf.sendSnapshot(peer)
 		return true
+	}
+	if next <= rf.firstIndex() {
+		// The peer needs the snapshot but has not answered us in this
+		// term: it may be unreachable, or back from a partition with a
+		// higher term, and would refuse the snapshot after receiving all
+		// of it. An AppendEntries of the entries after the snapshot (a few
+		// at most) asks first; its answer also says whether the peer has
+		// the snapshot's last entry already, and then needs no snapshot.
+		next = rf.firstIndex() + 1
 	}
 	args := &AppendEntriesArgs{
 		Term:         rf.currentTerm,
@@ -185,6 +194,16 @@ func (rf *Raft) markSent(peer int, timer *time.Timer) {
 	rf.heartbeatAt[peer] = time.Now().Add(heartbeatInterval)
 }
 
+// lost records that an RPC of term to peer got no answer, so a snapshot
+// sent to it now might not arrive either (sendNext).
+func (rf *Raft) lost(peer int, term int) {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	if rf.isLeaderOf(term) {
+		rf.answered[peer] = false
+	}
+}
+
 // isLeaderOf reports whether this server is still the leader of term. Call
 // it with mu held.
 func (rf *Raft) isLeaderOf(term int) bool {
@@ -200,6 +219,7 @@ func (rf *Raft) sendAppendEntries(peer int, seq int, args *AppendEntriesArgs) {
 		// once (a peer that fails every call fast would make that a busy
 		// loop); the next heartbeat, at most heartbeatInterval away,
 		// carries the same entries again.
+		rf.lost(peer, args.Term)
 		return
 	}
 	rf.mu.Lock()
@@ -222,6 +242,7 @@ func (rf *Raft) sendAppendEntries(peer int, seq int, args *AppendEntriesArgs) {
 	}
 	if seq == rf.sendSeq[peer] {
 		rf.inFlight[peer] = false // the latest RPC is answered: the next may go
+		rf.answered[peer] = true
 	}
 
 	if reply.Success {

@@ -114,7 +114,10 @@ func (rf *Raft) sendSnapshot(peer int) {
 func (rf *Raft) sendInstallSnapshot(peer int, seq int, args *InstallSnapshotArgs) {
 	reply := &InstallSnapshotReply{}
 	if !rf.peers[peer].Call("Raft.InstallSnapshot", args, reply) {
-		return // lost: the next heartbeat sends it again (see sendAppendEntries)
+		// Lost: the next heartbeat asks whether the peer is there before
+		// sending the snapshot again (sendNext, sendAppendEntries).
+		rf.lost(peer, args.Term)
+		return
 	}
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
@@ -127,6 +130,7 @@ func (rf *Raft) sendInstallSnapshot(peer int, seq int, args *InstallSnapshotArgs
 	}
 	if seq == rf.sendSeq[peer] {
 		rf.inFlight[peer] = false
+		rf.answered[peer] = true
 	}
 	// The peer now holds everything through the snapshot: replication goes
 	// on from just past it. Replies arrive out of order: only move forward.
