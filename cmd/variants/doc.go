@@ -23,6 +23,14 @@
 // descriptions; -v prints each run as it ends; -dir reads variants from
 // another folder, for trying one out.
 //
+//	go run ./cmd/variants -submissions DIR [-size N] [variant...]
+//
+// writes a class for measuring the grader instead: N submission folders
+// (100 by default), each a student's tree with the Raft in every lab folder
+// as package raft, the odd ones the reference and the even ones the named
+// variants (all of them by default) in turn. ./grade.sh --class DIR grades
+// them; docs/instructors.md has the numbers.
+//
 // A variant whose hunk's search text is no longer found exactly once in
 // the reference is an error in every mode: the reference has changed, and
 // the variant must be brought up to date rather than silently test nothing.

@@ -26,8 +26,11 @@ func main() {
 	verbose := flag.Bool("v", false, "print every run's result as it ends")
 	dir := flag.String("dir", "", "read the variants from this folder (default: solutions/variants in the repository)")
 	showArgs := flag.String("show", "", showUsage)
+	submissions := flag.String("submissions", "", "write a class of -size submissions into this folder, half the reference and half the variants, and run nothing")
+	size := flag.Int("size", 100, "with -submissions: how many submissions")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./cmd/variants [-runs N] [-check] [-race] [variant...]\n\n")
+		fmt.Fprintf(os.Stderr, "usage: go run ./cmd/variants [-runs N] [-check] [-race] [variant...]\n"+
+			"       go run ./cmd/variants -submissions DIR [-size N] [variant...]\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -58,6 +61,13 @@ func main() {
 	}
 	if *list {
 		printList(os.Stdout, vs)
+		return
+	}
+	if *submissions != "" {
+		if err := writeClass(root, *submissions, *size, vs); err != nil {
+			fatalf("%v", err)
+		}
+		fmt.Printf("wrote %d submissions into %s; grade them with ./grade.sh --class %s\n", *size, *submissions, *submissions)
 		return
 	}
 	if *showArgs != "" {
