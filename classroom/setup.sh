@@ -15,7 +15,8 @@
 set -eu
 source_dir=${AUTOGRADER_ROOT:-/autograder}/source
 cd "$source_dir"
-export PATH="$PATH:/usr/local/go/bin"
+# Where a Go installed below goes (the tarball's, or a link to apt's).
+export PATH="$PATH:/usr/local/go/bin:/usr/local/bin"
 
 # go_minor prints the minor version of the go on the PATH (25 for go1.25.3),
 # or nothing.
@@ -39,6 +40,7 @@ if [ -z "$minor" ] || [ "$minor" -lt 25 ]; then
 		if [ -n "$pkg" ]; then
 			ver=${pkg#golang-}
 			ver=${ver%-go}
+			mkdir -p /usr/local/bin
 			ln -sf "/usr/lib/go-$ver/bin/go" /usr/local/bin/go
 		fi
 	fi
@@ -46,6 +48,10 @@ if [ -z "$minor" ] || [ "$minor" -lt 25 ]; then
 fi
 if [ -z "$minor" ]; then
 	echo "setup.sh: no working Go; the course needs Go 1.25 or later (put a release tarball from https://go.dev/dl/ in the bundle)" >&2
+	exit 1
+fi
+if [ "$minor" -lt 21 ]; then
+	echo "setup.sh: $(go version) is too old to fetch the Go the course needs (1.25 or later) by itself; put a release tarball from https://go.dev/dl/ in the bundle" >&2
 	exit 1
 fi
 go version
