@@ -38,7 +38,8 @@ func encodeForTest(t *testing.T, v any) []byte {
 // The decoders that are kept give what a fresh decoder gives, message
 // after message, whatever the messages carry: commands of built-in types,
 // a command whose type definition travels inside the value, unsigned
-// terms, and values too large for a one-byte length.
+// terms, values too large for a one-byte length, and a message too large
+// to keep a decoder's buffer for.
 func TestMessageDecodersDecodeAsAFreshDecoder(t *testing.T) {
 	gob.Register(gobTestCommand{})
 	messages := [][]byte{
@@ -47,6 +48,7 @@ func TestMessageDecodersDecodeAsAFreshDecoder(t *testing.T) {
 		encodeForTest(t, gobTestVoteReply{Term: 4, VoteGranted: true}),
 		encodeForTest(t, gobTestAppend{Term: 5, Entries: []gobTestEntry{{5, gobTestCommand{"k", "v"}}}}),
 		encodeForTest(t, gobTestAppend{Term: 6, Entries: []gobTestEntry{{6, strings.Repeat("y", 5000)}}}),
+		encodeForTest(t, gobTestAppend{Term: 6, Entries: []gobTestEntry{{6, strings.Repeat("w", largeMessage)}}}),
 		encodeForTest(t, gobTestVoteReply{Term: 7}),
 		encodeForTest(t, gobTestAppend{Term: 8, Entries: []gobTestEntry{{8, 7}}}),
 	}
@@ -64,7 +66,7 @@ func TestMessageDecodersDecodeAsAFreshDecoder(t *testing.T) {
 
 	var unsigned messageDecoders
 	var u rpcFieldsUnsigned
-	require.NoError(t, unsigned.decode(messages[5], &u))
+	require.NoError(t, unsigned.decode(encodeForTest(t, gobTestVoteReply{Term: 7}), &u))
 	assert.Equal(t, uint64(7), u.Term)
 }
 
