@@ -14,7 +14,7 @@ size=${1:?usage: classroom/classbench.sh SIZE lab...}
 shift
 labs=$*
 pattern=$(echo "$labs" | sed 's/lab\([0-9]\)/\1/g; s/ /|/g')
-names=$(go run ./cmd/variants -list | sed -n "s/^\([a-z0-9-]*\) (lab \($pattern\))\$/\1/p")
+names=$(go run ./cmd/variants -list | sed -En "s/^([a-z0-9-]+) \\(lab ($pattern)\\)$/\1/p")
 work=$(mktemp -d)
 go run ./cmd/variants -submissions "$work/class" -size "$size" $names
 
