@@ -38,15 +38,16 @@ const largeMessage = 64 << 10
 // decode decodes data, a whole gob stream, into target, which must point to
 // a value of the type the decoders are for.
 func (m *messageDecoders) decode(data []byte, target any) error {
+	fresh := func() error { return gob.NewDecoder(bytes.NewReader(data)).Decode(target) }
 	defs, value, ok := splitTypeDefinitions(data)
 	if !ok || len(data) > largeMessage {
-		return gob.NewDecoder(bytes.NewReader(data)).Decode(target)
+		return fresh()
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, seen := m.decoders[string(defs)]
 	if seen && d.broken {
-		return gob.NewDecoder(bytes.NewReader(data)).Decode(target)
+		return fresh()
 	}
 	if !seen {
 		// The first message of its kind: the decoder reads the definitions.
@@ -68,7 +69,7 @@ func (m *messageDecoders) decode(data []byte, target any) error {
 		// fit target: this decoder's state is no longer certain, so these
 		// messages get fresh decoders from now on.
 		d.broken = true
-		return gob.NewDecoder(bytes.NewReader(data)).Decode(target)
+		return fresh()
 	}
 	return nil
 }

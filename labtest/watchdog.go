@@ -151,11 +151,15 @@ func crawling(recent []progress) string {
 		return ""
 	}
 	return fmt.Sprintf("virtual time crawled: in %.1fs of real time the test's clock moved only from %.2fs to %.2fs, "+
-		"while the servers sent %d RPCs: the servers retry a refused or failed RPC at once, for ever, instead of "+
-		"waiting (a refused AppendEntries from a leader of the same term means step down; a higher term in any "+
-		"reply means step down; retry only after a heartbeat interval)",
-		last.at.Sub(first.at).Seconds(), first.elapsed, last.elapsed, last.rpcs-first.rpcs)
+		"while the servers sent %d RPCs: %s",
+		last.at.Sub(first.at).Seconds(), first.elapsed, last.elapsed, last.rpcs-first.rpcs, stormRule)
 }
+
+// stormRule is what a retry storm means, and the rule it breaks: the end
+// of both storm verdicts (stall.verdict, crawling).
+const stormRule = "the servers retry a refused or failed RPC at once, for ever, instead of waiting " +
+	"(a refused AppendEntries from a leader of the same term means step down; a higher term in any " +
+	"reply means step down; retry only after a heartbeat interval)"
 
 // stall is what the watchdog has seen since the clock last moved.
 type stall struct {
@@ -196,10 +200,8 @@ func (s *stall) verdict(r *run, still time.Duration) string {
 	switch {
 	case still >= stormDuration && sent >= stormRPCs:
 		return fmt.Sprintf("%s\n%d RPCs were sent in the last %.1fs of real time while the test's clock stood still "+
-			"at %.2fs: the servers retry a refused or failed RPC at once, for ever, instead of waiting "+
-			"(a refused AppendEntries from a leader of the same term means step down; a higher term in any "+
-			"reply means step down; retry only after a heartbeat interval)\n%s",
-			header, sent, (still - s.since).Seconds(), r.elapsedSeconds(), describeStuck(r.withoutHelpers(last), r.cluster()))
+			"at %.2fs: %s\n%s",
+			header, sent, (still - s.since).Seconds(), r.elapsedSeconds(), stormRule, describeStuck(r.withoutHelpers(last), r.cluster()))
 	case still >= surelySpins && s.spinner() != nil:
 		return header + "\n" + describeStuck(r.withoutHelpers(last), r.cluster())
 	case still >= surelyFrozen && s.frozen():
