@@ -15,12 +15,7 @@ import (
 // student's tree whose lab folders hold the Raft as package raft, with the
 // variant's bug in it.
 func TestWriteClass(t *testing.T) {
-	root, err := findRoot()
-	require.NoError(t, err)
-	all, err := LoadVariants(filepath.Join(root, "solutions", "variants"))
-	require.NoError(t, err)
-	vs, err := selectVariants(all, []string{"stale-term-vote", "votedfor-not-reset"})
-	require.NoError(t, err)
+	root, vs := courseVariants(t, "stale-term-vote", "votedfor-not-reset")
 
 	dir := t.TempDir()
 	require.NoError(t, writeClass(root, dir, 5, vs))

@@ -56,10 +56,7 @@ func TestReplayRate(t *testing.T) {
 	seeds := envInt("RAFTLABS_REPLAY_SEEDS", 200)   // the sweep's size
 	failing := envInt("RAFTLABS_REPLAY_FAILING", 3) // failing seeds to rerun
 	reruns := envInt("RAFTLABS_REPLAY_RERUNS", 10)  // reruns of each
-	root, err := findRoot()
-	require.NoError(t, err)
-	all, err := LoadVariants(filepath.Join(root, "solutions", "variants"))
-	require.NoError(t, err)
+	root, all := courseVariants(t)
 
 	var rows []replayMeasure
 	for _, pair := range pairs {

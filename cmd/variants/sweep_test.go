@@ -19,12 +19,7 @@ func TestSweepFindsRareVariant(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a variant and runs a lab 1 test a few times; skipped with -short")
 	}
-	root, err := findRoot()
-	require.NoError(t, err)
-	all, err := LoadVariants(filepath.Join(root, "solutions", "variants"))
-	require.NoError(t, err)
-	vs, err := selectVariants(all, []string{"refused-append-storm"})
-	require.NoError(t, err)
+	root, vs := courseVariants(t, "refused-append-storm")
 	o := prepare(vs[0], root)
 	require.NoError(t, o.err)
 	bin, err := buildVariant(o, t.TempDir(), runOptions{root: root})

@@ -149,10 +149,7 @@ func TestApplyInOrder(t *testing.T) {
 // every hunk finds its text exactly once, and the files it produces are
 // still Go.
 func TestVariantsApplyToReference(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	vs, err := LoadVariants(filepath.Join(root, "solutions", "variants"))
-	require.NoError(t, err)
+	root, vs := courseVariants(t)
 	for _, v := range vs {
 		t.Run(v.Name, func(t *testing.T) {
 			assert.True(t, v.Lab >= 1 && v.Lab <= len(labtest.Labs), "lab %d has no folder", v.Lab)
@@ -170,4 +167,17 @@ func TestTopFailures(t *testing.T) {
 	got := topFailures(map[string]int{"TestB": 3, "TestA": 3, "TestC": 5, "TestD": 1}, 3)
 	assert.Equal(t, "TestC 5, TestA 3, TestB 3, +1 more", got)
 	assert.Equal(t, "", topFailures(map[string]int{}, 3))
+}
+
+// courseVariants returns the repository's root and its variants: those
+// named, in that order, or all of them.
+func courseVariants(t *testing.T, names ...string) (root string, vs []*Variant) {
+	t.Helper()
+	root, err := findRoot()
+	require.NoError(t, err)
+	all, err := LoadVariants(filepath.Join(root, "solutions", "variants"))
+	require.NoError(t, err)
+	vs, err = selectVariants(all, names)
+	require.NoError(t, err)
+	return root, vs
 }

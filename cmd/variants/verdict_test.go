@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -22,13 +21,8 @@ func TestFigure8NamesTheVoteRule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds lab 2 with a variant and runs its Figure 8 test until the bug shows")
 	}
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	vs, err := LoadVariants(filepath.Join(root, "solutions", "variants"))
-	require.NoError(t, err)
-	k := slices.IndexFunc(vs, func(v *Variant) bool { return v.Name == "vote-without-uptodate-check" })
-	require.GreaterOrEqual(t, k, 0, "the variant vote-without-uptodate-check is gone")
-	files, err := vs[k].Apply(os.DirFS(root))
+	root, vs := courseVariants(t, "vote-without-uptodate-check")
+	files, err := vs[0].Apply(os.DirFS(root))
 	require.NoError(t, err)
 
 	lab := labtest.Labs[1]

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,10 +20,7 @@ func TestLabvetFlagsTheVariantsWithItsMistakes(t *testing.T) {
 	flagged := map[string]string{ // variant: the check that must flag it
 		"snapshot-sent-under-lock": "lockheld",
 	}
-	root, err := grading.FindRoot(".")
-	require.NoError(t, err)
-	vs, err := LoadVariants(filepath.Join(root, "solutions", "variants"))
-	require.NoError(t, err)
+	root, vs := courseVariants(t)
 	seen := 0
 	for _, v := range vs {
 		check, want := flagged[v.Name]
