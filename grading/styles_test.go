@@ -1,6 +1,7 @@
 package grading
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,17 +16,21 @@ import (
 )
 
 // stylesDir holds the style Rafts: one folder per style, each with a
-// raft.go that is a complete lab 1–2 Raft (see its README.md).
+// raft.go that is a complete Raft for the labs up to its row's lastLab
+// (see its README.md).
 const stylesDir = "labtest/testdata/styles"
 
 // styles lists every folder of stylesDir. leaksAfterKill marks a style that
 // leaves goroutines running after Kill on purpose, as much code that passes
 // MIT's tester does: such a style may fail the labs' Kill tests and nothing
 // else, and it must fail them, or those tests no longer catch its leak.
+// lastLab is the last lab the style is written for (0: lab 2, the labs
+// before persistence); it is graded in every lab up to that one.
 // Adding a style is adding its folder and a row here.
 var styles = []struct {
 	dir            string
 	leaksAfterKill bool
+	lastLab        int
 }{
 	{dir: "cond-applier", leaksAfterKill: true},
 	{dir: "polling-applier", leaksAfterKill: true},
@@ -36,9 +41,10 @@ var styles = []struct {
 	{dir: "uint64-terms"},
 }
 
-// stylesLab is the last lab the style Rafts are written for: they have no
-// persistence and no snapshots, so labs 3 and 4 would fail them for that.
-const stylesLab = 2
+// defaultLastLab is the last lab of a style whose row does not say: a Raft
+// with no persistence and no snapshots, which labs 3 and 4 would fail for
+// that.
+const defaultLastLab = 2
 
 // maxLeakCost is the most a lab's grade may cost a Raft whose only fault
 // is goroutines left running after Kill (issue 6: "the leak test, at most
@@ -71,7 +77,7 @@ func TestStylesTableListsEveryFolder(t *testing.T) {
 	assert.ElementsMatch(t, folders, rows, "the folders of %s and the rows of the styles table in grading/styles_test.go", stylesDir)
 }
 
-// TestStylesScoreFullMarks grades every style Raft in labs 1 and 2 the way
+// TestStylesScoreFullMarks grades every style Raft in its labs the way
 // grade.sh does, each test once in its own process, and asserts full
 // marks: a Raft written for MIT 6.5840 in a common style, and otherwise
 // correct, loses no points for its style. A style that leaks after Kill
@@ -93,8 +99,9 @@ func TestStylesScoreFullMarks(t *testing.T) {
 			content, err := os.ReadFile(filepath.Join(root, file))
 			require.NoError(t, err)
 
+			lastLab := cmp.Or(style.lastLab, defaultLastLab)
 			for _, lab := range labtest.Labs {
-				if lab.Number > stylesLab {
+				if lab.Number > lastLab {
 					break
 				}
 				src := Source{Replace: map[string][]byte{lab.Dir + "/raft.go": content}}
