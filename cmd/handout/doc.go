@@ -21,7 +21,11 @@
 //
 // # What the copy leaves out
 //
-// The reference solution (solutions/) and its known-buggy variants
+// The copy is made from the files git tracks in the course's folder, and
+// nothing else that lies there (a class's submissions, its grades); outside
+// a git checkout it is refused, since there is no telling the course from
+// the rest. Of those files it leaves out the instructors' page
+// (docs/instructors.md), the reference solution (solutions/) and its known-buggy variants
 // (cmd/variants, docs/variants.md), the commands that need the reference
 // (cmd/clockbench) or maintain the course (cmd/labgen) or make this copy
 // (cmd/handout, classroom/), the testdata folders of the harness and the

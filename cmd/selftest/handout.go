@@ -60,7 +60,7 @@ func (st *selftest) handout() (string, error) {
 // folders that hold it or its variants, test Rafts, a test that needs them.
 func revealing(dir string) string {
 	var found []string
-	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "labtest/testdata"} {
+	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "docs/instructors.md", "labtest/testdata"} {
 		if _, err := os.Stat(filepath.Join(dir, path)); err == nil {
 			found = append(found, path)
 		}
