@@ -28,8 +28,8 @@
 //     .ci/run installs Chromium);
 //   - the students' copy: go run ./cmd/handout writes it; in it nothing of
 //     the reference is left, ./grade.sh lab1 grades, ./grade.sh --reference
-//     says the reference is not there, and go run ./cmd/selftest -short
-//     passes.
+//     says the reference is not there, and go run ./cmd/selftest passes,
+//     in full, as the copy's README gives it (about 50 s).
 //
 // In a students' copy (no solutions/), the steps that need the reference
 // are skipped with the line "this is the students' copy of the course".
