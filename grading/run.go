@@ -13,6 +13,10 @@ type RunOptions struct {
 	Timeout time.Duration // real-time bound for the process; 0 means 5 minutes
 	Seed    int64         // 0: the test picks its own
 	Env     []string      // added to the environment, e.g. RAFTLABS_REALTIME=1
+
+	// Context, if set, ends the run when it is done: its process is
+	// killed, and a run not yet started does not start.
+	Context context.Context
 }
 
 // Result is what one run of one test did. Everything but Output comes from
@@ -46,8 +50,12 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	if opts.Seed != 0 {
 		args = append(args, "-seed", strconv.FormatInt(opts.Seed, 10))
 	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	start := time.Now()
-	rep, output := labtest.RunProcess(context.Background(), labtest.Process{
+	rep, output := labtest.RunProcess(ctx, labtest.Process{
 		Binary:  bin,
 		Dir:     labDir,
 		Test:    test.Name(),

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,4 +75,136 @@ func TestGradeAClass(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.Contains(string(log), "--- output of "+fiveServerTest+", run 1 of 1"),
 		"the log keeps each failed run's output:\n%s", log)
+}
+
+// TestAClassRunResumesAfterAnInterrupt grades a class of three, one at a
+// time, kept inside the course's folder as docs/instructors.md's example
+// does: once straight through, and once interrupted as the first student
+// finishes, then run again. The two end with the same grades; the second
+// run grades only the students the first had not finished; the
+// interrupted run leaves no copy of the course behind, and the traces are
+// under the output folder.
+func TestAClassRunResumesAfterAnInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grades four tests of lab 1 for a class of three, three times over")
+	}
+	// A class inside a course: a copy of the course's own files, so that
+	// the students' copies must leave the class out.
+	course := filepath.Join(t.TempDir(), "course")
+	require.NoError(t, copyTree(courseRoot(t), course, func(path string) bool {
+		base := filepath.Base(path)
+		return base == ".git" || base == "testdata" || base == "bin"
+	}))
+	class := filepath.Join(course, "submissions")
+	require.NoError(t, os.MkdirAll(class, 0o755))
+	for name, tree := range map[string]string{
+		"alice": fakeTree(t, ""),
+		"carol": fakeTree(t, busyLoops),
+	} {
+		require.NoError(t, os.Rename(tree, filepath.Join(class, name)))
+	}
+	writeFiles(t, class, map[string]string{"bob/lab1-election/raft.go": "package raft\n\nfunc Make() {}\n"})
+	cfg, err := parseArgs([]string{"--class", class, "--jobs", "1", "--runs", "1", "--run", someTests, "lab1"})
+	require.NoError(t, err)
+	gradeAt := func(ctx context.Context, out string, stdout io.Writer) (int, error) {
+		cfg := cfg
+		cfg.out = out
+		return gradeClass(ctx, cfg, course, stdout, io.Discard)
+	}
+
+	straight := filepath.Join(course, "grades-straight")
+	var output strings.Builder
+	_, err = gradeAt(context.Background(), straight, &output)
+	require.NoError(t, err, output.String())
+
+	// Interrupted as the first student's row is written: the second
+	// student, then being graded, is left out.
+	out := filepath.Join(course, "grades")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var first strings.Builder
+	_, err = gradeAt(ctx, out, writerFunc(func(p []byte) {
+		first.Write(p)
+		if strings.Contains(string(p), "[1/3]") {
+			cancel()
+		}
+	}))
+	require.ErrorContains(t, err, "interrupted: 1 of 3 submissions graded")
+	var c classReport
+	readJSON(t, filepath.Join(out, "grades.json"), &c)
+	require.Len(t, c.Students, 1, first.String())
+	assert.Equal(t, "alice", c.Students[0].Student)
+	assert.NoDirExists(t, filepath.Join(out, ".work"), "the interrupted run's copies are removed")
+	rows := readCSV(t, filepath.Join(out, "grades.csv"))
+	assert.Len(t, rows, 2, "a heading and alice's row")
+
+	var second strings.Builder
+	_, err = gradeAt(context.Background(), out, &second)
+	require.NoError(t, err, second.String())
+	assert.Contains(t, second.String(), "Resuming: 1 of 3 submissions are already graded")
+	assert.NotContains(t, second.String(), "alice:", "alice is not graded again")
+	assert.Contains(t, second.String(), "bob:")
+	assert.Contains(t, second.String(), "carol:")
+
+	assert.Equal(t, scoresOf(t, straight), scoresOf(t, out))
+	assert.NoDirExists(t, filepath.Join(out, ".work"))
+	traces, err := filepath.Glob(filepath.Join(out, "traces", "carol", "*.jsonl"))
+	require.NoError(t, err)
+	assert.NotEmpty(t, traces, "carol's failed run left its trace under the output folder")
+}
+
+// TestTheCourseCopyLeavesOutTheClass checks that a student's copy of the
+// course leaves out the folders it is told to (the class's and its grades,
+// when they are inside the course), and has the student's files.
+func TestTheCourseCopyLeavesOutTheClass(t *testing.T) {
+	course := t.TempDir()
+	writeFiles(t, course, map[string]string{
+		"go.mod":                            "module raftlabs\n",
+		"lab1-election/raft.go":             "package raft // the skeleton\n",
+		"class/alice/lab1-election/raft.go": "package raft // alice's\n",
+		"class/bob/lab1-election/raft.go":   "package raft // bob's\n",
+		"grades/grades.csv":                 "student\n",
+	})
+	copyRoot, _, err := prepareSubmission(course, filepath.Join(course, "class", "alice"), t.TempDir(),
+		[]string{filepath.Join(course, "class"), filepath.Join(course, "grades")})
+	require.NoError(t, err)
+	defer os.RemoveAll(copyRoot)
+	assert.NoDirExists(t, filepath.Join(copyRoot, "class"))
+	assert.NoDirExists(t, filepath.Join(copyRoot, "grades"))
+	src, err := os.ReadFile(filepath.Join(copyRoot, "lab1-election", "raft.go"))
+	require.NoError(t, err)
+	assert.Equal(t, "package raft // alice's\n", string(src))
+}
+
+// scoresOf returns each student's score and failed tests from the
+// grades.csv in out, one line per row, without the times.
+func scoresOf(t *testing.T, out string) []string {
+	t.Helper()
+	var lines []string
+	for _, row := range readCSV(t, filepath.Join(out, "grades.csv")) {
+		m := map[string]string{}
+		for i, col := range row {
+			m[classColumns[i]] = col
+		}
+		lines = append(lines, strings.Join([]string{m["student"], m["lab"], m["score"], m["max_score"], m["failed_tests"], m["error"]}, ","))
+	}
+	return lines
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	return rows
+}
+
+// writerFunc is an io.Writer that hands each write to a function.
+type writerFunc func(p []byte)
+
+func (f writerFunc) Write(p []byte) (int, error) {
+	f(p)
+	return len(p), nil
 }

@@ -15,14 +15,22 @@ var classColumns = []string{
 	"compile_error", "rejected", "error", "seconds",
 }
 
-// writeClassCSV writes grades.csv. Test names in a cell are separated by
-// spaces; an error is its first line (the log has the rest).
+// writeClassCSV writes grades.csv, through a temporary file so that an
+// interrupt leaves the old file or the new one, whole. Test names in a
+// cell are separated by spaces; an error is its first line (the log has
+// the rest).
 func writeClassCSV(path string, grades []studentGrade) (err error) {
-	f, err := os.Create(path)
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, f.Close()) }()
+	defer func() {
+		err = errors.Join(err, f.Close())
+		if err == nil {
+			err = os.Rename(tmp, path)
+		}
+	}()
 	w := csv.NewWriter(f)
 	rows := [][]string{classColumns}
 	for _, g := range grades {

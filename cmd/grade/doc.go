@@ -35,7 +35,8 @@
 //	-v                 print the whole output of every failing run
 //	--run REGEXP       grade only the tests whose names match; the totals count only those
 //	--class DIR        grade every submission folder in DIR, --jobs at a time, each as --submission does
-//	--out DIR          with --class: where grades.csv, grades.json and logs/ go (default class-grades)
+//	--out DIR          with --class: where grades.csv, grades.json, logs/ and traces/ go (default class-grades);
+//	                   the same command again resumes a stopped run
 //
 // # grade.conf
 //

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,16 @@ type grader struct {
 	root     string        // the course's root
 	out      io.Writer     // the tables
 	progress *progress     // or nil
+
+	// For --class (class.go): ctx, if set, ends the grading early (an
+	// interrupt); tmp is the folder for the copy and the builds ("": the
+	// system's); exclude are folders the copy of the course leaves out (the
+	// class's submissions and grades); env is added to every test
+	// process's environment (where traces go).
+	ctx     context.Context
+	tmp     string
+	exclude []string
+	env     []string
 }
 
 // run grades every lab asked for, prints the tables and totals, writes
@@ -69,7 +80,7 @@ func (g *grader) grade() ([]labScore, error) {
 			"it is a student's copy, made by cmd/handout. The reference is in the instructor's copy of the course", g.root)
 	}
 	if g.cfg.submission != "" {
-		copyRoot, notes, err := prepareSubmission(g.root, g.cfg.submission)
+		copyRoot, notes, err := prepareSubmission(g.root, g.cfg.submission, g.tmp, g.exclude)
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +96,7 @@ func (g *grader) grade() ([]labScore, error) {
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp("", "raftlabs-grade-")
+	work, err := os.MkdirTemp(g.tmp, "raftlabs-grade-")
 	if err != nil {
 		return nil, err
 	}
@@ -157,6 +168,8 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	if g.cfg.realtime {
 		opts.Env = []string{"RAFTLABS_REALTIME=1"}
 	}
+	opts.Env = append(opts.Env, g.env...)
+	opts.Context = g.ctx
 	opts.Done = g.counter(lab, tests)
 	g.progress.step(fmt.Sprintf("%s: running %d tests, %d runs each, %d at a time", lab.Dir, len(tests), g.cfg.runs, g.cfg.jobs))
 	results := grading.RunTests(bin, filepath.Join(tree, lab.Dir), tests, opts)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -78,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg = cfg.withDefaults(defaults)
 	if cfg.class != "" {
-		status, err := gradeClass(cfg, root, stdout, stderr)
+		status, err := gradeClass(context.Background(), cfg, root, stdout, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "grade: %v\n", err)
 		}
@@ -201,7 +202,7 @@ func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.verbose, "v", false, "print the whole output of every failing run")
 	fs.StringVar(only, "run", "", "grade only the tests whose names match `REGEXP`; totals count only those")
 	fs.StringVar(&cfg.class, "class", "", "grade every submission folder in `DIR`, each in its own copy of the course")
-	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json and logs/ to `DIR` (default class-grades)")
+	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json, logs/ and traces/ to `DIR` (default class-grades); the same command again resumes")
 	return fs
 }
 
