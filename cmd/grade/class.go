@@ -89,6 +89,7 @@ func gradeClass(ctx context.Context, cfg config, root string, stdout, stderr io.
 	one.class, one.out, one.jobs, one.verbose = "", "", 1, true
 	fmt.Fprintf(stdout, "Grading %d submissions in %s, %d at a time, %d run(s) of each test.\n",
 		len(todo), cfg.class, jobs, cfg.runs)
+	printPointsCheck(stdout)
 
 	start := time.Now()
 	save := func() error {

@@ -49,6 +49,7 @@ func (g *grader) run() (int, error) {
 		return exitUsage, err
 	}
 	printTotals(g.out, scores)
+	printPointsCheck(g.out)
 	printRunsNote(g.out, g.cfg, g.defaults)
 
 	status := exitFullMarks

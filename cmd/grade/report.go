@@ -174,6 +174,16 @@ func printTotals(w io.Writer, scores []labScore) {
 	fmt.Fprintf(w, "total: %d/%d\n", score, max)
 }
 
+// printPointsCheck says, when it is so, that a lab's tests do not sum to
+// what the lab is out of: a reweighting in labtest/suite.go that changed
+// one test's points without the others.
+func printPointsCheck(w io.Writer) {
+	if err := labtest.CheckPoints(); err != nil {
+		fmt.Fprintf(w, "\nThe course's points do not add up, so these totals are not out of what the handouts say:\n  %s\n",
+			strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+}
+
 // printRunsNote says how many runs the grade took, and when a class
 // grades with more runs than this one had, how to grade as the class does.
 func printRunsNote(w io.Writer, cfg config, d classDefaults) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,4 +115,22 @@ func TestRerunCommand(t *testing.T) {
 		rerun(fakeLab1, r, config{}))
 	assert.Equal(t, "cd lab1-election && go test -run '^TestInitialElectionLab1$' -seed 100 -realtime -race",
 		rerun(fakeLab1, r, config{race: true, realtime: true}))
+}
+
+// TestTotalsSayWhenPointsDoNotAddUp reweights one test as an instructor
+// might and checks that the grader says the lab no longer sums to its
+// total, naming both numbers, and says nothing when it does.
+func TestTotalsSayWhenPointsDoNotAddUp(t *testing.T) {
+	var quiet strings.Builder
+	printPointsCheck(&quiet)
+	assert.Empty(t, quiet.String())
+
+	saved := labtest.Suite
+	t.Cleanup(func() { labtest.Suite = saved })
+	labtest.Suite = append([]labtest.Test(nil), saved...)
+	labtest.Suite[0].Points += 5
+	var out strings.Builder
+	printPointsCheck(&out)
+	assert.Contains(t, out.String(), "The course's points do not add up")
+	assert.Contains(t, out.String(), "lab1's tests are worth 105 points in all, but the lab is out of 100")
 }

@@ -181,3 +181,53 @@ func TestNormalizeBlanksRealTime(t *testing.T) {
 	assert.Equal(t, normalize("trace: /tmp/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /tmp/raftlabs-traces/TestX-seed1.jsonl)"),
 		normalize("trace: /var/t/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /var/t/raftlabs-traces/TestX-seed1.jsonl)"))
 }
+
+// TestPastedTablesHaveTheSuitesPoints checks that every grader table pasted
+// in the documents (the reference runs) has the suite's points and totals:
+// go run ./cmd/labgen rewrites them after a reweighting.
+func TestPastedTablesHaveTheSuitesPoints(t *testing.T) {
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	require.NoError(t, err)
+	for _, path := range append(docs, filepath.Join(root, "README.md")) {
+		name, _ := filepath.Rel(root, path)
+		doc := readDoc(t, name)
+		assert.Equal(t, doc, withSuitePoints(doc), "%s: its grader tables are not the suite's points: run go run ./cmd/labgen", name)
+	}
+}
+
+// TestWithSuitePointsRewritesAReweightedTable rewrites a reference run
+// pasted before a reweighting: the points column and the totals follow the
+// suite, a dropped test's row goes, and the columns are aligned again.
+func TestWithSuitePointsRewritesAReweightedTable(t *testing.T) {
+	saved := labtest.Suite
+	t.Cleanup(func() { labtest.Suite = saved })
+	labtest.Suite = nil
+	for _, test := range saved {
+		switch test.Name() {
+		case "TestStaleVoteLab1":
+			test.Points = 10 // was 5
+		case "TestLateVotesLab1":
+			continue // dropped
+		}
+		labtest.Suite = append(labtest.Suite, test)
+	}
+	before := "```\n$ ./grade.sh --reference lab1\n" +
+		"  test                        points  result  virtual  real   RPCs\n" +
+		"  TestInitialElectionLab1     10/10   pass    3.05s    0.55s  56\n" +
+		"  TestStaleVoteLab1           5/5     pass    0.51s    0.29s  7\n" +
+		"  TestLateVotesLab1           5/5     pass    3.74s    0.40s  21\n" +
+		"  TestElectionTimerLab1       0/5     FAIL    11.45s   0.41s  454\n" +
+		"      s1: its timer should have run out\n" +
+		"\nlab1 total: 100/100\n\ntotal: 100/100\n```\n"
+	want := "```\n$ ./grade.sh --reference lab1\n" +
+		"  test                     points  result  virtual  real   RPCs\n" +
+		"  TestInitialElectionLab1  10/10   pass    3.05s    0.55s  56\n" +
+		"  TestStaleVoteLab1        10/10   pass    0.51s    0.29s  7\n" +
+		"  TestElectionTimerLab1    0/5     FAIL    11.45s   0.41s  454\n" +
+		"      s1: its timer should have run out\n" +
+		"\nlab1 total: 100/100\n\ntotal: 100/100\n```\n"
+	assert.Equal(t, want, withSuitePoints(before))
+
+	labtest.Suite[0].Points = 15 // lab 1 now sums to 105
+	assert.Contains(t, withSuitePoints(before), "lab1 total: 105/105\n\ntotal: 105/105\n")
+}
