@@ -228,6 +228,12 @@ func TestWithSuitePointsRewritesAReweightedTable(t *testing.T) {
 		"\nlab1 total: 100/100\n\ntotal: 100/100\n```\n"
 	assert.Equal(t, want, withSuitePoints(before))
 
+	goTest := "```\nTest TestStaleVoteLab1: seed 1, virtual time\n  passed  0.54s virtual\n" +
+		"Test TestLateVotesLab1: seed 2, virtual time\n  passed  3.47s virtual\n" +
+		"Test TestKillLab1: seed 3, virtual time\n  passed  2.21s virtual\nPASS\n```\n"
+	assert.Equal(t, strings.Replace(goTest, "Test TestLateVotesLab1: seed 2, virtual time\n  passed  3.47s virtual\n", "", 1),
+		withSuitePoints(goTest), "a dropped test's go test lines go")
+
 	labtest.Suite[0].Points = 15 // lab 1 now sums to 105
 	assert.Contains(t, withSuitePoints(before), "lab1 total: 105/105\n\ntotal: 105/105\n")
 }

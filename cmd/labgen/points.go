@@ -29,6 +29,9 @@ var (
 	// gradeTableRow is a row of it (a test), or a line under a row (a
 	// failure's details, indented further).
 	gradeTableRow = regexp.MustCompile(`^  (Test\w+Lab(\d))\s|^      \S`)
+	// goTestLine is the line go test prints as a test starts, in a lab
+	// folder; the lines under it are indented.
+	goTestLine = regexp.MustCompile(`^Test (Test\w+Lab\d): seed`)
 	// labTotal and grandTotal are the grader's totals.
 	labTotal   = regexp.MustCompile(`^lab(\d) total: (\d+)/(\d+)$`)
 	grandTotal = regexp.MustCompile(`^total: (\d+)/(\d+)$`)
@@ -41,7 +44,9 @@ var (
 // (outside generated samples) brought to labtest.Suite: a full or empty
 // points cell ("5/5", "0/5") gets the test's points now, a dropped test's
 // row goes, the columns are aligned again as the grader aligns them, and a
-// full lab total or grand total gets the lab's points now.
+// full lab total or grand total gets the lab's points now. A dropped test's
+// run pasted from go test (its "Test TestX: seed N" line and the lines
+// under it) goes too.
 func withSuitePoints(doc string) string {
 	points := map[string]int{}
 	for _, t := range labtest.Suite {
@@ -79,6 +84,13 @@ func withSuitePoints(doc string) string {
 			out = append(out, table...)
 			labsInFence = append(labsInFence, labs...)
 			k = end - 1
+			continue
+		case goTestLine.MatchString(line) && points[goTestLine.FindStringSubmatch(line)[1]] == 0:
+			// A dropped test's run, pasted from go test: it goes, with the
+			// lines under it.
+			for k+1 < len(lines) && strings.HasPrefix(lines[k+1], " ") {
+				k++
+			}
 			continue
 		case labTotal.MatchString(line):
 			m := labTotal.FindStringSubmatch(line)
