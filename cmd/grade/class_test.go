@@ -46,11 +46,11 @@ func TestGradeAClass(t *testing.T) {
 	rows, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, rows, 5, "a heading and a row per student")
-	assert.Equal(t, classColumns, rows[0])
+	assert.Equal(t, append(classColumns, testColumns()...), rows[0])
 	byStudent := map[string]map[string]string{}
 	for _, row := range rows[1:] {
 		m := map[string]string{}
-		for i, col := range classColumns {
+		for i, col := range rows[0] {
 			m[col] = row[i]
 		}
 		byStudent[m["student"]] = m
@@ -63,6 +63,9 @@ func TestGradeAClass(t *testing.T) {
 	assert.NotContains(t, byStudent["bob"]["compile_error"], "does not compile:", "the compiler's first error, not the heading")
 	assert.Equal(t, "30", byStudent["carol"]["score"])
 	assert.Equal(t, fiveServerTest, byStudent["carol"]["failed_tests"])
+	assert.Equal(t, "0", byStudent["carol"][fiveServerTest], "a column per test: the points it earned")
+	assert.Equal(t, "10", byStudent["carol"]["TestInitialElectionLab1"])
+	assert.Equal(t, "", byStudent["carol"]["TestBasicAgreeLab2"], "lab 2's test in lab 1's row")
 	assert.Contains(t, byStudent["dave"]["error"], "has no lab folder")
 
 	var c classReport
@@ -181,12 +184,14 @@ func TestTheCourseCopyLeavesOutTheClass(t *testing.T) {
 func scoresOf(t *testing.T, out string) []string {
 	t.Helper()
 	var lines []string
-	for _, row := range readCSV(t, filepath.Join(out, "grades.csv")) {
+	rows := readCSV(t, filepath.Join(out, "grades.csv"))
+	for _, row := range rows {
 		m := map[string]string{}
 		for i, col := range row {
-			m[classColumns[i]] = col
+			m[rows[0][i]] = col
 		}
-		lines = append(lines, strings.Join([]string{m["student"], m["lab"], m["score"], m["max_score"], m["failed_tests"], m["error"]}, ","))
+		lines = append(lines, strings.Join([]string{m["student"], m["lab"], m["score"], m["max_score"], m["failed_tests"], m["error"],
+			m["TestInitialElectionLab1"], m[fiveServerTest]}, ","))
 	}
 	return lines
 }

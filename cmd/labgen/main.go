@@ -7,7 +7,8 @@
 //
 //	go run ./cmd/labgen
 //
-// It also brings the grader tables pasted in the documents (the reference
+// It also writes the GitHub Classroom workflow, classroom/classroom.yml,
+// whose steps carry each lab's points. It also brings the grader tables pasted in the documents (the reference
 // runs, too long to rerun) to the suite's points and totals (points.go),
 // and refuses to write anything while a lab's tests do not sum to the
 // lab's points (labtest.CheckPoints).
@@ -26,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"raftlabs/classroom"
 	"raftlabs/labtest"
 )
 
@@ -76,6 +78,12 @@ func main() {
 	if err := writeSuitePoints("."); err != nil {
 		log.Fatalf("labgen: %v", err)
 	}
+	// The GitHub Classroom workflow gives each lab's step its points.
+	workflow := filepath.Join("classroom", "classroom.yml")
+	if err := os.WriteFile(workflow, classroom.Workflow(labtest.Labs), 0o644); err != nil {
+		log.Fatalf("labgen: %v", err)
+	}
+	log.Printf("wrote %s", workflow)
 	if *samples {
 		if err := writeSamples("."); err != nil {
 			log.Fatalf("labgen: %v", err)
