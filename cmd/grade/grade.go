@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
@@ -37,14 +36,14 @@ type grader struct {
 // one that stopped the grading (it is returned with exitUsage or
 // exitNotFull).
 func (g *grader) run() (int, error) {
-	start := time.Now()
+	start := gradingStarted()
 	scores, err := g.grade()
 	if err != nil {
 		if g.cfg.gradescope != "" {
 			// Gradescope shows a student only results.json: say there why
 			// nothing was graded.
 			_ = writeJSON(g.cfg.gradescope, gradescopeResults{Output: "The submission could not be graded: " + err.Error(),
-				ExecutionTime: int(time.Since(start).Seconds()), Visibility: "visible", Tests: []gradescopeTest{}})
+				ExecutionTime: executionTime(start), Visibility: "visible", Tests: []gradescopeTest{}})
 		}
 		return exitUsage, err
 	}
@@ -63,7 +62,7 @@ func (g *grader) run() (int, error) {
 		errs = append(errs, writeJSON(g.cfg.jsonFile, newReport(g.cfg, scores)))
 	}
 	if g.cfg.gradescope != "" {
-		errs = append(errs, writeJSON(g.cfg.gradescope, newGradescope(g.cfg, scores, time.Since(start))))
+		errs = append(errs, writeJSON(g.cfg.gradescope, newGradescope(g.cfg, scores, start)))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return exitNotFull, err
