@@ -70,6 +70,14 @@ func gradeClass(ctx context.Context, cfg config, root string, stdout, stderr io.
 	defer os.RemoveAll(work)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The class's builds go to a build cache of its own, kept across an
+	// interrupt and removed at the end: each student's builds add about
+	// 10 MB to a build cache, which go would keep for days.
+	cache := filepath.Join(out, ".gocache")
+	if !cfg.sharedCache {
+		restore := setenv("GOCACHE", cache)
+		defer restore()
+	}
 
 	c := classReport{classSettings: settingsOf(cfg), Students: []studentGrade{}}
 	csvPath, jsonPath := filepath.Join(out, "grades.csv"), filepath.Join(out, "grades.json")
@@ -89,6 +97,9 @@ func gradeClass(ctx context.Context, cfg config, root string, stdout, stderr io.
 	one.class, one.out, one.jobs, one.verbose = "", "", 1, true
 	fmt.Fprintf(stdout, "Grading %d submissions in %s, %d at a time, %d run(s) of each test.\n",
 		len(todo), cfg.class, jobs, cfg.runs)
+	if !cfg.sharedCache {
+		fmt.Fprintf(stdout, "The builds use a cache of the class's own, %s, removed at the end (--shared-cache: go's own).\n", cache)
+	}
 	printPointsCheck(stdout)
 
 	start := time.Now()
@@ -135,6 +146,11 @@ send:
 		return exitNotFull, fmt.Errorf("interrupted: %d of %d submissions graded, kept in %s and %s; "+
 			"run the same command again to grade the rest", len(c.Students), len(students), csvPath, jsonPath)
 	}
+	if !cfg.sharedCache {
+		if err := os.RemoveAll(cache); err != nil {
+			return exitNotFull, err
+		}
+	}
 	fmt.Fprintf(stdout, "Graded %d submissions in %.0fs: %s, %s, and each student's output in %s.\n",
 		len(todo), c.Seconds, csvPath, jsonPath, filepath.Join(out, "logs"))
 	for _, g := range c.Students {
@@ -143,6 +159,20 @@ send:
 		}
 	}
 	return exitFullMarks, nil
+}
+
+// setenv sets the environment variable key to value and returns what
+// puts back its value before.
+func setenv(key, value string) (restore func()) {
+	old, had := os.LookupEnv(key)
+	os.Setenv(key, value)
+	return func() {
+		if had {
+			os.Setenv(key, old)
+		} else {
+			os.Unsetenv(key)
+		}
+	}
 }
 
 // classSettings are what a class's grades depend on besides the

@@ -34,7 +34,7 @@ func TestGradeAClass(t *testing.T) {
 	})
 	out := filepath.Join(t.TempDir(), "grades")
 
-	status, output := grade(t, "--class", class, "--out", out, "--jobs", "2", "--run", someTests)
+	status, output := grade(t, "--class", class, "--out", out, "--jobs", "2", "--run", someTests, "--shared-cache")
 	assert.Equal(t, exitNotFull, status, output)
 	for _, line := range []string{"alice: lab1 40/40", "bob: lab1 0/40 (does not compile)", "carol: lab1 30/40", "dave: not graded: "} {
 		assert.Contains(t, output, line)
@@ -107,7 +107,7 @@ func TestAClassRunResumesAfterAnInterrupt(t *testing.T) {
 		require.NoError(t, os.Rename(tree, filepath.Join(class, name)))
 	}
 	writeFiles(t, class, map[string]string{"bob/lab1-election/raft.go": "package raft\n\nfunc Make() {}\n"})
-	cfg, err := parseArgs([]string{"--class", class, "--jobs", "1", "--runs", "1", "--run", someTests, "lab1"})
+	cfg, err := parseArgs([]string{"--class", class, "--jobs", "1", "--runs", "1", "--run", someTests, "lab1", "--shared-cache"})
 	require.NoError(t, err)
 	gradeAt := func(ctx context.Context, out string, stdout io.Writer) (int, error) {
 		cfg := cfg
@@ -154,6 +154,23 @@ func TestAClassRunResumesAfterAnInterrupt(t *testing.T) {
 	traces, err := filepath.Glob(filepath.Join(out, "traces", "carol", "*.jsonl"))
 	require.NoError(t, err)
 	assert.NotEmpty(t, traces, "carol's failed run left its trace under the output folder")
+}
+
+// TestAClassHasABuildCacheOfItsOwn grades a class without --shared-cache
+// (one submission with no lab folder, so nothing is built): while it runs,
+// GOCACHE names the class's own cache, under the output folder; at the
+// end that cache is gone and GOCACHE is what it was.
+func TestAClassHasABuildCacheOfItsOwn(t *testing.T) {
+	class := t.TempDir()
+	writeFiles(t, class, map[string]string{"dave/README.md": "my Raft is elsewhere\n"})
+	out := filepath.Join(t.TempDir(), "grades")
+	require.NoError(t, os.MkdirAll(filepath.Join(out, ".gocache"), 0o755))
+	t.Setenv("GOCACHE", "/the/instructors/cache")
+	status, output := grade(t, "--class", class, "--out", out)
+	assert.Equal(t, exitNotFull, status, output)
+	assert.Contains(t, output, "The builds use a cache of the class's own, "+filepath.Join(out, ".gocache"))
+	assert.NoDirExists(t, filepath.Join(out, ".gocache"))
+	assert.Equal(t, "/the/instructors/cache", os.Getenv("GOCACHE"))
 }
 
 // TestTheCourseCopyLeavesOutTheClass checks that a student's copy of the
