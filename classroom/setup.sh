@@ -67,6 +67,8 @@ go version
 go mod download
 chmod +x "$source_dir/grade.sh"
 start=$(date +%s)
-./grade.sh --submission "$source_dir" --runs 1 --run '^TestInitialElectionLab1$' >/dev/null 2>&1 || true
+# (The skeleton fails that test: RAFTLABS_TRACE=off keeps its traces out of
+# the image's temporary folder.)
+RAFTLABS_TRACE=off ./grade.sh --submission "$source_dir" --runs 1 --run '^TestInitialElectionLab1$' >/dev/null 2>&1 || true
 echo "setup.sh: the build cache is warm ($(($(date +%s) - start))s)"
 echo "setup.sh: ready"

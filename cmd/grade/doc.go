@@ -37,6 +37,8 @@
 //	--class DIR        grade every submission folder in DIR, --jobs at a time, each as --submission does
 //	--out DIR          with --class: where grades.csv, grades.json, logs/ and traces/ go (default class-grades);
 //	                   the same command again resumes a stopped run
+//	--shared-cache     with --class: build in go's own build cache, not one of the class's own
+//	                   (OUT/.gocache, removed at the end)
 //
 // # grade.conf
 //
