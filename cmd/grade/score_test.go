@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
@@ -114,4 +118,32 @@ func TestRerunCommand(t *testing.T) {
 		rerun(fakeLab1, r, config{}))
 	assert.Equal(t, "cd lab1-election && go test -run '^TestInitialElectionLab1$' -seed 100 -realtime -race",
 		rerun(fakeLab1, r, config{race: true, realtime: true}))
+}
+
+// TestCostNote checks that a passing test whose runs took far more than the
+// reference's recorded cost gets a note under its row and in the JSON
+// report, and that it costs no points.
+func TestCostNote(t *testing.T) {
+	test := fakeSuite[1] // ReElection
+	ref, ok := labtest.ReferenceCost(test.Name())
+	require.True(t, ok)
+	heavy := runs(test, true, true)
+	for i := range heavy {
+		heavy[i].RPCs = 3 * ref.RPCs
+		heavy[i].Bytes = ref.Bytes
+		heavy[i].Virtual = ref.Virtual
+	}
+	s := scoreLab(fakeLab1, fakeSuite[:2], [][]grading.Result{runs(fakeSuite[0], true, true), heavy}, nil)
+	assert.Equal(t, 100, s.Score, "a note costs no points")
+
+	var b bytes.Buffer
+	printLab(&b, s, config{runs: 2})
+	assert.Contains(t, b.String(), fmt.Sprintf("\n      note (no points lost): 3.0× the reference's RPCs (%d against %d)\n", 3*ref.RPCs, ref.RPCs),
+		"the note under the test's row")
+	assert.Equal(t, 1, strings.Count(b.String(), "note (no points lost)"), "only the test that cost more")
+
+	m := roundTrip(t, newReport(config{runs: 2}, []labScore{s}))
+	reTest := m["labs"].([]any)[0].(map[string]any)["tests"].([]any)[1].(map[string]any)
+	assert.Contains(t, reTest["cost_note"], "3.0× the reference's RPCs")
+	assert.NotContains(t, m["labs"].([]any)[0].(map[string]any)["tests"].([]any)[0], "cost_note")
 }
