@@ -183,6 +183,9 @@ func (c *Cluster) SetLongReordering(on bool) { c.net.SetLongReordering(on) }
 // RPCCount returns how many RPCs server i has received.
 func (c *Cluster) RPCCount(i int) int { return c.net.Count(serverName(i)) }
 
+// BytesTo returns how many request bytes have been delivered to server i.
+func (c *Cluster) BytesTo(i int) int64 { return c.net.Bytes(serverName(i)) }
+
 // RPCTotal returns how many RPCs have been sent in the whole test.
 func (c *Cluster) RPCTotal() int { return c.net.TotalCount() }
 

@@ -1,6 +1,8 @@
 package labtest
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -32,6 +34,10 @@ func RPCBytes(c *Cluster) {
 	c.Boot(3)
 	first := c.Agree(99, c.N()) // may land past index 1 if a leader change made Agree resubmit
 	before := c.BytesTotal()
+	beforeTo := make([]int64, c.N())
+	for i := range beforeTo {
+		beforeTo[i] = c.BytesTo(i)
+	}
 
 	var sent int64
 	for index := first + 1; index < first+11; index++ {
@@ -45,9 +51,20 @@ func RPCBytes(c *Cluster) {
 	got := c.BytesTotal() - before
 	want := sent * int64(c.N()-1) // each command to each follower once
 	if slack := int64(50_000); got > want+slack {
+		var received []string
+		for i := range c.N() {
+			if got := c.BytesTo(i) - beforeTo[i]; got > 0 { // the leader receives nothing
+				received = append(received, fmt.Sprintf("%s %d (%.1f copies of the commands)",
+					serverName(i), got, float64(got)/float64(sent)))
+			}
+		}
 		c.Fatalf("ten commands of 5000 bytes cost %d bytes of RPC requests (replies not counted); the budget is %d: "+
-			"each command once to each follower (%d) plus %d, as in MIT 6.5840's TestRPCBytes3B. Send a follower "+
-			"only the entries it lacks, and not again on every heartbeat", got, want+slack, want, slack)
+			"each command once to each follower (%d) plus %d, as in MIT 6.5840's TestRPCBytes3B.\n"+
+			"bytes delivered to each server: %s\n"+
+			"Send a follower only the entries it lacks, once: not again with every heartbeat, nor in an "+
+			"AppendEntries sent to announce a commit, nor in a retry while the earlier send is still in flight "+
+			"(go run ./cmd/traceview -text -bytes shows which of your sends carried them)",
+			got, want+slack, want, slack, strings.Join(received, ", "))
 	}
 }
 
