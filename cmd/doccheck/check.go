@@ -379,6 +379,9 @@ func (s *session) checkGoTest(args []word) []string {
 			dirs = append(dirs, dir)
 		}
 	}
+	if len(pkgs) > 0 && len(dirs) < len(pkgs) {
+		return problems // a package of the standard library or another module: its tests are not read
+	}
 	if len(pkgs) == 0 {
 		switch {
 		case s.lost:

@@ -59,7 +59,9 @@ func findCommands(doc string) []snippet {
 			continue
 		}
 		if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
-			snippets = append(snippets, *block)
+			if len(block.lines) > 0 {
+				snippets = append(snippets, *block)
+			}
 			block = nil
 			continue
 		}
@@ -83,7 +85,7 @@ func findCommands(doc string) []snippet {
 			block.lines = append(block.lines, docLine{startsAt, text})
 		}
 	}
-	if block != nil { // a block not closed: Markdown ends it at the end
+	if block != nil && len(block.lines) > 0 { // a block not closed: Markdown ends it at the end
 		snippets = append(snippets, *block)
 	}
 	flushProse()
