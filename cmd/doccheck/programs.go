@@ -40,8 +40,8 @@ type toolbox struct {
 const buildTimeout = 5 * time.Minute
 
 // newToolbox builds every command of the tree at root (./cmd/...) and the
-// test binary of its first lab folder into a temporary folder, and reads
-// their flags from their -h.
+// test binary of a lab folder into a temporary folder, and reads their
+// flags from their -h.
 func newToolbox(root string) (*toolbox, error) {
 	tmp, err := os.MkdirTemp("", "raftlabs-doccheck-")
 	if err != nil {
@@ -66,19 +66,23 @@ func newToolbox(root string) (*toolbox, error) {
 		tb.commands["cmd/"+filepath.Base(dir)] = parseFlags(helpOf(bin))
 	}
 
-	labs := labtest.LabsIn(root)
-	if len(labs) == 0 {
-		return nil, fmt.Errorf("%s has no lab folder, whose test binary would say which flags go test takes", root)
+	// The first lab folder whose test binary builds: a student's lab may
+	// not compile yet.
+	var buildErrs []string
+	for _, lab := range labtest.LabsIn(root) {
+		bin := filepath.Join(tmp, lab.Dir+".test")
+		if out, err := goIn(root, "test", "-c", "-o", bin, "./"+lab.Dir); err != nil {
+			buildErrs = append(buildErrs, fmt.Sprintf("go test -c ./%s: %v\n%s", lab.Dir, err, out))
+			continue
+		}
+		tb.testFlags = parseFlags(helpOf(bin))
+		if _, ok := tb.testFlags["test.run"]; !ok {
+			return nil, fmt.Errorf("%s's test binary lists no -test.run flag in its -h:\n%s", lab.Dir, helpOf(bin))
+		}
+		return tb, nil
 	}
-	bin := filepath.Join(tmp, "lab.test")
-	if out, err := goIn(root, "test", "-c", "-o", bin, "./"+labs[0].Dir); err != nil {
-		return nil, fmt.Errorf("go test -c ./%s (its test binary's flags are the ones go test takes): %v\n%s", labs[0].Dir, err, out)
-	}
-	tb.testFlags = parseFlags(helpOf(bin))
-	if _, ok := tb.testFlags["test.run"]; !ok {
-		return nil, fmt.Errorf("%s's test binary lists no -test.run flag in its -h:\n%s", labs[0].Dir, helpOf(bin))
-	}
-	return tb, nil
+	return nil, fmt.Errorf("no lab folder's test binary builds, and its -h is what says which flags go test takes:\n%s",
+		strings.Join(buildErrs, "\n"))
 }
 
 // goIn runs the go command in dir.
