@@ -614,12 +614,14 @@ func (s *session) checkGoRun(args []word) []string {
 
 // checkProgram checks the arguments of one of the course's commands (dir:
 // cmd/X): each flag is one it defines, with a value if it takes one, and
-// each path it is given exists. Flags may come after other arguments, as
-// cmd/grade and cmd/sweep allow.
+// comes before the other arguments unless the command reads flags
+// anywhere (flagsAnywhere); each path it is given exists; each lab it
+// names is one of the tree's.
 func (s *session) checkProgram(dir string, args []word) []string {
 	flags := s.tb.commands[dir]
 	name := path.Base(dir)
 	var problems []string
+	firstArg := ""
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a.text == "--" {
@@ -627,15 +629,20 @@ func (s *session) checkProgram(dir string, args []word) []string {
 		}
 		fname, _, hasValue, isFlag := splitFlag(a)
 		if !isFlag {
-			if looksLikePath(a) && !s.lost && !s.exists(s.resolve(a.text)) {
-				problems = append(problems, s.missing("file or folder", a.text))
+			if firstArg == "" {
+				firstArg = a.text
 			}
+			problems = append(problems, s.checkArgument(a)...)
 			continue
 		}
 		f, ok := flags[fname]
 		if !ok && !isHelp(fname) {
 			problems = append(problems, fmt.Sprintf("%s is not a flag of %s (%s)", typed(a), name, listFlags(flags)))
 			continue
+		}
+		if firstArg != "" && !slices.Contains(flagsAnywhere, dir) {
+			problems = append(problems, fmt.Sprintf("%s comes after the argument %s, and %s reads no flags after its "+
+				"first argument (go's flag package stops there): put the flags first", typed(a), firstArg, name))
 		}
 		if f.value != "" && !hasValue {
 			if i+1 < len(args) && !looksLikeFlag(args[i+1]) {
@@ -646,6 +653,31 @@ func (s *session) checkProgram(dir string, args []word) []string {
 		}
 	}
 	return problems
+}
+
+// flagsAnywhere are the commands that read flags after their other
+// arguments too (./grade.sh lab1 --runs 3); newToolbox makes sure they still do.
+var flagsAnywhere = []string{"cmd/grade", "cmd/sweep"}
+
+// labName is how an argument that names a lab looks: lab1, lab2-replication.
+var labName = regexp.MustCompile(`^lab\d+(-[a-z]+)?$`)
+
+// checkArgument checks an argument of a course command that is not a
+// flag: a relative path exists, a lab is one the tree has.
+func (s *session) checkArgument(a word) []string {
+	switch {
+	case s.lost:
+		return nil
+	case labName.MatchString(a.text):
+		if lab, err := labtest.FindLab(a.text); err != nil {
+			return []string{err.Error()}
+		} else if !s.exists(lab.Dir) {
+			return []string{s.missing("lab folder", lab.Dir)}
+		}
+	case looksLikePath(a) && !s.exists(s.resolve(a.text)):
+		return []string{s.missing("file or folder", a.text)}
+	}
+	return nil
 }
 
 // listFlags names a command's flags, for a finding about one it lacks.

@@ -32,7 +32,9 @@
 //   - The program is go, cd, one of the course's (./grade.sh, go run
 //     ./cmd/X or raftlabs/cmd/X) or a shell command doccheck knows.
 //   - A course command's flags are the ones its -h lists, each with a
-//     value if it takes one; a relative path it is given exists.
+//     value if it takes one, before its other arguments unless it reads
+//     flags anywhere (./grade.sh does); a relative path it is given
+//     exists, and so does a lab it names (lab1, lab2-replication).
 //   - go test's flags are go build's and go test's own, the test binary's
 //     test.X ones (without "test."), or the course's (-seed, -savetrace,
 //     ...), read from a lab test binary's -h; a flag that takes a value

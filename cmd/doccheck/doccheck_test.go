@@ -138,6 +138,12 @@ func TestEachKindOfFinding(t *testing.T) {
 		{"```sh\nwrote x.html\n```", "wrote is not a command of the course"},
 		{"```sh\ngo frobnicate\n```", "go frobnicate is not a go command"},
 		{"```sh\ncd lab1-election\n./grade.sh lab1\n```", "there is no script ./grade.sh in lab1-election: grade.sh is in the course's root (cd .. first)"},
+		// A flag after an argument, where go's flag package no longer reads flags.
+		{"`go run ./cmd/traceview x.jsonl -text`", "-text comes after the argument x.jsonl, and traceview reads no flags " +
+			"after its first argument (go's flag package stops there): put the flags first"},
+		// A lab that is not there.
+		{"`./grade.sh lab7`", `unknown lab "lab7"`},
+		{"`./grade.sh lab2`", "there is no lab folder lab2-replication"},
 		// A missing folder, package or path.
 		{"`cd lab9-nothing`", "cd lab9-nothing: there is no folder lab9-nothing"},
 		{"`go test ./nosuch`", "there is no package ./nosuch"},
@@ -172,6 +178,8 @@ func TestCommandsThatRunAsPrinted(t *testing.T) {
 		"`go test -run '^$' -bench . ./labrpc` and `go test raftlabs/labrpc` and `go test ./labrpc/...`",
 		"`go run ./cmd/traceview <trace>`, `go run raftlabs/cmd/traceview -text -topics vote /tmp/x.jsonl`",
 		"`./grade.sh --submission DIR --runs N labN`, `./grade.sh -h`, `./grade.sh --submission=DIR`",
+		"`./grade.sh lab1 --runs 3 lab1-election -reference`",
+		"`go run ./cmd/traceview -text -- -odd-name.jsonl`",
 		"`go test -overlay <(echo '{}') ./lab1-election 2>&1 | grep FAIL`",
 		"`go build -o bin/x ./cmd/traceview`, `go vet -vettool=$PWD/bin/x ./lab1-election`, `go doc raftlabs/labrpc`",
 		"```\n$ go test -run Lab1\nok  \traftlabs/lab1-election\t0.5s\nwrote nothing\n```",

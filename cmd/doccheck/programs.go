@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -65,6 +66,17 @@ func newToolbox(root string) (*toolbox, error) {
 		}
 		tb.commands["cmd/"+filepath.Base(dir)] = parseFlags(helpOf(bin))
 	}
+	for _, dir := range flagsAnywhere {
+		if _, ok := tb.commands[dir]; !ok {
+			continue
+		}
+		// Asked for help after an argument, such a command still gives it.
+		bin := filepath.Join(tmp, path.Base(dir))
+		if help := helpOf(bin, "lab1", "-h"); len(parseFlags(help)) == 0 {
+			return nil, fmt.Errorf("%s lab1 -h printed no flags, so it no longer reads flags after its arguments: "+
+				"take it out of cmd/doccheck's flagsAnywhere:\n%s", dir, help)
+		}
+	}
 
 	// The first lab folder whose test binary builds: a student's lab may
 	// not compile yet.
@@ -95,12 +107,15 @@ func goIn(dir string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// helpOf returns what a program prints for -h (it may exit non-zero: the
-// flag package exits 2 after printing the usage).
-func helpOf(bin string) string {
+// helpOf returns what a program prints for -h, or for args (it may exit
+// non-zero: the flag package exits 2 after printing the usage).
+func helpOf(bin string, args ...string) string {
+	if len(args) == 0 {
+		args = []string{"-h"}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-h")
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = os.TempDir() // -h should do nothing, but in case it does, not in the course
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
