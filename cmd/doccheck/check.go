@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -109,6 +110,12 @@ func (s *session) check(words []word) []string {
 		return s.checkGo(args)
 	case strings.HasSuffix(prog, "grade.sh"):
 		return s.checkGradeSh(prog, args)
+	case strings.Contains(prog, "/"):
+		// A script of the course, by its path: it must be there.
+		if !checkable(words[0]) || s.lost || path.IsAbs(prog) || s.exists(s.resolve(prog)) {
+			return nil
+		}
+		return []string{s.missing("program", prog)}
 	case slices.Contains(shellPrograms, prog):
 		return nil
 	}
@@ -376,6 +383,9 @@ func (s *session) checkGoTest(args []word) []string {
 			return problems
 		}
 		if dir, ok := s.packageDir(p.text); ok {
+			if strings.HasSuffix(p.text, "...") {
+				dir += "/..." // every package under it
+			}
 			dirs = append(dirs, dir)
 		}
 	}
@@ -506,14 +516,32 @@ func splitRegexp(s string) []string {
 }
 
 // testNames returns the names of the top-level test, fuzz, benchmark and
-// example functions of the package in dir (a slash path from the root):
-// what go test -list would list, read from the source.
+// example functions of the package in dir (a slash path from the root), or
+// with a "/..." after it of every package under it: what go test -list
+// would list, read from the source.
 func (tb *toolbox) testNames(dir string) []string {
 	if names, ok := tb.names[dir]; ok {
 		return names
 	}
+	var files []string
+	if top, ok := strings.CutSuffix(dir, "/..."); ok {
+		_ = filepath.WalkDir(filepath.Join(tb.root, filepath.FromSlash(top)), func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case d.IsDir() && p != filepath.Join(tb.root, filepath.FromSlash(top)) &&
+				(d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_") ||
+					fileExists(filepath.Join(p, "go.mod"))):
+				return filepath.SkipDir // not a package of this module, as go sees it
+			case !d.IsDir() && strings.HasSuffix(p, "_test.go"):
+				files = append(files, p)
+			}
+			return nil
+		})
+	} else {
+		files, _ = filepath.Glob(filepath.Join(tb.root, filepath.FromSlash(dir), "*_test.go"))
+	}
 	var names []string
-	files, _ := filepath.Glob(filepath.Join(tb.root, filepath.FromSlash(dir), "*_test.go"))
 	fset := token.NewFileSet()
 	for _, f := range files {
 		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)

@@ -156,6 +156,8 @@ func TestEachKindOfFinding(t *testing.T) {
 		{"`go test -run '(Lab1'`", `-run "(Lab1" does not compile`},
 		{"`go test -bench Call ./lab1-election`", `-bench "Call" matches no benchmark in lab1-election`},
 		{"`go test -fuzz Kill`", `-fuzz "Kill" matches no fuzz test in lab1-election`},
+		{"`go test -run TestNoSuch ./...`", `-run "TestNoSuch" matches no test in ./...`},
+		{"```sh\n./scripts/nosuch.sh 100\n```", "there is no program ./scripts/nosuch.sh"},
 		// Shell syntax the check cannot read.
 		{"`go test -run 'Lab1`", "a ' that is not closed"},
 	} {
@@ -179,6 +181,8 @@ func TestCommandsThatRunAsPrinted(t *testing.T) {
 		"`go run ./cmd/traceview <trace>`, `go run raftlabs/cmd/traceview -text -topics vote /tmp/x.jsonl`",
 		"`./grade.sh --submission DIR --runs N labN`, `./grade.sh -h`, `./grade.sh --submission=DIR`",
 		"`./grade.sh lab1 --runs 3 lab1-election -reference`",
+		"`go test -run '^TestReElectionLab1$' ./...` and `go test -bench Call ./...`",
+		"```sh\n./grade.sh lab1\nlab1-election/raft.go --help\n```",
 		"`go run ./cmd/traceview -text -- -odd-name.jsonl`",
 		"`go test -overlay <(echo '{}') ./lab1-election 2>&1 | grep FAIL`",
 		"`go build -o bin/x ./cmd/traceview`, `go vet -vettool=$PWD/bin/x ./lab1-election`, `go doc raftlabs/labrpc`",
