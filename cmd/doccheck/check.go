@@ -227,7 +227,7 @@ func (s *session) checkGo(args []word) []string {
 			own = goVetOwnFlags
 		}
 		var problems []string
-		pkgs, _ := s.goFlags("go "+sub, args, func(name string) (flagInfo, bool) {
+		pkgs, _ := s.goFlags("go "+sub, args, false, func(name string) (flagInfo, bool) {
 			if takes, ok := own[name]; ok {
 				return valueFlag(name, takes), true
 			}
@@ -262,10 +262,11 @@ func valueFlag(name string, takesValue bool) flagInfo {
 	return f
 }
 
-// goFlags reads a go command's flags and packages (flags may follow
-// packages), reporting unknown flags and missing values into problems. It
-// returns the packages and the values of the flags given.
-func (s *session) goFlags(cmd string, args []word, lookup func(string) (flagInfo, bool), problems *[]string) (pkgs []word, values map[string]string) {
+// goFlags reads a go command's flags and packages, reporting unknown
+// flags, missing values and, unless go test reads them (flagsAfter), flags
+// after the packages into problems. It returns the packages and the
+// values of the flags given.
+func (s *session) goFlags(cmd string, args []word, flagsAfter bool, lookup func(string) (flagInfo, bool), problems *[]string) (pkgs []word, values map[string]string) {
 	values = map[string]string{}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -281,6 +282,10 @@ func (s *session) goFlags(cmd string, args []word, lookup func(string) (flagInfo
 		if !ok {
 			*problems = append(*problems, fmt.Sprintf("%s is not a flag of %s", typed(a), cmd))
 			continue
+		}
+		if len(pkgs) > 0 && !flagsAfter {
+			*problems = append(*problems, fmt.Sprintf("%s comes after the package %s, and %s reads no flags after "+
+				"its packages: put the flags first", typed(a), pkgs[0].text, cmd))
 		}
 		if f.value != "" && !hasValue {
 			if i+1 < len(args) && !looksLikeFlag(args[i+1]) {
@@ -350,7 +355,7 @@ func (s *session) checkGoTest(args []word) []string {
 		}
 		before = args
 	}
-	pkgs, values := s.goFlags("go test, nor of the course's tests", before, func(name string) (flagInfo, bool) {
+	pkgs, values := s.goFlags("go test, nor of the course's tests", before, true, func(name string) (flagInfo, bool) {
 		if takes, ok := goTestOwnFlags[name]; ok {
 			return valueFlag(name, takes), true
 		}
@@ -366,7 +371,7 @@ func (s *session) checkGoTest(args []word) []string {
 	for k, p := range problems {
 		problems[k] = s.explainTestFlag(p)
 	}
-	_, binValues := s.goFlags("the test binary (after -args, go test's own flags are -test.NAME)", after,
+	_, binValues := s.goFlags("the test binary (after -args, go test's own flags are -test.NAME)", after, true,
 		func(name string) (flagInfo, bool) { f, ok := tf[name]; return f, ok }, &problems)
 	for name, v := range binValues {
 		values[name] = v

@@ -141,6 +141,8 @@ func TestEachKindOfFinding(t *testing.T) {
 		// A flag after an argument, where go's flag package no longer reads flags.
 		{"`go run ./cmd/traceview x.jsonl -text`", "-text comes after the argument x.jsonl, and traceview reads no flags " +
 			"after its first argument (go's flag package stops there): put the flags first"},
+		{"`go build ./cmd/traceview -o bin/x`", "-o comes after the package ./cmd/traceview, and go build reads no " +
+			"flags after its packages: put the flags first"},
 		// A lab that is not there.
 		{"`./grade.sh lab7`", `unknown lab "lab7"`},
 		{"`./grade.sh lab2`", "there is no lab folder lab2-replication"},
