@@ -466,7 +466,7 @@ func (s *session) explainTestFlag(problem string) string {
 // /-separated parts compiles, and the first matches a test of the kind in
 // one of dirs' packages. "^$", which selects nothing on purpose, is fine.
 func (tb *toolbox) checkSelection(flagName, expr, kind string, prefixes, dirs []string) []string {
-	if expr == "^$" {
+	if expr == "^$" || len(dirs) == 0 {
 		return nil
 	}
 	parts := splitRegexp(expr)

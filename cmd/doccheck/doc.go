@@ -42,7 +42,8 @@
 //     binary's flags. Its packages exist; its -run, -bench and -fuzz
 //     compile and match a test of the package, read from its _test.go
 //     files (-run '^$' selects nothing on purpose).
-//   - go build, go vet and go doc name packages that exist.
+//   - go build, go vet and go doc name packages that exist, with their
+//     flags before the packages (go test alone reads flags after them).
 //   - cd names a folder that exists.
 //
 // A placeholder (<trace>, DIR, N, NAME, FILE.zip, TRACE.jsonl, labN, ...)
