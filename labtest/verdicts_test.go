@@ -34,6 +34,15 @@ var verdictCases = map[string]verdictCase{
 			"must start a fresh election timeout", "leadership history", "led from"},
 		avoid: []string{"still believes it leads"},
 	},
+	// Issue 21 item 10: the old leader's fresh timer ran out because the
+	// leader sent it nothing after its return; the leader is named.
+	"leader silent to a rejoined server": {
+		scenario: labtest.StepDown,
+		flaws:    broken.Flaws{HeartbeatVotersOnly: true},
+		want: []string{"no AppendEntries of term", "so its election timer ran out, as it should",
+			"A leader must keep sending AppendEntries to every server"},
+		avoid: []string{"must start a fresh election timeout"},
+	},
 	// Issue item 2: a retry storm is told as one, with counts and the rule.
 	"retry storm on a higher term": {
 		scenario: labtest.ReElection,
