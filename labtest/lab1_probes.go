@@ -204,6 +204,10 @@ func (c *Cluster) waitHeld(s int, ps []*puppet) int {
 		c.Sleep(5 * time.Millisecond)
 	}
 	now, _ := c.GetState(s)
+	if why := answersByRPC(c.raft(s)); why != "" {
+		c.historyFatalf("s%d (now in term %d) did not ask both other servers, whom the test answers for, for their "+
+			"votes within 5s of their replies of a newer term, and %s", s, now, why)
+	}
 	c.historyFatalf("s%d (now in term %d) did not ask both other servers for their votes within 5s of hearing from "+
 		"them of a newer term and no leader: a follower that hears from no leader must stand for election, "+
 		"sending RequestVote to every other server", s, now)
