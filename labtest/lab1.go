@@ -135,7 +135,8 @@ func (c *Cluster) checkSteppedDown(old, oldTerm, leader, newTerm int, rejoined t
 					"unseating s%d. A leader must keep sending AppendEntries to every server, one that was cut off "+
 					"and has come back included, so that none times out (Figure 2, Leaders: \"repeat during idle "+
 					"periods to prevent election timeouts\"). A heartbeat loop that waits for each reply sends nothing "+
-					"while a Call to a server that was cut off waits to fail (up to 7s here, as over TCP)", old, term, leader, newTerm, quiet, term, seconds(cand.at), leader)
+					"while a Call to a server that was cut off waits to fail (up to 7s here, as over TCP)",
+					old, term, leader, newTerm, quiet, term, seconds(cand.at), leader)
 			}
 		}
 		how := "it stood for election again and won"
