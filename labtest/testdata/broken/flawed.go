@@ -26,6 +26,9 @@ type Flaws struct {
 	BlockingStart bool
 	// SleepWithLock: the ticker sleeps while holding rf.mu.
 	SleepWithLock bool
+	// RefusedVoteResetsTimer: a RequestVote of the current term resets the
+	// election timer even when the vote is refused.
+	RefusedVoteResetsTimer bool
 	// HeartbeatVotersOnly: a leader sends heartbeats only to the servers
 	// that voted for it, so one cut off during its election never hears
 	// from it.
@@ -105,6 +108,8 @@ func (rf *Flawed) RequestVote(args *VoteArgs, reply *VoteReply) {
 		rf.votedFor = args.Candidate
 		rf.resetDeadline()
 		reply.Granted = true
+	} else if args.Term == rf.term && rf.flaws.RefusedVoteResetsTimer {
+		rf.resetDeadline()
 	}
 	reply.Term = rf.term
 }
