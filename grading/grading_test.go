@@ -1,7 +1,10 @@
 package grading
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,4 +68,26 @@ func TestRunTestsRunsEachTestRunsTimes(t *testing.T) {
 		}
 	}
 	assert.Len(t, done, 2*len(tests))
+}
+
+// TestSeedKnownWhenTheProcessEndsEarly checks that a test whose process
+// ends without the harness's report (a panic in a goroutine of the code
+// under test, as log.Fatal or os.Exit would) still has the seed it ran
+// with, for its rerun command: the grader chooses it.
+func TestSeedKnownWhenTheProcessEndsEarly(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	skeleton, err := os.ReadFile(filepath.Join(root, lab1.Dir, "raft.go"))
+	require.NoError(t, err)
+	dies := strings.Replace(string(skeleton), "\trf := &Raft{}\n", "\trf := &Raft{}\n\tgo func() { panic(\"corrupt state\") }()\n", 1)
+	require.NotEqual(t, string(skeleton), dies, "the skeleton's Make has moved")
+	bin, err := Build(root, lab1, Source{Replace: map[string][]byte{lab1.Dir + "/raft.go": []byte(dies)}},
+		BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	res := RunTest(bin, filepath.Join(root, lab1.Dir), labtest.TestsUpTo(1)[0], RunOptions{})
+	assert.False(t, res.Passed)
+	assert.Contains(t, res.Verdict, "the test process ended before the test finished")
+	assert.NotZero(t, res.Seed)
+	assert.Contains(t, res.Output, fmt.Sprintf(": seed %d,", res.Seed), "the test ran with the seed the result names")
 }

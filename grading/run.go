@@ -2,6 +2,7 @@ package grading
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 // RunOptions are how one test is run.
 type RunOptions struct {
 	Timeout time.Duration // real-time bound for the process; 0 means 5 minutes
-	Seed    int64         // 0: the test picks its own
+	Seed    int64         // 0: RunTest picks one
 	Env     []string      // added to the environment, e.g. RAFTLABS_REALTIME=1
 }
 
@@ -42,10 +43,13 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Minute
 	}
-	var args []string
-	if opts.Seed != 0 {
-		args = append(args, "-seed", strconv.FormatInt(opts.Seed, 10))
+	// The seed is chosen here, not by the test, so that the rerun command
+	// names it even when the process ends without the harness's report
+	// (log.Fatal or os.Exit in the code under test).
+	if opts.Seed == 0 {
+		opts.Seed = rand.Int64N(1_000_000) + 1
 	}
+	args := []string{"-seed", strconv.FormatInt(opts.Seed, 10)}
 	start := time.Now()
 	rep, output := labtest.RunProcess(context.Background(), labtest.Process{
 		Binary:  bin,
@@ -56,14 +60,10 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		Timeout: opts.Timeout,
 		Isolate: true,
 	})
-	seed := rep.Seed
-	if seed == 0 {
-		seed = opts.Seed
-	}
 	return Result{
 		Test:     test,
 		Passed:   rep.Passed,
-		Seed:     seed,
+		Seed:     opts.Seed,
 		Virtual:  rep.Virtual,
 		Real:     time.Since(start),
 		RPCs:     rep.RPCs,

@@ -3,6 +3,7 @@ package labtest_test
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 type brokenCase struct {
 	run  func(t *testing.T)
 	want []string // what the failure must say; nil means the test must pass
+	// headline, if set, is what the verdict's first line (the line after
+	// FAILED, all a one-line summary keeps) must say: the cause.
+	headline string
 }
 
 var brokenCases = map[string]brokenCase{
@@ -52,6 +56,7 @@ var brokenCases = map[string]brokenCase{
 		run: func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeApplyUnderLock) },
 		want: []string{"sent on applyCh while holding its lock", "Never send on applyCh while holding rf.mu",
 			"broken.MakeApplyUnderLock.func1"},
+		headline: "sent on applyCh while holding its lock, so virtual time stopped at",
 	},
 	"lower-case RPC field": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields) },
@@ -109,8 +114,23 @@ func TestContainment(t *testing.T) {
 			for _, want := range bc.want {
 				assert.Contains(t, output, want)
 			}
+			if bc.headline != "" {
+				assert.Contains(t, verdictHeadline(output), bc.headline, "the verdict's first line must name the cause:\n%s", output)
+			}
 			assert.Contains(t, output, "--- PASS: TestAfterBrokenRaft", "the next test must still run and pass:\n%s", output)
 			assert.Less(t, took, 30*time.Second, "the verdict took too long")
 		})
 	}
+}
+
+// verdictHeadline returns the line after the first FAILED line of a test's
+// output: the verdict's headline.
+func verdictHeadline(output string) string {
+	lines := strings.Split(output, "\n")
+	for i, line := range lines {
+		if strings.Contains(line, "FAILED") && i+1 < len(lines) {
+			return lines[i+1]
+		}
+	}
+	return ""
 }

@@ -170,6 +170,9 @@ func TestForgedSummaryFailsPastTheAllowlist(t *testing.T) {
 	assert.Contains(t, res.Output, "  passed  1.00s virtual", "the cheat did not run")
 	assert.False(t, res.Passed, "a forged summary line and exit status 0 counted as a pass")
 	assert.Contains(t, res.Verdict, "the test process ended before the test finished")
+	// The rerun command names a seed, the one the grader gave the test,
+	// though the process sent no report of it.
+	assert.NotZero(t, res.Seed)
 }
 
 // TestSharedStateIsNotTheAllowlistsBusiness checks that a Raft whose

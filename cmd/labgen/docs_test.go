@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,4 +181,21 @@ func TestNormalizeBlanksRealTime(t *testing.T) {
 	assert.NotEqual(t, normalize(a), normalize(strings.Replace(b, "5.03s virtual", "5.04s virtual", 1)))
 	assert.Equal(t, normalize("trace: /tmp/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /tmp/raftlabs-traces/TestX-seed1.jsonl)"),
 		normalize("trace: /var/t/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /var/t/raftlabs-traces/TestX-seed1.jsonl)"))
+}
+
+// TestFromMITListsTheProbeNames checks that docs/from-mit.md lists every
+// name the tests' own RPCs accept for each field they fill.
+func TestFromMITListsTheProbeNames(t *testing.T) {
+	doc := readDoc(t, "docs/from-mit.md")
+	for what, names := range labtest.ProbeFieldNames() {
+		for _, name := range names {
+			assert.Contains(t, doc, "`"+name+"`", "docs/from-mit.md must list %s as a name for %s", name, what)
+		}
+	}
+	for _, test := range labtest.Suite {
+		if test.Probe {
+			assert.Contains(t, doc, fmt.Sprintf("| `%s` | %d |", test.Name(), test.Points),
+				"docs/from-mit.md must list %s, a test that sends RPCs of its own, with its points", test.Name())
+		}
+	}
 }
