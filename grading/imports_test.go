@@ -197,6 +197,16 @@ func TestCheckImportsRejects(t *testing.T) {
 			},
 		},
 		{
+			name: "line directives, which name a file of the code's choosing",
+			files: map[string]string{"lab1-election/raft.go": "package raft\n\n//line internal/synctest.Run(:1\nfunc hidden() {}\n\n" +
+				"var x = /*line testing/synctest.go:9:1*/ 1\n\n//line up the entries, a comment\n//lines: also a comment\n"},
+			want: []string{
+				"lab1-election/raft.go:3: has a line directive (//line internal/synctest.Run(:1), which a submission may not use: " +
+					"it gives the code's stack traces a file name of its choosing",
+				"lab1-election/raft.go:6: has a line directive (/*line testing/synctest.go:9:1*/), which a submission may not use",
+			},
+		},
+		{
 			name:  "a file that does not parse",
 			files: map[string]string{"lab1-election/raft.go": "package raft\n\nimport \"os/exec\"\n\nfunc (\n"},
 			want:  []string{"lab1-election/raft.go:5: does not parse ("},
@@ -255,4 +265,35 @@ func BenchmarkCheckImports(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestCheckRealFilesRejectsLinks(t *testing.T) {
+	sub := t.TempDir()
+	elsewhere := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(elsewhere, "raft.go"), []byte("package raft\n"), 0o644))
+	// lab 1: a real folder with one real file, one linked file and a linked
+	// file that is no student's (a test), which the grader never takes.
+	require.NoError(t, os.MkdirAll(filepath.Join(sub, "lab1-election"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "lab1-election", "raft.go"), []byte("package raft\n"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(elsewhere, "raft.go"), filepath.Join(sub, "lab1-election", "util.go")))
+	require.NoError(t, os.Symlink(filepath.Join(elsewhere, "raft.go"), filepath.Join(sub, "lab1-election", "x_test.go")))
+	// lab 2: the whole folder is a link, to a classmate's say.
+	require.NoError(t, os.Symlink(elsewhere, filepath.Join(sub, "lab2-replication")))
+
+	err := CheckRealFiles(sub, lab1)
+	var ie *ImportError
+	require.True(t, errors.As(err, &ie), "not an *ImportError: %v", err)
+	require.Len(t, ie.Rejections, 1)
+	assert.Equal(t, "lab1-election/util.go: is a symbolic link (to "+filepath.Join(elsewhere, "raft.go")+
+		"); a lab's .go files must be regular files inside the submission", ie.Rejections[0].String())
+
+	err = CheckRealFiles(sub, labtest.Labs[1])
+	require.True(t, errors.As(err, &ie), "not an *ImportError: %v", err)
+	require.Len(t, ie.Rejections, 1)
+	assert.Equal(t, "lab2-replication: is a symbolic link (to "+elsewhere+
+		"); a lab folder must be a real folder inside the submission", ie.Rejections[0].String())
+
+	assert.NoError(t, CheckRealFiles(sub, labtest.Labs[2]), "a lab the submission does not have")
+	require.NoError(t, os.Remove(filepath.Join(sub, "lab1-election", "util.go")))
+	assert.NoError(t, CheckRealFiles(sub, lab1), "real files, and a linked test the grader never takes")
 }

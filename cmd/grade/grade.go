@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -135,7 +136,13 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	// them is compiled; the reference's are the course's own.
 	if !g.cfg.reference {
 		g.progress.status(fmt.Sprintf("%s: checking the imports...", lab.Dir))
-		if err := grading.CheckImports(tree, lab); err != nil {
+		err := grading.CheckImports(tree, lab)
+		if g.cfg.submission != "" {
+			// A linked folder or file is not copied, so the copy's check
+			// passes the skeleton: the submission's own says why it scores 0.
+			err = cmp.Or(grading.CheckRealFiles(g.cfg.submission, lab), err)
+		}
+		if err != nil {
 			g.progress.step(fmt.Sprintf("%s: rejected: it uses what a submission may not", lab.Dir))
 			g.progress.status("")
 			return scoreLab(lab, tests, nil, err)

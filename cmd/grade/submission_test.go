@@ -96,6 +96,11 @@ var (
 			"lab1-election/raft.go:4: imports os/exec, which a submission may not import"}},
 		{"syscall-process", labtest.Labs[0], []string{
 			"lab1-election/raft.go:4: imports syscall, which a submission may not import"}},
+		{"line-directive", labtest.Labs[0], []string{
+			"lab1-election/raft.go:404: has a line directive (//line internal/synctest.Run(:1), which a submission may not use"}},
+		{"symlink-lab", labtest.Labs[1], []string{
+			"lab2-replication: is a symbolic link (to ../../../../../labtest/testdata/styles/peer-loop); " +
+				"a lab folder must be a real folder inside the submission"}},
 	}
 )
 
@@ -170,6 +175,53 @@ func TestForgedSummaryFailsPastTheAllowlist(t *testing.T) {
 	assert.Contains(t, res.Output, "  passed  1.00s virtual", "the cheat did not run")
 	assert.False(t, res.Passed, "a forged summary line and exit status 0 counted as a pass")
 	assert.Contains(t, res.Verdict, "the test process ended before the test finished")
+}
+
+// TestLineDirectiveLeakFailsPastTheAllowlist builds the line-directive
+// cheat as if the allowlist had let its //line directive through: the
+// harness must still see the applier left in Wait after Kill as the
+// student's, since it reads function names, not file names.
+func TestLineDirectiveLeakFailsPastTheAllowlist(t *testing.T) {
+	lab := labtest.Labs[0]
+	cheat, err := os.ReadFile(filepath.Join("testdata", "cheats", "line-directive", lab.Dir, "raft.go"))
+	require.NoError(t, err)
+	root := courseRoot(t)
+	bin, err := grading.Build(root, lab, grading.Source{Replace: map[string][]byte{lab.Dir + "/raft.go": cheat}},
+		grading.BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	var kill labtest.Test
+	for _, test := range labtest.TestsUpTo(lab.Number) {
+		if test.Name() == "TestKillLab1" {
+			kill = test
+		}
+	}
+	require.Equal(t, "TestKillLab1", kill.Name())
+	res := grading.RunTest(bin, filepath.Join(root, lab.Dir), kill, grading.RunOptions{Timeout: time.Minute})
+	assert.False(t, res.Passed, "a goroutine left after Kill passed as the harness's:\n%s", res.Output)
+	assert.Contains(t, res.Verdict, "goroutine leak:")
+	assert.Contains(t, res.Verdict, "raftlabs/lab1-election.(*Raft).applier(")
+}
+
+// TestALinkedLabInAClassIsRejected grades a class in which one student's
+// lab folder is a link to another's: that lab is rejected with its reason,
+// and nothing of the other student's is graded as the first's.
+func TestALinkedLabInAClassIsRejected(t *testing.T) {
+	class := t.TempDir()
+	writeFiles(t, class, map[string]string{"bob/lab2-replication/raft.go": "package raft\n\nfunc Make() {}\n"})
+	require.NoError(t, os.MkdirAll(filepath.Join(class, "alice"), 0o755))
+	require.NoError(t, os.Symlink(filepath.Join(courseRoot(t), "labtest", "testdata", "styles", "peer-loop"),
+		filepath.Join(class, "alice", "lab2-replication")))
+	out := filepath.Join(t.TempDir(), "grades")
+
+	status, output := grade(t, "--class", class, "--out", out, "--jobs", "2")
+	assert.Equal(t, exitNotFull, status, output)
+	assert.Contains(t, output, "alice: lab2 0/")
+	log, err := os.ReadFile(filepath.Join(out, "logs", "alice.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(log), "lab2-replication: a symbolic link, which the grader does not follow")
+	assert.Contains(t, string(log), "lab2-replication: is a symbolic link (to ")
+	assert.NotContains(t, string(log), "building", "a rejected lab is not built")
 }
 
 // TestSharedStateIsNotTheAllowlistsBusiness checks that a Raft whose
