@@ -118,6 +118,7 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
+	cmd.Env = BuildEnv(os.Environ())
 	cmd.WaitDelay = 5 * time.Second // the compiler's children may hold the output pipe
 	out, err := cmd.CombinedOutput()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {

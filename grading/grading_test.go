@@ -66,3 +66,15 @@ func TestRunTestsRunsEachTestRunsTimes(t *testing.T) {
 	}
 	assert.Len(t, done, 2*len(tests))
 }
+
+func TestSubmissionsGetAMinimalEnvironment(t *testing.T) {
+	grader := []string{"PATH=/usr/bin", "HOME=/home/i", "TMPDIR=/tmp/x", "GORACE=halt_on_error=1",
+		"RAFTLABS_TRACE_DIR=/tmp/t", "VERBOSE=1", "SOME_SECRET=hunter2", "AWS_SECRET_ACCESS_KEY=k",
+		"GOCACHE=/c", "GOFLAGS=-mod=mod", "CGO_ENABLED=1", "CC=clang", "XDG_CACHE_HOME=/xc", "GITHUB_TOKEN=t",
+		"GOOGLE_APPLICATION_CREDENTIALS=/k.json"}
+	assert.Equal(t, []string{"PATH=/usr/bin", "HOME=/home/i", "TMPDIR=/tmp/x", "GORACE=halt_on_error=1",
+		"RAFTLABS_TRACE_DIR=/tmp/t"}, TestEnv(grader))
+	assert.Equal(t, []string{"PATH=/usr/bin", "HOME=/home/i", "TMPDIR=/tmp/x", "GORACE=halt_on_error=1",
+		"RAFTLABS_TRACE_DIR=/tmp/t", "GOCACHE=/c", "GOFLAGS=-mod=mod", "CGO_ENABLED=1", "CC=clang", "XDG_CACHE_HOME=/xc"},
+		BuildEnv(grader))
+}

@@ -2,6 +2,7 @@ package grading
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 type RunOptions struct {
 	Timeout time.Duration // real-time bound for the process; 0 means 5 minutes
 	Seed    int64         // 0: the test picks its own
-	Env     []string      // added to the environment, e.g. RAFTLABS_REALTIME=1
+	Env     []string      // added to the minimal environment a test starts from (TestEnv), e.g. RAFTLABS_REALTIME=1
 }
 
 // Result is what one run of one test did. Everything but Output comes from
@@ -53,6 +54,7 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		Test:    test.Name(),
 		Args:    args,
 		Env:     opts.Env,
+		BaseEnv: TestEnv(os.Environ()),
 		Timeout: opts.Timeout,
 		Isolate: true,
 	})

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,12 @@ type Process struct {
 	Test    string        // the test's name, as t.Name gives it
 	Args    []string      // further flags for the binary, e.g. "-seed", "42"
 	Env     []string      // added to the environment
+	// BaseEnv, if not nil, is the environment the process starts from in
+	// place of this process's own (os.Environ); Env and the harness's own
+	// variables are added to it. The grader gives a submission's tests a
+	// minimal one, so that nothing of the grader's environment reaches
+	// the code under test.
+	BaseEnv []string
 	Output  io.Writer     // receives the process's output as it comes; may be nil
 	Timeout time.Duration // real-time bound for the whole process; 0 means no bound
 
@@ -41,6 +48,15 @@ type Process struct {
 	// in which a test's seed decides its whole run. RAFTLABS_REPLAY=0 in
 	// the environment does the same.
 	Parallel bool
+}
+
+// baseEnv returns the environment p starts from, a copy the caller may
+// append to.
+func (p *Process) baseEnv() []string {
+	if p.BaseEnv != nil {
+		return slices.Clone(p.BaseEnv)
+	}
+	return os.Environ()
 }
 
 // RunProcess runs p and returns the harness's account of the test. When
@@ -70,8 +86,9 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	// A race-enabled binary otherwise sleeps a second at exit, which is most
 	// of a test's real time; the user's own GORACE options come after, so
 	// they win.
-	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
-	cmd.Env = append(os.Environ(), "GORACE="+gorace)
+	base := p.baseEnv()
+	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + lookupEnv(base, "GORACE"))
+	cmd.Env = append(base, "GORACE="+gorace)
 	cmd.Env = append(cmd.Env, p.Env...)
 	if p.childReplays() {
 		cmd.Env = append(cmd.Env, replayChildEnv(cmd.Env)...)

@@ -203,6 +203,26 @@ func TestLineDirectiveLeakFailsPastTheAllowlist(t *testing.T) {
 	assert.Contains(t, res.Verdict, "raftlabs/lab1-election.(*Raft).applier(")
 }
 
+// TestTheGradersEnvironmentStaysOut grades the env-secret cheat with a
+// secret in the grader's environment: it scores 0, and the secret is in
+// neither the output nor results.json.
+func TestTheGradersEnvironmentStaysOut(t *testing.T) {
+	const secret = "hunter2-d0e5f00d"
+	t.Setenv("SOME_SECRET", secret)
+	t.Setenv("GITHUB_TOKEN", secret)
+	gradescope := filepath.Join(t.TempDir(), "results.json")
+	status, out := grade(t, "--submission", filepath.Join("testdata", "cheats", "env-secret"), "--jobs", "2",
+		"--run", "Lab1$", "--gradescope", gradescope)
+
+	assert.Equal(t, exitNotFull, status, out)
+	assert.Contains(t, out, "lab1 total: 0/")
+	assert.Contains(t, out, "no secret in the environment", "the cheat did not run")
+	assert.NotContains(t, out, secret)
+	results, err := os.ReadFile(gradescope)
+	require.NoError(t, err)
+	assert.NotContains(t, string(results), secret)
+}
+
 // TestALinkedLabInAClassIsRejected grades a class in which one student's
 // lab folder is a link to another's: that lab is rejected with its reason,
 // and nothing of the other student's is graded as the first's.
