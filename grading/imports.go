@@ -8,7 +8,6 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,46 +18,6 @@ import (
 
 	"raftlabs/labtest"
 )
-
-// AllowedImports is the allowlist: the packages a student's files may
-// import, and for a few of them the only members they may use (nil: any).
-// It is the one place to extend; docs/instructors.md says how.
-//
-// It holds what a Raft needs and nothing that reaches the harness, the
-// grader, the reference, the file system or other processes. os and
-// runtime are restricted to what debug loggers use: MIT's reads VERBOSE
-// from the environment and prints to standard error.
-var AllowedImports = map[string][]string{
-	"bytes":          nil,
-	"cmp":            nil,
-	"container/heap": nil,
-	"container/list": nil,
-	"context":        nil,
-	"encoding/gob":   nil, // labgob wraps it; it reads and writes only the buffers it is given
-	"errors":         nil,
-	"fmt":            nil,
-	"io":             nil,
-	"log":            nil,
-	"maps":           nil,
-	"math":           nil,
-	"math/rand":      nil,
-	"math/rand/v2":   nil,
-	"os":             {"Getenv", "LookupEnv", "Stderr", "Stdout"},
-	"runtime": {"Caller", "Callers", "CallersFrames", "Frame", "Frames", "Func", "FuncForPC",
-		"GOMAXPROCS", "Gosched", "KeepAlive", "NumCPU", "NumGoroutine", "Stack"},
-	"slices":      nil,
-	"sort":        nil,
-	"strconv":     nil,
-	"strings":     nil,
-	"sync":        nil,
-	"sync/atomic": nil,
-	"time":        nil,
-
-	"raftlabs/labdebug": nil, // prints and traces a student's debug lines
-	"raftlabs/labgob":   nil,
-	"raftlabs/labrpc":   nil,
-	"raftlabs/raftapi":  nil,
-}
 
 // A Rejection is one thing in a student's files that the allowlist does
 // not allow.
@@ -93,19 +52,6 @@ func (e *ImportError) Error() string {
 	return b.String()
 }
 
-// AllowedList returns the allowlist in words, for messages: the packages
-// in order, each restricted one with the members it allows.
-func AllowedList() string {
-	var words []string
-	for _, path := range slices.Sorted(maps.Keys(AllowedImports)) {
-		if members := AllowedImports[path]; members != nil {
-			path += " (only " + strings.Join(members, ", ") + ")"
-		}
-		words = append(words, path)
-	}
-	return strings.Join(words, ", ")
-}
-
 // otherSources are the kinds of files besides .go that the go command
 // compiles or links into a package: assembly, C and its kin, SWIG and
 // object files.
@@ -115,7 +61,7 @@ var otherSources = []string{
 }
 
 // CheckImports checks the student's files of lab's folder under root (its
-// non-test files) against AllowedImports before they are built. It returns
+// non-test files) against the allowlist (ImportRule) before they are built. It returns
 // an *ImportError naming every rejected import, every use of a member a
 // restricted package does not allow, every //go:linkname, //go:embed or
 // //line directive, every file that does not parse, and every non-Go source file;
@@ -232,12 +178,12 @@ func (c *importChecker) checkFile(path string) {
 			continue // the parser has reported it
 		}
 		pos := c.position(spec.Pos())
-		members, allowed := AllowedImports[importPath]
+		members, denied := ImportRule(importPath)
 		switch {
 		case importPath == "C":
 			c.reject(pos, `imports "C" (cgo), which a submission may not use`)
-		case !allowed:
-			c.reject(pos, "imports %s, which a submission may not import", importPath)
+		case denied != "":
+			c.reject(pos, "imports %s, which a submission may not import: %s", importPath, denied)
 		case members == nil:
 		case spec.Name != nil && spec.Name.Name == ".":
 			c.reject(pos, "imports %s with a dot, which a submission may not do: "+

@@ -39,6 +39,7 @@ var styles = []struct {
 	{dir: "peer-loop"},
 	{dir: "entry-index"},
 	{dir: "uint64-terms"},
+	{dir: "bits-and-pieces"},
 }
 
 // defaultLastLab is the last lab of a style whose row does not say: a Raft
