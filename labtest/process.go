@@ -24,19 +24,20 @@ import (
 
 // A Process is one test of a test binary, to be run as a process of its own.
 type Process struct {
-	Binary string   // the lab's test binary
-	Dir    string   // its working folder: the lab folder, which rerun commands are relative to
-	Test   string   // the test's name, as t.Name gives it
-	Args   []string // further flags for the binary, e.g. "-seed", "42"
-	Env    []string // added to the environment
+	Binary  string        // the lab's test binary
+	Dir     string        // its working folder: the lab folder, which rerun commands are relative to
+	Test    string        // the test's name, as t.Name gives it
+	Args    []string      // further flags for the binary, e.g. "-seed", "42"
+	Env     []string      // added to the environment
+	Output  io.Writer     // receives the process's output as it comes; may be nil
+	Timeout time.Duration // real-time bound for the whole process; 0 means no bound
+
 	// BaseEnv, if not nil, is the environment the process starts from in
 	// place of this process's own (os.Environ); Env and the harness's own
 	// variables are added to it. The grader gives a submission's tests a
 	// minimal one, so that nothing of the grader's environment reaches
 	// the code under test.
 	BaseEnv []string
-	Output  io.Writer     // receives the process's output as it comes; may be nil
-	Timeout time.Duration // real-time bound for the whole process; 0 means no bound
 
 	// Isolate runs the process in a process group of its own and kills the
 	// group when the test ends, so that nothing the code under test might
