@@ -31,6 +31,10 @@ type BuildOptions struct {
 	Dir     string        // where the binary and any overlay files go; required
 	Race    bool          // build with the race detector
 	Timeout time.Duration // real-time bound for the go command; 0 means 10 minutes
+
+	// Context, if not nil, stops the build when it is done: the grader
+	// cancels it when it is interrupted.
+	Context context.Context
 }
 
 // referenceShim is the one file a lab folder holds when it is built
@@ -114,7 +118,11 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	parent := opts.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, opts.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
@@ -123,6 +131,9 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	out, err := cmd.CombinedOutput()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return "", fmt.Errorf("building %s took longer than %v; gave up", lab.Dir, opts.Timeout)
+	}
+	if parent.Err() != nil {
+		return "", fmt.Errorf("building %s: %w", lab.Dir, parent.Err())
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out)))

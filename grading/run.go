@@ -3,6 +3,7 @@ package grading
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,6 +15,16 @@ type RunOptions struct {
 	Timeout time.Duration // real-time bound for the process; 0 means 5 minutes
 	Seed    int64         // 0: the test picks its own
 	Env     []string      // added to the minimal environment a test starts from (TestEnv), e.g. RAFTLABS_REALTIME=1
+
+	// TraceDir is the folder a failing test writes its trace to
+	// (RAFTLABS_TRACE_DIR); "" leaves it to the environment, whose default
+	// is raftlabs-traces in the system's temporary folder. The grader sets
+	// it for a submission, to a folder it removes unless asked to keep it.
+	TraceDir string
+
+	// Context, if not nil, ends the test's process when it is done: the
+	// grader cancels it when it is interrupted.
+	Context context.Context
 }
 
 // Result is what one run of one test did. Everything but Output comes from
@@ -47,13 +58,21 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	if opts.Seed != 0 {
 		args = append(args, "-seed", strconv.FormatInt(opts.Seed, 10))
 	}
+	env := opts.Env
+	if opts.TraceDir != "" {
+		env = append(slices.Clip(env), "RAFTLABS_TRACE_DIR="+opts.TraceDir)
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	start := time.Now()
-	rep, output := labtest.RunProcess(context.Background(), labtest.Process{
+	rep, output := labtest.RunProcess(ctx, labtest.Process{
 		Binary:  bin,
 		Dir:     labDir,
 		Test:    test.Name(),
 		Args:    args,
-		Env:     opts.Env,
+		Env:     env,
 		BaseEnv: TestEnv(os.Environ()),
 		Timeout: opts.Timeout,
 		Isolate: true,

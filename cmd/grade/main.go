@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"raftlabs/grading"
@@ -18,7 +21,15 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	// An interrupted grader (Ctrl-C, or SIGTERM from a batch system) stops
+	// its builds and test processes and removes its temporary copies
+	// before it exits; a second signal ends it at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(runContext(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Exit statuses.
@@ -26,6 +37,7 @@ const (
 	exitFullMarks = 0
 	exitNotFull   = 1
 	exitUsage     = 2
+	exitStopped   = 130 // interrupted, as a shell reports a process ended by SIGINT
 )
 
 // buildTimeout bounds one lab's build: generous, since a cold build cache
@@ -44,6 +56,10 @@ type config struct {
 	gradescope string
 	submission string
 	verbose    bool
+	// traces is where the traces of failing tests go (--traces); "" keeps
+	// the default: raftlabs-traces in the system's temporary folder, or
+	// for a submission, the grading's own temporary folder, removed with it.
+	traces string
 
 	// only, if set, keeps the tests whose names it matches (--run).
 	only *regexp.Regexp
@@ -57,6 +73,11 @@ type config struct {
 
 // run is the whole command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run, stopped when ctx is done.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage())
@@ -84,8 +105,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	g := &grader{cfg: cfg, defaults: defaults, root: root, out: stdout, progress: newProgress(stderr)}
+	g := &grader{ctx: ctx, cfg: cfg, defaults: defaults, root: root, out: stdout, progress: newProgress(stderr)}
 	status, err := g.run()
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "grade: interrupted; its temporary copies and test processes are gone, and no report was written")
+		return exitStopped
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "grade: %v\n", err)
 	}
@@ -201,6 +226,8 @@ func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.verbose, "v", false, "print the whole output of every failing run")
 	fs.StringVar(only, "run", "", "grade only the tests whose names match `REGEXP`; totals count only those")
 	fs.StringVar(&cfg.class, "class", "", "grade every submission folder in `DIR`, each in its own copy of the course")
+	fs.StringVar(&cfg.traces, "traces", "", "keep the traces of failing tests in `DIR` (default: a temporary folder, "+
+		"removed at the end when grading a submission)")
 	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json and logs/ to `DIR` (default class-grades)")
 	return fs
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -298,4 +301,88 @@ func TestGradeACorrectSubmission(t *testing.T) {
 	require.Len(t, r.Labs, 1)
 	assert.Empty(t, r.Labs[0].Rejected)
 	assert.Equal(t, full, r.Score)
+}
+
+// TestASubmissionsTracesAreTheGradings grades a submission whose tests all
+// fail: their traces go to --traces when it is given, and otherwise to the
+// grading's own temporary folder, removed with it.
+func TestASubmissionsTracesAreTheGradings(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	sub := filepath.Join("testdata", "cheats", "env-secret")
+
+	kept, reports := t.TempDir(), t.TempDir()
+	jsonFile := filepath.Join(reports, "report.json")
+	status, out := grade(t, "--submission", sub, "--run", "^TestInitialElectionLab1$", "--traces", kept, "--json", jsonFile)
+	assert.Equal(t, exitNotFull, status, out)
+	traces, err := filepath.Glob(filepath.Join(kept, "TestInitialElectionLab1-seed*.jsonl"))
+	require.NoError(t, err)
+	assert.Len(t, traces, 1, "the failing test's trace is kept in --traces")
+	report, err := os.ReadFile(jsonFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "trace: "+kept)
+
+	status, out = grade(t, "--submission", sub, "--run", "^TestInitialElectionLab1$", "--json", jsonFile)
+	assert.Equal(t, exitNotFull, status, out)
+	report, err = os.ReadFile(jsonFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "trace: "+tmp, "the trace was written in the grading's temporary folder")
+	assertEmptyDir(t, tmp)
+}
+
+// TestAnInterruptedGraderLeavesNothingBehind interrupts a grading while a
+// test busy-loops: the grader stops its test processes, removes its copy
+// of the course, its work folder and its traces, writes no report, and
+// exits with status 130.
+func TestAnInterruptedGraderLeavesNothingBehind(t *testing.T) {
+	sub := fakeTree(t, busyLoops)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	gradescope := filepath.Join(t.TempDir(), "results.json")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var cancelled time.Time
+	progress := &cancelOn{text: "running", cancel: func() { cancelled = time.Now(); cancel() }}
+	status := runContext(ctx, []string{"--submission", sub, "--runs", "1", "--run", fiveServerTest, "--gradescope", gradescope},
+		io.Discard, progress)
+
+	assert.Equal(t, exitStopped, status)
+	require.False(t, cancelled.IsZero(), "the grading was not interrupted")
+	// The busy test would run until the watchdog's 10 s without progress.
+	assert.Less(t, time.Since(cancelled), 5*time.Second, "the busy test was stopped, not waited for")
+	assert.NoFileExists(t, gradescope, "no report of an interrupted grading")
+	assertEmptyDir(t, tmp)
+}
+
+// cancelOn is a writer that calls cancel once text has been written to it.
+type cancelOn struct {
+	mu     sync.Mutex
+	text   string
+	seen   strings.Builder
+	done   bool
+	cancel func()
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen.Write(p)
+	if strings.Contains(w.seen.String(), w.text) && !w.done {
+		w.done = true
+		time.AfterFunc(500*time.Millisecond, w.cancel) // once the test process runs
+	}
+	return len(p), nil
+}
+
+// assertEmptyDir checks that the grader left nothing of its own in dir,
+// the temporary folder it was given (the go command's build folders come
+// and go on their own).
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.False(t, strings.HasPrefix(e.Name(), "raftlabs-"), "the grader left %s in the temporary folder", e.Name())
+	}
 }
