@@ -35,6 +35,39 @@ type BuildOptions struct {
 	// Context, if not nil, stops the build when it is done: the grader
 	// cancels it when it is interrupted.
 	Context context.Context
+
+	// Limits are the go command's resource limits, and its compiler's and
+	// linker's (BuildLimits for a submission); the zero value sets none.
+	Limits labtest.Limits
+}
+
+// BuildLimits are the grader's limits on building a submission: a build of
+// the course takes well under 1 GiB and writes files of a few tens of MB;
+// a package with a huge initialised array (a 512 MiB one put 1 GB into the
+// build cache) fails to build, with the file-size limit named, and leaves
+// nothing in the cache. Each process the go command starts (the compiler,
+// the linker) has the limits of its own.
+var BuildLimits = labtest.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
+
+// limitedCommand returns a command that runs name with args under limits:
+// through the shell's ulimit, which sets the limits (soft and hard) on the
+// shell, which then becomes the command (exec), on Linux and macOS alike.
+func limitedCommand(ctx context.Context, limits labtest.Limits, name string, args ...string) *exec.Cmd {
+	var ulimits []string
+	if limits.CPU > 0 {
+		ulimits = append(ulimits, fmt.Sprintf("ulimit -t %d", int64(limits.CPU.Seconds())))
+	}
+	if limits.Memory > 0 {
+		ulimits = append(ulimits, fmt.Sprintf("ulimit -v %d", limits.Memory>>10)) // KiB
+	}
+	if limits.FileSize > 0 {
+		ulimits = append(ulimits, fmt.Sprintf("ulimit -f %d", limits.FileSize>>9)) // 512-byte blocks
+	}
+	if len(ulimits) == 0 {
+		return exec.CommandContext(ctx, name, args...)
+	}
+	script := strings.Join(append(ulimits, `exec "$@"`), " && ")
+	return exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", script, "sh", name}, args...)...)
 }
 
 // referenceShim is the one file a lab folder holds when it is built
@@ -124,7 +157,7 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	}
 	ctx, cancel := context.WithTimeout(parent, opts.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := limitedCommand(ctx, opts.Limits, "go", args...)
 	cmd.Dir = root
 	cmd.Env = BuildEnv(os.Environ())
 	cmd.WaitDelay = 5 * time.Second // the compiler's children may hold the output pipe
@@ -136,13 +169,13 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 		return "", fmt.Errorf("building %s: %w", lab.Dir, parent.Err())
 	}
 	if err != nil {
-		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out)))
+		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out), opts.Limits))
 	}
 	return bin, nil
 }
 
 // compileHint explains the compile errors students meet most.
-func compileHint(out string) string {
+func compileHint(out string, limits labtest.Limits) string {
 	switch {
 	case strings.Contains(out, "undefined: Make"):
 		return "The tests call Make(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, " +
@@ -153,6 +186,9 @@ func compileHint(out string) string {
 	case strings.Contains(out, "raftlabs/solutions") && strings.Contains(out, "is not in std"),
 		strings.Contains(out, "no required module provides package raftlabs/solutions"):
 		return "The reference solution (solutions/) is not in this copy of the course, so it cannot be graded."
+	case strings.Contains(out, "file too large"), strings.Contains(out, "File size limit exceeded"):
+		return fmt.Sprintf("The build wrote a file larger than the grader's %s limit: "+
+			"does a package hold a huge initialised array or string?", labtest.Size(limits.FileSize))
 	case strings.Contains(out, "-race requires cgo"):
 		return "The race detector needs cgo: a C compiler (gcc or clang) on the PATH and CGO_ENABLED=1."
 	default:

@@ -25,7 +25,18 @@ type RunOptions struct {
 	// Context, if not nil, ends the test's process when it is done: the
 	// grader cancels it when it is interrupted.
 	Context context.Context
+
+	// Limits are the test process's resource limits (TestLimits for a
+	// submission); the zero value sets none.
+	Limits labtest.Limits
 }
+
+// TestLimits are the grader's limits on a test process: generous enough
+// that the reference never comes near them (it needs well under 1 GiB and
+// a few seconds of CPU a test), small enough that a memory, CPU or disk
+// bomb harms no one else graded on the machine. Memory is not limited in
+// a -race binary (labtest.Limits says why).
+var TestLimits = labtest.Limits{Memory: 2 << 30, CPU: 2 * time.Minute, FileSize: 64 << 20}
 
 // Result is what one run of one test did. Everything but Output comes from
 // the harness's own report (labtest.Result), which the test process sends
@@ -74,6 +85,7 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		Args:    args,
 		Env:     env,
 		BaseEnv: TestEnv(os.Environ()),
+		Limits:  opts.Limits,
 		Timeout: opts.Timeout,
 		Isolate: true,
 	})

@@ -2,6 +2,7 @@ package labtest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,10 @@ type Process struct {
 	// minimal one, so that nothing of the grader's environment reaches
 	// the code under test.
 	BaseEnv []string
+
+	// Limits are the process's resource limits; the zero value sets none.
+	// The verdict of a process that one of them ended names it.
+	Limits Limits
 
 	// Isolate runs the process in a process group of its own and kills the
 	// group when the test ends, so that nothing the code under test might
@@ -94,6 +99,7 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	if p.childReplays() {
 		cmd.Env = append(cmd.Env, replayChildEnv(cmd.Env)...)
 	}
+	cmd.Env = append(cmd.Env, p.Limits.envEntries()...)
 	cmd.Env = append(cmd.Env, reportEnv+"="+token)
 	cmd.WaitDelay = 5 * time.Second
 	if p.Isolate {
@@ -159,7 +165,9 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 		return r
 	case repErr != nil:
 		why := repErr.Error()
-		if crash := crashCause(lines); crash != "" {
+		if limit := p.limitHit(cmd.ProcessState, lines); limit != "" {
+			why = limit
+		} else if crash := crashCause(lines); crash != "" {
 			why += ":\n" + crash
 		} else if waitErr != nil {
 			why += fmt.Sprintf(" (%v)", waitErr)
@@ -182,10 +190,7 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 		res.Passed = false
 	} else if waitErr != nil && res.Passed {
 		res.Passed = false
-		why := crashCause(lines)
-		if why == "" {
-			why = waitErr.Error()
-		}
+		why := cmp.Or(p.limitHit(cmd.ProcessState, lines), crashCause(lines), waitErr.Error())
 		res.Verdict = "the test passed, but its process then failed: " + why
 	}
 	return *res

@@ -25,6 +25,16 @@ type grader struct {
 	traceDir string        // where failing tests write their traces; "": the default
 }
 
+// testLimits are the limits on each test process: grading.TestLimits,
+// with no memory limit for a -race binary.
+func (g *grader) testLimits() labtest.Limits {
+	limits := grading.TestLimits
+	if g.cfg.race {
+		limits.Memory = 0
+	}
+	return limits
+}
+
 // context returns the grading's context: g.ctx, or one never done.
 func (g *grader) context() context.Context {
 	if g.ctx == nil {
@@ -172,14 +182,14 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	}
 	g.progress.step(fmt.Sprintf("%s: building...", lab.Dir))
 	bin, err := grading.Build(tree, lab, grading.Source{Reference: g.cfg.reference},
-		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout, Context: g.ctx})
+		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout, Context: g.ctx, Limits: grading.BuildLimits})
 	if err != nil {
 		g.progress.step(fmt.Sprintf("%s: the build failed", lab.Dir))
 		g.progress.status("")
 		return scoreLab(lab, tests, nil, err)
 	}
 	opts := grading.BatchOptions{
-		RunOptions: grading.RunOptions{Timeout: g.cfg.timeout, TraceDir: g.traceDir, Context: g.ctx},
+		RunOptions: grading.RunOptions{Timeout: g.cfg.timeout, TraceDir: g.traceDir, Context: g.ctx, Limits: g.testLimits()},
 		Runs:       g.cfg.runs,
 		Jobs:       g.cfg.jobs,
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtrace"
 )
 
 func TestSubmissionTakesOnlyTheStudentsCode(t *testing.T) {
@@ -385,4 +387,86 @@ func assertEmptyDir(t *testing.T, dir string) {
 	for _, e := range entries {
 		assert.False(t, strings.HasPrefix(e.Name(), "raftlabs-"), "the grader left %s in the temporary folder", e.Name())
 	}
+}
+
+// TestResourceBombsHarmNoOne grades the cheats that try to harm the
+// grading machine, each in one test of lab 1: each scores 0 with a verdict
+// that names the grader's limit, and leaves no more on the disk than the
+// limits allow.
+func TestResourceBombsHarmNoOne(t *testing.T) {
+	gradeOne := func(t *testing.T, cheat string, args ...string) report {
+		t.Helper()
+		jsonFile := filepath.Join(t.TempDir(), "report.json")
+		args = append([]string{"--submission", filepath.Join("testdata", "cheats", cheat), "--run", "^TestInitialElectionLab1$",
+			"--json", jsonFile}, args...)
+		status, out := grade(t, args...)
+		assert.Equal(t, exitNotFull, status, out)
+		assert.Contains(t, out, "lab1 total: 0/10")
+		var r report
+		readJSON(t, jsonFile, &r)
+		require.Len(t, r.Labs, 1)
+		return r
+	}
+	verdict := func(r report) string {
+		require.Len(t, r.Labs[0].Tests, 1)
+		require.Len(t, r.Labs[0].Tests[0].Failures, 1)
+		return r.Labs[0].Tests[0].Failures[0].Verdict
+	}
+
+	t.Run("static-array", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("the build writes 256 MiB before the limit stops it")
+		}
+		r := gradeOne(t, "static-array")
+		assert.Contains(t, r.Labs[0].BuildError, "file too large")
+		assert.Contains(t, r.Labs[0].BuildError, "The build wrote a file larger than the grader's 256 MiB limit: "+
+			"does a package hold a huge initialised array or string?")
+	})
+	t.Run("memory-bomb", func(t *testing.T) {
+		if runtime.GOOS != "linux" {
+			t.Skip("the memory limit is enforced on Linux; macOS does not enforce RLIMIT_AS")
+		}
+		r := gradeOne(t, "memory-bomb")
+		assert.Equal(t, "the test process ran out of memory: it exceeded the grader's 2 GiB memory limit "+
+			"(a log or a buffer that grows without end?)", verdict(r))
+	})
+	t.Run("disk-bomb", func(t *testing.T) {
+		traces := t.TempDir()
+		r := gradeOne(t, "disk-bomb", "--traces", traces)
+		assert.Contains(t, verdict(r), "no leader")
+		files, err := filepath.Glob(filepath.Join(traces, "*.jsonl"))
+		require.NoError(t, err)
+		require.Len(t, files, 1)
+		info, err := os.Stat(files[0])
+		require.NoError(t, err)
+		// Without the cap on a record's text, 1 MiB a line: 1.5 GB.
+		assert.Less(t, info.Size(), int64(labtrace.MaxBytes+labtrace.MaxText))
+		records, err := labtrace.ReadFile(files[0])
+		require.NoError(t, err)
+		cut := 0
+		for _, rec := range records {
+			if rec.Kind == labtrace.Log {
+				assert.LessOrEqual(t, len(rec.Text), labtrace.MaxText+40)
+				cut++
+			}
+		}
+		assert.Positive(t, cut, "the trace holds the cut debug lines")
+	})
+}
+
+// TestSharedStateIsGraded grades the shared-state cheat, whose servers read
+// each other's state through a package-level variable: legal Go that the
+// allowlist passes. It scores 15/100 in lab 1 today (the Kill test, the
+// stale-vote and late-vote probes); the tests' history checks are to bring
+// it to 0. This records the score so that it can only go down.
+func TestSharedStateIsGraded(t *testing.T) {
+	jsonFile := filepath.Join(t.TempDir(), "report.json")
+	status, out := grade(t, "--submission", filepath.Join("testdata", "cheats", "shared-state"), "--jobs", "2", "--json", jsonFile)
+	assert.Equal(t, exitNotFull, status, out)
+	var r report
+	readJSON(t, jsonFile, &r)
+	require.Len(t, r.Labs, 1)
+	assert.Empty(t, r.Labs[0].Rejected, "legal Go: graded, not rejected")
+	assert.Empty(t, r.Labs[0].BuildError)
+	assert.LessOrEqual(t, r.Score, 15, "the shared-state cheat scores more than it did:\n%s", out)
 }
