@@ -25,10 +25,10 @@ type grader struct {
 	traceDir string        // where failing tests write their traces; "": the default
 }
 
-// testLimits are the limits on each test process: grading.TestLimits,
-// with no memory limit for a -race binary.
+// testLimits are the limits on each test process (--limits, by default
+// grading.TestLimits), with no memory limit for a -race binary.
 func (g *grader) testLimits() labtest.Limits {
-	limits := grading.TestLimits
+	limits := g.cfg.testLimits
 	if g.cfg.race {
 		limits.Memory = 0
 	}
@@ -182,7 +182,7 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	}
 	g.progress.step(fmt.Sprintf("%s: building...", lab.Dir))
 	bin, err := grading.Build(tree, lab, grading.Source{Reference: g.cfg.reference},
-		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout, Context: g.ctx, Limits: grading.BuildLimits})
+		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout, Context: g.ctx, Limits: g.cfg.buildLimits})
 	if err != nil {
 		g.progress.step(fmt.Sprintf("%s: the build failed", lab.Dir))
 		g.progress.status("")

@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -60,6 +62,9 @@ type config struct {
 	// the default: raftlabs-traces in the system's temporary folder, or
 	// for a submission, the grading's own temporary folder, removed with it.
 	traces string
+	// testLimits and buildLimits are the resource limits of each test
+	// process and each build (--limits).
+	testLimits, buildLimits labtest.Limits
 
 	// only, if set, keeps the tests whose names it matches (--run).
 	only *regexp.Regexp
@@ -143,7 +148,7 @@ func findRoot() (string, error) {
 
 // parseArgs reads the flags and lab names, which may come in any order.
 func parseArgs(args []string) (config, error) {
-	cfg := config{}
+	cfg := config{testLimits: grading.TestLimits, buildLimits: grading.BuildLimits}
 	var only string
 	fs := newFlagSet(&cfg, &only)
 	var labArgs []string
@@ -228,8 +233,62 @@ func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 	fs.StringVar(&cfg.class, "class", "", "grade every submission folder in `DIR`, each in its own copy of the course")
 	fs.StringVar(&cfg.traces, "traces", "", "keep the traces of failing tests in `DIR` (default: a temporary folder, "+
 		"removed at the end when grading a submission)")
+	fs.Func("limits", "each test process's resource limits, as `memory=2GiB,cpu=2m,filesize=64MiB` "+
+		"(any of them; the others keep these defaults), or off: none, for tests or builds", cfg.setLimits)
 	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json and logs/ to `DIR` (default class-grades)")
 	return fs
+}
+
+// setLimits reads --limits: "off", or name=value pairs that change the
+// test processes' limits.
+func (cfg *config) setLimits(spec string) error {
+	if spec == "off" {
+		cfg.testLimits, cfg.buildLimits = labtest.Limits{}, labtest.Limits{}
+		return nil
+	}
+	for _, part := range strings.Split(spec, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return fmt.Errorf("%q is not name=value (memory=2GiB, cpu=2m, filesize=64MiB) or off", part)
+		}
+		var err error
+		switch name {
+		case "memory":
+			cfg.testLimits.Memory, err = parseSize(value)
+		case "filesize":
+			cfg.testLimits.FileSize, err = parseSize(value)
+		case "cpu":
+			cfg.testLimits.CPU, err = time.ParseDuration(value)
+			if err == nil && cfg.testLimits.CPU < time.Second {
+				err = fmt.Errorf("%v is less than a second", value)
+			}
+		default:
+			return fmt.Errorf("no limit named %q: memory, cpu or filesize", name)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %v", name, err)
+		}
+	}
+	return nil
+}
+
+// parseSize reads a size in bytes, with an optional unit: "2GiB", "64MiB",
+// "512KiB", "1000".
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}, {"", 0}}
+	for _, u := range units {
+		if digits, ok := strings.CutSuffix(s, u.suffix); ok {
+			n, err := strconv.ParseInt(digits, 10, 64)
+			if err != nil || n <= 0 || n > math.MaxInt64>>u.shift {
+				return 0, fmt.Errorf("%q is not a size such as 2GiB, 64MiB or 1000", s)
+			}
+			return n << u.shift, nil
+		}
+	}
+	panic("unreachable: the empty suffix matches")
 }
 
 func usage() string {
