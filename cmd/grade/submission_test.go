@@ -103,6 +103,9 @@ var (
 			"lab1-election/raft.go:4: imports syscall, which a submission may not import"}},
 		{"line-directive", labtest.Labs[0], []string{
 			"lab1-election/raft.go:404: has a line directive (//line internal/synctest.Run(:1), which a submission may not use"}},
+		{"pinned-seed", labtest.Labs[1], []string{
+			"lab2-replication/raft.go:4: imports flag, which a submission may not import: " +
+				"it reaches the test binary's flags, the harness's settings among them"}},
 		{"symlink-lab", labtest.Labs[1], []string{
 			"lab2-replication: is a symbolic link (to ../../../../../labtest/testdata/styles/peer-loop); " +
 				"a lab folder must be a real folder inside the submission"}},
