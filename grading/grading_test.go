@@ -1,8 +1,11 @@
 package grading
 
 import (
+	"context"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,4 +80,18 @@ func TestSubmissionsGetAMinimalEnvironment(t *testing.T) {
 	assert.Equal(t, []string{"PATH=/usr/bin", "HOME=/home/i", "TMPDIR=/tmp/x", "GORACE=halt_on_error=1",
 		"RAFTLABS_TRACE_DIR=/tmp/t", "GOCACHE=/c", "GOFLAGS=-mod=mod", "CGO_ENABLED=1", "CC=clang", "XDG_CACHE_HOME=/xc"},
 		BuildEnv(grader))
+}
+
+func TestABuildRunsUnderItsLimits(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("limits are set on Linux and macOS")
+	}
+	limits := labtest.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
+	out, err := limitedCommand(context.Background(), limits, "/bin/sh", "-c", "ulimit -t; ulimit -f").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "600\n524288\n", string(out), "CPU seconds, and 512-byte blocks")
+
+	out, err = limitedCommand(context.Background(), labtest.Limits{}, "echo", "no limits").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "no limits\n", string(out))
 }

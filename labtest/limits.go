@@ -20,9 +20,10 @@ import (
 // anyway (the allowlist keeps os/exec and syscall out, and the grader
 // kills the test's process group when it ends).
 type Limits struct {
-	// Memory bounds the address space (RLIMIT_AS), in bytes. A -race
-	// binary ignores it, and the grader sets none for one: the race
+	// Memory bounds the address space (RLIMIT_AS), in bytes, on Linux. A
+	// -race binary ignores it, and the grader sets none for one: the race
 	// detector reserves terabytes of address space for its shadow memory.
+	// macOS does not enforce it, and it is not set there.
 	Memory int64
 	// CPU bounds the CPU time, user and system (RLIMIT_CPU).
 	CPU time.Duration

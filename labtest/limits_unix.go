@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
 
@@ -26,7 +27,10 @@ func setLimits(l Limits) error {
 	set := func(resource int, n uint64) error {
 		return syscall.Setrlimit(resource, &syscall.Rlimit{Cur: n, Max: n})
 	}
-	if l.Memory > 0 && !raceEnabled {
+	// macOS takes an address-space limit but does not enforce it, and may
+	// refuse one below what the process has already reserved: there the
+	// memory is not limited.
+	if l.Memory > 0 && !raceEnabled && runtime.GOOS != "darwin" {
 		if err := set(syscall.RLIMIT_AS, uint64(l.Memory)); err != nil {
 			return fmt.Errorf("memory: %w", err)
 		}
