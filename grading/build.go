@@ -161,7 +161,17 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	defer cancel()
 	cmd := limitedCommand(ctx, opts.Limits, "go", args...)
 	cmd.Dir = root
-	cmd.Env = BuildEnv(os.Environ())
+	// The go command's own temporary files go into opts.Dir too, which the
+	// caller removes, so that a build stopped half-way leaves nothing in
+	// the system's temporary folder.
+	gotmp := filepath.Join(opts.Dir, lab.Dir+"-gotmp")
+	if err := os.MkdirAll(gotmp, 0o755); err != nil {
+		return "", err
+	}
+	cmd.Env = append(BuildEnv(os.Environ()), "GOTMPDIR="+gotmp)
+	// Stopped, the go command is asked to stop as Ctrl-C asks it, so that it
+	// removes its work folder; killed only if it has not stopped 5 s later.
+	stopGently(cmd)
 	cmd.WaitDelay = 5 * time.Second // the compiler's children may hold the output pipe
 	out, err := cmd.CombinedOutput()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
