@@ -3,6 +3,8 @@ package grading
 import (
 	"context"
 	"math/rand/v2"
+	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,8 +15,29 @@ import (
 type RunOptions struct {
 	Timeout time.Duration // real-time bound for the process; 0 means 5 minutes
 	Seed    int64         // 0: RunTest picks one
-	Env     []string      // added to the environment, e.g. RAFTLABS_REALTIME=1
+	Env     []string      // added to the minimal environment a test starts from (TestEnv), e.g. RAFTLABS_REALTIME=1
+
+	// TraceDir is the folder a failing test writes its trace to
+	// (RAFTLABS_TRACE_DIR); "" leaves it to the environment, whose default
+	// is raftlabs-traces in the system's temporary folder. The grader sets
+	// it for a submission, to a folder it removes unless asked to keep it.
+	TraceDir string
+
+	// Context, if not nil, ends the test's process when it is done: the
+	// grader cancels it when it is interrupted.
+	Context context.Context
+
+	// Limits are the test process's resource limits (TestLimits for a
+	// submission); the zero value sets none.
+	Limits labtest.Limits
 }
+
+// TestLimits are the grader's limits on a test process: generous enough
+// that the reference never comes near them (it needs well under 1 GiB and
+// a few seconds of CPU a test), small enough that a memory, CPU or disk
+// bomb harms no one else graded on the machine. Memory is not limited in
+// a -race binary (labtest.Limits says why).
+var TestLimits = labtest.Limits{Memory: 2 << 30, CPU: 2 * time.Minute, FileSize: 64 << 20}
 
 // Result is what one run of one test did. Everything but Output comes from
 // the harness's own report (labtest.Result), which the test process sends
@@ -50,13 +73,23 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		opts.Seed = rand.Int64N(1_000_000) + 1
 	}
 	args := []string{"-seed", strconv.FormatInt(opts.Seed, 10)}
+	env := opts.Env
+	if opts.TraceDir != "" {
+		env = append(slices.Clip(env), "RAFTLABS_TRACE_DIR="+opts.TraceDir)
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	start := time.Now()
-	rep, output := labtest.RunProcess(context.Background(), labtest.Process{
+	rep, output := labtest.RunProcess(ctx, labtest.Process{
 		Binary:  bin,
 		Dir:     labDir,
 		Test:    test.Name(),
 		Args:    args,
-		Env:     opts.Env,
+		Env:     env,
+		BaseEnv: TestEnv(os.Environ()),
+		Limits:  opts.Limits,
 		Timeout: opts.Timeout,
 		Isolate: true,
 	})

@@ -50,6 +50,7 @@ var styles = []struct {
 	{dir: "slow-election"},
 	{dir: "heartbeat-only-entries", lastLab: 4},
 	{dir: "reply-rpcs", repliesAsRPCs: true},
+	{dir: "bits-and-pieces"},
 }
 
 // probeCannotReach is what the verdict of a test that sends RPCs of its

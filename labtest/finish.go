@@ -109,7 +109,7 @@ func (c *Cluster) waitUntil(deadline time.Time) []goroutine {
 // answer and the others.
 func lateCalls(gs []goroutine) (calling, others []goroutine) {
 	for _, g := range gs {
-		if strings.Contains(g.stack, "raftlabs/labrpc.(*Network).call(") {
+		if g.calls("raftlabs/labrpc.(*Network).call(") {
 			calling = append(calling, g)
 		} else {
 			others = append(others, g)

@@ -283,7 +283,7 @@ func (r *run) writeTrace(res *Result) {
 	}
 	full := ""
 	if n := tr.rec.Dropped(); n > 0 {
-		full = fmt.Sprintf(" (full: %d records after the first %d were left out)", n, labtrace.MaxRecords)
+		full = fmt.Sprintf(" (full: %d records were left out past %d records or %d MiB)", n, labtrace.MaxRecords, labtrace.MaxBytes>>20)
 	}
 	lines := "  trace: " + path + full + "\n  see it: go run raftlabs/cmd/traceview " + path + "   (-text: columns here)"
 	if res.Passed {

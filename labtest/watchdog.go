@@ -302,7 +302,7 @@ func (r *run) applyUnderLock(gs []goroutine) (sender goroutine, server int, ok b
 	server = -1
 	for _, g := range gs {
 		i, isReader := r.readers.Load(g.id)
-		if isReader && strings.Contains(g.stack, "labtest.(*Cluster).serviceCall") &&
+		if isReader && g.calls("raftlabs/labtest.(*Cluster).serviceCall") &&
 			(strings.Contains(g.status, "Mutex") || strings.Contains(g.status, "semacquire")) {
 			server = i.(int)
 		}

@@ -36,6 +36,10 @@
 //	--run REGEXP       grade only the tests whose names match; the totals count only those
 //	--class DIR        grade every submission folder in DIR, --jobs at a time, each as --submission does
 //	--out DIR          with --class: where grades.csv, grades.json and logs/ go (default class-grades)
+//	--limits SPEC      each test process's limits, as memory=2GiB,cpu=2m,filesize=64MiB (any of
+//	                   them), or off for none, for tests or builds (docs/instructors.md)
+//	--traces DIR       keep the traces of failing tests in DIR (default: raftlabs-traces in the
+//	                   temporary folder; with --submission, the grading's own, removed at the end)
 //
 // # grade.conf
 //
@@ -52,7 +56,9 @@
 // # Exit status
 //
 // 0 when every graded lab has full marks; 1 otherwise (a failed test, a lab
-// that does not compile); 2 for a usage error. grade.sh keeps the status;
+// that does not compile); 2 for a usage error; 130 when interrupted (SIGINT
+// or SIGTERM), after it has stopped its builds and test processes and
+// removed its temporary copies, without writing a report. grade.sh keeps the status;
 // go run reports every non-zero status as 1.
 //
 // # Examples

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,11 +16,31 @@ import (
 
 // A grader grades the labs of one tree.
 type grader struct {
+	ctx      context.Context // stops the grading when done; nil: never
 	cfg      config
 	defaults classDefaults // grade.conf's
 	root     string        // the course's root
 	out      io.Writer     // the tables
 	progress *progress     // or nil
+	traceDir string        // where failing tests write their traces; "": the default
+}
+
+// testLimits are the limits on each test process (--limits, by default
+// grading.TestLimits), with no memory limit for a -race binary.
+func (g *grader) testLimits() labtest.Limits {
+	limits := g.cfg.testLimits
+	if g.cfg.race {
+		limits.Memory = 0
+	}
+	return limits
+}
+
+// context returns the grading's context: g.ctx, or one never done.
+func (g *grader) context() context.Context {
+	if g.ctx == nil {
+		return context.Background()
+	}
+	return g.ctx
 }
 
 // run grades every lab asked for, prints the tables and totals, writes
@@ -29,7 +51,7 @@ func (g *grader) run() (int, error) {
 	start := time.Now()
 	scores, err := g.grade()
 	if err != nil {
-		if g.cfg.gradescope != "" {
+		if g.cfg.gradescope != "" && g.context().Err() == nil {
 			// Gradescope shows a student only results.json: say there why
 			// nothing was graded.
 			_ = writeJSON(g.cfg.gradescope, gradescopeResults{Output: "The submission could not be graded: " + err.Error(),
@@ -90,11 +112,22 @@ func (g *grader) grade() ([]labScore, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
+	// A submission's traces are the grading's, removed with it unless
+	// --traces keeps them; a student grading their own tree finds them
+	// where go test puts them.
+	g.traceDir = g.cfg.traces
+	if g.traceDir == "" && g.cfg.submission != "" {
+		g.traceDir = filepath.Join(work, "traces")
+	}
 
 	var scores []labScore
 	for _, lab := range labs {
 		findings := g.vetLab(tree, lab) // warnings only: they cost no points
 		s := g.gradeLab(tree, work, lab)
+		if err := g.context().Err(); err != nil {
+			findings()
+			return nil, fmt.Errorf("interrupted while grading %s", lab.Dir)
+		}
 		explainVerdicts(&s, findings())
 		printLab(g.out, s, g.cfg)
 		printFindings(g.out, lab, findings())
@@ -135,7 +168,13 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	// them is compiled; the reference's are the course's own.
 	if !g.cfg.reference {
 		g.progress.status(fmt.Sprintf("%s: checking the imports...", lab.Dir))
-		if err := grading.CheckImports(tree, lab); err != nil {
+		err := grading.CheckImports(tree, lab)
+		if g.cfg.submission != "" {
+			// A linked folder or file is not copied, so the copy's check
+			// passes the skeleton: the submission's own says why it scores 0.
+			err = cmp.Or(grading.CheckRealFiles(g.cfg.submission, lab), err)
+		}
+		if err != nil {
 			g.progress.step(fmt.Sprintf("%s: rejected: it uses what a submission may not", lab.Dir))
 			g.progress.status("")
 			return scoreLab(lab, tests, nil, err)
@@ -143,14 +182,14 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	}
 	g.progress.step(fmt.Sprintf("%s: building...", lab.Dir))
 	bin, err := grading.Build(tree, lab, grading.Source{Reference: g.cfg.reference},
-		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout})
+		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout, Context: g.ctx, Limits: g.cfg.buildLimits})
 	if err != nil {
 		g.progress.step(fmt.Sprintf("%s: the build failed", lab.Dir))
 		g.progress.status("")
 		return scoreLab(lab, tests, nil, err)
 	}
 	opts := grading.BatchOptions{
-		RunOptions: grading.RunOptions{Timeout: g.cfg.timeout},
+		RunOptions: grading.RunOptions{Timeout: g.cfg.timeout, TraceDir: g.traceDir, Context: g.ctx, Limits: g.testLimits()},
 		Runs:       g.cfg.runs,
 		Jobs:       g.cfg.jobs,
 	}
