@@ -6,12 +6,14 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"raftlabs/grading"
@@ -355,6 +357,22 @@ func (s *session) checkGoTest(args []word) []string {
 		}
 		before = args
 	}
+	// A package's own tests may declare flags of their own (-update).
+	own := map[string]flagInfo{}
+	for _, a := range args {
+		if _, _, _, isFlag := splitFlag(a); !isFlag {
+			if dir, ok := s.packageDir(a.text); ok && !strings.Contains(a.text, "...") {
+				maps.Copy(own, s.tb.declaredFlags(dir))
+			}
+		}
+	}
+	ownFlag := func(name string) (flagInfo, bool) {
+		if f, ok := tf[name]; ok {
+			return f, true
+		}
+		f, ok := own[name]
+		return f, ok
+	}
 	pkgs, values := s.goFlags("go test, nor of the course's tests", before, true, func(name string) (flagInfo, bool) {
 		if takes, ok := goTestOwnFlags[name]; ok {
 			return valueFlag(name, takes), true
@@ -365,14 +383,13 @@ func (s *session) checkGoTest(args []word) []string {
 		if f, ok := tf["test."+name]; ok {
 			return f, true
 		}
-		f, ok := tf[name]
-		return f, ok
+		return ownFlag(name)
 	}, &problems)
 	for k, p := range problems {
 		problems[k] = s.explainTestFlag(p)
 	}
 	_, binValues := s.goFlags("the test binary (after -args, go test's own flags are -test.NAME)", after, true,
-		func(name string) (flagInfo, bool) { f, ok := tf[name]; return f, ok }, &problems)
+		ownFlag, &problems)
 	for name, v := range binValues {
 		values[name] = v
 	}
@@ -564,6 +581,57 @@ func (tb *toolbox) testNames(dir string) []string {
 	}
 	tb.names[dir] = names
 	return names
+}
+
+// declaredFlags returns the flags that the _test.go files of the package in
+// dir (a slash path from the root) declare with the flag package, such as
+// grading's -update: go test passes them on to the package's test binary.
+func (tb *toolbox) declaredFlags(dir string) map[string]flagInfo {
+	if flags, ok := tb.ownFlags[dir]; ok {
+		return flags
+	}
+	flags := map[string]flagInfo{}
+	files, _ := filepath.Glob(filepath.Join(tb.root, filepath.FromSlash(dir), "*_test.go"))
+	fset := token.NewFileSet()
+	for _, f := range files {
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "flag" {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			name, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				return true
+			}
+			switch sel.Sel.Name {
+			case "Bool":
+				flags[name] = flagInfo{name: name}
+			case "String", "Int", "Int64", "Uint", "Uint64", "Float64", "Duration":
+				flags[name] = flagInfo{name: name, value: strings.ToLower(sel.Sel.Name)}
+			}
+			return true
+		})
+	}
+	if tb.ownFlags == nil {
+		tb.ownFlags = map[string]map[string]flagInfo{}
+	}
+	tb.ownFlags[dir] = flags
+	return flags
 }
 
 // packageDir returns the folder (a slash path from the root) of a package

@@ -44,7 +44,10 @@ func fakeTree(t *testing.T) *toolbox {
 		"cmd/traceview/main.go": "package main\n",
 		"labrpc/labrpc.go":      "package labrpc\n",
 		"labrpc/bench_test.go":  "package labrpc\n\nimport \"testing\"\n\nfunc BenchmarkCall(b *testing.B) {}\n",
-		"docs/guide.md":         "",
+		"grading/table_test.go": "package grading\n\nimport (\n\t\"flag\"\n\t\"testing\"\n)\n\n" +
+			"var update = flag.Bool(\"update\", false, \"rewrite the table\")\nvar width = flag.Int(\"width\", 80, \"columns\")\n\n" +
+			"func TestTableIsCurrent(t *testing.T) {}\n",
+		"docs/guide.md": "",
 	}
 	for name, text := range files {
 		path := filepath.Join(root, filepath.FromSlash(name))
@@ -133,6 +136,9 @@ func TestEachKindOfFinding(t *testing.T) {
 		{"`./grade.sh --runz 3`", "--runz is not a flag of grade"},
 		{"`./grade.sh --submission`", "--submission needs a DIR"},
 		{"`go test -overlay`", "-overlay needs a value"},
+		{"`go test ./grading -run TestTableIsCurrent -updat`", "-updat is not a flag of go test"},
+		{"`go test ./grading -width`", "-width needs an int"},
+		{"`go test ./labrpc -update`", "-update is not a flag of go test" /* grading's, not labrpc's */},
 		// A missing program.
 		{"`go run ./cmd/nosuch`", "go run ./cmd/nosuch: there is no package ./cmd/nosuch"},
 		{"```sh\nwrote x.html\n```", "wrote is not a command of the course"},
@@ -191,6 +197,7 @@ func TestCommandsThatRunAsPrinted(t *testing.T) {
 		"```\n$ go test -run Lab1\nok  \traftlabs/lab1-election\t0.5s\nwrote nothing\n```",
 		"```console\n$ cd lab1-election\n$ go test\nPASS\n```",
 		"Prose that names go test -trace outside code, and `-trace` alone.",
+		"`go test ./grading -run TestTableIsCurrent -update` and `go test ./grading -width 100 -args -update`",
 	} {
 		assert.Empty(t, check(tb, doc), "for %q", doc)
 	}

@@ -35,6 +35,9 @@ type toolbox struct {
 	isCopy bool
 	// names caches testNames, by folder.
 	names map[string][]string
+	// ownFlags caches the flags a folder's _test.go files declare with
+	// the flag package (grading's -update), by folder.
+	ownFlags map[string]map[string]flagInfo
 }
 
 // buildTimeout bounds the builds of the commands and of a lab's test binary.
