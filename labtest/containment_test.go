@@ -1,6 +1,7 @@
 package labtest_test
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"raftlabs/labgob"
 	"raftlabs/labtest"
 	"raftlabs/labtest/testdata/broken"
 )
@@ -15,8 +17,9 @@ import (
 // brokenCase is one deliberately broken Raft and the verdict the harness
 // must give it.
 type brokenCase struct {
-	run  func(t *testing.T)
-	want []string // what the failure must say; nil means the test must pass
+	run    func(t *testing.T)
+	want   []string // what the failure must say; nil means the test must pass
+	passes []string // what a passing test's output must say (its warnings)
 }
 
 var brokenCases = map[string]brokenCase{
@@ -56,6 +59,21 @@ var brokenCases = map[string]brokenCase{
 	"lower-case RPC field": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields) },
 		want: []string{"labgob: broken.LowerArgs.term starts with a lower-case letter"},
+	},
+	"lower-case RPC field met before the test": {
+		// As a student's init that registers or encodes its RPC types
+		// would: the field is still charged to the test that sends it.
+		run: func(t *testing.T) {
+			_ = labgob.NewEncoder(io.Discard).Encode(broken.LowerArgs{})
+			labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields)
+		},
+		want: []string{": labgob: broken.LowerArgs.term starts with a lower-case letter"},
+	},
+	"reply reused across Calls": {
+		run: func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeReusedReply) },
+		passes: []string{"  warning: labgob: decoding into a broken.BeatReply that is not zero (Term = ",
+			") in Election.broadcastHeartbeats: gob does not send zero fields, so a field the sender left zero keeps its old value here",
+			"(This costs no points.)"},
 	},
 	"applyCh send after Kill": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeApplyAfterKill) },
@@ -101,6 +119,9 @@ func TestContainment(t *testing.T) {
 
 			if bc.want == nil {
 				assert.NoError(t, err, "this Raft works and its test must pass:\n%s", output)
+				for _, words := range bc.passes {
+					assert.Contains(t, output, words)
+				}
 			} else {
 				assert.Error(t, err, "the broken Raft's test must fail:\n%s", output)
 				assert.Contains(t, output, "--- FAIL: TestBrokenRaft")
