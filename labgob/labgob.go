@@ -1,6 +1,7 @@
 package labgob
 
 import (
+	"encoding"
 	"encoding/gob"
 	"fmt"
 	"io"
@@ -204,7 +205,7 @@ func walk(t reflect.Type) typeInfo {
 	seen := map[reflect.Type]bool{}
 	var visit func(t reflect.Type)
 	visit = func(t reflect.Type) {
-		if seen[t] {
+		if seen[t] || encodesItself(t) {
 			return
 		}
 		seen[t] = true
@@ -229,6 +230,24 @@ func walk(t reflect.Type) typeInfo {
 	visit(t)
 	return info
 }
+
+// encodesItself reports whether gob sends t through its own methods
+// (GobEncode, MarshalBinary or MarshalText, as time.Time does) rather than
+// field by field, so that its lower-case fields are its own business.
+func encodesItself(t reflect.Type) bool {
+	for _, u := range []reflect.Type{t, reflect.PointerTo(t)} {
+		if u.Implements(gobEncoder) || u.Implements(binaryMarshaler) || u.Implements(textMarshaler) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	gobEncoder      = reflect.TypeFor[gob.GobEncoder]()
+	binaryMarshaler = reflect.TypeFor[encoding.BinaryMarshaler]()
+	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
+)
 
 // lowerCase is the problem of a field that gob skips.
 func lowerCase(t reflect.Type, field string) string {

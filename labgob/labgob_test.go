@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,6 +97,23 @@ func TestLowerCaseFieldReported(t *testing.T) {
 	assert.Equal(t, []string{"labgob_test.lowerCaseArgs.candidateID starts with a lower-case letter, so gob will not " +
 		"send or save it: capitalize the field (RPC arguments, replies and persisted state need upper-case field names)"},
 		labgob.ProblemsSince(m))
+}
+
+// TestTypesThatEncodeThemselvesPass checks a time.Time in an RPC: its
+// fields are lower-case, but gob sends it through its MarshalBinary.
+func TestTypesThatEncodeThemselvesPass(t *testing.T) {
+	type stamped struct {
+		Term   int
+		SentAt time.Time
+	}
+	m := labgob.NewMark()
+	var buf bytes.Buffer
+	in := stamped{Term: 1, SentAt: time.Date(2025, 2, 1, 12, 0, 0, 0, time.UTC)}
+	require.NoError(t, labgob.NewEncoder(&buf).Encode(in))
+	var out stamped
+	require.NoError(t, labgob.NewDecoder(&buf).Decode(&out))
+	assert.True(t, in.SentAt.Equal(out.SentAt))
+	assert.Empty(t, labgob.ProblemsSince(m))
 }
 
 func TestLowerCaseFieldInNestedTypeReported(t *testing.T) {
