@@ -255,7 +255,7 @@ func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 				c.applies.closed(i, gen)
 				return
 			}
-			applied := c.applies.receive(i, gen, m)
+			applied := c.applies.receive(i, gen, c.serviceTakes(i, gen, m))
 			c.traceApply(i, m)
 			if d := c.applies.serviceTime(i); d > 0 {
 				time.Sleep(d) // a slow service: it works on the message before it calls back
