@@ -39,6 +39,8 @@ var styles = []struct {
 	{dir: "peer-loop"},
 	{dir: "entry-index"},
 	{dir: "uint64-terms"},
+	{dir: "decode-initialised", lastLab: 4},
+	{dir: "gob-compatible-reply", lastLab: 4},
 }
 
 // defaultLastLab is the last lab of a style whose row does not say: a Raft

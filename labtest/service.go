@@ -249,7 +249,9 @@ type condInstaller interface {
 // CondInstallSnapshot, it calls that first, from the goroutine that reads
 // applyCh and waiting for it, as MIT's 2021 service did, and keeps its own
 // state if the answer is false: then it returns m with SnapshotValid
-// false. Any other message it returns unchanged.
+// false. If the answer is true, the service, as 2021's did, skips the
+// entries up to the snapshot's index that the Raft sent before it switched.
+// Any other message it returns unchanged.
 func (c *Cluster) serviceTakes(i, gen int, m raftapi.ApplyMsg) raftapi.ApplyMsg {
 	if !m.SnapshotValid {
 		return m
@@ -276,8 +278,22 @@ func (c *Cluster) serviceTakes(i, gen int, m raftapi.ApplyMsg) raftapi.ApplyMsg 
 	}
 	if !accepted {
 		m.SnapshotValid = false
+		return m
 	}
+	c.applies.tookCondSnapshot(i, gen, m.SnapshotIndex)
 	return m
+}
+
+// tookCondSnapshot records that the CondInstallSnapshot of instance gen of
+// server i took a snapshot through index: an entry at or before index that
+// comes after it was sent before the Raft switched, and MIT's 2021 service,
+// which applied only entries after its lastApplied, skipped it.
+func (a *applyChecker) tookCondSnapshot(i, gen, index int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if gen == a.generation[i] {
+		a.condAccepted[i] = max(a.condAccepted[i], index)
+	}
 }
 
 // restoreService reads the snapshot instance gen of server i boots with,

@@ -219,18 +219,23 @@ func TestServiceCallsCondInstallSnapshot(t *testing.T) {
 	assert.Equal(t, []raftapi.ApplyMsg{msg}, refuses.calls)
 	assert.True(t, c.applies.receive(1, 1, command(1, 101)))
 
-	// An accepted one is taken: s2 goes on from index 11.
+	// An accepted one is taken: s2 goes on from index 11. An entry the
+	// Raft sent before it switched is skipped, as 2021's service did.
 	assert.False(t, c.applies.receive(2, 1, c.serviceTakes(2, 1, msg)))
 	assert.Equal(t, []raftapi.ApplyMsg{msg}, accepts.calls)
+	assert.False(t, c.applies.receive(2, 1, command(4, 104)))
 	assert.True(t, c.applies.receive(2, 1, command(11, 111)))
 
-	// A Raft without the method: the snapshot is taken as sent.
+	// A Raft without the method: the snapshot is taken as sent, and an old
+	// entry after it is the Raft's mistake.
 	assert.Equal(t, msg, c.serviceTakes(3, 1, msg))
 	assert.False(t, c.applies.receive(3, 1, msg))
 	assert.True(t, c.applies.receive(3, 1, command(11, 111)))
+	assert.NoError(t, c.applies.problem())
+	assert.False(t, c.applies.receive(3, 1, command(4, 104)))
+	assert.ErrorContains(t, c.applies.problem(), "s3 applied index 4 again after index 11")
 
 	// Commands are never a reason to ask.
 	assert.Equal(t, command(2, 102), c.serviceTakes(1, 1, command(2, 102)))
 	assert.Len(t, refuses.calls, 1)
-	assert.NoError(t, c.applies.problem())
 }
