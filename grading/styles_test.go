@@ -41,6 +41,7 @@ var styles = []struct {
 	{dir: "uint64-terms"},
 	{dir: "decode-initialised", lastLab: 4},
 	{dir: "gob-compatible-reply", lastLab: 4},
+	{dir: "cond-install-2021", lastLab: 4},
 }
 
 // defaultLastLab is the last lab of a style whose row does not say: a Raft
