@@ -113,13 +113,12 @@ type record struct {
 }
 
 var (
-	mu         sync.Mutex
-	gen        uint64                        // the current Mark's
-	types      = map[reflect.Type]typeInfo{} // each type met, walked once
-	registry   []string                      // problems of the registered types
-	records    []record                      // what was met, in order
-	lastMet    = map[string]uint64{}         // a problem's or warning's key, to the last gen it was recorded in
-	printedGen = map[string]uint64{}         // the same, for standard error
+	mu       sync.Mutex
+	gen      uint64                        // the current Mark's
+	types    = map[reflect.Type]typeInfo{} // each type met, walked once
+	registry []string                      // problems of the registered types
+	records  []record                      // what was met, in order
+	lastMet  = map[string]uint64{}         // a problem's or warning's key, to the last gen it was recorded in
 )
 
 // typeInfo is what a walk of a type found, kept for the next time.
@@ -168,21 +167,18 @@ func registered(t reflect.Type) {
 }
 
 // recordLocked records text under key, once per generation, and prints it
-// to standard error. mu must be held.
+// to standard error when it does. mu must be held.
 func recordLocked(k kind, key, text string) {
 	if last, ok := lastMet[key]; ok && last == gen {
 		return
 	}
 	lastMet[key] = gen
 	records = append(records, record{gen: gen, kind: k, text: text})
-	if last, ok := printedGen[key]; !ok || last != gen {
-		printedGen[key] = gen
-		prefix := "labgob"
-		if k == warning {
-			prefix = "labgob warning"
-		}
-		fmt.Fprintf(os.Stderr, "\n*** %s: %s ***\n\n", prefix, text)
+	prefix := "labgob"
+	if k == warning {
+		prefix = "labgob warning"
 	}
+	fmt.Fprintf(os.Stderr, "\n*** %s: %s ***\n\n", prefix, text)
 }
 
 // since returns the texts of kind k recorded since m.

@@ -10,8 +10,8 @@ package raft
 // A lab 1-4 Raft in the 2024 style: the log keeps a dummy entry at
 // snapIndex; readPersist decodes into fresh variables, as the skeleton's
 // example does; the applier polls every 10 ms (checking killed()) and is
-// the only sender on applyCh; one ticker sends heartbeats and starts
-// elections. Nothing leaks after Kill.
+// the only sender on applyCh; a ticker starts elections, and a leader runs
+// a heartbeat loop for its term. Nothing leaks after Kill.
 
 import (
 	"bytes"
@@ -35,7 +35,6 @@ const (
 
 const (
 	HeartbeatInterval = 100 * time.Millisecond
-	TickInterval      = 10 * time.Millisecond
 )
 
 type LogEntry struct {
@@ -64,9 +63,9 @@ type Raft struct {
 	nextIndex   []int
 	matchIndex  []int
 
-	state         ServerState
-	electionTime  time.Time
-	lastBroadcast time.Time
+	state           ServerState
+	lastHeard       time.Time // from a leader, or a vote granted
+	electionTimeout time.Duration
 
 	applyCh     chan raftapi.ApplyMsg
 	pendingSnap bool // a leader's snapshot the applier has not sent yet
@@ -256,7 +255,8 @@ type RequestVoteReply struct {
 
 func (rf *Raft) resetElectionTimer() {
 	ms := 300 + rand.Intn(300)
-	rf.electionTime = time.Now().Add(time.Duration(ms) * time.Millisecond)
+	rf.lastHeard = time.Now()
+	rf.electionTimeout = time.Duration(ms) * time.Millisecond
 }
 
 // becomeFollower moves to term (if newer) as a follower. Hold rf.mu.
@@ -339,7 +339,21 @@ func (rf *Raft) becomeLeader() {
 		rf.matchIndex[i] = 0
 	}
 	rf.matchIndex[rf.me] = rf.lastLogIndex()
-	rf.broadcast()
+	go rf.heartbeats(rf.currentTerm)
+}
+
+// heartbeats runs while this server leads term.
+func (rf *Raft) heartbeats(term int) {
+	for rf.killed() == false {
+		rf.mu.Lock()
+		if rf.state != StateLeader || rf.currentTerm != term {
+			rf.mu.Unlock()
+			return
+		}
+		rf.broadcast()
+		rf.mu.Unlock()
+		time.Sleep(HeartbeatInterval)
+	}
 }
 
 // ---- replication ----
@@ -433,7 +447,6 @@ func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply
 
 // broadcast sends every follower what it needs. Hold rf.mu.
 func (rf *Raft) broadcast() {
-	rf.lastBroadcast = time.Now()
 	for i := range rf.peers {
 		if i == rf.me {
 			continue
@@ -562,17 +575,16 @@ func (rf *Raft) Start(command interface{}) (int, int, bool) {
 // ---- background ----
 
 func (rf *Raft) ticker() {
-	for !rf.killed() {
+	for rf.killed() == false {
 		rf.mu.Lock()
-		if rf.state == StateLeader {
-			if time.Since(rf.lastBroadcast) >= HeartbeatInterval {
-				rf.broadcast()
-			}
-		} else if time.Now().After(rf.electionTime) {
+		if rf.state != StateLeader && time.Since(rf.lastHeard) > rf.electionTimeout {
 			rf.startElection()
 		}
 		rf.mu.Unlock()
-		time.Sleep(TickInterval)
+
+		// pause for a random amount of time between 10 and 50 ms
+		ms := 10 + (rand.Int63() % 40)
+		time.Sleep(time.Duration(ms) * time.Millisecond)
 	}
 }
 
