@@ -18,14 +18,14 @@
 // # Reports
 //
 // A lower-case field is a problem: it loses data. A decode into a value
-// that is not zero is a warning, as in MIT's labgob: it names the function
-// that decoded ("in Raft.readPersist"), and says whether anything old can
-// survive the decode (a reply reused across Calls) or nothing can (a
-// votedFor of -1, which gob overwrites).
+// that is not zero is reported as in MIT's labgob, naming the function that
+// decoded ("in Raft.readPersist"): as a warning if anything old can survive
+// the decode (a reply reused across Calls), and as a line marked harmless
+// if nothing can (a votedFor of -1, which gob overwrites).
 //
-// Each is printed to standard error, loudly, and recorded. The course's
-// tests take a Mark when a test starts and, at its end, fail the test for
-// each problem ProblemsSince returns and print each warning WarningsSince
+// Each is printed to standard error, loudly. The course's tests take a
+// Mark when a test starts and, at its end, fail the test for each problem
+// ProblemsSince returns and add to its output each warning WarningsSince
 // returns. A problem is recorded again in every test whose values carry the
 // type: a type encoded or registered in an init, before the test started,
 // is still charged to each test that sends or saves it.

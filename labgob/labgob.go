@@ -89,11 +89,12 @@ func ProblemsSince(m Mark) []string {
 }
 
 // WarningsSince returns each distinct warning since m, in the order first
-// met: decodes into a value that was not zero, each naming the function
-// that decoded. They cost nothing: gob replaces a whole number, string or
-// slice of them, but it leaves a field that the sender left zero as it
-// was, which matters only when the value was used before (a reply reused
-// across Calls).
+// met: decodes into a value whose old data could survive, because gob
+// leaves a struct's field that the sender left zero as it was (a reply
+// reused across Calls), each naming the function that decoded. A decode
+// into a value gob overwrites whole (votedFor = -1 before readPersist's
+// Decode) is printed to standard error, as MIT's labgob does, and is not a
+// warning.
 func WarningsSince(m Mark) []string {
 	return since(m, warning)
 }
@@ -101,8 +102,9 @@ func WarningsSince(m Mark) []string {
 type kind int
 
 const (
-	problem kind = iota
-	warning
+	problem kind = iota // data lost: the test fails
+	warning             // data may be lost: the test says so
+	notice              // nothing lost: printed only
 )
 
 // A record is one problem or warning, met in generation gen.
@@ -175,7 +177,7 @@ func recordLocked(k kind, key, text string) {
 	lastMet[key] = gen
 	records = append(records, record{gen: gen, kind: k, text: text})
 	prefix := "labgob"
-	if k == warning {
+	if k != problem {
 		prefix = "labgob warning"
 	}
 	fmt.Fprintf(os.Stderr, "\n*** %s: %s ***\n\n", prefix, text)

@@ -7,12 +7,13 @@ import (
 	"strings"
 )
 
-// checkZero warns about a decode target that already holds data, naming
-// the function that decoded into it. gob writes only what the sender sent,
-// and a sender omits a struct's zero fields: a reply reused across Calls
-// keeps a field the second sender left zero. A number, a string, or a slice
-// whose elements hold nothing is overwritten whole, which MIT's labgob
-// warns about too, but which loses nothing.
+// checkZero reports a decode target that already holds data, naming the
+// function that decoded into it. gob writes only what the sender sent, and
+// a sender omits a struct's zero fields: a reply reused across Calls keeps
+// a field the second sender left zero, and that is a warning. A number, a
+// string, or a slice whose elements hold nothing is overwritten whole:
+// MIT's labgob warns about it too, but it loses nothing, so it is only a
+// notice, printed and not returned by WarningsSince.
 func checkZero(v any) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -24,19 +25,18 @@ func checkZero(v any) {
 	}
 	where := decodingFunction()
 	target := withArticle(elem.Type().String())
-	var text string
-	if keepsOldData(elem) {
-		text = fmt.Sprintf("decoding into %s that is not zero (%s) in %s: gob does not send zero fields, "+
-			"so a field the sender left zero keeps its old value here; decode into a fresh variable "+
-			"(for an RPC, a new reply for every Call)", target, describe(elem), where)
-	} else {
-		text = fmt.Sprintf("decoding into %s that is not zero (%s) in %s: harmless here, since gob "+
-			"overwrites all of it; a struct that held data would keep the fields the sender left zero",
-			target, describe(elem), where)
-	}
+	key := "decode " + elem.Type().String() + " in " + where
 	mu.Lock()
 	defer mu.Unlock()
-	recordLocked(warning, "decode "+elem.Type().String()+" in "+where, text)
+	if keepsOldData(elem) {
+		recordLocked(warning, key, fmt.Sprintf("decoding into %s that is not zero (%s) in %s: gob does not "+
+			"send zero fields, so a field the sender left zero keeps its old value here; decode into a fresh "+
+			"variable (for an RPC, a new reply for every Call)", target, describe(elem), where))
+		return
+	}
+	recordLocked(notice, key, fmt.Sprintf("decoding into %s that is not zero (%s) in %s: harmless here, "+
+		"since gob overwrites all of it; a struct that held data would keep the fields the sender left zero",
+		target, describe(elem), where))
 }
 
 // keepsOldData reports whether some of v could outlive a gob decode into

@@ -4,9 +4,10 @@ package raft
 // given them their first values (votedFor = -1, a log holding one dummy
 // entry), as MIT's skeleton comment suggests and much 6.5840 code does.
 //
-// labgob warns about each decode into a variable that is not zero, as MIT's
-// labgob does; gob always sends a whole int and a whole slice whose entries
-// it rewrites, so nothing old survives here, and the warning costs nothing.
+// labgob prints a warning for each decode into a variable that is not
+// zero, as MIT's labgob does; gob always sends a whole int and a whole
+// slice whose entries it rewrites, so nothing old survives here, the line
+// says so, and it costs nothing.
 //
 // A lab 1-4 Raft in the 2023-24 layout: log[0] is a dummy holding the last
 // entry the snapshot covers; one ticker goroutine sends heartbeats and
