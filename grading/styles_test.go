@@ -51,6 +51,9 @@ var styles = []struct {
 	{dir: "heartbeat-only-entries", lastLab: 4},
 	{dir: "reply-rpcs", repliesAsRPCs: true},
 	{dir: "bits-and-pieces"},
+	{dir: "decode-initialised", lastLab: 4},
+	{dir: "gob-compatible-reply", lastLab: 4},
+	{dir: "cond-install-2021", lastLab: 4},
 }
 
 // probeCannotReach is what the verdict of a test that sends RPCs of its

@@ -1,6 +1,7 @@
 package labtest_test
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"raftlabs/labgob"
 	"raftlabs/labtest"
 	"raftlabs/labtest/testdata/broken"
 )
@@ -21,6 +23,7 @@ type brokenCase struct {
 	// headline, if set, is what the verdict's first line (the line after
 	// FAILED, all a one-line summary keeps) must say: the cause.
 	headline string
+	passes   []string // what a passing test's output must say (its warnings)
 }
 
 var brokenCases = map[string]brokenCase{
@@ -61,6 +64,21 @@ var brokenCases = map[string]brokenCase{
 	"lower-case RPC field": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields) },
 		want: []string{"labgob: broken.LowerArgs.term starts with a lower-case letter"},
+	},
+	"lower-case RPC field met before the test": {
+		// As a student's init that registers or encodes its RPC types
+		// would: the field is still charged to the test that sends it.
+		run: func(t *testing.T) {
+			_ = labgob.NewEncoder(io.Discard).Encode(broken.LowerArgs{})
+			labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields)
+		},
+		want: []string{": labgob: broken.LowerArgs.term starts with a lower-case letter"},
+	},
+	"reply reused across Calls": {
+		run: func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeReusedReply) },
+		passes: []string{"  warning: labgob: decoding into a broken.BeatReply that is not zero (Term = ",
+			") in Election.broadcastHeartbeats: gob does not send zero fields, so a field the sender left zero keeps its old value here",
+			"(This costs no points.)"},
 	},
 	"applyCh send after Kill": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeApplyAfterKill) },
@@ -106,6 +124,9 @@ func TestContainment(t *testing.T) {
 
 			if bc.want == nil {
 				assert.NoError(t, err, "this Raft works and its test must pass:\n%s", output)
+				for _, words := range bc.passes {
+					assert.Contains(t, output, words)
+				}
 			} else {
 				assert.Error(t, err, "the broken Raft's test must fail:\n%s", output)
 				assert.Contains(t, output, "--- FAIL: TestBrokenRaft")
