@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"raftlabs/grading"
@@ -128,12 +129,46 @@ func (g *grader) grade() ([]labScore, error) {
 			findings()
 			return nil, fmt.Errorf("interrupted while grading %s", lab.Dir)
 		}
+		if g.traceDir != g.cfg.traces {
+			forgetTraces(&s, g.traceDir)
+		}
 		explainVerdicts(&s, findings())
 		printLab(g.out, s, g.cfg)
 		printFindings(g.out, lab, findings())
 		scores = append(scores, s)
 	}
 	return scores, nil
+}
+
+// forgetTraces rewrites the trace lines of s's verdicts and outputs that
+// name a file under dir, the grading's own folder for traces, which is
+// removed when the grading ends: a path to a file that is gone would send
+// the reader looking for it.
+func forgetTraces(s *labScore, dir string) {
+	gone := "trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)"
+	rewrite := func(text string) string {
+		lines := strings.Split(text, "\n")
+		kept := lines[:0]
+		for _, line := range lines {
+			trimmed := strings.TrimSpace(line)
+			indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+			switch {
+			case strings.HasPrefix(trimmed, "trace: "+dir):
+				kept = append(kept, indent+gone)
+			case strings.HasPrefix(trimmed, "see it: ") && strings.Contains(trimmed, dir):
+			default:
+				kept = append(kept, line)
+			}
+		}
+		return strings.Join(kept, "\n")
+	}
+	for i := range s.Tests {
+		for j := range s.Tests[i].Results {
+			r := &s.Tests[i].Results[j]
+			r.Verdict = rewrite(r.Verdict)
+			r.Output = rewrite(r.Output)
+		}
+	}
 }
 
 // labsToGrade returns the labs asked for, or every lab whose folder the

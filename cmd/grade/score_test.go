@@ -147,3 +147,20 @@ func TestCostNote(t *testing.T) {
 	assert.Contains(t, reTest["cost_note"], "3.0× the reference's RPCs")
 	assert.NotContains(t, m["labs"].([]any)[0].(map[string]any)["tests"].([]any)[0], "cost_note")
 }
+
+// TestForgetTraces checks that a verdict's trace lines that point into the
+// grading's own folder, removed when the grading ends, say so instead.
+func TestForgetTraces(t *testing.T) {
+	dir := "/tmp/raftlabs-grade-1/traces"
+	rs := runs(fakeSuite[0], false)
+	rs[0].Verdict = "no leader: 5s passed\n  trace: " + dir + "/TestX-seed1.jsonl\n  see it: go run raftlabs/cmd/traceview " + dir + "/TestX-seed1.jsonl   (-text: columns here)"
+	rs[0].Output = "Test TestX: seed 1\n" + rs[0].Verdict + "\n  rerun: go test"
+	s := scoreLab(fakeLab1, fakeSuite[:1], [][]grading.Result{rs}, nil)
+	forgetTraces(&s, dir)
+	for _, text := range []string{s.Tests[0].Results[0].Verdict, s.Tests[0].Results[0].Output} {
+		assert.NotContains(t, text, dir, "no path into the removed folder")
+		assert.Contains(t, text, "\n  trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)")
+		assert.NotContains(t, text, "see it:")
+	}
+	assert.Contains(t, s.Tests[0].Results[0].Output, "\n  rerun: go test", "the other lines stay")
+}
