@@ -1,6 +1,7 @@
 package grading
 
 import (
+	"context"
 	"sync"
 
 	"raftlabs/labtest"
@@ -16,7 +17,8 @@ type BatchOptions struct {
 
 // RunTests runs each of tests opts.Runs times from the test binary bin, in
 // labDir, opts.Jobs processes at a time. results[i] holds tests[i]'s runs,
-// in order. Every test gets its first run before any gets its second, so
+// in order; once opts.Context is done, no run starts, and those left are
+// zero Results. Every test gets its first run before any gets its second, so
 // that a slow batch shows each test's state early.
 func RunTests(bin, labDir string, tests []labtest.Test, opts BatchOptions) (results [][]Result) {
 	runs, jobs := max(opts.Runs, 1), max(opts.Jobs, 1)
@@ -41,9 +43,18 @@ func RunTests(bin, labDir string, tests []labtest.Test, opts BatchOptions) (resu
 			}
 		})
 	}
+	done := context.Background().Done() // never, unless the caller's context ends
+	if opts.Context != nil {
+		done = opts.Context.Done()
+	}
+queueing:
 	for r := range runs {
 		for i := range tests {
-			queue <- job{test: i, run: r}
+			select {
+			case queue <- job{test: i, run: r}:
+			case <-done:
+				break queueing // the runs not started are left zero
+			}
 		}
 	}
 	close(queue)

@@ -31,6 +31,45 @@ type BuildOptions struct {
 	Dir     string        // where the binary and any overlay files go; required
 	Race    bool          // build with the race detector
 	Timeout time.Duration // real-time bound for the go command; 0 means 10 minutes
+
+	// Context, if not nil, stops the build when it is done: the grader
+	// cancels it when it is interrupted.
+	Context context.Context
+
+	// Limits are the go command's resource limits, and its compiler's and
+	// linker's (BuildLimits for a submission); the zero value sets none.
+	Limits labtest.Limits
+}
+
+// BuildLimits are the grader's limits on building a submission: a build of
+// the course takes well under 1 GiB and writes files of a few tens of MB;
+// a package with a huge initialised array (a 512 MiB one put 1 GB into the
+// build cache) fails to build, with the file-size limit named, and leaves
+// nothing in the cache. Each process the go command starts (the compiler,
+// the linker) has the limits of its own.
+var BuildLimits = labtest.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
+
+// limitedCommand returns a command that runs name with args under limits:
+// through the shell's ulimit, which sets the limits (soft and hard) on the
+// shell, which then becomes the command (exec), on Linux and macOS alike.
+func limitedCommand(ctx context.Context, limits labtest.Limits, name string, args ...string) *exec.Cmd {
+	var ulimits []string
+	if limits.CPU > 0 {
+		ulimits = append(ulimits, fmt.Sprintf("ulimit -t %d", int64(limits.CPU.Seconds())))
+	}
+	if limits.Memory > 0 {
+		// KiB. macOS's shells may refuse it (it does not enforce it
+		// anyway): the build then goes on without.
+		ulimits = append(ulimits, fmt.Sprintf("{ ulimit -v %d 2>/dev/null || :; }", limits.Memory>>10))
+	}
+	if limits.FileSize > 0 {
+		ulimits = append(ulimits, fmt.Sprintf("ulimit -f %d", limits.FileSize>>9)) // 512-byte blocks
+	}
+	if len(ulimits) == 0 {
+		return exec.CommandContext(ctx, name, args...)
+	}
+	script := strings.Join(append(ulimits, `exec "$@"`), " && ")
+	return exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", script, "sh", name}, args...)...)
 }
 
 // referenceShim is the one file a lab folder holds when it is built
@@ -114,23 +153,41 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	parent := opts.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, opts.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := limitedCommand(ctx, opts.Limits, "go", args...)
 	cmd.Dir = root
+	// The go command's own temporary files go into opts.Dir too, which the
+	// caller removes, so that a build stopped half-way leaves nothing in
+	// the system's temporary folder.
+	gotmp := filepath.Join(opts.Dir, lab.Dir+"-gotmp")
+	if err := os.MkdirAll(gotmp, 0o755); err != nil {
+		return "", err
+	}
+	cmd.Env = append(BuildEnv(os.Environ()), "GOTMPDIR="+gotmp)
+	// Stopped, the go command is asked to stop as Ctrl-C asks it, so that it
+	// removes its work folder; killed only if it has not stopped 5 s later.
+	stopGently(cmd)
 	cmd.WaitDelay = 5 * time.Second // the compiler's children may hold the output pipe
 	out, err := cmd.CombinedOutput()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return "", fmt.Errorf("building %s took longer than %v; gave up", lab.Dir, opts.Timeout)
 	}
+	if parent.Err() != nil {
+		return "", fmt.Errorf("building %s: %w", lab.Dir, parent.Err())
+	}
 	if err != nil {
-		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out)))
+		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out), opts.Limits))
 	}
 	return bin, nil
 }
 
 // compileHint explains the compile errors students meet most.
-func compileHint(out string) string {
+func compileHint(out string, limits labtest.Limits) string {
 	switch {
 	case strings.Contains(out, "undefined: Make"):
 		return "The tests call Make(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, " +
@@ -141,6 +198,9 @@ func compileHint(out string) string {
 	case strings.Contains(out, "raftlabs/solutions") && strings.Contains(out, "is not in std"),
 		strings.Contains(out, "no required module provides package raftlabs/solutions"):
 		return "The reference solution (solutions/) is not in this copy of the course, so it cannot be graded."
+	case strings.Contains(out, "file too large"), strings.Contains(out, "File size limit exceeded"):
+		return fmt.Sprintf("The build wrote a file larger than the grader's %s limit: "+
+			"does a package hold a huge initialised array or string?", labtest.Size(limits.FileSize))
 	case strings.Contains(out, "-race requires cgo"):
 		return "The race detector needs cgo: a C compiler (gcc or clang) on the PATH and CGO_ENABLED=1."
 	default:

@@ -17,4 +17,15 @@
 //
 // RunTests runs many tests, each several times, through a pool of
 // processes; FindRoot finds the course's root from any folder in it.
+//
+// # Untrusted code
+//
+// A student's submission is untrusted input, and the package keeps it in
+// bounds: CheckRealFiles rejects a lab folder or file that is a symbolic
+// link; CheckImports rejects what the allowlist (ImportRule, built from
+// what each standard package can do) does not allow, and //go:linkname,
+// //go:embed and //line directives; a build and a test process start from
+// a minimal environment (BuildEnv, TestEnv) and run under resource limits
+// (BuildLimits, TestLimits), which the caller passes in BuildOptions and
+// RunOptions.
 package grading

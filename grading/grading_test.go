@@ -1,8 +1,14 @@
 package grading
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,4 +71,52 @@ func TestRunTestsRunsEachTestRunsTimes(t *testing.T) {
 		}
 	}
 	assert.Len(t, done, 2*len(tests))
+}
+
+// TestSeedKnownWhenTheProcessEndsEarly checks that a test whose process
+// ends without the harness's report (a panic in a goroutine of the code
+// under test, as log.Fatal or os.Exit would) still has the seed it ran
+// with, for its rerun command: the grader chooses it.
+func TestSeedKnownWhenTheProcessEndsEarly(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	skeleton, err := os.ReadFile(filepath.Join(root, lab1.Dir, "raft.go"))
+	require.NoError(t, err)
+	dies := strings.Replace(string(skeleton), "\trf := &Raft{}\n", "\trf := &Raft{}\n\tgo func() { panic(\"corrupt state\") }()\n", 1)
+	require.NotEqual(t, string(skeleton), dies, "the skeleton's Make has moved")
+	bin, err := Build(root, lab1, Source{Replace: map[string][]byte{lab1.Dir + "/raft.go": []byte(dies)}},
+		BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	res := RunTest(bin, filepath.Join(root, lab1.Dir), labtest.TestsUpTo(1)[0], RunOptions{})
+	assert.False(t, res.Passed)
+	assert.Contains(t, res.Verdict, "the test process ended before the test finished")
+	assert.NotZero(t, res.Seed)
+	assert.Contains(t, res.Output, fmt.Sprintf(": seed %d,", res.Seed), "the test ran with the seed the result names")
+}
+
+func TestSubmissionsGetAMinimalEnvironment(t *testing.T) {
+	grader := []string{"PATH=/usr/bin", "HOME=/home/i", "TMPDIR=/tmp/x", "GORACE=halt_on_error=1",
+		"RAFTLABS_TRACE_DIR=/tmp/t", "VERBOSE=1", "SOME_SECRET=hunter2", "AWS_SECRET_ACCESS_KEY=k",
+		"GOCACHE=/c", "GOFLAGS=-mod=mod", "CGO_ENABLED=1", "CC=clang", "XDG_CACHE_HOME=/xc", "GITHUB_TOKEN=t",
+		"GOOGLE_APPLICATION_CREDENTIALS=/k.json"}
+	assert.Equal(t, []string{"PATH=/usr/bin", "HOME=/home/i", "TMPDIR=/tmp/x", "GORACE=halt_on_error=1",
+		"RAFTLABS_TRACE_DIR=/tmp/t"}, TestEnv(grader))
+	assert.Equal(t, []string{"PATH=/usr/bin", "HOME=/home/i", "TMPDIR=/tmp/x", "GORACE=halt_on_error=1",
+		"RAFTLABS_TRACE_DIR=/tmp/t", "GOCACHE=/c", "GOFLAGS=-mod=mod", "CGO_ENABLED=1", "CC=clang", "XDG_CACHE_HOME=/xc"},
+		BuildEnv(grader))
+}
+
+func TestABuildRunsUnderItsLimits(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("limits are set on Linux and macOS")
+	}
+	limits := labtest.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
+	out, err := limitedCommand(context.Background(), limits, "/bin/sh", "-c", "ulimit -t; ulimit -f").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "600\n524288\n", string(out), "CPU seconds, and 512-byte blocks")
+
+	out, err = limitedCommand(context.Background(), labtest.Limits{}, "echo", "no limits").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "no limits\n", string(out))
 }

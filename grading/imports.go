@@ -8,7 +8,6 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,46 +18,6 @@ import (
 
 	"raftlabs/labtest"
 )
-
-// AllowedImports is the allowlist: the packages a student's files may
-// import, and for a few of them the only members they may use (nil: any).
-// It is the one place to extend; docs/instructors.md says how.
-//
-// It holds what a Raft needs and nothing that reaches the harness, the
-// grader, the reference, the file system or other processes. os and
-// runtime are restricted to what debug loggers use: MIT's reads VERBOSE
-// from the environment and prints to standard error.
-var AllowedImports = map[string][]string{
-	"bytes":          nil,
-	"cmp":            nil,
-	"container/heap": nil,
-	"container/list": nil,
-	"context":        nil,
-	"encoding/gob":   nil, // labgob wraps it; it reads and writes only the buffers it is given
-	"errors":         nil,
-	"fmt":            nil,
-	"io":             nil,
-	"log":            nil,
-	"maps":           nil,
-	"math":           nil,
-	"math/rand":      nil,
-	"math/rand/v2":   nil,
-	"os":             {"Getenv", "LookupEnv", "Stderr", "Stdout"},
-	"runtime": {"Caller", "Callers", "CallersFrames", "Frame", "Frames", "Func", "FuncForPC",
-		"GOMAXPROCS", "Gosched", "KeepAlive", "NumCPU", "NumGoroutine", "Stack"},
-	"slices":      nil,
-	"sort":        nil,
-	"strconv":     nil,
-	"strings":     nil,
-	"sync":        nil,
-	"sync/atomic": nil,
-	"time":        nil,
-
-	"raftlabs/labdebug": nil, // prints and traces a student's debug lines
-	"raftlabs/labgob":   nil,
-	"raftlabs/labrpc":   nil,
-	"raftlabs/raftapi":  nil,
-}
 
 // A Rejection is one thing in a student's files that the allowlist does
 // not allow.
@@ -93,19 +52,6 @@ func (e *ImportError) Error() string {
 	return b.String()
 }
 
-// AllowedList returns the allowlist in words, for messages: the packages
-// in order, each restricted one with the members it allows.
-func AllowedList() string {
-	var words []string
-	for _, path := range slices.Sorted(maps.Keys(AllowedImports)) {
-		if members := AllowedImports[path]; members != nil {
-			path += " (only " + strings.Join(members, ", ") + ")"
-		}
-		words = append(words, path)
-	}
-	return strings.Join(words, ", ")
-}
-
 // otherSources are the kinds of files besides .go that the go command
 // compiles or links into a package: assembly, C and its kin, SWIG and
 // object files.
@@ -115,10 +61,10 @@ var otherSources = []string{
 }
 
 // CheckImports checks the student's files of lab's folder under root (its
-// non-test files) against AllowedImports before they are built. It returns
+// non-test files) against the allowlist (ImportRule) before they are built. It returns
 // an *ImportError naming every rejected import, every use of a member a
-// restricted package does not allow, every //go:linkname or //go:embed
-// directive, every file that does not parse, and every non-Go source file;
+// restricted package does not allow, every //go:linkname, //go:embed or
+// //line directive, every file that does not parse, and every non-Go source file;
 // nil if there is none; or another error if the folder cannot be read.
 //
 // It checks every non-test .go file of the folder, also those the current
@@ -203,6 +149,12 @@ func (c *importChecker) reject(pos token.Position, format string, args ...any) {
 	c.rejections = append(c.rejections, Rejection{Pos: pos, Reason: fmt.Sprintf(format, args...)})
 }
 
+// position returns pos in the file as it is, not as a line directive
+// would have it: a rejection names the student's real file and line.
+func (c *importChecker) position(pos token.Pos) token.Position {
+	return c.fset.PositionFor(pos, false)
+}
+
 // checkFile checks one .go file's imports, its uses of restricted
 // packages and its directives.
 func (c *importChecker) checkFile(path string) {
@@ -212,7 +164,9 @@ func (c *importChecker) checkFile(path string) {
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {
-			c.reject(list[0].Pos, "does not parse (%s), so its imports cannot be checked", list[0].Msg)
+			pos := list[0].Pos
+			pos.Filename = path // not the name a line directive gives
+			c.reject(pos, "does not parse (%s), so its imports cannot be checked", list[0].Msg)
 		} else {
 			c.reject(token.Position{Filename: path}, "cannot be read: %v", err)
 		}
@@ -223,13 +177,13 @@ func (c *importChecker) checkFile(path string) {
 		if err != nil {
 			continue // the parser has reported it
 		}
-		pos := c.fset.Position(spec.Pos())
-		members, allowed := AllowedImports[importPath]
+		pos := c.position(spec.Pos())
+		members, denied := ImportRule(importPath)
 		switch {
 		case importPath == "C":
 			c.reject(pos, `imports "C" (cgo), which a submission may not use`)
-		case !allowed:
-			c.reject(pos, "imports %s, which a submission may not import", importPath)
+		case denied != "":
+			c.reject(pos, "imports %s, which a submission may not import: %s", importPath, denied)
 		case members == nil:
 		case spec.Name != nil && spec.Name.Name == ".":
 			c.reject(pos, "imports %s with a dot, which a submission may not do: "+
@@ -247,11 +201,34 @@ func (c *importChecker) checkFile(path string) {
 		for _, comment := range group.List {
 			for _, directive := range []string{"//go:linkname", "//go:embed"} {
 				if strings.HasPrefix(comment.Text, directive) {
-					c.reject(c.fset.Position(comment.Pos()), "has a %s directive, which a submission may not use", directive[2:])
+					c.reject(c.position(comment.Pos()), "has a %s directive, which a submission may not use", directive[2:])
 				}
+			}
+			if isLineDirective(comment.Text) {
+				c.reject(c.position(comment.Pos()), "has a line directive (%s), which a submission may not use: "+
+					"it gives the code's stack traces a file name of its choosing", shorten(comment.Text, 40))
 			}
 		}
 	}
+}
+
+// isLineDirective reports whether a comment is a //line or /*line
+// directive, which the compiler obeys: the prefix, then a position with a
+// colon in it (comments such as "//line up the entries" are not).
+func isLineDirective(comment string) bool {
+	rest, ok := strings.CutPrefix(comment, "//line ")
+	if !ok {
+		rest, ok = strings.CutPrefix(comment, "/*line ")
+	}
+	return ok && strings.Contains(rest, ":")
+}
+
+// shorten returns s, or its start and "..." if it is longer than n bytes.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // checkMembers rejects each use, in file, of a member of the restricted
@@ -265,7 +242,7 @@ func (c *importChecker) checkMembers(file *ast.File, name, importPath string, me
 		// A package name is never resolved to a local declaration (Obj is
 		// nil); a variable of the same name is, and is not the package.
 		if x, ok := sel.X.(*ast.Ident); ok && x.Name == name && x.Obj == nil && !slices.Contains(members, sel.Sel.Name) {
-			c.reject(c.fset.Position(sel.Pos()), "uses %s.%s; of %s a submission may use only %s",
+			c.reject(c.position(sel.Pos()), "uses %s.%s; of %s a submission may use only %s",
 				name, sel.Sel.Name, importPath, qualified(name, members))
 		}
 		return true

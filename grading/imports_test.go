@@ -123,13 +123,13 @@ func TestCheckImportsRejects(t *testing.T) {
 		},
 		{
 			name:  "processes, files and reflection",
-			files: map[string]string{"lab1-election/raft.go": "package raft\n\nimport (\n\t\"os/exec\"\n\t\"syscall\"\n\t\"reflect\"\n\t\"net\"\n\t\"io/fs\"\n\t\"plugin\"\n\t\"runtime/debug\"\n\t\"github.com/someone/raft\"\n)\n"},
+			files: map[string]string{"lab1-election/raft.go": "package raft\n\nimport (\n\t\"os/exec\"\n\t\"syscall\"\n\t\"reflect\"\n\t\"net\"\n\t\"io/ioutil\"\n\t\"plugin\"\n\t\"runtime/debug\"\n\t\"github.com/someone/raft\"\n)\n"},
 			want: []string{
 				"lab1-election/raft.go:4: imports os/exec, which a submission may not import",
 				"lab1-election/raft.go:5: imports syscall, which a submission may not import",
 				"lab1-election/raft.go:6: imports reflect, which a submission may not import",
 				"lab1-election/raft.go:7: imports net, which a submission may not import",
-				"lab1-election/raft.go:8: imports io/fs, which a submission may not import",
+				"lab1-election/raft.go:8: imports io/ioutil, which a submission may not import: it reads and writes files",
 				"lab1-election/raft.go:9: imports plugin, which a submission may not import",
 				"lab1-election/raft.go:10: imports runtime/debug, which a submission may not import",
 				"lab1-election/raft.go:11: imports github.com/someone/raft, which a submission may not import",
@@ -197,6 +197,16 @@ func TestCheckImportsRejects(t *testing.T) {
 			},
 		},
 		{
+			name: "line directives, which name a file of the code's choosing",
+			files: map[string]string{"lab1-election/raft.go": "package raft\n\n//line internal/synctest.Run(:1\nfunc hidden() {}\n\n" +
+				"var x = /*line testing/synctest.go:9:1*/ 1\n\n//line up the entries, a comment\n//lines: also a comment\n"},
+			want: []string{
+				"lab1-election/raft.go:3: has a line directive (//line internal/synctest.Run(:1), which a submission may not use: " +
+					"it gives the code's stack traces a file name of its choosing",
+				"lab1-election/raft.go:6: has a line directive (/*line testing/synctest.go:9:1*/), which a submission may not use",
+			},
+		},
+		{
 			name:  "a file that does not parse",
 			files: map[string]string{"lab1-election/raft.go": "package raft\n\nimport \"os/exec\"\n\nfunc (\n"},
 			want:  []string{"lab1-election/raft.go:5: does not parse ("},
@@ -218,15 +228,19 @@ func TestImportErrorNamesFileLinePackageAndAllowlist(t *testing.T) {
 	})
 	err := CheckImports(root, labtest.Labs[1])
 	require.Error(t, err)
-	assert.Equal(t, "lab2-replication/raft.go:9: imports raftlabs/solutions, which a submission may not import; allowed: "+AllowedList(), err.Error())
-	assert.Contains(t, AllowedList(), "math/rand, math/rand/v2, os (only Getenv, LookupEnv, Stderr, Stdout), raftlabs/labdebug, raftlabs/labgob, raftlabs/labrpc, raftlabs/raftapi, runtime (only ")
+	assert.Equal(t, "lab2-replication/raft.go:9: imports raftlabs/solutions, which a submission may not import: "+
+		"of the course's packages a submission may import only raftlabs/labdebug, raftlabs/labgob, raftlabs/labrpc, raftlabs/raftapi; "+
+		"allowed: "+AllowedList(), err.Error())
+	assert.Equal(t, "the standard library less what reaches files, processes, the network, memory by address, reflection, "+
+		"the runtime's internals or the tests (docs/instructors.md lists each package and why), with only some members of "+
+		"os, path/filepath, runtime; and raftlabs/labdebug, raftlabs/labgob, raftlabs/labrpc, raftlabs/raftapi", AllowedList())
 
 	// With several, one a line, and the allowlist once at the end.
 	root = fakeCourse(t, map[string]string{"lab1-election/raft.go": "package raft\n\nimport \"unsafe\"\nimport \"reflect\"\n"})
 	err = CheckImports(root, lab1)
 	require.Error(t, err)
-	assert.Equal(t, "lab1-election/raft.go:3: imports unsafe, which a submission may not import\n"+
-		"lab1-election/raft.go:4: imports reflect, which a submission may not import\n"+
+	assert.Equal(t, "lab1-election/raft.go:3: imports unsafe, which a submission may not import: it reads and writes memory by address\n"+
+		"lab1-election/raft.go:4: imports reflect, which a submission may not import: it reaches other code's values, unexported fields included\n"+
 		"allowed: "+AllowedList(), err.Error())
 }
 
@@ -255,4 +269,35 @@ func BenchmarkCheckImports(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestCheckRealFilesRejectsLinks(t *testing.T) {
+	sub := t.TempDir()
+	elsewhere := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(elsewhere, "raft.go"), []byte("package raft\n"), 0o644))
+	// lab 1: a real folder with one real file, one linked file and a linked
+	// file that is no student's (a test), which the grader never takes.
+	require.NoError(t, os.MkdirAll(filepath.Join(sub, "lab1-election"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "lab1-election", "raft.go"), []byte("package raft\n"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(elsewhere, "raft.go"), filepath.Join(sub, "lab1-election", "util.go")))
+	require.NoError(t, os.Symlink(filepath.Join(elsewhere, "raft.go"), filepath.Join(sub, "lab1-election", "x_test.go")))
+	// lab 2: the whole folder is a link, to a classmate's say.
+	require.NoError(t, os.Symlink(elsewhere, filepath.Join(sub, "lab2-replication")))
+
+	err := CheckRealFiles(sub, lab1)
+	var ie *ImportError
+	require.True(t, errors.As(err, &ie), "not an *ImportError: %v", err)
+	require.Len(t, ie.Rejections, 1)
+	assert.Equal(t, "lab1-election/util.go: is a symbolic link (to "+filepath.Join(elsewhere, "raft.go")+
+		"); a lab's .go files must be regular files inside the submission", ie.Rejections[0].String())
+
+	err = CheckRealFiles(sub, labtest.Labs[1])
+	require.True(t, errors.As(err, &ie), "not an *ImportError: %v", err)
+	require.Len(t, ie.Rejections, 1)
+	assert.Equal(t, "lab2-replication: is a symbolic link (to "+elsewhere+
+		"); a lab folder must be a real folder inside the submission", ie.Rejections[0].String())
+
+	assert.NoError(t, CheckRealFiles(sub, labtest.Labs[2]), "a lab the submission does not have")
+	require.NoError(t, os.Remove(filepath.Join(sub, "lab1-election", "util.go")))
+	assert.NoError(t, CheckRealFiles(sub, lab1), "real files, and a linked test the grader never takes")
 }

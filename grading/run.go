@@ -2,6 +2,9 @@ package grading
 
 import (
 	"context"
+	"math/rand/v2"
+	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,13 +14,30 @@ import (
 // RunOptions are how one test is run.
 type RunOptions struct {
 	Timeout time.Duration // real-time bound for the process; 0 means 5 minutes
-	Seed    int64         // 0: the test picks its own
-	Env     []string      // added to the environment, e.g. RAFTLABS_REALTIME=1
+	Seed    int64         // 0: RunTest picks one
+	Env     []string      // added to the minimal environment a test starts from (TestEnv), e.g. RAFTLABS_REALTIME=1
 
-	// Context, if set, ends the run when it is done: its process is
-	// killed, and a run not yet started does not start.
+	// TraceDir is the folder a failing test writes its trace to
+	// (RAFTLABS_TRACE_DIR); "" leaves it to the environment, whose default
+	// is raftlabs-traces in the system's temporary folder. The grader sets
+	// it for a submission, to a folder it removes unless asked to keep it.
+	TraceDir string
+
+	// Context, if not nil, ends the test's process when it is done: the
+	// grader cancels it when it is interrupted.
 	Context context.Context
+
+	// Limits are the test process's resource limits (TestLimits for a
+	// submission); the zero value sets none.
+	Limits labtest.Limits
 }
+
+// TestLimits are the grader's limits on a test process: generous enough
+// that the reference never comes near them (it needs well under 1 GiB and
+// a few seconds of CPU a test), small enough that a memory, CPU or disk
+// bomb harms no one else graded on the machine. Memory is not limited in
+// a -race binary (labtest.Limits says why).
+var TestLimits = labtest.Limits{Memory: 2 << 30, CPU: 2 * time.Minute, FileSize: 64 << 20}
 
 // Result is what one run of one test did. Everything but Output comes from
 // the harness's own report (labtest.Result), which the test process sends
@@ -46,9 +66,16 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Minute
 	}
-	var args []string
-	if opts.Seed != 0 {
-		args = append(args, "-seed", strconv.FormatInt(opts.Seed, 10))
+	// The seed is chosen here, not by the test, so that the rerun command
+	// names it even when the process ends without the harness's report
+	// (log.Fatal or os.Exit in the code under test).
+	if opts.Seed == 0 {
+		opts.Seed = rand.Int64N(1_000_000) + 1
+	}
+	args := []string{"-seed", strconv.FormatInt(opts.Seed, 10)}
+	env := opts.Env
+	if opts.TraceDir != "" {
+		env = append(slices.Clip(env), "RAFTLABS_TRACE_DIR="+opts.TraceDir)
 	}
 	ctx := opts.Context
 	if ctx == nil {
@@ -60,18 +87,16 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		Dir:     labDir,
 		Test:    test.Name(),
 		Args:    args,
-		Env:     opts.Env,
+		Env:     env,
+		BaseEnv: TestEnv(os.Environ()),
+		Limits:  opts.Limits,
 		Timeout: opts.Timeout,
 		Isolate: true,
 	})
-	seed := rep.Seed
-	if seed == 0 {
-		seed = opts.Seed
-	}
 	return Result{
 		Test:     test,
 		Passed:   rep.Passed,
-		Seed:     seed,
+		Seed:     opts.Seed,
 		Virtual:  rep.Virtual,
 		Real:     time.Since(start),
 		RPCs:     rep.RPCs,

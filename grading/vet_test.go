@@ -95,7 +95,7 @@ func TestExplain(t *testing.T) {
 	}{
 		{"virtual time stopped at 1.20s: ...\ns1: goroutine 7 is running: it never blocks: a loop that does not sleep", 120},
 		{"virtual time stopped at 1.20s: ...\ns1: goroutine 9 waits for a mutex", 57},
-		{"virtual time stopped at 0.80s: ...\ns0 sent on applyCh while holding its lock: ...", 90},
+		{"s0 sent on applyCh while holding its lock, so virtual time stopped at 0.80s: ...", 90},
 		{"s0: Make did not return: it has been running for 10.0s", 120},
 		{"labgob: raft.LogEntry.term starts with a lower-case letter, so gob will not send or save it", 30},
 		{"election safety: term 4 has 2 leaders [s1 s3]", 0},

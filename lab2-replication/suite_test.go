@@ -14,11 +14,8 @@ func TestManyElectionsLab1(t *testing.T)      { labtest.Run(t, labtest.ManyElect
 func TestUnreliableElectionLab1(t *testing.T) { labtest.Run(t, labtest.UnreliableElection, Make) }
 func TestStepDownLab1(t *testing.T)           { labtest.Run(t, labtest.StepDown, Make) }
 func TestStaleCandidateLab1(t *testing.T)     { labtest.Run(t, labtest.StaleCandidate, Make) }
-func TestStaleVoteLab1(t *testing.T)          { labtest.Run(t, labtest.StaleVote, Make) }
 func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeartbeats, Make) }
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
-func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
-func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }
 func TestRPCBytesLab2(t *testing.T)           { labtest.Run(t, labtest.RPCBytes, Make) }
 func TestFollowerFailureLab2(t *testing.T)    { labtest.Run(t, labtest.FollowerFailure, Make) }

@@ -14,11 +14,8 @@ func TestManyElectionsLab1(t *testing.T)      { labtest.Run(t, labtest.ManyElect
 func TestUnreliableElectionLab1(t *testing.T) { labtest.Run(t, labtest.UnreliableElection, Make) }
 func TestStepDownLab1(t *testing.T)           { labtest.Run(t, labtest.StepDown, Make) }
 func TestStaleCandidateLab1(t *testing.T)     { labtest.Run(t, labtest.StaleCandidate, Make) }
-func TestStaleVoteLab1(t *testing.T)          { labtest.Run(t, labtest.StaleVote, Make) }
 func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeartbeats, Make) }
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
-func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
-func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }
 func TestRPCBytesLab2(t *testing.T)           { labtest.Run(t, labtest.RPCBytes, Make) }
 func TestFollowerFailureLab2(t *testing.T)    { labtest.Run(t, labtest.FollowerFailure, Make) }
@@ -32,7 +29,6 @@ func TestRejoinStaleLeaderLab2(t *testing.T) { labtest.Run(t, labtest.RejoinStal
 func TestBackupLab2(t *testing.T)            { labtest.Run(t, labtest.Backup, Make) }
 func TestRPCCountsLab2(t *testing.T)         { labtest.Run(t, labtest.RPCCounts, Make) }
 func TestFigure8Lab2(t *testing.T)           { labtest.Run(t, labtest.Figure8, Make) }
-func TestLateAppendEntriesLab2(t *testing.T) { labtest.Run(t, labtest.LateAppendEntries, Make) }
 func TestReorderedRepliesLab2(t *testing.T)  { labtest.Run(t, labtest.ReorderedReplies, Make) }
 func TestPersistBasicLab3(t *testing.T)      { labtest.Run(t, labtest.PersistBasic, Make) }
 func TestPersistStaggeredLab3(t *testing.T)  { labtest.Run(t, labtest.PersistStaggered, Make) }
@@ -42,7 +38,6 @@ func TestPartitionedLeaderCrashLab3(t *testing.T) {
 func TestPersistedTermLab3(t *testing.T)     { labtest.Run(t, labtest.PersistedTerm, Make) }
 func TestPersistedVoteLab3(t *testing.T)     { labtest.Run(t, labtest.PersistedVote, Make) }
 func TestPersistedLogLab3(t *testing.T)      { labtest.Run(t, labtest.PersistedLog, Make) }
-func TestCorruptStateLab3(t *testing.T)      { labtest.Run(t, labtest.CorruptState, Make) }
 func TestUnreliableAgreeLab3(t *testing.T)   { labtest.Run(t, labtest.UnreliableAgree, Make) }
 func TestFigure8CrashesLab3(t *testing.T)    { labtest.Run(t, labtest.Figure8Crashes, Make) }
 func TestFigure8UnreliableLab3(t *testing.T) { labtest.Run(t, labtest.Figure8Unreliable, Make) }

@@ -17,8 +17,16 @@
 //
 // # Reports
 //
-// Each distinct problem is printed once to standard error, loudly, and
-// recorded; Problems returns the record, which the course's tests check at
-// the end of every test so that a lower-case field fails the test that sent
-// it instead of only scrolling past.
+// A lower-case field is a problem: it loses data. A decode into a value
+// that is not zero is reported as in MIT's labgob, naming the function that
+// decoded ("in Raft.readPersist"): as a warning if anything old can survive
+// the decode (a reply reused across Calls), and as a line marked harmless
+// if nothing can (a votedFor of -1, which gob overwrites).
+//
+// Each is printed to standard error, loudly. The course's tests take a
+// Mark when a test starts and, at its end, fail the test for each problem
+// ProblemsSince returns and add to its output each warning WarningsSince
+// returns. A problem is recorded again in every test whose values carry the
+// type: a type encoded or registered in an init, before the test started,
+// is still charged to each test that sends or saves it.
 package labgob

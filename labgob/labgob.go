@@ -1,14 +1,14 @@
 package labgob
 
 import (
+	"encoding"
 	"encoding/gob"
 	"fmt"
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 )
 
 // LabEncoder writes gob-encoded values, checking each type it meets.
@@ -23,13 +23,13 @@ func NewEncoder(w io.Writer) *LabEncoder {
 
 // Encode writes v, after reporting any lower-case field in its type.
 func (e *LabEncoder) Encode(v any) error {
-	checkType(reflect.TypeOf(v))
+	met(reflect.TypeOf(v))
 	return e.gob.Encode(v)
 }
 
 // EncodeValue is Encode for a reflect.Value.
 func (e *LabEncoder) EncodeValue(v reflect.Value) error {
-	checkType(v.Type())
+	met(v.Type())
 	return e.gob.EncodeValue(v)
 }
 
@@ -44,113 +44,212 @@ func NewDecoder(r io.Reader) *LabDecoder {
 }
 
 // Decode reads the next value into v, which must be a pointer. It reports a
-// lower-case field in v's type and a v that is not the zero value.
+// lower-case field in v's type, and warns if v is not the zero value.
 func (d *LabDecoder) Decode(v any) error {
-	checkType(reflect.TypeOf(v))
+	met(reflect.TypeOf(v))
 	checkZero(v)
 	return d.gob.Decode(v)
 }
 
 // Register records a concrete type that may travel inside an interface
-// value (a log entry's Command, say), as gob.Register does.
+// value (a log entry's Command, say), as gob.Register does. A lower-case
+// field in it is reported at once, and again after every Mark in which a
+// value with an interface in it travels.
 func Register(v any) {
-	checkType(reflect.TypeOf(v))
+	registered(reflect.TypeOf(v))
 	gob.Register(v)
 }
 
 // RegisterName is gob.RegisterName with the same checks as Register.
 func RegisterName(name string, v any) {
-	checkType(reflect.TypeOf(v))
+	registered(reflect.TypeOf(v))
 	gob.RegisterName(name, v)
 }
 
-// Problems returns every distinct problem reported so far in this process,
-// in the order they were first seen.
-func Problems() []string {
+// A Mark is a point in the codec's record: ProblemsSince and WarningsSince
+// return what was met after it. A test takes one when it starts.
+type Mark struct{ gen uint64 }
+
+// NewMark returns a mark for now. From then on, a problem is recorded
+// again the first time it is met, however often it was met before (in an
+// init that registered or encoded a type before the test, say), so that
+// each test is charged with what its own values carry.
+func NewMark() Mark {
 	mu.Lock()
 	defer mu.Unlock()
-	return append([]string(nil), problems...)
+	gen++
+	return Mark{gen}
+}
+
+// ProblemsSince returns each distinct problem met since m, in the order
+// first met: lower-case fields in the types encoded, decoded or carried
+// inside an interface. Each one loses data.
+func ProblemsSince(m Mark) []string {
+	return since(m, problem)
+}
+
+// WarningsSince returns each distinct warning since m, in the order first
+// met: decodes into a value whose old data could survive, because gob
+// leaves a struct's field that the sender left zero as it was (a reply
+// reused across Calls), each naming the function that decoded. A decode
+// into a value gob overwrites whole (votedFor = -1 before readPersist's
+// Decode) is printed to standard error, as MIT's labgob does, and is not a
+// warning.
+func WarningsSince(m Mark) []string {
+	return since(m, warning)
+}
+
+type kind int
+
+const (
+	problem kind = iota // data lost: the test fails
+	warning             // data may be lost: the test says so
+	notice              // nothing lost: printed only
+)
+
+// A record is one problem or warning, met in generation gen.
+type record struct {
+	gen  uint64
+	kind kind
+	text string
 }
 
 var (
 	mu       sync.Mutex
-	checked  = map[reflect.Type]bool{}
-	reported = map[string]bool{}
-	problems []string
+	gen      uint64                        // the current Mark's
+	types    = map[reflect.Type]typeInfo{} // each type met, walked once
+	registry []string                      // problems of the registered types
+	records  []record                      // what was met, in order
+	lastMet  = map[string]uint64{}         // a problem's or warning's key, to the last gen it was recorded in
 )
 
-// report prints a problem once and records it.
-func report(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	mu.Lock()
-	defer mu.Unlock()
-	if reported[msg] {
-		return
-	}
-	reported[msg] = true
-	problems = append(problems, msg)
-	fmt.Fprintf(os.Stderr, "\n*** labgob: %s ***\n\n", msg)
+// typeInfo is what a walk of a type found, kept for the next time.
+type typeInfo struct {
+	problems     []string // lower-case fields in it or in what it reaches
+	hasInterface bool     // it reaches an interface, which may carry a registered type
 }
 
-// checkType reports lower-case fields in t and in every type reachable
-// from it. Each type is walked once per process.
-func checkType(t reflect.Type) {
+// met records the problems of a type on its way through the codec.
+func met(t reflect.Type) {
 	if t == nil {
 		return
 	}
 	mu.Lock()
-	if checked[t] {
-		mu.Unlock()
+	defer mu.Unlock()
+	info, ok := types[t]
+	if !ok {
+		info = walk(t)
+		types[t] = info
+	}
+	for _, p := range info.problems {
+		recordLocked(problem, p, p)
+	}
+	if info.hasInterface {
+		for _, p := range registry {
+			recordLocked(problem, p, p)
+		}
+	}
+}
+
+// registered records a registered type's problems, now and for the values
+// that may carry it inside an interface later.
+func registered(t reflect.Type) {
+	if t == nil {
 		return
 	}
-	checked[t] = true
-	mu.Unlock()
-
-	switch t.Kind() {
-	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			r, _ := utf8.DecodeRuneInString(f.Name)
-			if !unicode.IsUpper(r) {
-				report("%s.%s starts with a lower-case letter, so gob will not send or save it: "+
-					"capitalize the field (RPC arguments, replies and persisted state need upper-case field names)",
-					t.String(), f.Name)
-			}
-			checkType(f.Type)
+	mu.Lock()
+	defer mu.Unlock()
+	info := walk(t)
+	for _, p := range info.problems {
+		if !slices.Contains(registry, p) {
+			registry = append(registry, p)
 		}
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		checkType(t.Elem())
-	case reflect.Map:
-		checkType(t.Key())
-		checkType(t.Elem())
+		recordLocked(problem, p, p)
 	}
 }
 
-// checkZero reports a decode target that already holds data.
-func checkZero(v any) {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return // gob itself returns an error for these
+// recordLocked records text under key, once per generation, and prints it
+// to standard error when it does. mu must be held.
+func recordLocked(k kind, key, text string) {
+	if last, ok := lastMet[key]; ok && last == gen {
+		return
 	}
-	elem := rv.Elem()
-	if !elem.IsZero() {
-		report("decoding into a %s that is not zero (%s): gob does not send zero values, so old data "+
-			"can survive the decode; decode into a fresh variable (for an RPC, a new reply for every Call)",
-			elem.Type().String(), describe(elem))
+	lastMet[key] = gen
+	records = append(records, record{gen: gen, kind: k, text: text})
+	prefix := "labgob"
+	if k != problem {
+		prefix = "labgob warning"
 	}
+	fmt.Fprintf(os.Stderr, "\n*** %s: %s ***\n\n", prefix, text)
 }
 
-// describe names the first non-zero field of v, as evidence.
-func describe(v reflect.Value) string {
-	if v.Kind() == reflect.Struct {
-		for i := range v.NumField() {
-			if f := v.Field(i); f.CanInterface() && !f.IsZero() {
-				return fmt.Sprintf("%s = %v", v.Type().Field(i).Name, f.Interface())
-			}
+// since returns the texts of kind k recorded since m.
+func since(m Mark, k kind) []string {
+	mu.Lock()
+	defer mu.Unlock()
+	var out []string
+	for _, r := range records {
+		if r.gen >= m.gen && r.kind == k {
+			out = append(out, r.text)
 		}
 	}
-	if v.CanInterface() {
-		return fmt.Sprintf("value %v", v.Interface())
+	return out
+}
+
+// walk finds the lower-case fields in t and in every type reachable from
+// it, and whether it reaches an interface.
+func walk(t reflect.Type) typeInfo {
+	var info typeInfo
+	seen := map[reflect.Type]bool{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		if seen[t] || encodesItself(t) {
+			return
+		}
+		seen[t] = true
+		switch t.Kind() {
+		case reflect.Struct:
+			for i := range t.NumField() {
+				f := t.Field(i)
+				if !f.IsExported() {
+					info.problems = append(info.problems, lowerCase(t, f.Name))
+				}
+				visit(f.Type)
+			}
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			visit(t.Elem())
+		case reflect.Map:
+			visit(t.Key())
+			visit(t.Elem())
+		case reflect.Interface:
+			info.hasInterface = true
+		}
 	}
-	return "value is set"
+	visit(t)
+	return info
+}
+
+// encodesItself reports whether gob sends t through its own methods
+// (GobEncode, MarshalBinary or MarshalText, as time.Time does) rather than
+// field by field, so that its lower-case fields are its own business.
+func encodesItself(t reflect.Type) bool {
+	for _, u := range []reflect.Type{t, reflect.PointerTo(t)} {
+		if u.Implements(gobEncoder) || u.Implements(binaryMarshaler) || u.Implements(textMarshaler) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	gobEncoder      = reflect.TypeFor[gob.GobEncoder]()
+	binaryMarshaler = reflect.TypeFor[encoding.BinaryMarshaler]()
+	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// lowerCase is the problem of a field that gob skips.
+func lowerCase(t reflect.Type, field string) string {
+	return fmt.Sprintf("%s.%s starts with a lower-case letter, so gob will not send or save it: "+
+		"capitalize the field (RPC arguments, replies and persisted state need upper-case field names)",
+		t.String(), field)
 }

@@ -2,9 +2,11 @@ package labrpc
 
 import (
 	"bytes"
+	"encoding/gob"
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"raftlabs/labgob"
@@ -13,9 +15,10 @@ import (
 // Call sends an RPC to the server the end is connected to and waits for the
 // reply. svcMeth is "Type.Method", such as "Raft.RequestVote"; args is a
 // value or a pointer, and reply a pointer to a fresh zero value of the
-// handler's reply type. Call returns true if the reply arrived and was
-// copied into reply, and false if the request or the reply was lost, in
-// which case reply is untouched. The package comment lists every reason for
+// handler's reply type, or of any type gob can decode that type into (gob
+// matches fields by name, as in MIT's labrpc). Call returns true if the
+// reply arrived and was copied into reply, and false if the request or the
+// reply was lost, in which case reply is untouched. The package comment lists every reason for
 // false.
 func (e *ClientEnd) Call(svcMeth string, args any, reply any) bool {
 	return e.net.call(e.name, svcMeth, args, reply)
@@ -139,8 +142,13 @@ func (n *Network) prepare(srv *Server, serverName, svcMeth string, req []byte, r
 		n.report(fmt.Sprintf("labrpc: server %s has no method %s; it has %s", serverName, svcMeth, have), "")
 		return nil, reflect.Value{}, false
 	}
-	if t := reflect.TypeOf(reply); t != m.replyType && !isForeignStruct(t, m.replyType) {
-		n.report(fmt.Sprintf("labrpc: %s takes a reply of type %v, but the caller passed %v", svcMeth, m.replyType, t), "")
+	if t := reflect.TypeOf(reply); t == nil || t.Kind() != reflect.Pointer {
+		n.report(fmt.Sprintf("labrpc: %s takes a reply of type %v, but the caller passed %v, which is not a pointer",
+			svcMeth, m.replyType, t), "")
+		return nil, reflect.Value{}, false
+	} else if err := replyFits(m.replyType, t); err != nil {
+		n.report(fmt.Sprintf("labrpc: %s takes a reply of type %v, which gob cannot decode into the caller's %v: %v",
+			svcMeth, m.replyType, t, err), "")
 		return nil, reflect.Value{}, false
 	}
 	if reflect.ValueOf(reply).IsNil() {
@@ -172,15 +180,31 @@ func (n *Network) sleep(d time.Duration) {
 	n.blockIfClosed()
 }
 
-// isForeignStruct reports whether a caller's reply type t, though not the
-// handler's type want, is a pointer to a struct from another package: a
-// test's own rendering of the same message, decoded field by field by name
-// as gob always does. A different type from the handler's own package is a
-// mix-up (an AppendEntriesReply passed to RequestVote) and is reported.
-func isForeignStruct(t, want reflect.Type) bool {
-	if t == nil || t.Kind() != reflect.Pointer || want.Kind() != reflect.Pointer {
-		return false
+// replyFits returns nil if gob can decode a reply of the handler's type
+// into the caller's type, both pointers: the same type, or any type whose
+// fields gob matches by name, as MIT's labrpc allows by moving every reply
+// through gob (an InstallSnapshotReply decoded from a handler's
+// *InstallSnapshotArgs gets its Term; a test's own rendering of a message
+// gets the fields it shares with the student's). It tries a zero value of
+// each pair once, and remembers the answer.
+func replyFits(handler, caller reflect.Type) error {
+	if handler == caller {
+		return nil
 	}
-	got, own := t.Elem(), want.Elem()
-	return got.Kind() == reflect.Struct && own.Kind() == reflect.Struct && got.PkgPath() != own.PkgPath()
+	key := [2]reflect.Type{handler, caller}
+	if err, ok := replyFit.Load(key); ok {
+		return err.(fit).err
+	}
+	var buf bytes.Buffer
+	err := gob.NewEncoder(&buf).EncodeValue(reflect.New(handler.Elem()))
+	if err == nil {
+		err = gob.NewDecoder(&buf).DecodeValue(reflect.New(caller.Elem()))
+	}
+	replyFit.Store(key, fit{err})
+	return err
 }
+
+// replyFit holds replyFits's answer for each pair of types.
+var replyFit sync.Map
+
+type fit struct{ err error }

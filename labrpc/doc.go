@@ -17,11 +17,12 @@
 //     request was sent: a reply from a handler that ran is discarded
 //     (ServerDead);
 //   - the handler panicked (ServerDead, and a report in Problems);
-//   - the call was a mistake: no such service or method, a reply of the
-//     wrong type (another type of the handler's own package; a struct from
-//     another package, such as a test's own copy of the message, is decoded
-//     into field by field by name), or arguments that cannot be encoded or
-//     decoded (Unreachable, and a report in Problems).
+//   - the call was a mistake: no such service or method, a reply that is
+//     not a pointer or of a type gob cannot decode the handler's reply into
+//     (no field of the same name, or one of another type; any other type is
+//     fine, since gob fills it field by field by name, as in MIT's labrpc),
+//     or arguments that cannot be encoded or decoded (Unreachable, and a
+//     report in Problems).
 //
 // So a false return does not say whether the handler ran; like a real client,
 // the caller must allow for both.

@@ -1,13 +1,16 @@
 package labtest_test
 
 import (
+	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 
+	"raftlabs/labgob"
 	"raftlabs/labtest"
 	"raftlabs/labtest/testdata/broken"
 )
@@ -17,6 +20,10 @@ import (
 type brokenCase struct {
 	run  func(t *testing.T)
 	want []string // what the failure must say; nil means the test must pass
+	// headline, if set, is what the verdict's first line (the line after
+	// FAILED, all a one-line summary keeps) must say: the cause.
+	headline string
+	passes   []string // what a passing test's output must say (its warnings)
 }
 
 var brokenCases = map[string]brokenCase{
@@ -52,10 +59,26 @@ var brokenCases = map[string]brokenCase{
 		run: func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeApplyUnderLock) },
 		want: []string{"sent on applyCh while holding its lock", "Never send on applyCh while holding rf.mu",
 			"broken.MakeApplyUnderLock.func1"},
+		headline: "sent on applyCh while holding its lock, so virtual time stopped at",
 	},
 	"lower-case RPC field": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields) },
 		want: []string{"labgob: broken.LowerArgs.term starts with a lower-case letter"},
+	},
+	"lower-case RPC field met before the test": {
+		// As a student's init that registers or encodes its RPC types
+		// would: the field is still charged to the test that sends it.
+		run: func(t *testing.T) {
+			_ = labgob.NewEncoder(io.Discard).Encode(broken.LowerArgs{})
+			labtest.Run(t, labtest.InitialElection, broken.MakeLowerCaseFields)
+		},
+		want: []string{": labgob: broken.LowerArgs.term starts with a lower-case letter"},
+	},
+	"reply reused across Calls": {
+		run: func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeReusedReply) },
+		passes: []string{"  warning: labgob: decoding into a broken.BeatReply that is not zero (Term = ",
+			") in Election.broadcastHeartbeats: gob does not send zero fields, so a field the sender left zero keeps its old value here",
+			"(This costs no points.)"},
 	},
 	"applyCh send after Kill": {
 		run:  func(t *testing.T) { labtest.Run(t, labtest.InitialElection, broken.MakeApplyAfterKill) },
@@ -101,6 +124,9 @@ func TestContainment(t *testing.T) {
 
 			if bc.want == nil {
 				assert.NoError(t, err, "this Raft works and its test must pass:\n%s", output)
+				for _, words := range bc.passes {
+					assert.Contains(t, output, words)
+				}
 			} else {
 				assert.Error(t, err, "the broken Raft's test must fail:\n%s", output)
 				assert.Contains(t, output, "--- FAIL: TestBrokenRaft")
@@ -109,8 +135,23 @@ func TestContainment(t *testing.T) {
 			for _, want := range bc.want {
 				assert.Contains(t, output, want)
 			}
+			if bc.headline != "" {
+				assert.Contains(t, verdictHeadline(output), bc.headline, "the verdict's first line must name the cause:\n%s", output)
+			}
 			assert.Contains(t, output, "--- PASS: TestAfterBrokenRaft", "the next test must still run and pass:\n%s", output)
 			assert.Less(t, took, 30*time.Second, "the verdict took too long")
 		})
 	}
+}
+
+// verdictHeadline returns the line after the first FAILED line of a test's
+// output: the verdict's headline.
+func verdictHeadline(output string) string {
+	lines := strings.Split(output, "\n")
+	for i, line := range lines {
+		if strings.Contains(line, "FAILED") && i+1 < len(lines) {
+			return lines[i+1]
+		}
+	}
+	return ""
 }

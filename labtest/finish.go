@@ -43,6 +43,9 @@ func (c *Cluster) finish() {
 		c.run.fail(c.dress(asFailure(err)))
 		c.t.Fail()
 	}
+	for _, w := range labgob.WarningsSince(c.problems.codec) {
+		c.run.warn("labgob: " + w + "\n(This costs no points.)")
+	}
 	if len(leaks) > 0 {
 		c.run.leaked.Store(true)
 		report := describeLeaks(leaks)
@@ -109,7 +112,7 @@ func (c *Cluster) waitUntil(deadline time.Time) []goroutine {
 // answer and the others.
 func lateCalls(gs []goroutine) (calling, others []goroutine) {
 	for _, g := range gs {
-		if strings.Contains(g.stack, "raftlabs/labrpc.(*Network).call(") {
+		if g.calls("raftlabs/labrpc.(*Network).call(") {
 			calling = append(calling, g)
 		} else {
 			others = append(others, g)
@@ -202,8 +205,8 @@ func (c *Cluster) backgroundProblem() error {
 			return err
 		}
 	}
-	if ps := labgob.Problems(); len(ps) > c.problems.codec {
-		return errors.New("labgob: " + ps[c.problems.codec])
+	if ps := labgob.ProblemsSince(c.problems.codec); len(ps) > 0 {
+		return errors.New("labgob: " + ps[0])
 	}
 	if c.net != nil {
 		if ps := c.net.Problems(); len(ps) > c.problems.network {

@@ -34,6 +34,21 @@ func TestPointsSumTo100PerLab(t *testing.T) {
 	}
 }
 
+// TestProbeWeight checks the promise to a Raft the tests' own RPCs cannot
+// reach (one that answers with RPCs of its own): it loses at most 10 of a
+// lab's 100 points, counting the earlier labs' tests that run there too.
+func TestProbeWeight(t *testing.T) {
+	for _, lab := range Labs {
+		probes := 0
+		for _, test := range TestsUpTo(lab.Number) {
+			if test.Probe {
+				probes += test.Points
+			}
+		}
+		assert.LessOrEqual(t, probes, 10, "lab %d's tests that send RPCs of their own", lab.Number)
+	}
+}
+
 func TestCheckCommand(t *testing.T) {
 	assert.NoError(t, checkCommand(101))
 	assert.NoError(t, checkCommand("x"))
@@ -75,5 +90,5 @@ func TestHandoutTablesMatchTheSuite(t *testing.T) {
 
 func TestTestTableTakesTheScenariosDocs(t *testing.T) {
 	table := TestTable(1, map[string]string{"ReElection": "ReElection checks that a leader | is elected.\nPaper §5.2.\n"})
-	assert.Contains(t, table, "| `TestReElectionLab1` | Checks that a leader \\| is elected. Paper §5.2. | 10 |\n")
+	assert.Contains(t, table, "| `TestReElectionLab1` | Checks that a leader \\| is elected. Paper §5.2. | 15 |\n")
 }

@@ -2,8 +2,6 @@ package labtest
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -37,11 +35,36 @@ func currentGoroutine() goroutine { return fromStacks([]stacks.Goroutine{stacks.
 // parseGoroutines parses a dump.
 func parseGoroutines(dump []byte) []goroutine { return fromStacks(stacks.Parse(dump)) }
 
+// frames returns the function line of each frame of g's stack, innermost
+// first, such as "raftlabs/labrpc.(*ClientEnd).Call(0xc000010000, ...)".
+//
+// Goroutines are told apart by these lines only, never by file names: a
+// //line directive lets a file claim any name, such as
+// internal/synctest.go, while a function's name always starts with its
+// package's path, and the code under test can define no function outside
+// its own package (raftlabs/lab2-replication.*).
+func (g goroutine) frames() []string {
+	var frames []string
+	for _, line := range strings.Split(body(g.stack), "\n") {
+		if line == "" || strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "created by ") {
+			continue
+		}
+		frames = append(frames, line)
+	}
+	return frames
+}
+
+// calls reports whether the function fn, written with the opening
+// parenthesis of its arguments ("raftlabs/labrpc.(*ClientEnd).Call("), is
+// one of g's frames.
+func (g goroutine) calls(fn string) bool {
+	return slices.ContainsFunc(g.frames(), func(frame string) bool { return strings.HasPrefix(frame, fn) })
+}
+
 // isHarness reports whether g only waits inside the synctest machinery
 // rather than running code under test.
 func (g goroutine) isHarness() bool {
-	return strings.Contains(g.stack, "testing/synctest.testingSynctestTest(") ||
-		strings.Contains(g.stack, "internal/synctest.Run(")
+	return g.calls("testing/synctest.testingSynctestTest(") || g.calls("internal/synctest.Run(")
 }
 
 // why explains, in the course's words, why g keeps virtual time from moving.
@@ -60,16 +83,15 @@ func (g goroutine) why() string {
 // isSuspectHolder reports whether g may be holding a lock while blocked:
 // it sleeps, waits in an RPC, or sends on a channel.
 func (g goroutine) isSuspectHolder() bool {
-	if strings.HasPrefix(g.status, "chan send") || strings.Contains(g.stack, "labrpc.(*ClientEnd).Call(") {
+	if strings.HasPrefix(g.status, "chan send") || g.calls("raftlabs/labrpc.(*ClientEnd).Call(") {
 		return true
 	}
 	// A sleep counts unless the harness itself sleeps (a scenario's Sleep,
-	// a staggered boot): each frame is a function line and a file line, so
-	// the sleeper's caller is two lines below time.Sleep.
-	lines := strings.Split(g.stack, "\n")
-	for k, line := range lines {
-		if strings.HasPrefix(line, "time.Sleep(") {
-			return k+2 >= len(lines) || !strings.HasPrefix(lines[k+2], "raftlabs/labtest.")
+	// a staggered boot).
+	frames := g.frames()
+	for k, frame := range frames {
+		if strings.HasPrefix(frame, "time.Sleep(") {
+			return k+1 >= len(frames) || !strings.HasPrefix(frames[k+1], "raftlabs/labtest.")
 		}
 	}
 	return false
@@ -160,7 +182,7 @@ func (g goroutine) blockedIn() string {
 	switch {
 	case strings.HasPrefix(g.status, "chan send"):
 		return "sends on a channel"
-	case strings.Contains(g.stack, "labrpc.(*ClientEnd).Call("):
+	case g.calls("raftlabs/labrpc.(*ClientEnd).Call("):
 		return "waits for an RPC reply (Call)"
 	default:
 		return "sleeps"
@@ -172,10 +194,9 @@ func (g goroutine) blockedIn() string {
 // "raftlabs/lab1-election.(*Raft).ticker(0xc000010000)", or "". Two
 // goroutines with the same receiver work on the same server.
 func (g goroutine) receiver() string {
-	lines := strings.Split(g.stack, "\n")
-	for k, line := range lines {
-		fn, args, ok := strings.Cut(line, ".(*")
-		if !ok || isHarnessPackage(fn) || k+1 < len(lines) && isStandardFile(lines[k+1]) {
+	for _, frame := range g.frames() {
+		fn, args, ok := strings.Cut(frame, ".(*")
+		if !ok || isHarnessPackage(fn) || isStandardPackage(framePackage(frame)) {
 			continue
 		}
 		_, args, ok = strings.Cut(args, "(")
@@ -214,32 +235,27 @@ func (g goroutine) inHarness() bool {
 // innermostPackage returns the package of g's innermost frame outside the
 // standard library.
 func (g goroutine) innermostPackage() (string, bool) {
-	lines := strings.Split(g.stack, "\n")
-	for k := 1; k+1 < len(lines); k += 2 {
-		if isStandardFile(lines[k+1]) {
-			continue
+	for _, frame := range g.frames() {
+		if pkg := framePackage(frame); !isStandardPackage(pkg) {
+			return pkg, true
 		}
-		fn, _, _ := strings.Cut(lines[k], ".(")
-		fn, _, _ = strings.Cut(fn, "(")
-		return fn[:strings.LastIndex(fn, "/")+1] + strings.SplitN(fn[strings.LastIndex(fn, "/")+1:], ".", 2)[0], true
 	}
 	return "", false
 }
 
-// isStandardFile reports whether a stack's file line is in the standard
-// library: "\t/usr/local/go/src/sync/mutex.go:46", or, in a binary built
-// with -trimpath as the grader builds them, "\tsync/mutex.go:46" (there a
-// file of this module starts "raftlabs/", and one of another module with
-// a domain name).
-func isStandardFile(line string) bool {
-	file := strings.TrimSpace(line)
-	if strings.HasPrefix(file, filepath.ToSlash(runtime.GOROOT())+"/src/") {
-		return true
-	}
-	if strings.HasPrefix(file, "/") {
-		return false
-	}
-	first, _, _ := strings.Cut(file, "/")
+// framePackage returns the path of the package of a frame's function:
+// "raftlabs/lab1-election" for "raftlabs/lab1-election.(*Raft).ticker(0xc0)".
+func framePackage(frame string) string {
+	slash := strings.LastIndex(frame, "/") + 1
+	name, _, _ := strings.Cut(frame[slash:], ".")
+	return frame[:slash] + name
+}
+
+// isStandardPackage reports whether a package path is the standard
+// library's: its first element is not this module's and has no dot, as a
+// module's domain name does.
+func isStandardPackage(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
 	return first != "raftlabs" && !strings.Contains(first, ".")
 }
 

@@ -64,6 +64,10 @@ type candidacy struct {
 	// over; downFrom is that term, 0 if it had not just led.
 	afterDown time.Duration
 	downFrom  int
+	// heardAt is when an AppendEntries last reached it before it stood,
+	// -1 if none had; heardFrom sent it, in term heardTerm.
+	heardAt              time.Duration
+	heardFrom, heardTerm int
 }
 
 // serverRecord is what the history knows about one server.
@@ -72,6 +76,9 @@ type serverRecord struct {
 	downAt  time.Duration // when it learned led was over, -1 if it has not
 	downTo  int           // the newer term it learned of then
 	restood bool          // it has stood for election since downAt
+
+	heardAt              time.Duration // when an AppendEntries last reached it, -1 if none has
+	heardFrom, heardTerm int           // who sent that one, in which term
 
 	polled     bool // the fields below hold its latest GetState answer
 	pollTerm   int
@@ -237,7 +244,7 @@ func (h *history) term(t int) *termRecord {
 func (h *history) server(i int) *serverRecord {
 	s := h.servers[i]
 	if s == nil {
-		s = &serverRecord{downAt: -1}
+		s = &serverRecord{downAt: -1, heardAt: -1}
 		h.servers[i] = s
 	}
 	return s
@@ -275,8 +282,9 @@ func (h *history) stood(i, term int, now time.Duration) {
 	if _, seen := r.candidates[i]; seen {
 		return
 	}
-	c := candidacy{at: now}
-	if s := h.server(i); s.led > 0 && s.led < term && s.downAt >= 0 && !s.restood {
+	s := h.server(i)
+	c := candidacy{at: now, heardAt: s.heardAt, heardFrom: s.heardFrom, heardTerm: s.heardTerm}
+	if s.led > 0 && s.led < term && s.downAt >= 0 && !s.restood {
 		c.afterDown, c.downFrom = max(0, now-s.downAt), s.led
 		s.restood = true
 	}
@@ -321,6 +329,10 @@ func (h *history) delivered(from, to int, method string, term int, reply rpcFiel
 	// receiver from the request.
 	h.learned(from, reply.Term, now)
 	h.learned(to, term, now)
+	if method == "AppendEntries" && term > 0 {
+		s := h.server(to)
+		s.heardAt, s.heardFrom, s.heardTerm = now, from, term
+	}
 	if method == "RequestVote" && term > 0 && reply.Term == term {
 		r := h.term(term)
 		if reply.granted() {

@@ -113,20 +113,34 @@ func StepDown(c *Cluster) {
 
 		// Back on the network, one heartbeat exchange tells it about the new
 		// term; give it a few.
+		rejoined := c.Now()
 		c.Connect(old)
 		c.Sleep(time.Second)
-		c.checkSteppedDown(old, oldTerm, leader, newTerm)
+		c.checkSteppedDown(old, oldTerm, leader, newTerm, rejoined)
 	}
 }
 
 // checkSteppedDown checks that old, which led oldTerm and has rejoined a
-// cluster that leader leads in newTerm, is a follower in newTerm or later.
-func (c *Cluster) checkSteppedDown(old, oldTerm, leader, newTerm int) {
+// cluster that leader leads in newTerm at rejoined, is a follower in
+// newTerm or later.
+func (c *Cluster) checkSteppedDown(old, oldTerm, leader, newTerm int, rejoined time.Duration) {
 	c.t.Helper()
 	term, isLeader := c.GetState(old)
 	if isLeader && term > newTerm {
+		cand, ok := c.history.candidacyOf(old, term)
+		if ok {
+			if quiet := leaderQuiet(cand, newTerm, rejoined); quiet != "" {
+				c.historyFatalf("s%d leads term %d, 1s after rejoining a cluster whose leader s%d was in term %d: %s, "+
+					"so its election timer ran out, as it should; it stood for election in term %d at %s and won, "+
+					"unseating s%d. A leader must keep sending AppendEntries to every server, one that was cut off "+
+					"and has come back included, so that none times out (Figure 2, Leaders: \"repeat during idle "+
+					"periods to prevent election timeouts\"). A heartbeat loop that waits for each reply sends nothing "+
+					"while a Call to a server that was cut off waits to fail (up to 7s here, as over TCP)",
+					old, term, leader, newTerm, quiet, term, seconds(cand.at), leader)
+			}
+		}
 		how := "it stood for election again and won"
-		if cand, ok := c.history.candidacyOf(old, term); ok && cand.downFrom > 0 {
+		if ok && cand.downFrom > 0 {
 			how = fmt.Sprintf("it stood for election in term %d at %s, %s after it learned that its term %d as leader "+
 				"was over, and won", term, seconds(cand.at), seconds(cand.afterDown), cand.downFrom)
 		}
@@ -142,6 +156,31 @@ func (c *Cluster) checkSteppedDown(old, oldTerm, leader, newTerm int) {
 		c.historyFatalf("s%d is in term %d, 1s after rejoining a cluster in term %d: a server that sees a higher term "+
 			"must adopt it (it was leader of term %d)", old, term, newTerm, oldTerm)
 	}
+}
+
+// quietBeforeStanding is how long a server may go without an AppendEntries
+// before the history blames the leader, not the server's timer, for its
+// election: three heartbeat intervals of a leader that sends ten a second,
+// the most the course allows.
+const quietBeforeStanding = 300 * time.Millisecond
+
+// leaderQuiet says how long no AppendEntries of term newTerm or later had
+// reached a server that rejoined at rejoined when it stood as cand, if
+// that is quietBeforeStanding or more: then its timer was right to run out.
+// It returns "" otherwise.
+func leaderQuiet(cand candidacy, newTerm int, rejoined time.Duration) string {
+	if cand.heardAt >= rejoined && cand.heardTerm >= newTerm {
+		if quiet := cand.at - cand.heardAt; quiet >= quietBeforeStanding {
+			return fmt.Sprintf("no AppendEntries reached it for %s before it stood (the last, from s%d in term %d, at %s)",
+				seconds(quiet), cand.heardFrom, cand.heardTerm, seconds(cand.heardAt))
+		}
+		return ""
+	}
+	if quiet := cand.at - rejoined; quiet >= quietBeforeStanding {
+		return fmt.Sprintf("no AppendEntries of term %d or later reached it in the %s from its return at %s to its "+
+			"candidacy", newTerm, seconds(quiet), seconds(rejoined))
+	}
+	return ""
 }
 
 // StaleVote checks that a server refuses its vote to a candidate whose term

@@ -25,19 +25,21 @@ func ElectionTimer(c *Cluster) {
 	f := c.Next(leader)
 
 	// Cut off, f stands for election on its own, voting for itself.
+	cutAt := c.Now()
 	c.Disconnect(f)
 	c.waitTermAbove(f, leaderTerm)
+	alone := c.Now() - cutAt // how soon its own timer ran out, for a verdict
 
 	// A RequestVote it refuses (it voted for itself in its term) every
 	// 50ms: its elections go on, one per timeout.
-	c.checkElectionsGoOn(f, "a RequestVote of its own term from another candidate, which it refused (it had voted for itself)",
+	c.checkElectionsGoOn(f, alone, "a RequestVote of its own term from another candidate, which it refused (it had voted for itself)",
 		"a refused RequestVote must not reset the election timer",
 		func(term int) (probeReply, bool) {
 			return c.requestVote(f, voteRequest{Term: term, Candidate: leader})
 		})
 
 	// An AppendEntries from the term before its own every 50ms: the same.
-	c.checkElectionsGoOn(f, "an AppendEntries from an earlier term, which it refused",
+	c.checkElectionsGoOn(f, alone, "an AppendEntries from an earlier term, which it refused",
 		"only an AppendEntries from the leader of the current term resets the election timer; "+
 			"a stale one is refused (AppendEntries rule 1) and changes nothing",
 		func(term int) (probeReply, bool) {
@@ -77,43 +79,63 @@ func ElectionTimer(c *Cluster) {
 	c.CheckOneLeader()
 }
 
-// waitTermAbove waits up to 3 seconds for server i's term to pass term, and
+// waitTermAbove waits up to 5 seconds (the time a lost leader has to be
+// replaced in, CheckOneLeader) for server i's term to pass term, and
 // returns its new term.
 func (c *Cluster) waitTermAbove(i, term int) int {
 	c.t.Helper()
 	start := c.Now()
-	for c.Now()-start < 3*time.Second {
+	for c.Now()-start < 5*time.Second {
 		if now, _ := c.GetState(i); now > term {
 			return now
 		}
 		c.Sleep(10 * time.Millisecond)
 	}
 	now, _ := c.GetState(i)
-	c.historyFatalf("s%d stayed in term %d for 3s without a leader to hear from: a follower that hears from no "+
+	c.historyFatalf("s%d stayed in term %d for 5s without a leader to hear from: a follower that hears from no "+
 		"leader must stand for election when its election timeout passes (Figure 2, Followers)", i, now)
 	return -1
 }
 
+// electionsWindow is how long checkElectionsGoOn waits for two elections:
+// two of the longest election timeouts a Raft may have, since a lost
+// leader must be replaced within 5 seconds (CheckOneLeader), and a little
+// more for the votes.
+const electionsWindow = 10*time.Second + 500*time.Millisecond
+
 // checkElectionsGoOn sends server i, which only the test talks to, a
-// message every 50ms for 3.5s, built by send from i's current term, and
-// checks that i refuses each and still stands for election at least twice.
-func (c *Cluster) checkElectionsGoOn(i int, what, rule string, send func(term int) (probeReply, bool)) {
+// message every 50ms, built by send from i's current term, and checks that
+// i refuses each and still stands for election twice within
+// electionsWindow. alone is how soon i stood when it was first cut off,
+// with no one talking to it: the pace its timer keeps, for the verdict.
+func (c *Cluster) checkElectionsGoOn(i int, alone time.Duration, what, rule string, send func(term int) (probeReply, bool)) {
 	c.t.Helper()
 	first, _ := c.GetState(i)
-	const window = 3500 * time.Millisecond
 	start := c.Now()
-	for c.Now()-start < window {
+	var stood []string // "term T at S"
+	last := first
+	for c.Now()-start < electionsWindow && last-first < 2 {
 		term, _ := c.GetState(i)
+		if term > last {
+			stood = append(stood, fmt.Sprintf("term %d at %s", term, seconds(c.Now())))
+			last = term
+		}
 		if reply, ok := send(term); ok && reply.OK {
 			c.historyFatalf("s%d, in term %d, accepted %s", i, term, strings.Replace(what, ", which it refused", "", 1))
 		}
 		c.Sleep(50 * time.Millisecond)
 	}
-	if last, _ := c.GetState(i); last-first < 2 {
-		c.historyFatalf("s%d, cut off from the others, went from term %d to term %d in %s while the test sent it, every "+
-			"50ms, %s: its election timer should have run out several times (%s; Figure 2, Followers)",
-			i, first, last, seconds(window), what, rule)
+	if last, _ = c.GetState(i); last-first >= 2 {
+		return
 	}
+	elections := "stood for no election"
+	if len(stood) > 0 {
+		elections = fmt.Sprintf("stood for election once (%s) and not again", stood[0])
+	}
+	c.historyFatalf("s%d, cut off from the others, %s in the %s from %s on (it stayed in term %d), while the test sent "+
+		"it, every 50ms, %s; when it was first cut off, with no one talking to it, it stood within %s. Its election "+
+		"timer should have run out twice in that time (%s; Figure 2, Followers)",
+		i, elections, seconds(electionsWindow), seconds(start), last, what, seconds(alone), rule)
 }
 
 // LateVotes checks that a vote counts only in the election it was asked
@@ -182,6 +204,10 @@ func (c *Cluster) waitHeld(s int, ps []*puppet) int {
 		c.Sleep(5 * time.Millisecond)
 	}
 	now, _ := c.GetState(s)
+	if why := answersByRPC(c.raft(s)); why != "" {
+		c.historyFatalf("s%d (now in term %d) did not ask both other servers, whom the test answers for, for their "+
+			"votes within 5s of their replies of a newer term, and %s", s, now, why)
+	}
 	c.historyFatalf("s%d (now in term %d) did not ask both other servers for their votes within 5s of hearing from "+
 		"them of a newer term and no leader: a follower that hears from no leader must stand for election, "+
 		"sending RequestVote to every other server", s, now)

@@ -1,6 +1,8 @@
 package labtest
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -32,6 +34,10 @@ func RPCBytes(c *Cluster) {
 	c.Boot(3)
 	first := c.Agree(99, c.N()) // may land past index 1 if a leader change made Agree resubmit
 	before := c.BytesTotal()
+	beforeTo := make([]int64, c.N())
+	for i := range beforeTo {
+		beforeTo[i] = c.BytesTo(i)
+	}
 
 	var sent int64
 	for index := first + 1; index < first+11; index++ {
@@ -45,9 +51,20 @@ func RPCBytes(c *Cluster) {
 	got := c.BytesTotal() - before
 	want := sent * int64(c.N()-1) // each command to each follower once
 	if slack := int64(50_000); got > want+slack {
+		var received []string
+		for i := range c.N() {
+			if got := c.BytesTo(i) - beforeTo[i]; got > 0 { // the leader receives nothing
+				received = append(received, fmt.Sprintf("%s %d (%.1f copies of the commands)",
+					serverName(i), got, float64(got)/float64(sent)))
+			}
+		}
 		c.Fatalf("ten commands of 5000 bytes cost %d bytes of RPC requests (replies not counted); the budget is %d: "+
-			"each command once to each follower (%d) plus %d, as in MIT 6.5840's TestRPCBytes3B. Send a follower "+
-			"only the entries it lacks, and not again on every heartbeat", got, want+slack, want, slack)
+			"each command once to each follower (%d) plus %d, as in MIT 6.5840's TestRPCBytes3B.\n"+
+			"bytes delivered to each server: %s\n"+
+			"Send a follower only the entries it lacks, once: not again with every heartbeat, nor in an "+
+			"AppendEntries sent to announce a commit, nor in a retry while the earlier send is still in flight "+
+			"(go run ./cmd/traceview -text -bytes shows which of your sends carried them)",
+			got, want+slack, want, slack, strings.Join(received, ", "))
 	}
 }
 
@@ -328,7 +345,9 @@ func Backup(c *Cluster) {
 // heartbeats. The paper sets no numbers; the budgets are MIT 6.5840's
 // TestCount3B's (30 RPCs for the first election, commands+3 RPCs per
 // server for a burst of commands) and its handout's rule of at most ten
-// heartbeats a second. Replies are never counted.
+// heartbeats a second. A burst and an idle second are counted alike, as
+// the RPCs the followers receive, so replies are never counted, even in a
+// design that sends its replies as RPCs of their own.
 func RPCCounts(c *Cluster) {
 	c.Boot(3)
 	c.CheckOneLeader()
@@ -348,7 +367,8 @@ func RPCCounts(c *Cluster) {
 			c.Sleep(3 * time.Second) // let a disturbed cluster settle
 		}
 		leader := c.CheckOneLeader()
-		before := c.RPCTotal()
+		followers := c.others(leader)
+		before := c.received(followers)
 		_, term, ok := c.Start(leader, c.randomCommand())
 		last := -1
 		for k := 1; ok && k < commands; k++ {
@@ -359,12 +379,13 @@ func RPCCounts(c *Cluster) {
 		if !ok || c.WaitCommitted(last, c.N(), term) == nil {
 			continue // leadership changed; count again
 		}
-		used := c.RPCTotal() - before
+		used := c.received(followers) - before
 		if budget := (commands + 3) * c.N(); used > budget {
-			c.Fatalf("%d commands started at once took %d RPCs (every RPC sent from the first Start until all "+
-				"%d servers applied the last), over the budget of %d: %d per server, as in MIT 6.5840's "+
-				"TestCount3B. Send new entries together in one AppendEntries, and do not resend them before "+
-				"a reply or a heartbeat interval", commands, used, c.N(), budget, commands+3)
+			c.Fatalf("%d commands started at once took %d RPCs (every RPC the followers %s received from the "+
+				"first Start until all %d servers applied the last), over the budget of %d: %d per server, as in "+
+				"MIT 6.5840's TestCount3B. Send new entries together in one AppendEntries, and do not resend "+
+				"them before a reply or a heartbeat interval", commands, used, serverList(followers), c.N(), budget,
+				commands+3)
 		}
 		counted = true
 	}
@@ -376,18 +397,20 @@ func RPCCounts(c *Cluster) {
 	c.Sleep(ElectionTimeout)
 	leader := c.CheckOneLeader()
 	followers := c.others(leader)
-	received := func() int {
-		n := 0
-		for _, i := range followers {
-			n += c.RPCCount(i)
-		}
-		return n
-	}
-	before := received()
+	before := c.received(followers)
 	c.Sleep(time.Second)
-	if used, budget := received()-before, 10*len(followers)+3; used > budget {
+	if used, budget := c.received(followers)-before, 10*len(followers)+3; used > budget {
 		c.Fatalf("in one idle second the followers %s received %d RPCs; the budget is %d: 10 heartbeats to each "+
 			"follower, plus 3, by MIT 6.5840's rule that the leader send heartbeat RPCs no more than ten times "+
 			"per second", serverList(followers), used, budget)
 	}
+}
+
+// received returns how many RPCs the given servers have received.
+func (c *Cluster) received(servers []int) int {
+	n := 0
+	for _, i := range servers {
+		n += c.RPCCount(i)
+	}
+	return n
 }

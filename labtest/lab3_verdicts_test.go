@@ -1,7 +1,6 @@
 package labtest
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"testing"
@@ -32,22 +31,6 @@ var lab3Verdicts = map[string]struct {
 	"log": {PersistedLog, broken.Forget{Log: true},
 		[]string{"answered Success to an AppendEntries of term", "that gave it entries 1 to 3, then crashed",
 			"lost entries it had acknowledged", "The log must be persisted before the server answers Success"}},
-	"corrupt": {corruptStateAlone, broken.Forget{DecodeErrors: true},
-		[]string{"'s Make was given its saved state cut short", "started as if nothing were wrong",
-			"readPersist must report bytes it cannot decode"}},
-}
-
-// corruptStateAlone is CorruptState's check without the agreement the
-// Amnesiac cannot do.
-func corruptStateAlone(c *Cluster) {
-	c.Boot(3)
-	f := c.Next(c.CheckOneLeader())
-	c.Crash(f)
-	saved := c.savedState(f)
-	cut := newPersister(saved[:len(saved)/2])
-	if err := c.checkRefusesCorruptState(f, cut, len(saved)); err != nil {
-		c.Fatalf("%v", err)
-	}
 }
 
 // TestLab3VerdictRaft runs one forgetful Raft, named by
@@ -136,10 +119,4 @@ func TestLateCalls(t *testing.T) {
 	require.Len(t, others, 1)
 	assert.Equal(t, 1, calling[0].id)
 	assert.Equal(t, 2, others[0].id)
-}
-
-func TestCorruptStateAccepted(t *testing.T) {
-	err := corruptStateAccepted(1, 120, 241, 0)
-	assert.True(t, errors.Is(err, err))
-	assert.Contains(t, err.Error(), "s1's Make was given its saved state cut short, 120 of its 241 bytes")
 }

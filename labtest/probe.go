@@ -23,32 +23,42 @@ import (
 // A field is one of Figure 2's fields and the names the harness accepts
 // for it, Figure 2's own first.
 type field struct {
+	what     string // what it holds, for a message: "the candidate's id"
 	names    []string
 	required bool // the probe cannot do without it
 	flag     bool // a bool rather than an integer
 }
 
-// The fields of the RPCs the harness sends.
+// The fields of the RPCs the harness sends. A field that is not required
+// may be missing (a lab 1 RequestVote without the log's fields, an entry
+// without an index), but not under a name the harness does not know: see
+// setInt.
 var (
-	termField         = field{names: []string{"Term"}, required: true}
-	candidateField    = field{names: []string{"CandidateId", "CandidateIdx", "CandidateIndex", "Candidate", "CandidateMe"}}
-	lastLogIndexField = field{names: []string{"LastLogIndex", "LastLogIdx", "LastIndex"}}
-	lastLogTermField  = field{names: []string{"LastLogTerm", "LastTerm"}}
-	leaderField       = field{names: []string{"LeaderId", "LeaderIdx", "LeaderIndex", "Leader"}}
-	prevLogIndexField = field{names: []string{"PrevLogIndex", "PrevLogIdx", "PrevIndex"}, required: true}
-	prevLogTermField  = field{names: []string{"PrevLogTerm", "PrevTerm"}, required: true}
-	leaderCommitField = field{names: []string{"LeaderCommit", "LeaderCommitIndex", "CommitIndex", "Commit"}}
-	entriesField      = field{names: []string{"Entries", "Logs", "Log", "LogEntries"}, required: true}
-	entryIndexField   = field{names: []string{"Index", "Idx", "LogIndex"}}
-	commandField      = field{names: []string{"Command", "Cmd"}, required: true}
-	voteGrantedField  = field{names: []string{"VoteGranted", "Granted", "Vote"}, required: true, flag: true}
-	successField      = field{names: []string{"Success", "Succeeded", "Ok"}, required: true, flag: true}
+	termField         = field{what: "the term", names: []string{"Term"}, required: true}
+	candidateField    = field{what: "the candidate's id", names: []string{"CandidateId", "CandidateIdx", "CandidateIndex", "Candidate", "CandidateMe", "CandId", "From", "Sender", "Src", "Me", "Id", "ServerId", "PeerId"}}
+	lastLogIndexField = field{what: "the candidate's last log index", names: []string{"LastLogIndex", "LastLogIdx", "LastIndex", "LastIdx", "LastEntryIndex"}}
+	lastLogTermField  = field{what: "the candidate's last log term", names: []string{"LastLogTerm", "LastTerm", "LastEntryTerm"}}
+	leaderField       = field{what: "the leader's id", names: []string{"LeaderId", "LeaderIdx", "LeaderIndex", "Leader", "LeaderMe", "From", "Sender", "Src", "Me", "Id", "ServerId", "PeerId"}}
+	prevLogIndexField = field{what: "the previous log index", names: []string{"PrevLogIndex", "PrevLogIdx", "PrevIndex", "PrevIdx"}, required: true}
+	prevLogTermField  = field{what: "the previous log term", names: []string{"PrevLogTerm", "PrevTerm"}, required: true}
+	leaderCommitField = field{what: "the leader's commit index", names: []string{"LeaderCommit", "LeaderCommitIndex", "LeaderCommitIdx", "CommitIndex", "CommitIdx", "Commit"}}
+	entriesField      = field{what: "the entries", names: []string{"Entries", "Logs", "Log", "LogEntries"}, required: true}
+	entryIndexField   = field{what: "the entry's index", names: []string{"Index", "Idx", "LogIndex"}}
+	commandField      = field{what: "the command", names: []string{"Command", "Cmd"}, required: true}
+	voteGrantedField  = field{what: "the vote", names: []string{"VoteGranted", "Granted", "Vote"}, required: true, flag: true}
+	successField      = field{what: "the outcome", names: []string{"Success", "Succeeded", "Ok"}, required: true, flag: true}
 
 	// InstallSnapshot's (Figure 13), lab 4. Its reply has a term only.
-	lastIncludedIndexField = field{names: []string{"LastIncludedIndex", "LastIncludedIdx", "SnapshotIndex", "LastIndex"}, required: true}
-	lastIncludedTermField  = field{names: []string{"LastIncludedTerm", "SnapshotTerm", "LastTerm"}, required: true}
-	snapshotDataField      = field{names: []string{"Data", "Snapshot", "SnapshotData"}, required: true}
+	lastIncludedIndexField = field{what: "the snapshot's last included index", names: []string{"LastIncludedIndex", "LastIncludedIdx", "SnapshotIndex", "LastIndex"}, required: true}
+	lastIncludedTermField  = field{what: "the snapshot's last included term", names: []string{"LastIncludedTerm", "SnapshotTerm", "LastTerm"}, required: true}
+	snapshotDataField      = field{what: "the snapshot", names: []string{"Data", "Snapshot", "SnapshotData"}, required: true}
 	noFlag                 = field{}
+
+	// probeFields is every field above, for ProbeFieldNames and
+	// unknownIntegers.
+	probeFields = []field{termField, candidateField, lastLogIndexField, lastLogTermField, leaderField,
+		prevLogIndexField, prevLogTermField, leaderCommitField, entriesField, entryIndexField, commandField,
+		voteGrantedField, successField, lastIncludedIndexField, lastIncludedTermField, snapshotDataField}
 )
 
 // describe names f for a message: "VoteGranted (or Granted, Vote)".
@@ -205,11 +215,24 @@ func wantInteger(sf reflect.StructField, what string) error {
 }
 
 // setInt stores n in the integer field f of struct v, if f names one;
-// what names v's type in an error.
+// what names v's type in an error. A field v's type lacks is left out,
+// unless n is not 0 and the type has an integer field under a name the
+// harness does not know, which might be the one meant: then sending the
+// message without it could give the server a wrong value (a candidate's
+// vote recorded for s0), so the test stops with the names it looked for.
 func setInt(v reflect.Value, f field, n int, what string) error {
 	sf, err := lookup(v.Type(), f, what)
-	if err != nil || sf.Index == nil {
+	if err != nil {
 		return err
+	}
+	if sf.Index == nil {
+		if unknown := unknownIntegers(v.Type()); n != 0 && len(unknown) > 0 {
+			return fmt.Errorf("%s has no field the tests recognise as %s: they looked for %s, and it has %s, "+
+				"which they do not know. The tests send RPCs of their own and fill each field by its name: rename "+
+				"the field to one of those (docs/from-mit.md lists them)",
+				what, f.what, strings.Join(f.names, ", "), strings.Join(unknown, ", "))
+		}
+		return nil
 	}
 	if err := wantInteger(sf, what); err != nil {
 		return err
@@ -227,6 +250,38 @@ func setInt(v reflect.Value, f field, n int, what string) error {
 	}
 	fv.SetUint(uint64(n))
 	return nil
+}
+
+// unknownIntegers returns the exported integer fields of struct type t
+// whose names are none the harness knows.
+func unknownIntegers(t reflect.Type) []string {
+	var unknown []string
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() || wantInteger(sf, "") != nil {
+			continue
+		}
+		known := false
+		for _, f := range probeFields {
+			for _, name := range f.names {
+				known = known || strings.EqualFold(sf.Name, name)
+			}
+		}
+		if !known {
+			unknown = append(unknown, sf.Name)
+		}
+	}
+	return unknown
+}
+
+// ProbeFieldNames returns, for the documentation, each field the tests'
+// own RPCs fill and the names accepted for it, in order.
+func ProbeFieldNames() map[string][]string {
+	names := map[string][]string{}
+	for _, f := range probeFields {
+		names[f.what] = f.names
+	}
+	return names
 }
 
 // readInt returns the integer in v, of any integer kind.
@@ -463,6 +518,11 @@ func (c *Cluster) probe(i int, h *handler, args reflect.Value, term int) (probeR
 		return probeReply{}, false
 	}
 	got := h.read(reply)
+	if reply.Elem().IsZero() {
+		if why := answersByRPC(rf); why != "" {
+			c.Fatalf("s%d's %s handler left its reply empty, and %s", i, h.method, why)
+		}
+	}
 	if got.Term < term {
 		outcome := ""
 		if h.flagName != "" {
@@ -474,4 +534,39 @@ func (c *Cluster) probe(i int, h *handler, args reflect.Value, term int) (probeR
 			i, h.method, term, got.Term, outcome)
 	}
 	return got, true
+}
+
+// answersByRPC explains, for a verdict, why a test that sends RPCs of its
+// own or answers for crashed servers failed, if server rf looks like one
+// that answers RPCs with RPCs of its own; "" otherwise.
+func answersByRPC(rf any) string {
+	if rf == nil {
+		return ""
+	}
+	methods := replyMethods(reflect.TypeOf(rf))
+	if len(methods) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%v has %s: it seems to answer with an RPC of its own. This test sends RPCs of its own, as "+
+		"if from another server, or answers for crashed servers, and reads or gives the reply a handler fills in, "+
+		"the one labrpc's Call returns: a Raft that answers with a separate RPC, and waits for such answers, cannot "+
+		"pass it. That costs only the tests that send RPCs of their own, at most 10 points of a lab; fill in the "+
+		"reply to pass them (docs/from-mit.md)", reflect.TypeOf(rf), strings.Join(methods, ", "))
+}
+
+// replyMethods returns the methods of a server's type that look like
+// handlers of replies sent as RPCs of their own: "RequestVoteReply",
+// "HandleAppendEntriesResponse".
+func replyMethods(rcvr reflect.Type) []string {
+	var names []string
+	for i := range rcvr.NumMethod() {
+		name := rcvr.Method(i).Name
+		for _, rpc := range []string{"RequestVote", "AppendEntries", "InstallSnapshot"} {
+			if strings.Contains(name, rpc) && (strings.Contains(name, "Reply") || strings.Contains(name, "Response")) {
+				names = append(names, name)
+				break
+			}
+		}
+	}
+	return names
 }

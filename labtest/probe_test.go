@@ -243,7 +243,12 @@ func TestProbeExplainsWhatItCannotUse(t *testing.T) {
 				"the test's command 7 (of type int): declare it `any`, as commands are whatever the service passes to Start; " +
 				"see docs/from-mit.md"},
 		{"no PrevLogIndex", reflect.TypeFor[*noPrevIndex](), "AppendEntries",
-			"AppendEntries's argument type labtest.noPrevIndexArgs has no field named PrevLogIndex (or PrevLogIdx, PrevIndex): " + rule},
+			"AppendEntries's argument type labtest.noPrevIndexArgs has no field named PrevLogIndex (or PrevLogIdx, PrevIndex, PrevIdx): " + rule},
+		{"a candidate field of a name no one knows", reflect.TypeFor[*oddCandidate](), "RequestVote",
+			"RequestVote's argument type labtest.oddCandidateArgs has no field the tests recognise as the candidate's id: " +
+				"they looked for CandidateId, CandidateIdx, CandidateIndex, Candidate, CandidateMe, CandId, From, Sender, " +
+				"Src, Me, Id, ServerId, PeerId, and it has Requester, which they do not know. The tests send RPCs of " +
+				"their own and fill each field by its name: rename the field to one of those (docs/from-mit.md lists them)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,4 +275,67 @@ func understand(server reflect.Type, method string) error {
 	}
 	_, err = h.voteArgs(voteRequest{Term: 3, Candidate: 1, LastLogIndex: 1, LastLogTerm: 2})
 	return err
+}
+
+// fromField names the candidate From, as some MIT students do.
+type fromField struct{}
+type fromVoteArgs struct {
+	Term, From, LastLogIndex, LastLogTerm int
+}
+
+func (*fromField) RequestVote(args *fromVoteArgs, reply *plainVoteReply) {}
+
+// electionOnly is a lab 1 Raft whose RequestVote has no log fields yet.
+type electionOnly struct{}
+type electionOnlyArgs struct{ Term, CandidateId int }
+
+func (*electionOnly) RequestVote(args *electionOnlyArgs, reply *plainVoteReply) {}
+
+// oddCandidate names its candidate in a way the probes cannot guess: it
+// must be told, never sent a vote request from s0.
+type oddCandidate struct{}
+type oddCandidateArgs struct {
+	Term, Requester, LastLogIndex, LastLogTerm int
+}
+
+func (*oddCandidate) RequestVote(args *oddCandidateArgs, reply *plainVoteReply) {}
+
+func TestProbeFillsEveryFieldOrSaysWhy(t *testing.T) {
+	h, err := findHandler(reflect.TypeFor[*fromField](), "RequestVote", voteGrantedField)
+	require.NoError(t, err)
+	args, err := h.voteArgs(voteRequest{Term: 4, Candidate: 2, LastLogIndex: 7, LastLogTerm: 3})
+	require.NoError(t, err)
+	assert.Equal(t, &fromVoteArgs{Term: 4, From: 2, LastLogIndex: 7, LastLogTerm: 3}, args.Interface())
+
+	// Fields a Raft does not have yet are left out.
+	h, err = findHandler(reflect.TypeFor[*electionOnly](), "RequestVote", voteGrantedField)
+	require.NoError(t, err)
+	args, err = h.voteArgs(voteRequest{Term: 4, Candidate: 2, LastLogIndex: 1 << 20, LastLogTerm: 4})
+	require.NoError(t, err)
+	assert.Equal(t, &electionOnlyArgs{Term: 4, CandidateId: 2}, args.Interface())
+
+	// A field under an unknown name is not silently left 0 (the candidate
+	// s0): the test stops and names it (TestProbeExplainsWhatItCannotUse).
+	// A candidate that is s0 needs no field: 0 is what it would be.
+	h, err = findHandler(reflect.TypeFor[*oddCandidate](), "RequestVote", voteGrantedField)
+	require.NoError(t, err)
+	_, err = h.voteArgs(voteRequest{Term: 4, Candidate: 0, LastLogIndex: 7, LastLogTerm: 3})
+	assert.NoError(t, err)
+}
+
+// replyRPCs answers RequestVote with an RPC of its own.
+type replyRPCs struct{}
+
+func (*replyRPCs) RequestVote(args *plainVoteArgs, reply *plainVoteReply)              {}
+func (*replyRPCs) RequestVoteReply(args *plainVoteReply, reply *struct{})              {}
+func (*replyRPCs) HandleAppendEntriesResponse(args *plainAppendReply, reply *struct{}) {}
+func (*replyRPCs) Kill()                                                               {}
+
+func TestReplyMethods(t *testing.T) {
+	assert.Equal(t, []string{"HandleAppendEntriesResponse", "RequestVoteReply"}, replyMethods(reflect.TypeFor[*replyRPCs]()))
+	assert.Empty(t, replyMethods(reflect.TypeFor[*plain]()))
+	assert.Contains(t, answersByRPC(&replyRPCs{}), "*labtest.replyRPCs has HandleAppendEntriesResponse, "+
+		"RequestVoteReply: it seems to answer with an RPC of its own")
+	assert.Empty(t, answersByRPC(&plain{}))
+	assert.Empty(t, answersByRPC(nil))
 }

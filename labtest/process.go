@@ -2,12 +2,14 @@ package labtest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +33,17 @@ type Process struct {
 	Output  io.Writer     // receives the process's output as it comes; may be nil
 	Timeout time.Duration // real-time bound for the whole process; 0 means no bound
 
+	// BaseEnv, if not nil, is the environment the process starts from in
+	// place of this process's own (os.Environ); Env and the harness's own
+	// variables are added to it. The grader gives a submission's tests a
+	// minimal one, so that nothing of the grader's environment reaches
+	// the code under test.
+	BaseEnv []string
+
+	// Limits are the process's resource limits; the zero value sets none.
+	// The verdict of a process that one of them ended names it.
+	Limits Limits
+
 	// Isolate runs the process in a process group of its own and kills the
 	// group when the test ends, so that nothing the code under test might
 	// start outlives it. The grader sets it; a go test run does not, so
@@ -41,6 +54,15 @@ type Process struct {
 	// in which a test's seed decides its whole run. RAFTLABS_REPLAY=0 in
 	// the environment does the same.
 	Parallel bool
+}
+
+// baseEnv returns the environment p starts from, a copy the caller may
+// append to.
+func (p *Process) baseEnv() []string {
+	if p.BaseEnv != nil {
+		return slices.Clone(p.BaseEnv)
+	}
+	return os.Environ()
 }
 
 // RunProcess runs p and returns the harness's account of the test. When
@@ -70,12 +92,14 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	// A race-enabled binary otherwise sleeps a second at exit, which is most
 	// of a test's real time; the user's own GORACE options come after, so
 	// they win.
-	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
-	cmd.Env = append(os.Environ(), "GORACE="+gorace)
+	base := p.baseEnv()
+	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + lookupEnv(base, "GORACE"))
+	cmd.Env = append(base, "GORACE="+gorace)
 	cmd.Env = append(cmd.Env, p.Env...)
 	if p.childReplays() {
 		cmd.Env = append(cmd.Env, replayChildEnv(cmd.Env)...)
 	}
+	cmd.Env = append(cmd.Env, p.Limits.envEntries()...)
 	cmd.Env = append(cmd.Env, reportEnv+"="+token)
 	cmd.WaitDelay = 5 * time.Second
 	if p.Isolate {
@@ -141,7 +165,9 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 		return r
 	case repErr != nil:
 		why := repErr.Error()
-		if crash := crashCause(lines); crash != "" {
+		if limit := p.limitHit(cmd.ProcessState, lines); limit != "" {
+			why = limit
+		} else if crash := crashCause(lines); crash != "" {
 			why += ":\n" + crash
 		} else if waitErr != nil {
 			why += fmt.Sprintf(" (%v)", waitErr)
@@ -164,10 +190,7 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 		res.Passed = false
 	} else if waitErr != nil && res.Passed {
 		res.Passed = false
-		why := crashCause(lines)
-		if why == "" {
-			why = waitErr.Error()
-		}
+		why := cmp.Or(p.limitHit(cmd.ProcessState, lines), crashCause(lines), waitErr.Error())
 		res.Verdict = "the test passed, but its process then failed: " + why
 	}
 	return *res

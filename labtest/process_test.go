@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,6 +27,22 @@ func TestChildProcess(t *testing.T) {
 		// What a cheat would print: the summary line, then exit 0.
 		fmt.Println("  passed  1.00s virtual  0.01s real  3 peers  10 RPCs  100 bytes  1 commands")
 		os.Exit(0)
+	case "hog-memory":
+		var hoard [][]byte
+		for range 64 { // 4 GiB, touched
+			chunk := make([]byte, 64<<20)
+			for i := 0; i < len(chunk); i += 4096 {
+				chunk[i] = 1
+			}
+			hoard = append(hoard, chunk)
+		}
+		fmt.Println(len(hoard))
+	case "spin":
+		for start := time.Now(); time.Since(start) < time.Minute; {
+		}
+	case "big-file":
+		err := os.WriteFile(filepath.Join(t.TempDir(), "big"), make([]byte, 2<<20), 0o644)
+		fmt.Println("writing 2 MiB:", err)
 	case "spawn":
 		sleeper := exec.Command("sleep", "300")
 		require.NoError(t, sleeper.Start())
@@ -43,6 +60,58 @@ func runChildAct(t *testing.T, act string, isolate bool, env ...string) Result {
 		Isolate: isolate,
 	})
 	return res
+}
+
+func runChildWithLimits(t *testing.T, act string, limits Limits) (Result, string) {
+	return RunProcess(context.Background(), Process{
+		Binary:  os.Args[0],
+		Test:    "TestChildProcess",
+		Env:     []string{"RAFTLABS_CHILD_ACT=" + act},
+		Timeout: time.Minute,
+		Limits:  limits,
+	})
+}
+
+func TestTheGradersLimitsEndAProcessWithTheirName(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("limits are set on Linux and macOS")
+	}
+	t.Run("memory", func(t *testing.T) {
+		if raceEnabled {
+			t.Skip("a -race binary has no memory limit")
+		}
+		if runtime.GOOS == "darwin" {
+			t.Skip("macOS does not enforce RLIMIT_AS")
+		}
+		res, out := runChildWithLimits(t, "hog-memory", Limits{Memory: 1 << 30})
+		assert.False(t, res.Passed)
+		assert.Equal(t, "the test process ran out of memory: it exceeded the grader's 1 GiB memory limit "+
+			"(a log or a buffer that grows without end?)", res.Verdict, out)
+	})
+	t.Run("CPU", func(t *testing.T) {
+		start := time.Now()
+		res, out := runChildWithLimits(t, "spin", Limits{CPU: time.Second})
+		assert.False(t, res.Passed)
+		assert.Equal(t, "the test process was killed after 1s of CPU time (the grader's limit): "+
+			"a loop that never waits, or far more work than the test needs", res.Verdict, out)
+		assert.Less(t, time.Since(start), 30*time.Second)
+	})
+	t.Run("file size", func(t *testing.T) {
+		_, out := runChildWithLimits(t, "big-file", Limits{FileSize: 1 << 20})
+		assert.Contains(t, out, "writing 2 MiB: write ")
+		assert.Contains(t, out, "file too large")
+	})
+}
+
+func TestLimitsTravelInTheEnvironment(t *testing.T) {
+	l := Limits{Memory: 2 << 30, CPU: 90 * time.Second, FileSize: 64 << 20}
+	assert.Equal(t, "memory=2147483648,cpu=90,filesize=67108864", l.encode())
+	assert.Equal(t, l, decodeLimits(l.encode()))
+	assert.Equal(t, Limits{CPU: time.Second}, decodeLimits("cpu=1,memory=lots,disk=5"))
+	assert.Empty(t, Limits{}.envEntries())
+	assert.Equal(t, "2 GiB", Size(2<<30))
+	assert.Equal(t, "64 MiB", Size(64<<20))
+	assert.Equal(t, "1500 B", Size(1500))
 }
 
 func TestAPrintedSummaryIsNotAPass(t *testing.T) {

@@ -64,7 +64,7 @@ func (p *Process) childReplays() bool {
 	if p.Parallel {
 		return false
 	}
-	v, err := strconv.ParseBool(lookupEnv(append(os.Environ(), p.Env...), replayEnv))
+	v, err := strconv.ParseBool(lookupEnv(append(p.baseEnv(), p.Env...), replayEnv))
 	return err != nil || v
 }
 

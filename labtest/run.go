@@ -30,7 +30,9 @@ type MakeFunc func(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persist
 //   - unless -inprocess is given, it runs the test in a child process of
 //     its own (the test binary started again for this one test), so that
 //     whatever the code under test leaves behind dies with that process;
-//   - it prints a header with the seed, and at the end a summary line;
+//   - it prints a header with the seed, and at the end a summary line,
+//     with a note when the test took twice the reference's RPCs, bytes or
+//     time on the test's clock or more (and, with -v, the reference's);
 //   - it builds the cluster inside a testing/synctest bubble, so the test
 //     runs on a virtual clock (unless -realtime or RAFTLABS_REALTIME=1);
 //   - it watches the test from outside: a virtual clock that stops, a test
@@ -61,12 +63,14 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 		reportAndExit(t, runHere(t, scenario, newRaft, s))
 	case s.inProcess:
 		res := runHere(t, scenario, newRaft, s)
+		printCost(&res)
 		printVerdict(&res)
 		if !res.Passed {
 			t.Fail()
 		}
 	default:
 		res := runChild(t, s)
+		printCost(&res)
 		printVerdict(&res)
 		if !res.Passed {
 			t.Fail()
@@ -122,6 +126,14 @@ func runChild(t *testing.T, s settings) Result {
 		res.Rerun = rerunCommand(t.Name(), s)
 	}
 	return res
+}
+
+// printCost prints, under the summary line, what the test cost beside
+// what the reference's cost (with -v), and a note if it was far more.
+func printCost(res *Result) {
+	for _, line := range costLines(res, testing.Verbose()) {
+		fmt.Println(line)
+	}
 }
 
 // printVerdict prints why a test failed, and the command that reruns it.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"raftlabs/labgob"
+	"raftlabs/raftapi"
 )
 
 // Lab 4's service: the state machine above each server snapshots itself
@@ -16,7 +17,9 @@ import (
 // keep its Raft's log short. It calls Snapshot from the goroutine that
 // reads applyCh, right after the entry, and waits for it to return, as a
 // real service does; so a Raft that sends on applyCh while holding the lock
-// that Snapshot takes deadlocks here, and the watchdog names the send.
+// that Snapshot takes deadlocks here, and the watchdog names the send. For a
+// Raft of 2021 that has CondInstallSnapshot, it calls that on each snapshot
+// that comes on applyCh, and takes the snapshot only if it returns true.
 //
 // The service's snapshot holds every command it has applied, from index 1,
 // so the harness can check a snapshot that comes back on applyCh (from a
@@ -228,6 +231,68 @@ func (c *Cluster) takeSnapshot(i, gen, index int) {
 		c.applies.failWith(fmt.Errorf("Snapshot(%d, ...) on s%d took %s to return: the service calls it from the "+
 			"goroutine that reads applyCh, so Snapshot must return at once, never waiting for an RPC, a timer or "+
 			"a channel", index, i, seconds(took)))
+	}
+}
+
+// condInstaller is a Raft of MIT 6.824's 2021 labs, which sends a snapshot
+// from its leader on applyCh and switches to it only when its service calls
+// CondInstallSnapshot and gets true: "a service wants to switch to snapshot;
+// only do so if Raft hasn't had more recent info since it communicated the
+// snapshot on applyCh". (2022's handout kept the method, which may simply
+// return true; 2023 dropped it.)
+type condInstaller interface {
+	CondInstallSnapshot(lastIncludedTerm, lastIncludedIndex int, snapshot []byte) bool
+}
+
+// serviceTakes is what the service of instance gen of server i does with m
+// before it applies it. For a snapshot from a Raft that has
+// CondInstallSnapshot, it calls that first, from the goroutine that reads
+// applyCh and waiting for it, as MIT's 2021 service did, and keeps its own
+// state if the answer is false: then it returns m with SnapshotValid
+// false. If the answer is true, the service, as 2021's did, skips the
+// entries up to the snapshot's index that the Raft sent before it switched.
+// Any other message it returns unchanged.
+func (c *Cluster) serviceTakes(i, gen int, m raftapi.ApplyMsg) raftapi.ApplyMsg {
+	if !m.SnapshotValid {
+		return m
+	}
+	rf, ok := c.instance(i, gen).(condInstaller)
+	if !ok {
+		return m
+	}
+	asked := time.Now()
+	accepted := false
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				c.applies.failWith(fmt.Errorf("s%d: CondInstallSnapshot(%d, %d, ...) panicked when the service called "+
+					"it for the snapshot on applyCh: %v\n%s", i, m.SnapshotTerm, m.SnapshotIndex, v, debug.Stack()))
+			}
+		}()
+		accepted = rf.CondInstallSnapshot(m.SnapshotTerm, m.SnapshotIndex, m.Snapshot)
+	}()
+	if took := time.Since(asked); took > c.slowCall() {
+		c.applies.failWith(fmt.Errorf("CondInstallSnapshot(%d, %d, ...) on s%d took %s to return: the service "+
+			"calls it from the goroutine that reads applyCh, so it must return at once, never waiting for an RPC, "+
+			"a timer or a channel", m.SnapshotTerm, m.SnapshotIndex, i, seconds(took)))
+	}
+	if !accepted {
+		m.SnapshotValid = false
+		return m
+	}
+	c.applies.tookCondSnapshot(i, gen, m.SnapshotIndex)
+	return m
+}
+
+// tookCondSnapshot records that the CondInstallSnapshot of instance gen of
+// server i took a snapshot through index: an entry at or before index that
+// comes after it was sent before the Raft switched, and MIT's 2021 service,
+// which applied only entries after its lastApplied, skipped it.
+func (a *applyChecker) tookCondSnapshot(i, gen, index int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if gen == a.generation[i] {
+		a.condAccepted[i] = max(a.condAccepted[i], index)
 	}
 }
 

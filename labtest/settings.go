@@ -19,7 +19,7 @@ var (
 	stallFlag    = testFlag.Duration("stall", 10*time.Second, "real time after which a test whose virtual clock has stopped is failed; env RAFTLABS_STALL")
 	wallFlag     = testFlag.Duration("wallclock", 0, "real-time limit for one test (0: 120s in virtual time, 600s in real time); env RAFTLABS_WALLCLOCK")
 	inProcess    = testFlag.Bool("inprocess", false, "run each test in this process instead of a child process of its own (for a debugger); env RAFTLABS_INPROCESS=1")
-	traceFlag    = testFlag.Bool("trace", false, "write every test's trace to a file, not only a failing test's (see docs/debugging.md); env RAFTLABS_TRACE=1")
+	traceFlag    = testFlag.Bool("savetrace", false, "write every test's trace to a file, not only a failing test's (see docs/debugging.md); env RAFTLABS_TRACE=1. (Not -trace: go test keeps that name for Go's execution trace.)")
 	debugFlag    = testFlag.String("debug", "", "turn on labdebug.Printf's topics: all, or a list such as vote,leader (see docs/debugging.md); env RAFTLABS_DEBUG")
 	replayFlag   = testFlag.Bool("replay", true, "let the seed decide the whole run: one goroutine at a time (GOMAXPROCS=1) and math/rand's global source seeded from the seed (see docs/debugging.md); -replay=false runs on every core; env RAFTLABS_REPLAY=0")
 )

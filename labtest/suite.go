@@ -17,10 +17,18 @@ type Test struct {
 	Points   int
 
 	// OwnLabOnly keeps the test out of later labs' folders, for a rule that
-	// each lab checks with a test of its own: the Kill tests, so that a
-	// Raft whose only fault is goroutines left after Kill loses one test's
-	// points in a lab, not one per lab so far.
+	// each lab checks with a test of its own, so that a Raft that breaks
+	// only that rule loses one lab's share of points in a lab, not one per
+	// lab so far: the Kill tests (goroutines left after Kill), and the
+	// tests that send RPCs of their own (Probe).
 	OwnLabOnly bool
+
+	// Probe marks a test that sends RPCs of its own or answers for crashed
+	// servers (probe.go, puppet.go): a Raft whose handlers do not fill in
+	// their replies (it answers with RPCs of its own) cannot pass it. Such
+	// tests are OwnLabOnly and weigh at most 10 points of a lab
+	// (TestProbeWeight); docs/from-mit.md lists them.
+	Probe bool
 }
 
 // Name returns the test function's name, e.g. "TestReElectionLab1".
@@ -47,16 +55,16 @@ func (t Test) ScenarioName() string {
 // go test or the handouts.
 var Suite = graded([]Test{
 	{Lab: 1, Scenario: InitialElection, Points: 10},
-	{Lab: 1, Scenario: ReElection, Points: 10},
+	{Lab: 1, Scenario: ReElection, Points: 15},
 	{Lab: 1, Scenario: ManyElections, Points: 10},
 	{Lab: 1, Scenario: UnreliableElection, Points: 10},
 	{Lab: 1, Scenario: StepDown, Points: 10},
 	{Lab: 1, Scenario: StaleCandidate, Points: 10},
-	{Lab: 1, Scenario: StaleVote, Points: 5},
+	{Lab: 1, Scenario: StaleVote, Points: 3, OwnLabOnly: true, Probe: true},
 	{Lab: 1, Scenario: IdleHeartbeats, Points: 10},
 	{Lab: 1, Scenario: ElectionSpeed, Points: 10},
-	{Lab: 1, Scenario: ElectionTimer, Points: 5},
-	{Lab: 1, Scenario: LateVotes, Points: 5},
+	{Lab: 1, Scenario: ElectionTimer, Points: 4, OwnLabOnly: true, Probe: true},
+	{Lab: 1, Scenario: LateVotes, Points: 3, OwnLabOnly: true, Probe: true},
 	{Lab: 1, Scenario: Kill, Points: 5, OwnLabOnly: true},
 
 	{Lab: 2, Scenario: BasicAgree, Points: 5},
@@ -70,18 +78,17 @@ var Suite = graded([]Test{
 	{Lab: 2, Scenario: Backup, Points: 10},
 	{Lab: 2, Scenario: RPCCounts, Points: 5},
 	{Lab: 2, Scenario: Figure8, Points: 10},
-	{Lab: 2, Scenario: LateAppendEntries, Points: 5},
+	{Lab: 2, Scenario: LateAppendEntries, Points: 5, OwnLabOnly: true, Probe: true},
 	{Lab: 2, Scenario: ReorderedReplies, Points: 5},
 	{Lab: 2, Scenario: KillAfterAgreement, Points: 5, OwnLabOnly: true},
 
 	{Lab: 3, Scenario: PersistBasic, Points: 10},
 	{Lab: 3, Scenario: PersistStaggered, Points: 10},
-	{Lab: 3, Scenario: PartitionedLeaderCrash, Points: 5},
-	{Lab: 3, Scenario: PersistedTerm, Points: 5},
-	{Lab: 3, Scenario: PersistedVote, Points: 5},
-	{Lab: 3, Scenario: PersistedLog, Points: 5},
-	{Lab: 3, Scenario: CorruptState, Points: 5},
-	{Lab: 3, Scenario: UnreliableAgree, Points: 5},
+	{Lab: 3, Scenario: PartitionedLeaderCrash, Points: 10},
+	{Lab: 3, Scenario: PersistedTerm, Points: 4, OwnLabOnly: true, Probe: true},
+	{Lab: 3, Scenario: PersistedVote, Points: 3, OwnLabOnly: true, Probe: true},
+	{Lab: 3, Scenario: PersistedLog, Points: 3, OwnLabOnly: true, Probe: true},
+	{Lab: 3, Scenario: UnreliableAgree, Points: 10},
 	{Lab: 3, Scenario: Figure8Crashes, Points: 15},
 	{Lab: 3, Scenario: Figure8Unreliable, Points: 10},
 	{Lab: 3, Scenario: ChurnReliable, Points: 10},
@@ -96,7 +103,7 @@ var Suite = graded([]Test{
 	{Lab: 4, Scenario: SnapshotAllCrash, Points: 10},
 	{Lab: 4, Scenario: SnapshotInit, Points: 5},
 	{Lab: 4, Scenario: SnapshotWholeLog, Points: 5},
-	{Lab: 4, Scenario: StaleInstallSnapshot, Points: 10},
+	{Lab: 4, Scenario: StaleInstallSnapshot, Points: 10, OwnLabOnly: true, Probe: true},
 	{Lab: 4, Scenario: InstallThenReplicate, Points: 5},
 	{Lab: 4, Scenario: InstallWhileApplying, Points: 5},
 	{Lab: 4, Scenario: DiscardedEntriesFreed, Points: 5},

@@ -17,7 +17,7 @@ import (
 
 // The trace: every test records what its servers did (package labtrace),
 // and a test that fails writes the record to a file that its verdict
-// names; -trace writes one for every test. The harness calls the trace*
+// names; -savetrace writes one for every test. The harness calls the trace*
 // methods below, one line at each point where something worth seeing
 // happens: a server starts or crashes, the network changes shape, an RPC
 // is sent or learns its fate, GetState answers, Start is called, a server
@@ -266,7 +266,7 @@ func (r *run) traceAbort(verdict string) {
 }
 
 // writeTrace writes the test's trace to a file if the test failed, or
-// always with -trace, and names the file in the verdict (or, for a test
+// always with -savetrace, and names the file in the verdict (or, for a test
 // that passed, on a line of its own).
 func (r *run) writeTrace(res *Result) {
 	tr := r.trace.Load()
@@ -283,7 +283,7 @@ func (r *run) writeTrace(res *Result) {
 	}
 	full := ""
 	if n := tr.rec.Dropped(); n > 0 {
-		full = fmt.Sprintf(" (full: %d records after the first %d were left out)", n, labtrace.MaxRecords)
+		full = fmt.Sprintf(" (full: %d records were left out past %d records or %d MiB)", n, labtrace.MaxRecords, labtrace.MaxBytes>>20)
 	}
 	lines := "  trace: " + path + full + "\n  see it: go run raftlabs/cmd/traceview " + path + "   (-text: columns here)"
 	if res.Passed {
@@ -307,7 +307,7 @@ func traceFile(name string, seed int64) string {
 	return filepath.Join(dir, fmt.Sprintf("%s-seed%d.jsonl", name, seed))
 }
 
-// traceAlways reports whether every test writes its trace: -trace or
+// traceAlways reports whether every test writes its trace: -savetrace or
 // RAFTLABS_TRACE=1.
 func traceAlways() bool {
 	if *traceFlag {
@@ -331,7 +331,7 @@ func debugSpec() (string, bool) {
 func traceArgs() []string {
 	var args []string
 	if *traceFlag {
-		args = append(args, "-trace")
+		args = append(args, "-savetrace")
 	}
 	if *debugFlag != "" {
 		args = append(args, "-debug", *debugFlag)

@@ -34,6 +34,25 @@ var verdictCases = map[string]verdictCase{
 			"must start a fresh election timeout", "leadership history", "led from"},
 		avoid: []string{"still believes it leads"},
 	},
+	// Issue 21 item 10: the old leader's fresh timer ran out because the
+	// leader sent it nothing after its return; the leader is named.
+	"leader silent to a rejoined server": {
+		scenario: labtest.StepDown,
+		flaws:    broken.Flaws{HeartbeatVotersOnly: true},
+		want: []string{"no AppendEntries of term", "so its election timer ran out, as it should",
+			"A leader must keep sending AppendEntries to every server"},
+		avoid: []string{"must start a fresh election timeout"},
+	},
+	// Issue 21 item 7: the election timer's verdict says what the history
+	// shows, the elections seen and the server's own pace, and waits long
+	// enough for any timeout MIT accepts.
+	"refused vote resets the timer": {
+		scenario: labtest.ElectionTimer,
+		flaws:    broken.Flaws{RefusedVoteResetsTimer: true},
+		want: []string{"cut off from the others, stood for no election in the 10.50s from",
+			"when it was first cut off, with no one talking to it, it stood within",
+			"Its election timer should have run out twice in that time (a refused RequestVote must not reset the election timer"},
+	},
 	// Issue item 2: a retry storm is told as one, with counts and the rule.
 	"retry storm on a higher term": {
 		scenario: labtest.ReElection,

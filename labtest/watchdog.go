@@ -190,11 +190,12 @@ func (s *stall) verdict(r *run, still time.Duration) string {
 			making-1, still.Seconds(), describeStuck(r.withoutHelpers(last), r.cluster()))
 	}
 	if holder, server, ok := r.applyUnderLock(last); ok {
-		return fmt.Sprintf("%s\ns%d sent on applyCh while holding its lock: the tests' applyCh reader, like a real "+
-			"service, calls GetState after each message and waits for rf.mu, while the sender waits for the "+
-			"reader. Never send on applyCh while holding rf.mu: copy the messages under the lock, unlock, then send.\n"+
-			"goroutine %d (%s) sends on applyCh:\n%s",
-			header, server, holder.id, holder.status, indent(holder.stack, "    "))
+		// The cause is the headline: a summary that keeps one line keeps it.
+		return fmt.Sprintf("s%d sent on applyCh while holding its lock, so virtual time stopped at %.2fs: the tests' "+
+			"applyCh reader, like a real service, calls GetState after each message and waits for rf.mu, while the "+
+			"sender waits for the reader. Never send on applyCh while holding rf.mu: copy the messages under the "+
+			"lock, unlock, then send.\ngoroutine %d (%s) sends on applyCh:\n%s",
+			server, r.elapsedSeconds(), holder.id, holder.status, indent(holder.stack, "    "))
 	}
 	sent := r.rpcsNow() - s.rpcsAt
 	switch {
@@ -301,7 +302,7 @@ func (r *run) applyUnderLock(gs []goroutine) (sender goroutine, server int, ok b
 	server = -1
 	for _, g := range gs {
 		i, isReader := r.readers.Load(g.id)
-		if isReader && strings.Contains(g.stack, "labtest.(*Cluster).serviceCall") &&
+		if isReader && g.calls("raftlabs/labtest.(*Cluster).serviceCall") &&
 			(strings.Contains(g.status, "Mutex") || strings.Contains(g.status, "semacquire")) {
 			server = i.(int)
 		}

@@ -9,7 +9,7 @@
 // them; every entry and snapshot a server applied; the lines a student's
 // code printed with package labdebug; and, last, the check that failed.
 // The trace is written to a file when the test fails, or always with
-// go test -trace (or RAFTLABS_TRACE=1), and the failure names the file.
+// go test -savetrace (or RAFTLABS_TRACE=1), and the failure names the file.
 // go run ./cmd/traceview turns a trace into a page or terminal columns.
 //
 // # The format

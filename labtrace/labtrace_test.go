@@ -2,6 +2,7 @@ package labtrace_test
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -119,4 +120,27 @@ func TestRecordString(t *testing.T) {
 	assert.Equal(t, 12, i)
 	_, ok = labtrace.ServerNumber("harness")
 	assert.False(t, ok)
+}
+
+// A Raft that prints megabytes in each debug line must not fill the disk:
+// a record's text is cut, and past MaxBytes the trace keeps only its end.
+func TestRecorderCapsTextAndBytes(t *testing.T) {
+	rec := labtrace.NewRecorder(time.Now())
+	line := strings.Repeat("x", 1<<20)
+	first := rec.Add(labtrace.Record{Kind: labtrace.Log, Server: "s0", Topic: "INFO", Text: line})
+	require.Equal(t, 0, first)
+	got := rec.Records()[0].Text
+	assert.Equal(t, strings.Repeat("x", labtrace.MaxText)+fmt.Sprintf("... [%d more bytes cut]", 1<<20-labtrace.MaxText), got)
+
+	for range 2 * labtrace.MaxBytes / labtrace.MaxText {
+		rec.Add(labtrace.Record{Kind: labtrace.Log, Server: "s0", Topic: "INFO", Text: line})
+	}
+	assert.Positive(t, rec.Dropped())
+	require.True(t, rec.Seal(labtrace.Record{Kind: labtrace.End, Text: "the end"}))
+	var file bytes.Buffer
+	require.NoError(t, labtrace.Write(&file, rec.Records()))
+	assert.Less(t, file.Len(), labtrace.MaxBytes+labtrace.MaxText, "a trace file stays under MaxBytes")
+	assert.Greater(t, file.Len(), labtrace.MaxBytes*3/4, "a full trace keeps most of its budget")
+	records := rec.Records()
+	assert.Equal(t, "the end", records[len(records)-1].Text, "the record that ends the test is kept")
 }

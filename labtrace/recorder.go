@@ -1,7 +1,9 @@
 package labtrace
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -13,13 +15,22 @@ type Recorder struct {
 	start   time.Time
 	records []Record
 	sealed  bool
+	bytes   int // the kept records' size, as recordSize counts it
 	dropped int // records refused because the trace was full
 }
 
-// MaxRecords bounds a trace: past it, a Recorder keeps only the records
-// that end a test (Fail, End) and counts the rest as dropped. A long test
-// of a Raft that storms its peers with RPCs would otherwise fill memory.
-const MaxRecords = 200_000
+// A trace is bounded: past MaxRecords records or MaxBytes bytes, a
+// Recorder keeps only the records that end a test (Fail, End) and counts
+// the rest as dropped, and it cuts the text of any other record (a debug
+// line, a command) to MaxText bytes. A long test of a Raft that storms its
+// peers with RPCs, or prints its whole log in every debug line, would
+// otherwise fill memory and the disk: a trace file stays under about
+// MaxBytes plus the size of its last records.
+const (
+	MaxRecords = 200_000
+	MaxBytes   = 32 << 20
+	MaxText    = 4 << 10
+)
 
 // NewRecorder returns an empty Recorder whose clock starts at start: a
 // record's T is the time since start.
@@ -42,12 +53,32 @@ func (r *Recorder) Add(rec Record) int {
 	if r.sealed {
 		return -1
 	}
-	if len(r.records) >= MaxRecords && rec.Kind != Fail && rec.Kind != End {
+	ends := rec.Kind == Fail || rec.Kind == End
+	if !ends {
+		rec.Text, rec.Command = cut(rec.Text), cut(rec.Command)
+	}
+	size := recordSize(rec)
+	if !ends && (len(r.records) >= MaxRecords || r.bytes+size > MaxBytes) {
 		r.dropped++
 		return -1
 	}
+	r.bytes += size
 	r.records = append(r.records, rec)
 	return len(r.records) - 1
+}
+
+// cut returns text, or its first MaxText bytes and how many more there were.
+func cut(text string) string {
+	if len(text) <= MaxText {
+		return text
+	}
+	return fmt.Sprintf("%s... [%d more bytes cut]", strings.ToValidUTF8(text[:MaxText], ""), len(text)-MaxText)
+}
+
+// recordSize is about the size of rec in a trace file: its texts and a
+// line's worth for the rest.
+func recordSize(rec Record) int {
+	return 200 + len(rec.Text) + len(rec.Command) + len(rec.Where)
 }
 
 // Update changes the record at position id, as Add returned it: an RPC

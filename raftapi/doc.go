@@ -16,4 +16,14 @@
 //		persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg) raftapi.Raft
 //
 // Make may return *Raft instead of raftapi.Raft; the tests accept either.
+//
+// # Every year's API
+//
+// Code written for MIT 6.824 in 2021 or 2022 calls the Persister's
+// SaveRaftState and SaveStateAndSnapshot, which are here too. A 2021 Raft
+// that has CondInstallSnapshot(lastIncludedTerm, lastIncludedIndex int,
+// snapshot []byte) bool, and waits for its service to call it after it sends
+// a snapshot on applyCh, gets that call: the tests' service calls it for
+// each such snapshot, as MIT's 2021 service did, and takes the snapshot only
+// if it returns true. A Raft without the method is never asked.
 package raftapi

@@ -35,6 +35,20 @@ func (p *Persister) Save(raftState []byte, snapshot []byte) {
 	p.snapshot = clone(snapshot)
 }
 
+// SaveRaftState replaces the Raft state and keeps the snapshot: MIT 6.824's
+// 2021–2022 name for Save(state, ReadSnapshot()), for code written then.
+func (p *Persister) SaveRaftState(state []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.raftState = clone(state)
+}
+
+// SaveStateAndSnapshot atomically replaces both the Raft state and the
+// snapshot, as Save does: MIT 6.824's 2021–2022 name for it.
+func (p *Persister) SaveStateAndSnapshot(state []byte, snapshot []byte) {
+	p.Save(state, snapshot)
+}
+
 // ReadRaftState returns a copy of the saved Raft state, or nil if none.
 func (p *Persister) ReadRaftState() []byte {
 	p.mu.Lock()

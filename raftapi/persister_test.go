@@ -34,3 +34,23 @@ func TestPersisterCopyIsIndependent(t *testing.T) {
 	assert.Equal(t, []byte("before crash"), restarted.ReadRaftState())
 	assert.Nil(t, restarted.ReadSnapshot())
 }
+
+// TestPersister2021Methods checks the names MIT 6.824's 2021–2022 Rafts
+// call: SaveRaftState keeps the snapshot, SaveStateAndSnapshot replaces
+// both, as Save does.
+func TestPersister2021Methods(t *testing.T) {
+	p := MakePersister()
+	p.SaveStateAndSnapshot([]byte("state 1"), []byte("snapshot 1"))
+	assert.Equal(t, []byte("state 1"), p.ReadRaftState())
+	assert.Equal(t, []byte("snapshot 1"), p.ReadSnapshot())
+
+	state := []byte("state 2")
+	p.SaveRaftState(state)
+	state[0] = 'X' // the caller's buffer is not kept
+	assert.Equal(t, []byte("state 2"), p.ReadRaftState())
+	assert.Equal(t, []byte("snapshot 1"), p.ReadSnapshot(), "SaveRaftState keeps the snapshot")
+
+	p.SaveStateAndSnapshot([]byte("state 3"), nil)
+	assert.Equal(t, []byte("state 3"), p.ReadRaftState())
+	assert.Nil(t, p.ReadSnapshot(), "SaveStateAndSnapshot replaces both, as Save does")
+}

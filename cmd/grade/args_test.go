@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -23,7 +24,8 @@ func TestParseArgsTakesFlagsAndLabsInAnyOrder(t *testing.T) {
 	cfg, err = parseArgs(nil)
 	require.NoError(t, err)
 	assert.Empty(t, cfg.labs)
-	assert.Equal(t, config{timeout: 3 * time.Minute}, cfg, "runs and jobs are left to grade.conf")
+	assert.Equal(t, config{timeout: 3 * time.Minute, testLimits: grading.TestLimits, buildLimits: grading.BuildLimits}, cfg,
+		"runs and jobs are left to grade.conf")
 	cfg = cfg.withDefaults(classDefaults{Runs: 10, Jobs: 2})
 	assert.Equal(t, 10, cfg.runs)
 	assert.Equal(t, 2, cfg.jobs)
@@ -34,6 +36,22 @@ func TestParseArgsTakesFlagsAndLabsInAnyOrder(t *testing.T) {
 	assert.Equal(t, 1, cfg.runs, "a flag wins over grade.conf")
 	assert.Positive(t, cfg.jobs, "jobs = 0 is one per CPU")
 	assert.True(t, cfg.only.MatchString("TestReElectionLab1"))
+}
+
+func TestParseArgsLimits(t *testing.T) {
+	cfg, err := parseArgs([]string{"--limits", "memory=4GiB,cpu=5m"})
+	require.NoError(t, err)
+	assert.Equal(t, labtest.Limits{Memory: 4 << 30, CPU: 5 * time.Minute, FileSize: grading.TestLimits.FileSize}, cfg.testLimits)
+	assert.Equal(t, grading.BuildLimits, cfg.buildLimits)
+
+	cfg, err = parseArgs([]string{"--limits", "filesize=1000"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1000), cfg.testLimits.FileSize)
+
+	cfg, err = parseArgs([]string{"--limits", "off"})
+	require.NoError(t, err)
+	assert.Zero(t, cfg.testLimits)
+	assert.Zero(t, cfg.buildLimits)
 }
 
 func TestParseArgsRefusesNonsense(t *testing.T) {
@@ -48,6 +66,10 @@ func TestParseArgsRefusesNonsense(t *testing.T) {
 		{"--class", "x", "--reference"},
 		{"--class", "x", "--gradescope", "r.json"},
 		{"--out", "x"},
+		{"--limits", "memory"},
+		{"--limits", "memory=lots"},
+		{"--limits", "disk=1GiB"},
+		{"--limits", "cpu=10ms"},
 	} {
 		_, err := parseArgs(args)
 		assert.Error(t, err, args)

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
@@ -18,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"raftlabs/labtest"
@@ -33,8 +31,8 @@ import (
 // logs/STUDENT.txt there and failed runs' traces in traces/STUDENT/ (none
 // with RAFTLABS_TRACE=off). Run again with the same settings, it grades
 // only the students grades.json does not already have (or whose
-// submission changed). An interrupt (SIGINT, SIGTERM, or ctx ending) stops
-// the grading: the students being graded are left out of the reports, the
+// submission changed). An interrupt (ctx ending: main ends it on SIGINT
+// or SIGTERM) stops the grading: the students being graded are left out of the reports, the
 // temporary copies are removed, and the same command resumes. A submission
 // that does not compile, panics, hangs or busy-loops costs only its own
 // grade. It returns exitFullMarks when every submission has full marks.
@@ -68,8 +66,6 @@ func gradeClass(ctx context.Context, cfg config, root string, stdout, stderr io.
 		return exitUsage, err
 	}
 	defer os.RemoveAll(work)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// The class's builds go to a build cache of its own, kept across an
 	// interrupt and removed at the end: each student's builds add about
 	// 10 MB to a build cache, which go would keep for days.
@@ -143,7 +139,7 @@ send:
 		return exitNotFull, saveErr
 	}
 	if ctx.Err() != nil {
-		return exitNotFull, fmt.Errorf("interrupted: %d of %d submissions graded, kept in %s and %s; "+
+		return exitStopped, fmt.Errorf("interrupted: %d of %d submissions graded, kept in %s and %s; "+
 			"run the same command again to grade the rest", len(c.Students), len(students), csvPath, jsonPath)
 	}
 	if !cfg.sharedCache {
@@ -320,12 +316,18 @@ func gradeStudent(ctx context.Context, cfg config, root, class, student, out, wo
 		grade.Seconds = time.Since(start).Seconds()
 	}()
 
-	traces := filepath.Join(out, "traces", student)
-	if err := os.RemoveAll(traces); err != nil { // an earlier, interrupted run's
+	// The student's traces: in OUT/traces/STUDENT, or STUDENT in the
+	// folder --traces names; none with RAFTLABS_TRACE=off.
+	base := cfg.traces
+	if base == "" {
+		base = filepath.Join(out, "traces")
+	}
+	cfg.traces = filepath.Join(base, student)
+	if err := os.RemoveAll(cfg.traces); err != nil { // an earlier, interrupted run's
 		grade.Error = err.Error()
 		return grade
 	}
-	env := []string{"RAFTLABS_TRACE_DIR=" + traces}
+	var env []string
 	if strings.EqualFold(os.Getenv("RAFTLABS_TRACE"), "off") {
 		env = append(env, "RAFTLABS_TRACE=off")
 	}

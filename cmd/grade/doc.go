@@ -39,6 +39,10 @@
 //	                   the same command again resumes a stopped run
 //	--shared-cache     with --class: build in go's own build cache, not one of the class's own
 //	                   (OUT/.gocache, removed at the end)
+//	--limits SPEC      each test process's limits, as memory=2GiB,cpu=2m,filesize=64MiB (any of
+//	                   them), or off for none, for tests or builds (docs/instructors.md)
+//	--traces DIR       keep the traces of failing tests in DIR (default: raftlabs-traces in the
+//	                   temporary folder; with --submission, the grading's own, removed at the end)
 //
 // # grade.conf
 //
@@ -55,7 +59,9 @@
 // # Exit status
 //
 // 0 when every graded lab has full marks; 1 otherwise (a failed test, a lab
-// that does not compile); 2 for a usage error. grade.sh keeps the status;
+// that does not compile); 2 for a usage error; 130 when interrupted (SIGINT
+// or SIGTERM), after it has stopped its builds and test processes and
+// removed its temporary copies, without writing a report. grade.sh keeps the status;
 // go run reports every non-zero status as 1.
 //
 // # Examples

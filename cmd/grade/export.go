@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"raftlabs/labtest"
 )
 
 // report is the --json file: every graded lab, every test run in it.
@@ -38,16 +40,28 @@ type reportTest struct {
 	Lab  int    `json:"lab"`
 	// Points is what the test is worth in its own lab; Earned what it won
 	// (or, for an earlier lab's test, lost) in this one.
-	Points         int             `json:"points"`
-	Earned         int             `json:"earned"`
-	Regression     bool            `json:"regression"`
-	Runs           int             `json:"runs"`
-	Passes         int             `json:"passes"`
-	Flaky          bool            `json:"flaky"`           // some runs passed and some failed
-	VirtualSeconds float64         `json:"virtual_seconds"` // mean of the runs
-	RealSeconds    float64         `json:"real_seconds"`    // mean of the runs
-	RPCs           int             `json:"rpcs"`            // mean of the runs
-	Failures       []reportFailure `json:"failures"`
+	Points         int     `json:"points"`
+	Earned         int     `json:"earned"`
+	Regression     bool    `json:"regression"`
+	Runs           int     `json:"runs"`
+	Passes         int     `json:"passes"`
+	Flaky          bool    `json:"flaky"`           // some runs passed and some failed
+	VirtualSeconds float64 `json:"virtual_seconds"` // mean of the runs
+	RealSeconds    float64 `json:"real_seconds"`    // mean of the runs
+	RPCs           int     `json:"rpcs"`            // mean of the runs
+	Bytes          int64   `json:"bytes"`           // mean of the passing runs' request bytes
+	// Reference is the reference solution's recorded cost in this test
+	// (labtest.ReferenceCost), and CostNote says when the passing runs
+	// took twice as much or more. Neither costs points.
+	Reference *reportCost     `json:"reference,omitempty"`
+	CostNote  string          `json:"cost_note,omitempty"`
+	Failures  []reportFailure `json:"failures"`
+}
+
+type reportCost struct {
+	RPCs           int     `json:"rpcs"`
+	Bytes          int64   `json:"bytes"`
+	VirtualSeconds float64 `json:"virtual_seconds"`
 }
 
 type reportFailure struct {
@@ -77,7 +91,10 @@ func newReport(cfg config, scores []labScore) report {
 				Name: ts.Test.Name(), Lab: ts.Test.Lab, Points: ts.Test.Points, Earned: ts.Earned,
 				Regression: ts.Regression, Runs: len(ts.Results), Passes: ts.Passes(), Flaky: ts.Flaky(),
 				VirtualSeconds: virtual.Seconds(), RealSeconds: real.Seconds(), RPCs: rpcs,
-				Failures: []reportFailure{},
+				Bytes: ts.Cost().Bytes, CostNote: ts.CostNote(), Failures: []reportFailure{},
+			}
+			if ref, ok := labtest.ReferenceCost(ts.Test.Name()); ok {
+				t.Reference = &reportCost{RPCs: ref.RPCs, Bytes: ref.Bytes, VirtualSeconds: ref.Virtual.Seconds()}
 			}
 			for _, f := range ts.Failures() {
 				t.Failures = append(t.Failures, reportFailure{Seed: f.Seed, Verdict: f.Verdict, Rerun: rerun(s.Lab, f, cfg)})

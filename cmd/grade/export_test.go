@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftlabs/grading"
+	"raftlabs/labtest"
 )
 
 // twoLabs is lab 1 at 40/100 and lab 2 with a regression, run twice each.
@@ -57,9 +58,13 @@ func TestJSONReportShape(t *testing.T) {
 	tests := lab2["tests"].([]any)
 	require.Len(t, tests, 4)
 	regression := tests[0].(map[string]any)
+	ref, ok := labtest.ReferenceCost("TestInitialElectionLab1")
+	require.True(t, ok)
 	assert.Equal(t, map[string]any{
 		"name": "TestInitialElectionLab1", "lab": 1.0, "points": 40.0, "earned": -40.0, "regression": true,
 		"runs": 2.0, "passes": 0.0, "flaky": false, "virtual_seconds": 2.0, "real_seconds": 1.0, "rpcs": 15.0,
+		"bytes":     0.0, // no run passed
+		"reference": map[string]any{"rpcs": float64(ref.RPCs), "bytes": float64(ref.Bytes), "virtual_seconds": ref.Virtual.Seconds()},
 		"failures": []any{
 			map[string]any{"seed": 100.0, "verdict": "no leader: 5s passed\nterms: s0 0\nnetwork: {s0}",
 				"rerun": "cd lab2-replication && go test -run '^TestInitialElectionLab1$' -seed 100"},

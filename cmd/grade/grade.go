@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
@@ -14,21 +16,39 @@ import (
 
 // A grader grades the labs of one tree.
 type grader struct {
+	ctx      context.Context // stops the grading when done; nil: never
 	cfg      config
 	defaults classDefaults // grade.conf's
 	root     string        // the course's root
 	out      io.Writer     // the tables
 	progress *progress     // or nil
+	traceDir string        // where failing tests write their traces; "": the default
 
-	// For --class (class.go): ctx, if set, ends the grading early (an
-	// interrupt); tmp is the folder for the copy and the builds ("": the
-	// system's); exclude are folders the copy of the course leaves out (the
-	// class's submissions and grades); env is added to every test
-	// process's environment (where traces go).
-	ctx     context.Context
+	// For --class (class.go): tmp is the folder for the copy and the
+	// builds ("": the system's); exclude are folders the copy of the
+	// course leaves out (the class's submissions and grades); env is added
+	// to every test process's environment.
 	tmp     string
 	exclude []string
 	env     []string
+}
+
+// testLimits are the limits on each test process (--limits, by default
+// grading.TestLimits), with no memory limit for a -race binary.
+func (g *grader) testLimits() labtest.Limits {
+	limits := g.cfg.testLimits
+	if g.cfg.race {
+		limits.Memory = 0
+	}
+	return limits
+}
+
+// context returns the grading's context: g.ctx, or one never done.
+func (g *grader) context() context.Context {
+	if g.ctx == nil {
+		return context.Background()
+	}
+	return g.ctx
 }
 
 // run grades every lab asked for, prints the tables and totals, writes
@@ -39,7 +59,7 @@ func (g *grader) run() (int, error) {
 	start := gradingStarted()
 	scores, err := g.grade()
 	if err != nil {
-		if g.cfg.gradescope != "" {
+		if g.cfg.gradescope != "" && g.context().Err() == nil {
 			// Gradescope shows a student only results.json: say there why
 			// nothing was graded.
 			_ = writeJSON(g.cfg.gradescope, gradescopeResults{Output: "The submission could not be graded: " + err.Error(),
@@ -101,17 +121,62 @@ func (g *grader) grade() ([]labScore, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
+	// A submission's traces are the grading's, removed with it unless
+	// --traces keeps them; a student grading their own tree finds them
+	// where go test puts them.
+	g.traceDir = g.cfg.traces
+	if g.traceDir == "" && g.cfg.submission != "" {
+		g.traceDir = filepath.Join(work, "traces")
+	}
 
 	var scores []labScore
 	for _, lab := range labs {
 		findings := g.vetLab(tree, lab) // warnings only: they cost no points
 		s := g.gradeLab(tree, work, lab)
+		if err := g.context().Err(); err != nil {
+			findings()
+			return nil, fmt.Errorf("interrupted while grading %s", lab.Dir)
+		}
+		if g.traceDir != g.cfg.traces {
+			forgetTraces(&s, g.traceDir)
+		}
 		explainVerdicts(&s, findings())
 		printLab(g.out, s, g.cfg)
 		printFindings(g.out, lab, findings())
 		scores = append(scores, s)
 	}
 	return scores, nil
+}
+
+// forgetTraces rewrites the trace lines of s's verdicts and outputs that
+// name a file under dir, the grading's own folder for traces, which is
+// removed when the grading ends: a path to a file that is gone would send
+// the reader looking for it.
+func forgetTraces(s *labScore, dir string) {
+	gone := "trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)"
+	rewrite := func(text string) string {
+		lines := strings.Split(text, "\n")
+		kept := lines[:0]
+		for _, line := range lines {
+			trimmed := strings.TrimSpace(line)
+			indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+			switch {
+			case strings.HasPrefix(trimmed, "trace: "+dir):
+				kept = append(kept, indent+gone)
+			case strings.HasPrefix(trimmed, "see it: ") && strings.Contains(trimmed, dir):
+			default:
+				kept = append(kept, line)
+			}
+		}
+		return strings.Join(kept, "\n")
+	}
+	for i := range s.Tests {
+		for j := range s.Tests[i].Results {
+			r := &s.Tests[i].Results[j]
+			r.Verdict = rewrite(r.Verdict)
+			r.Output = rewrite(r.Output)
+		}
+	}
 }
 
 // labsToGrade returns the labs asked for, or every lab whose folder the
@@ -146,7 +211,13 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	// them is compiled; the reference's are the course's own.
 	if !g.cfg.reference {
 		g.progress.status(fmt.Sprintf("%s: checking the imports...", lab.Dir))
-		if err := grading.CheckImports(tree, lab); err != nil {
+		err := grading.CheckImports(tree, lab)
+		if g.cfg.submission != "" {
+			// A linked folder or file is not copied, so the copy's check
+			// passes the skeleton: the submission's own says why it scores 0.
+			err = cmp.Or(grading.CheckRealFiles(g.cfg.submission, lab), err)
+		}
+		if err != nil {
 			g.progress.step(fmt.Sprintf("%s: rejected: it uses what a submission may not", lab.Dir))
 			g.progress.status("")
 			return scoreLab(lab, tests, nil, err)
@@ -154,14 +225,14 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	}
 	g.progress.step(fmt.Sprintf("%s: building...", lab.Dir))
 	bin, err := grading.Build(tree, lab, grading.Source{Reference: g.cfg.reference},
-		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout})
+		grading.BuildOptions{Dir: work, Race: g.cfg.race, Timeout: buildTimeout, Context: g.ctx, Limits: g.cfg.buildLimits})
 	if err != nil {
 		g.progress.step(fmt.Sprintf("%s: the build failed", lab.Dir))
 		g.progress.status("")
 		return scoreLab(lab, tests, nil, err)
 	}
 	opts := grading.BatchOptions{
-		RunOptions: grading.RunOptions{Timeout: g.cfg.timeout},
+		RunOptions: grading.RunOptions{Timeout: g.cfg.timeout, TraceDir: g.traceDir, Context: g.ctx, Limits: g.testLimits()},
 		Runs:       g.cfg.runs,
 		Jobs:       g.cfg.jobs,
 	}
@@ -169,7 +240,6 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 		opts.Env = []string{"RAFTLABS_REALTIME=1"}
 	}
 	opts.Env = append(opts.Env, g.env...)
-	opts.Context = g.ctx
 	opts.Done = g.counter(lab, tests)
 	g.progress.step(fmt.Sprintf("%s: running %d tests, %d runs each, %d at a time", lab.Dir, len(tests), g.cfg.runs, g.cfg.jobs))
 	results := grading.RunTests(bin, filepath.Join(tree, lab.Dir), tests, opts)

@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"raftlabs/grading"
@@ -19,7 +23,15 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	// An interrupted grader (Ctrl-C, or SIGTERM from a batch system) stops
+	// its builds and test processes and removes its temporary copies
+	// before it exits; a second signal ends it at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(runContext(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Exit statuses.
@@ -27,6 +39,7 @@ const (
 	exitFullMarks = 0
 	exitNotFull   = 1
 	exitUsage     = 2
+	exitStopped   = 130 // interrupted, as a shell reports a process ended by SIGINT
 )
 
 // buildTimeout bounds one lab's build: generous, since a cold build cache
@@ -45,6 +58,13 @@ type config struct {
 	gradescope string
 	submission string
 	verbose    bool
+	// traces is where the traces of failing tests go (--traces); "" keeps
+	// the default: raftlabs-traces in the system's temporary folder, or
+	// for a submission, the grading's own temporary folder, removed with it.
+	traces string
+	// testLimits and buildLimits are the resource limits of each test
+	// process and each build (--limits).
+	testLimits, buildLimits labtest.Limits
 
 	// only, if set, keeps the tests whose names it matches (--run).
 	only *regexp.Regexp
@@ -61,6 +81,11 @@ type config struct {
 
 // run is the whole command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run, stopped when ctx is done.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage())
@@ -82,14 +107,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg = cfg.withDefaults(defaults)
 	if cfg.class != "" {
-		status, err := gradeClass(context.Background(), cfg, root, stdout, stderr)
+		status, err := gradeClass(ctx, cfg, root, stdout, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "grade: %v\n", err)
 		}
 		return status
 	}
-	g := &grader{cfg: cfg, defaults: defaults, root: root, out: stdout, progress: newProgress(stderr)}
+	g := &grader{ctx: ctx, cfg: cfg, defaults: defaults, root: root, out: stdout, progress: newProgress(stderr)}
 	status, err := g.run()
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "grade: interrupted; its temporary copies and test processes are gone, and no report was written")
+		return exitStopped
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "grade: %v\n", err)
 	}
@@ -122,7 +151,7 @@ func findRoot() (string, error) {
 
 // parseArgs reads the flags and lab names, which may come in any order.
 func parseArgs(args []string) (config, error) {
-	cfg := config{}
+	cfg := config{testLimits: grading.TestLimits, buildLimits: grading.BuildLimits}
 	var only string
 	fs := newFlagSet(&cfg, &only)
 	var labArgs []string
@@ -208,8 +237,64 @@ func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 	fs.StringVar(only, "run", "", "grade only the tests whose names match `REGEXP`; totals count only those")
 	fs.StringVar(&cfg.class, "class", "", "grade every submission folder in `DIR`, each in its own copy of the course")
 	fs.BoolVar(&cfg.sharedCache, "shared-cache", false, "with --class: build in go's own build cache (warm, but it keeps about 10 MB a student) instead of one of the class's own, removed at the end")
+	fs.StringVar(&cfg.traces, "traces", "", "keep the traces of failing tests in `DIR` (default: a temporary folder, "+
+		"removed at the end when grading a submission)")
+	fs.Func("limits", "each test process's resource limits, as `memory=2GiB,cpu=2m,filesize=64MiB` "+
+		"(any of them; the others keep these defaults), or off: none, for tests or builds", cfg.setLimits)
 	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json, logs/ and traces/ to `DIR` (default class-grades); the same command again resumes")
 	return fs
+}
+
+// setLimits reads --limits: "off", or name=value pairs that change the
+// test processes' limits.
+func (cfg *config) setLimits(spec string) error {
+	if spec == "off" {
+		cfg.testLimits, cfg.buildLimits = labtest.Limits{}, labtest.Limits{}
+		return nil
+	}
+	for _, part := range strings.Split(spec, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return fmt.Errorf("%q is not name=value (memory=2GiB, cpu=2m, filesize=64MiB) or off", part)
+		}
+		var err error
+		switch name {
+		case "memory":
+			cfg.testLimits.Memory, err = parseSize(value)
+		case "filesize":
+			cfg.testLimits.FileSize, err = parseSize(value)
+		case "cpu":
+			cfg.testLimits.CPU, err = time.ParseDuration(value)
+			if err == nil && cfg.testLimits.CPU < time.Second {
+				err = fmt.Errorf("%v is less than a second", value)
+			}
+		default:
+			return fmt.Errorf("no limit named %q: memory, cpu or filesize", name)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %v", name, err)
+		}
+	}
+	return nil
+}
+
+// parseSize reads a size in bytes, with an optional unit: "2GiB", "64MiB",
+// "512KiB", "1000".
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}, {"", 0}}
+	for _, u := range units {
+		if digits, ok := strings.CutSuffix(s, u.suffix); ok {
+			n, err := strconv.ParseInt(digits, 10, 64)
+			if err != nil || n <= 0 || n > math.MaxInt64>>u.shift {
+				return 0, fmt.Errorf("%q is not a size such as 2GiB, 64MiB or 1000", s)
+			}
+			return n << u.shift, nil
+		}
+	}
+	panic("unreachable: the empty suffix matches")
 }
 
 func usage() string {

@@ -239,11 +239,16 @@ func indent(text, prefix string) string {
 // warning, such as goroutines left after Kill: the first line of the first
 // warning, which costs nothing here.
 func warningDetails(ts testScore) []string {
+	var lines []string
 	for _, r := range ts.Results {
 		if len(r.Warnings) > 0 {
 			first, _, _ := strings.Cut(r.Warnings[0], "\n")
-			return []string{"warning (no points lost here): " + strings.TrimSuffix(first, ":")}
+			lines = append(lines, "warning (no points lost here): "+strings.TrimSuffix(first, ":"))
+			break
 		}
 	}
-	return nil
+	if note := ts.CostNote(); note != "" {
+		lines = append(lines, "note (no points lost): "+note)
+	}
+	return lines
 }

@@ -126,6 +126,36 @@ func (ts testScore) Mean() (virtual, real time.Duration, rpcs int) {
 	return virtual / time.Duration(n), real / time.Duration(n), rpcs / n
 }
 
+// Cost is what the test's passing runs took, on average: RPCs, request
+// bytes and time on the test's clock (0 on the real clock).
+func (ts testScore) Cost() labtest.Cost {
+	var c labtest.Cost
+	n := 0
+	for _, r := range ts.Results {
+		if r.Passed {
+			n++
+			c.RPCs += r.RPCs
+			c.Bytes += r.Bytes
+			c.Virtual += r.Virtual
+		}
+	}
+	if n == 0 {
+		return labtest.Cost{}
+	}
+	return labtest.Cost{RPCs: c.RPCs / n, Bytes: c.Bytes / int64(n), Virtual: c.Virtual / time.Duration(n)}
+}
+
+// CostNote says how far the test's passing runs took more than the
+// reference's recorded cost, when it is labtest.CostFactor times or more
+// (labtest.CostNote); "" otherwise, and when no run passed.
+func (ts testScore) CostNote() string {
+	ref, ok := labtest.ReferenceCost(ts.Test.Name())
+	if !ok || ts.Passes() == 0 {
+		return ""
+	}
+	return labtest.CostNote(ts.Cost(), ref)
+}
+
 // rerun is the command that reruns a failed run with its seed, from the
 // course's root.
 func rerun(lab labtest.Lab, r grading.Result, cfg config) string {

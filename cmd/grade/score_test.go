@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
@@ -133,4 +136,49 @@ func TestTotalsSayWhenPointsDoNotAddUp(t *testing.T) {
 	printPointsCheck(&out)
 	assert.Contains(t, out.String(), "The course's points do not add up")
 	assert.Contains(t, out.String(), "lab1's tests are worth 105 points in all, but the lab is out of 100")
+}
+
+// TestCostNote checks that a passing test whose runs took far more than the
+// reference's recorded cost gets a note under its row and in the JSON
+// report, and that it costs no points.
+func TestCostNote(t *testing.T) {
+	test := fakeSuite[1] // ReElection
+	ref, ok := labtest.ReferenceCost(test.Name())
+	require.True(t, ok)
+	heavy := runs(test, true, true)
+	for i := range heavy {
+		heavy[i].RPCs = 3 * ref.RPCs
+		heavy[i].Bytes = ref.Bytes
+		heavy[i].Virtual = ref.Virtual
+	}
+	s := scoreLab(fakeLab1, fakeSuite[:2], [][]grading.Result{runs(fakeSuite[0], true, true), heavy}, nil)
+	assert.Equal(t, 100, s.Score, "a note costs no points")
+
+	var b bytes.Buffer
+	printLab(&b, s, config{runs: 2})
+	assert.Contains(t, b.String(), fmt.Sprintf("\n      note (no points lost): 3.0× the reference's RPCs (%d against %d)\n", 3*ref.RPCs, ref.RPCs),
+		"the note under the test's row")
+	assert.Equal(t, 1, strings.Count(b.String(), "note (no points lost)"), "only the test that cost more")
+
+	m := roundTrip(t, newReport(config{runs: 2}, []labScore{s}))
+	reTest := m["labs"].([]any)[0].(map[string]any)["tests"].([]any)[1].(map[string]any)
+	assert.Contains(t, reTest["cost_note"], "3.0× the reference's RPCs")
+	assert.NotContains(t, m["labs"].([]any)[0].(map[string]any)["tests"].([]any)[0], "cost_note")
+}
+
+// TestForgetTraces checks that a verdict's trace lines that point into the
+// grading's own folder, removed when the grading ends, say so instead.
+func TestForgetTraces(t *testing.T) {
+	dir := "/tmp/raftlabs-grade-1/traces"
+	rs := runs(fakeSuite[0], false)
+	rs[0].Verdict = "no leader: 5s passed\n  trace: " + dir + "/TestX-seed1.jsonl\n  see it: go run raftlabs/cmd/traceview " + dir + "/TestX-seed1.jsonl   (-text: columns here)"
+	rs[0].Output = "Test TestX: seed 1\n" + rs[0].Verdict + "\n  rerun: go test"
+	s := scoreLab(fakeLab1, fakeSuite[:1], [][]grading.Result{rs}, nil)
+	forgetTraces(&s, dir)
+	for _, text := range []string{s.Tests[0].Results[0].Verdict, s.Tests[0].Results[0].Output} {
+		assert.NotContains(t, text, dir, "no path into the removed folder")
+		assert.Contains(t, text, "\n  trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)")
+		assert.NotContains(t, text, "see it:")
+	}
+	assert.Contains(t, s.Tests[0].Results[0].Output, "\n  rerun: go test", "the other lines stay")
 }

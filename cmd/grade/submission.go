@@ -66,6 +66,12 @@ func prepareSubmission(root, dir, tmp string, exclude []string) (string, []strin
 	var notes []string
 	for _, lab := range labtest.Labs {
 		from, to := filepath.Join(dir, lab.Dir), filepath.Join(copyRoot, lab.Dir)
+		if isLink(from) {
+			// Never followed: it could lead to a classmate's folder or the
+			// course's own Rafts. grading.CheckRealFiles rejects the lab.
+			notes = append(notes, fmt.Sprintf("%s: a symbolic link, which the grader does not follow", lab.Dir))
+			continue
+		}
 		if !isDir(from) {
 			notes = append(notes, fmt.Sprintf("%s: not in the submission; the course's skeleton stands in for it", lab.Dir))
 			continue
@@ -128,8 +134,15 @@ func replaceStudentFiles(from, to string) ([]string, error) {
 	return copied, nil
 }
 
+// isLink reports whether path is a symbolic link.
+func isLink(path string) bool {
+	info, err := os.Lstat(path)
+	return err == nil && info.Mode()&fs.ModeSymlink != 0
+}
+
 // isStudentFile reports whether a lab folder's entry is the student's: a
-// regular file that labtest.IsStudentFile names.
+// regular file that labtest.IsStudentFile names. A link is not, and
+// grading.CheckRealFiles rejects it.
 func isStudentFile(e fs.DirEntry) bool {
 	return e.Type().IsRegular() && labtest.IsStudentFile(e.Name())
 }

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtrace"
 )
 
 func TestSubmissionTakesOnlyTheStudentsCode(t *testing.T) {
@@ -96,6 +101,14 @@ var (
 			"lab1-election/raft.go:4: imports os/exec, which a submission may not import"}},
 		{"syscall-process", labtest.Labs[0], []string{
 			"lab1-election/raft.go:4: imports syscall, which a submission may not import"}},
+		{"line-directive", labtest.Labs[0], []string{
+			"lab1-election/raft.go:404: has a line directive (//line internal/synctest.Run(:1), which a submission may not use"}},
+		{"pinned-seed", labtest.Labs[1], []string{
+			"lab2-replication/raft.go:4: imports flag, which a submission may not import: " +
+				"it reaches the test binary's flags, the harness's settings among them"}},
+		{"symlink-lab", labtest.Labs[1], []string{
+			"lab2-replication: is a symbolic link (to ../../../../../labtest/testdata/styles/peer-loop); " +
+				"a lab folder must be a real folder inside the submission"}},
 	}
 )
 
@@ -170,6 +183,76 @@ func TestForgedSummaryFailsPastTheAllowlist(t *testing.T) {
 	assert.Contains(t, res.Output, "  passed  1.00s virtual", "the cheat did not run")
 	assert.False(t, res.Passed, "a forged summary line and exit status 0 counted as a pass")
 	assert.Contains(t, res.Verdict, "the test process ended before the test finished")
+	// The rerun command names a seed, the one the grader gave the test,
+	// though the process sent no report of it.
+	assert.NotZero(t, res.Seed)
+}
+
+// TestLineDirectiveLeakFailsPastTheAllowlist builds the line-directive
+// cheat as if the allowlist had let its //line directive through: the
+// harness must still see the applier left in Wait after Kill as the
+// student's, since it reads function names, not file names.
+func TestLineDirectiveLeakFailsPastTheAllowlist(t *testing.T) {
+	lab := labtest.Labs[0]
+	cheat, err := os.ReadFile(filepath.Join("testdata", "cheats", "line-directive", lab.Dir, "raft.go"))
+	require.NoError(t, err)
+	root := courseRoot(t)
+	bin, err := grading.Build(root, lab, grading.Source{Replace: map[string][]byte{lab.Dir + "/raft.go": cheat}},
+		grading.BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	var kill labtest.Test
+	for _, test := range labtest.TestsUpTo(lab.Number) {
+		if test.Name() == "TestKillLab1" {
+			kill = test
+		}
+	}
+	require.Equal(t, "TestKillLab1", kill.Name())
+	res := grading.RunTest(bin, filepath.Join(root, lab.Dir), kill, grading.RunOptions{Timeout: time.Minute})
+	assert.False(t, res.Passed, "a goroutine left after Kill passed as the harness's:\n%s", res.Output)
+	assert.Contains(t, res.Verdict, "goroutine leak:")
+	assert.Contains(t, res.Verdict, "raftlabs/lab1-election.(*Raft).applier(")
+}
+
+// TestTheGradersEnvironmentStaysOut grades the env-secret cheat with a
+// secret in the grader's environment: it scores 0, and the secret is in
+// neither the output nor results.json.
+func TestTheGradersEnvironmentStaysOut(t *testing.T) {
+	const secret = "hunter2-d0e5f00d"
+	t.Setenv("SOME_SECRET", secret)
+	t.Setenv("GITHUB_TOKEN", secret)
+	gradescope := filepath.Join(t.TempDir(), "results.json")
+	status, out := grade(t, "--submission", filepath.Join("testdata", "cheats", "env-secret"), "--jobs", "2",
+		"--run", "Lab1$", "--gradescope", gradescope)
+
+	assert.Equal(t, exitNotFull, status, out)
+	assert.Contains(t, out, "lab1 total: 0/")
+	assert.Contains(t, out, "no secret in the environment", "the cheat did not run")
+	assert.NotContains(t, out, secret)
+	results, err := os.ReadFile(gradescope)
+	require.NoError(t, err)
+	assert.NotContains(t, string(results), secret)
+}
+
+// TestALinkedLabInAClassIsRejected grades a class in which one student's
+// lab folder is a link to another's: that lab is rejected with its reason,
+// and nothing of the other student's is graded as the first's.
+func TestALinkedLabInAClassIsRejected(t *testing.T) {
+	class := t.TempDir()
+	writeFiles(t, class, map[string]string{"bob/lab2-replication/raft.go": "package raft\n\nfunc Make() {}\n"})
+	require.NoError(t, os.MkdirAll(filepath.Join(class, "alice"), 0o755))
+	require.NoError(t, os.Symlink(filepath.Join(courseRoot(t), "labtest", "testdata", "styles", "peer-loop"),
+		filepath.Join(class, "alice", "lab2-replication")))
+	out := filepath.Join(t.TempDir(), "grades")
+
+	status, output := grade(t, "--class", class, "--out", out, "--jobs", "2")
+	assert.Equal(t, exitNotFull, status, output)
+	assert.Contains(t, output, "alice: lab2 0/")
+	log, err := os.ReadFile(filepath.Join(out, "logs", "alice.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(log), "lab2-replication: a symbolic link, which the grader does not follow")
+	assert.Contains(t, string(log), "lab2-replication: is a symbolic link (to ")
+	assert.NotContains(t, string(log), "building", "a rejected lab is not built")
 }
 
 // TestSharedStateIsNotTheAllowlistsBusiness checks that a Raft whose
@@ -226,4 +309,171 @@ func TestGradeACorrectSubmission(t *testing.T) {
 	require.Len(t, r.Labs, 1)
 	assert.Empty(t, r.Labs[0].Rejected)
 	assert.Equal(t, full, r.Score)
+}
+
+// TestASubmissionsTracesAreTheGradings grades a submission whose tests all
+// fail: their traces go to --traces when it is given, and otherwise to the
+// grading's own temporary folder, removed with it.
+func TestASubmissionsTracesAreTheGradings(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	sub := filepath.Join("testdata", "cheats", "env-secret")
+
+	kept, reports := t.TempDir(), t.TempDir()
+	jsonFile := filepath.Join(reports, "report.json")
+	status, out := grade(t, "--submission", sub, "--run", "^TestInitialElectionLab1$", "--traces", kept, "--json", jsonFile)
+	assert.Equal(t, exitNotFull, status, out)
+	traces, err := filepath.Glob(filepath.Join(kept, "TestInitialElectionLab1-seed*.jsonl"))
+	require.NoError(t, err)
+	assert.Len(t, traces, 1, "the failing test's trace is kept in --traces")
+	report, err := os.ReadFile(jsonFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "trace: "+kept)
+
+	status, out = grade(t, "--submission", sub, "--run", "^TestInitialElectionLab1$", "--json", jsonFile)
+	assert.Equal(t, exitNotFull, status, out)
+	report, err = os.ReadFile(jsonFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "trace: not kept: it was in the grading's temporary folder",
+		"the trace was written in the grading's temporary folder, and the verdict says it is gone")
+	assertEmptyDir(t, tmp)
+}
+
+// TestAnInterruptedGraderLeavesNothingBehind interrupts a grading while a
+// test busy-loops: the grader stops its test processes, removes its copy
+// of the course, its work folder and its traces, writes no report, and
+// exits with status 130.
+func TestAnInterruptedGraderLeavesNothingBehind(t *testing.T) {
+	sub := fakeTree(t, busyLoops)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	gradescope := filepath.Join(t.TempDir(), "results.json")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var cancelled time.Time
+	progress := &cancelOn{text: "running", cancel: func() { cancelled = time.Now(); cancel() }}
+	status := runContext(ctx, []string{"--submission", sub, "--runs", "1", "--run", fiveServerTest, "--gradescope", gradescope},
+		io.Discard, progress)
+
+	assert.Equal(t, exitStopped, status)
+	require.False(t, cancelled.IsZero(), "the grading was not interrupted")
+	// The busy test would run until the watchdog's 10 s without progress.
+	assert.Less(t, time.Since(cancelled), 5*time.Second, "the busy test was stopped, not waited for")
+	assert.NoFileExists(t, gradescope, "no report of an interrupted grading")
+	assertEmptyDir(t, tmp)
+}
+
+// cancelOn is a writer that calls cancel once text has been written to it.
+type cancelOn struct {
+	mu     sync.Mutex
+	text   string
+	seen   strings.Builder
+	done   bool
+	cancel func()
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen.Write(p)
+	if strings.Contains(w.seen.String(), w.text) && !w.done {
+		w.done = true
+		time.AfterFunc(500*time.Millisecond, w.cancel) // once the test process runs
+	}
+	return len(p), nil
+}
+
+// assertEmptyDir checks that the grader left nothing of its own in dir,
+// the temporary folder it was given (the go command's build folders come
+// and go on their own).
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.False(t, strings.HasPrefix(e.Name(), "raftlabs-"), "the grader left %s in the temporary folder", e.Name())
+	}
+}
+
+// TestResourceBombsHarmNoOne grades the cheats that try to harm the
+// grading machine, each in one test of lab 1: each scores 0 with a verdict
+// that names the grader's limit, and leaves no more on the disk than the
+// limits allow.
+func TestResourceBombsHarmNoOne(t *testing.T) {
+	gradeOne := func(t *testing.T, cheat string, args ...string) report {
+		t.Helper()
+		jsonFile := filepath.Join(t.TempDir(), "report.json")
+		args = append([]string{"--submission", filepath.Join("testdata", "cheats", cheat), "--run", "^TestInitialElectionLab1$",
+			"--json", jsonFile}, args...)
+		status, out := grade(t, args...)
+		assert.Equal(t, exitNotFull, status, out)
+		assert.Contains(t, out, "lab1 total: 0/10")
+		var r report
+		readJSON(t, jsonFile, &r)
+		require.Len(t, r.Labs, 1)
+		return r
+	}
+	verdict := func(r report) string {
+		require.Len(t, r.Labs[0].Tests, 1)
+		require.Len(t, r.Labs[0].Tests[0].Failures, 1)
+		return r.Labs[0].Tests[0].Failures[0].Verdict
+	}
+
+	t.Run("static-array", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("the build writes 256 MiB before the limit stops it")
+		}
+		r := gradeOne(t, "static-array")
+		assert.Contains(t, r.Labs[0].BuildError, "file too large")
+		assert.Contains(t, r.Labs[0].BuildError, "The build wrote a file larger than the grader's 256 MiB limit: "+
+			"does a package hold a huge initialised array or string?")
+	})
+	t.Run("memory-bomb", func(t *testing.T) {
+		if runtime.GOOS != "linux" {
+			t.Skip("the memory limit is enforced on Linux; macOS does not enforce RLIMIT_AS")
+		}
+		r := gradeOne(t, "memory-bomb")
+		assert.Equal(t, "the test process ran out of memory: it exceeded the grader's 2 GiB memory limit "+
+			"(a log or a buffer that grows without end?)", verdict(r))
+	})
+	t.Run("disk-bomb", func(t *testing.T) {
+		traces := t.TempDir()
+		r := gradeOne(t, "disk-bomb", "--traces", traces)
+		assert.Contains(t, verdict(r), "no leader")
+		files, err := filepath.Glob(filepath.Join(traces, "*.jsonl"))
+		require.NoError(t, err)
+		require.Len(t, files, 1)
+		info, err := os.Stat(files[0])
+		require.NoError(t, err)
+		// Without the cap on a record's text, 1 MiB a line: 1.5 GB.
+		assert.Less(t, info.Size(), int64(labtrace.MaxBytes+labtrace.MaxText))
+		records, err := labtrace.ReadFile(files[0])
+		require.NoError(t, err)
+		cut := 0
+		for _, rec := range records {
+			if rec.Kind == labtrace.Log {
+				assert.LessOrEqual(t, len(rec.Text), labtrace.MaxText+40)
+				cut++
+			}
+		}
+		assert.Positive(t, cut, "the trace holds the cut debug lines")
+	})
+}
+
+// TestSharedStateIsGraded grades the shared-state cheat, whose servers read
+// each other's state through a package-level variable: legal Go that the
+// allowlist passes. It scores 15/100 in lab 1 today (the Kill test, the
+// stale-vote and late-vote probes); the tests' history checks are to bring
+// it to 0. This records the score so that it can only go down.
+func TestSharedStateIsGraded(t *testing.T) {
+	jsonFile := filepath.Join(t.TempDir(), "report.json")
+	status, out := grade(t, "--submission", filepath.Join("testdata", "cheats", "shared-state"), "--jobs", "2", "--json", jsonFile)
+	assert.Equal(t, exitNotFull, status, out)
+	var r report
+	readJSON(t, jsonFile, &r)
+	require.Len(t, r.Labs, 1)
+	assert.Empty(t, r.Labs[0].Rejected, "legal Go: graded, not rejected")
+	assert.Empty(t, r.Labs[0].BuildError)
+	assert.LessOrEqual(t, r.Score, 15, "the shared-state cheat scores more than it did:\n%s", out)
 }

@@ -169,22 +169,27 @@ const (
 // about something the copy leaves out.
 var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md", "classroom/"}
 
-// filterMarkdown leaves out the blocks marked as not in the handout and,
-// in a README's code blocks, the lines that name what the copy lacks.
-func filterMarkdown(src []byte, readme bool) []byte {
+// filterMarkdown leaves out the blocks marked as not in the handout, and
+// the blocks an edition leaves out too, and, in a README's code blocks, the
+// lines that name what the copy lacks.
+func filterMarkdown(src []byte, readme bool, alsoLeftOut ...markedBlock) []byte {
+	blocks := append([]markedBlock{{blockBegin, blockEnd}}, alsoLeftOut...)
 	var out []string
-	skipping, inCode := false, false
+	skipUntil, inCode := "", false // skipUntil: the end of the block being left out
 	for _, line := range strings.SplitAfter(string(src), "\n") {
 		trimmed := strings.TrimSpace(line)
+		begins := slices.IndexFunc(blocks, func(b markedBlock) bool { return b.begin == trimmed })
 		switch {
-		case trimmed == blockBegin:
-			skipping = true
+		case skipUntil != "":
+			if trimmed == skipUntil {
+				skipUntil = ""
+			}
 			continue
-		case trimmed == blockEnd:
-			skipping = false
+		case begins >= 0:
+			skipUntil = blocks[begins].end
 			continue
-		case skipping:
-			continue
+		case slices.ContainsFunc(blocks, func(b markedBlock) bool { return b.end == trimmed }):
+			continue // an end without its beginning
 		case strings.HasPrefix(trimmed, "```"):
 			inCode = !inCode
 		case inCode && readme && slices.ContainsFunc(missingWords, func(w string) bool { return strings.Contains(line, w) }):

@@ -4,7 +4,7 @@
 //
 // # Usage
 //
-//	go run ./cmd/handout [-git] [-classroom] DIR
+//	go run ./cmd/handout [-git] [-classroom] [-edition full|discovery] DIR
 //	go run ./cmd/handout -gradescope FILE.zip [lab...]
 //	go run ./cmd/handout -workflow FILE
 //
@@ -12,6 +12,8 @@
 // empty. With -git, DIR is a git repository with the copy as its one
 // commit, ready to push as a template repository; with -classroom, the copy
 // has GitHub Classroom's autograding workflow, .github/workflows/classroom.yml.
+// With -edition discovery, the handouts are the discovery edition (below);
+// the default, -edition full, is the handouts as they are.
 //
 // The second writes a Gradescope autograder bundle: the copy, setup.sh and
 // run_autograder, zipped as Gradescope wants them. With labs named, the
@@ -41,4 +43,23 @@
 // text. In the copy, ./grade.sh grades, go run ./cmd/selftest passes (it
 // skips the steps that need the reference, and says so), and
 // ./grade.sh --reference says that the reference is not there.
+//
+// # Editions
+//
+// A handout gives its design help in layers a student opens only when
+// stuck: a nudge, a sharper hint, the worked design. The full edition has
+// every layer. The discovery edition leaves out, besides the above, the
+// blocks between the lines
+//
+//	<!-- worked design -->
+//	<!-- end of worked design -->
+//
+// and between
+//
+//	<!-- rule to test -->
+//	<!-- end of rule to test -->
+//
+// (the tables of which test catches which rule), so that a student finds
+// the traps by their failures. Only the Markdown differs: the tests, the
+// grader and its verdicts are the same in both.
 package main

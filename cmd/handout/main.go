@@ -18,7 +18,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: go run ./cmd/handout [-git] [-classroom] DIR
+const usage = `usage: go run ./cmd/handout [-git] [-classroom] [-edition full|discovery] DIR
        go run ./cmd/handout -gradescope FILE.zip [lab...]
        go run ./cmd/handout -workflow FILE
 `
@@ -32,7 +32,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	withWorkflow := fs.Bool("classroom", false, "add GitHub Classroom's autograding workflow ("+classroom.WorkflowPath+")")
 	bundle := fs.String("gradescope", "", "write a Gradescope autograder bundle to `FILE.zip`; the arguments are the labs it grades")
 	workflow := fs.String("workflow", "", "write GitHub Classroom's workflow for every lab to `FILE` (classroom/classroom.yml)")
+	editionName := fs.String("edition", string(fullEdition), "the handouts' `edition`: full (as they are) or discovery (without the worked designs and the tables of which test catches which rule)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ed, err := parseEdition(*editionName)
+	if err != nil {
+		fmt.Fprintln(stderr, "handout:", err)
 		return 2
 	}
 	if *workflow != "" {
@@ -65,11 +71,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	dst := fs.Arg(0)
-	if err := handout(root, dst, *withWorkflow, *asGit); err != nil {
+	if err := handoutEdition(root, dst, *withWorkflow, *asGit, ed); err != nil {
 		fmt.Fprintln(stderr, "handout:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "Wrote the students' copy of the course to %s.\n", dst)
+	if ed == discoveryEdition {
+		fmt.Fprintf(stdout, "Its handouts are the discovery edition: no worked designs, no tables of which test catches which rule.\n")
+	}
 	if *asGit {
 		fmt.Fprintf(stdout, "It is a git repository with one commit: push it and mark it a template repository.\n")
 	}
@@ -79,6 +88,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 // handout writes the students' copy into dst, with the GitHub Classroom
 // workflow if withWorkflow, as a git repository if asGit.
 func handout(root, dst string, withWorkflow, asGit bool) error {
+	return handoutEdition(root, dst, withWorkflow, asGit, fullEdition)
+}
+
+// handoutEdition is handout with the handouts of edition ed.
+func handoutEdition(root, dst string, withWorkflow, asGit bool, ed edition) error {
 	if ok, err := emptyOrAbsent(dst); err != nil {
 		return err
 	} else if !ok {
@@ -88,6 +102,9 @@ func handout(root, dst string, withWorkflow, asGit bool) error {
 		return fmt.Errorf("%s is inside the course: give a folder outside it", dst)
 	}
 	if err := writeCopy(root, dst); err != nil {
+		return err
+	}
+	if err := writeEdition(dst, ed); err != nil {
 		return err
 	}
 	if withWorkflow {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"text/tabwriter"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -201,39 +203,67 @@ func TestPastedTablesHaveTheSuitesPoints(t *testing.T) {
 func TestWithSuitePointsRewritesAReweightedTable(t *testing.T) {
 	saved := labtest.Suite
 	t.Cleanup(func() { labtest.Suite = saved })
+	points := map[string]int{}
 	labtest.Suite = nil
+	total := 0
 	for _, test := range saved {
 		switch test.Name() {
 		case "TestStaleVoteLab1":
-			test.Points = 10 // was 5
+			test.Points += 5
 		case "TestLateVotesLab1":
 			continue // dropped
+		}
+		points[test.Name()] = test.Points
+		if test.Lab == 1 {
+			total += test.Points
 		}
 		labtest.Suite = append(labtest.Suite, test)
 	}
 	before := "```\n$ ./grade.sh --reference lab1\n" +
 		"  test                        points  result  virtual  real   RPCs\n" +
-		"  TestInitialElectionLab1     10/10   pass    3.05s    0.55s  56\n" +
-		"  TestStaleVoteLab1           5/5     pass    0.51s    0.29s  7\n" +
-		"  TestLateVotesLab1           5/5     pass    3.74s    0.40s  21\n" +
-		"  TestElectionTimerLab1       0/5     FAIL    11.45s   0.41s  454\n" +
+		"  TestInitialElectionLab1     1/1     pass    3.05s    0.55s  56\n" +
+		"  TestStaleVoteLab1           2/2     pass    0.51s    0.29s  7\n" +
+		"  TestLateVotesLab1           3/3     pass    3.74s    0.40s  21\n" +
+		"  TestElectionTimerLab1       0/4     FAIL    11.45s   0.41s  454\n" +
 		"      s1: its timer should have run out\n" +
 		"\nlab1 total: 100/100\n\ntotal: 100/100\n```\n"
-	want := "```\n$ ./grade.sh --reference lab1\n" +
-		"  test                     points  result  virtual  real   RPCs\n" +
-		"  TestInitialElectionLab1  10/10   pass    3.05s    0.55s  56\n" +
-		"  TestStaleVoteLab1        10/10   pass    0.51s    0.29s  7\n" +
-		"  TestElectionTimerLab1    0/5     FAIL    11.45s   0.41s  454\n" +
+	table := "  test\tpoints\tresult\tvirtual\treal\tRPCs\n" +
+		fmt.Sprintf("  TestInitialElectionLab1\t%d/%d\tpass\t3.05s\t0.55s\t56\n", points["TestInitialElectionLab1"], points["TestInitialElectionLab1"]) +
+		fmt.Sprintf("  TestStaleVoteLab1\t%d/%d\tpass\t0.51s\t0.29s\t7\n", points["TestStaleVoteLab1"], points["TestStaleVoteLab1"]) +
+		fmt.Sprintf("  TestElectionTimerLab1\t0/%d\tFAIL\t11.45s\t0.41s\t454\n", points["TestElectionTimerLab1"])
+	var aligned strings.Builder
+	tw := tabwriter.NewWriter(&aligned, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, table)
+	tw.Flush()
+	lines := strings.Split(strings.TrimSuffix(aligned.String(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	want := "```\n$ ./grade.sh --reference lab1\n" + strings.Join(lines, "\n") + "\n" +
 		"      s1: its timer should have run out\n" +
-		"\nlab1 total: 100/100\n\ntotal: 100/100\n```\n"
-	assert.Equal(t, want, withSuitePoints(before))
+		fmt.Sprintf("\nlab1 total: %d/%d\n\ntotal: %d/%d\n```\n", total, total, total, total)
+	assert.Equal(t, want, withSuitePoints(before), "the points and totals follow the suite, the dropped test's row goes")
 
 	goTest := "```\nTest TestStaleVoteLab1: seed 1, virtual time\n  passed  0.54s virtual\n" +
 		"Test TestLateVotesLab1: seed 2, virtual time\n  passed  3.47s virtual\n" +
 		"Test TestKillLab1: seed 3, virtual time\n  passed  2.21s virtual\nPASS\n```\n"
 	assert.Equal(t, strings.Replace(goTest, "Test TestLateVotesLab1: seed 2, virtual time\n  passed  3.47s virtual\n", "", 1),
 		withSuitePoints(goTest), "a dropped test's go test lines go")
+}
 
-	labtest.Suite[0].Points = 15 // lab 1 now sums to 105
-	assert.Contains(t, withSuitePoints(before), "lab1 total: 105/105\n\ntotal: 105/105\n")
+// TestFromMITListsTheProbeNames checks that docs/from-mit.md lists every
+// name the tests' own RPCs accept for each field they fill.
+func TestFromMITListsTheProbeNames(t *testing.T) {
+	doc := readDoc(t, "docs/from-mit.md")
+	for what, names := range labtest.ProbeFieldNames() {
+		for _, name := range names {
+			assert.Contains(t, doc, "`"+name+"`", "docs/from-mit.md must list %s as a name for %s", name, what)
+		}
+	}
+	for _, test := range labtest.Suite {
+		if test.Probe {
+			assert.Contains(t, doc, fmt.Sprintf("| `%s` | %d |", test.Name(), test.Points),
+				"docs/from-mit.md must list %s, a test that sends RPCs of its own, with its points", test.Name())
+		}
+	}
 }

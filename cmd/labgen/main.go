@@ -19,6 +19,13 @@
 //
 //	go run ./cmd/labgen -samples
 //	go run ./cmd/labgen -samples-in docs/lab1-election.md   (only that handout's samples)
+//
+// With -costs it records instead the reference's mean RPCs, bytes and time
+// on the test's clock in every test (labtest/cost_reference.go), which a
+// student's runs are compared with: run it after changing a test or the
+// reference, about a minute per run of the suites.
+//
+//	go run ./cmd/labgen -costs
 package main
 
 import (
@@ -34,7 +41,15 @@ import (
 func main() {
 	log.SetFlags(0)
 	samples := flag.Bool("samples", false, "also rerun the commands behind the handouts' sample outputs")
+	costs := flag.Bool("costs", false, "only record the reference's cost in every test ("+costsFile+"), from -costs-runs runs of each")
+	costsRuns := flag.Int("costs-runs", 5, "with -costs, the runs of each test to average")
 	flag.Parse()
+	if *costs {
+		if err := writeCosts(".", *costsRuns); err != nil {
+			log.Fatalf("labgen: %v (run it from the repository's root)", err)
+		}
+		return
+	}
 	if *samplesIn != "" {
 		// Only those documents' samples: the suites and tables stay as they are.
 		if err := writeSamples("."); err != nil {

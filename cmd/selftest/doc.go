@@ -10,7 +10,9 @@
 //     nothing);
 //   - go vet ./...;
 //   - go test -race of every package but the lab folders (those are the
-//     students', and their tests fail until the labs are done);
+//     students', and their tests fail until the labs are done); among them
+//     cmd/doccheck's, which checks that every command the documents print
+//     runs as printed;
 //   - the lab skeletons compile, tests included (go vet of each lab
 //     folder);
 //   - each lab folder's generated suite_test.go matches labtest.Suite
@@ -29,7 +31,9 @@
 //   - the students' copy: go run ./cmd/handout writes it; in it nothing of
 //     the reference is left, ./grade.sh lab1 grades, ./grade.sh --reference
 //     says the reference is not there, and go run ./cmd/selftest passes,
-//     in full, as the copy's README gives it (about 50 s).
+//     in full, as the copy's README gives it (about 50 s; so cmd/doccheck
+//     checks the copy's documents against the copy: a command that names
+//     what the copy leaves out fails there).
 //
 // In a students' copy (no solutions/), the steps that need the reference
 // are skipped with the line "this is the students' copy of the course".

@@ -16,6 +16,7 @@ type columnOptions struct {
 	topics   []string // show only records with one of these tags; all if empty
 	from, to int64    // the stretch of the clock shown; to 0 means the end
 	width    int      // the terminal's width
+	bytes    bool     // show each RPC's size
 	color    bool
 }
 
@@ -60,7 +61,7 @@ func writeColumns(w io.Writer, records []labtrace.Record, opts columnOptions) er
 			continue
 		}
 		at := fmt.Sprintf("%10.6fs ", float64(r.T)/1e6)
-		text, color := cell(r)
+		text, color := cell(r, opts.bytes)
 		col, ok := labtrace.ServerNumber(serverOf(r))
 		if !ok || col >= n {
 			// The whole cluster: across every column.
@@ -131,8 +132,9 @@ func wanted(r labtrace.Record, topics []string) bool {
 	return false
 }
 
-// cell returns the text a record shows in its column, and its colour.
-func cell(r labtrace.Record) (string, string) {
+// cell returns the text a record shows in its column, and its colour. With
+// sizes, an RPC shows how many bytes its arguments took.
+func cell(r labtrace.Record, sizes bool) (string, string) {
 	switch r.Kind {
 	case labtrace.RPC:
 		short := map[string]string{"RequestVote": "RV", "AppendEntries": "AE", "InstallSnapshot": "IS"}[r.Method]
@@ -140,6 +142,9 @@ func cell(r labtrace.Record) (string, string) {
 			short = r.Method
 		}
 		s := fmt.Sprintf("%s→%s T%d", short, r.To, r.ArgsTerm)
+		if sizes {
+			s += " " + byteSize(r.Bytes)
+		}
 		switch {
 		case r.Fate == labtrace.Delivered && r.OK:
 			return s + " ok", dim
@@ -174,6 +179,17 @@ func cell(r labtrace.Record) (string, string) {
 		return "network: " + r.Shape, bold + magenta
 	}
 	return r.String(), white
+}
+
+// byteSize writes n bytes the short way: 93B, 12.3kB, 2.0MB.
+func byteSize(n int) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%dB", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1fkB", float64(n)/1000)
+	}
+	return fmt.Sprintf("%.1fMB", float64(n)/1000/1000)
 }
 
 // topicColor gives each labdebug topic a colour of its own.

@@ -19,6 +19,7 @@
 //	             (RequestVote) or labdebug topics (VOTE), comma-separated
 //	-from, -to   with -text, show only this stretch of the test's clock (e.g. 2.5s)
 //	-width N     with -text, the width of the terminal (default $COLUMNS or 160)
+//	-bytes       with -text, show each RPC's size (its arguments' encoded bytes)
 //	-nocolor     with -text, print no colours (also when NO_COLOR is set)
 //
 // docs/debugging.md explains how to read both views.
@@ -41,6 +42,7 @@ func main() {
 	from := flag.Duration("from", 0, "with -text, start at this time on the test's clock")
 	to := flag.Duration("to", 0, "with -text, stop at this time on the test's clock (0: the end)")
 	width := flag.Int("width", 0, "with -text, the terminal's width (0: $COLUMNS, or 160)")
+	sizes := flag.Bool("bytes", false, "with -text, show each RPC's size: its arguments' bytes on the wire")
 	noColor := flag.Bool("nocolor", false, "with -text, print without colours (also when NO_COLOR is set)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: traceview [flags] TRACE.jsonl\n\n"+
@@ -66,6 +68,7 @@ func main() {
 			from:   labtrace.Micros(*from),
 			to:     labtrace.Micros(*to),
 			width:  *width,
+			bytes:  *sizes,
 			color:  !*noColor && os.Getenv("NO_COLOR") == "",
 		}
 		if opts.width == 0 {

@@ -27,12 +27,12 @@ var sample = []labtrace.Record{
 	{Kind: labtrace.Start, T: 3, Server: "s1", Instance: 1},
 	{Kind: labtrace.Start, T: 4, Server: "s2", Instance: 1},
 	{Kind: labtrace.Network, T: 5, Shape: "{s0 s1 s2}", Groups: [][]string{{"s0", "s1", "s2"}}},
-	{Kind: labtrace.RPC, T: 100000, Done: 100000, From: "s0", To: "s1", Method: "RequestVote", Fate: labtrace.Delivered, ArgsTerm: 1, ReplyTerm: 1, OK: true},
+	{Kind: labtrace.RPC, T: 100000, Done: 100000, From: "s0", To: "s1", Method: "RequestVote", Fate: labtrace.Delivered, ArgsTerm: 1, ReplyTerm: 1, OK: true, Bytes: 93},
 	{Kind: labtrace.State, T: 100000, Server: "s0", Role: labtrace.Candidate, Term: 1, Source: "sent RequestVote"},
 	{Kind: labtrace.RPC, T: 100001, Done: 100020, From: "s0", To: "s2", Method: "RequestVote", Fate: labtrace.RequestDropped, ArgsTerm: 1},
 	{Kind: labtrace.Log, T: 100002, Server: "s1", Topic: "VOTE", Text: "granted vote to s0 in term 1 </script><script src=\"http://evil\">"},
 	{Kind: labtrace.State, T: 150000, Server: "s0", Role: labtrace.Leader, Term: 1, Source: "GetState"},
-	{Kind: labtrace.RPC, T: 160000, Done: 160000, From: "s0", To: "s2", Method: "AppendEntries", Fate: labtrace.Delivered, ArgsTerm: 1, ReplyTerm: 1, OK: true},
+	{Kind: labtrace.RPC, T: 160000, Done: 160000, From: "s0", To: "s2", Method: "AppendEntries", Fate: labtrace.Delivered, ArgsTerm: 1, ReplyTerm: 1, OK: true, Bytes: 2_048_576},
 	{Kind: labtrace.Crash, T: 200000, Server: "s2"},
 	{Kind: labtrace.Network, T: 200001, Shape: "{s0 s1} | s2 crashed", Groups: [][]string{{"s0", "s1"}}},
 	{Kind: labtrace.Fail, T: 300000, Where: "lab1.go:40", Text: "no leader: 5s passed\n  terms: s0 1, s1 1"},
@@ -126,4 +126,9 @@ func TestColumns(t *testing.T) {
 	assert.Contains(t, out, "FAILED", "the failure is always shown")
 	assert.NotContains(t, out, "RV→s1", "other records are filtered out")
 	assert.Contains(t, out, "\033[", "colours when asked")
+
+	buf.Reset()
+	require.NoError(t, writeColumns(&buf, sample, columnOptions{width: 72, bytes: true}))
+	assert.Contains(t, buf.String(), "\n  0.100000s RV→s1 T1 93B ok\n", "-bytes: a small RPC's size in bytes")
+	assert.Contains(t, buf.String(), " AE→s2 T1 2.0MB ok\n", "-bytes: a large RPC's size in MB")
 }

@@ -52,3 +52,28 @@ func TestFigure8NamesTheVoteRule(t *testing.T) {
 	t.Fatalf("in 40 seeds the variant never elected the server without the entry in step (c); its failures were:\n%s",
 		strings.Join(seen, "\n"))
 }
+
+// TestRPCBytesNamesWhereTheBytesWent pins the words of the byte budget's
+// verdict when every AppendEntries carries the whole log: the bytes each
+// server received, as copies of the commands, and every way a Raft sends
+// entries twice, not only the heartbeat.
+func TestRPCBytesNamesWhereTheBytesWent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds lab 2 with a variant")
+	}
+	root, vs := courseVariants(t, "resend-whole-log")
+	files, err := vs[0].Apply(os.DirFS(root))
+	require.NoError(t, err)
+	lab := labtest.Labs[1]
+	bin, err := grading.Build(root, lab, grading.Source{Reference: true, Replace: files},
+		grading.BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	res := grading.RunTest(bin, filepath.Join(root, lab.Dir), labtest.Test{Lab: 2, Scenario: labtest.RPCBytes}, grading.RunOptions{Seed: 1})
+	require.False(t, res.Passed, "a Raft that sends the whole log every time must fail the byte budget")
+	assert.Regexp(t, `ten commands of 5000 bytes cost \d+ bytes of RPC requests \(replies not counted\); the budget is 150000`, res.Verdict)
+	assert.Regexp(t, `bytes delivered to each server: s\d \d+ \(\d\d?\.\d copies of the commands\), s\d \d+ \(\d\d?\.\d copies of the commands\)\n`, res.Verdict,
+		"the two followers, each sent every command about eleven times")
+	assert.Contains(t, res.Verdict, "not again with every heartbeat, nor in an AppendEntries sent to announce a commit, "+
+		"nor in a retry while the earlier send is still in flight")
+}

@@ -16,8 +16,6 @@ import (
 // saves everything.
 type Forget struct {
 	Term, Vote, Log bool
-	// DecodeErrors: readPersist ignores a decode error and starts empty.
-	DecodeErrors bool
 	// Scribble: once killed, a goroutine overwrites the saved state with
 	// bytes readPersist cannot decode, as a dying server's late write.
 	Scribble bool
@@ -103,9 +101,6 @@ func (rf *Amnesiac) readPersist(data []byte) {
 	var term, vote int
 	var log []Entry
 	if d.Decode(&term) != nil || d.Decode(&vote) != nil || d.Decode(&log) != nil {
-		if rf.forget.DecodeErrors {
-			return
-		}
 		panic("readPersist: cannot decode the saved state")
 	}
 	rf.term, rf.votedFor, rf.log = term, vote, log

@@ -21,6 +21,8 @@ type Election struct {
 	votedFor int
 	leader   bool
 	heard    time.Time
+
+	reuseReply bool // one heartbeat reply for every call of a round
 }
 
 // VoteArgs is a RequestVote request.
@@ -41,7 +43,21 @@ type BeatReply struct{ Term int }
 // MakeElection starts an Election server. Its random numbers are seeded
 // from the clock, which is safe only because the harness staggers boots.
 func MakeElection(peers []*labrpc.ClientEnd, me int, _ *raftapi.Persister, _ chan raftapi.ApplyMsg) *Election {
-	rf := &Election{peers: peers, me: me, votedFor: -1, heard: time.Now()}
+	return startElection(&Election{peers: peers, me: me})
+}
+
+// MakeReusedReply starts an Election server that sends a round of
+// heartbeats one after the other, decoding every reply into the same
+// variable: the second decodes into a reply that is not zero. labgob warns
+// (a field a sender left zero would keep the first reply's value), but every
+// reply here carries its Term, nothing is lost, and the warning must cost
+// nothing.
+func MakeReusedReply(peers []*labrpc.ClientEnd, me int, _ *raftapi.Persister, _ chan raftapi.ApplyMsg) *Election {
+	return startElection(&Election{peers: peers, me: me, reuseReply: true})
+}
+
+func startElection(rf *Election) *Election {
+	rf.votedFor, rf.heard = -1, time.Now()
 	rf.rng = rand.New(rand.NewSource(time.Now().UnixNano()))
 	go rf.ticker()
 	return rf
@@ -128,6 +144,17 @@ func (rf *Election) campaign(term int) {
 }
 
 func (rf *Election) broadcastHeartbeats(term int) {
+	if rf.reuseReply {
+		var reply BeatReply
+		for i := range rf.peers {
+			if i != rf.me && rf.peers[i].Call("Election.Heartbeat", &BeatArgs{Term: term}, &reply) {
+				rf.mu.Lock()
+				rf.seeTerm(reply.Term)
+				rf.mu.Unlock()
+			}
+		}
+		return
+	}
 	for i := range rf.peers {
 		if i == rf.me {
 			continue

@@ -26,6 +26,13 @@ type Flaws struct {
 	BlockingStart bool
 	// SleepWithLock: the ticker sleeps while holding rf.mu.
 	SleepWithLock bool
+	// RefusedVoteResetsTimer: a RequestVote of the current term resets the
+	// election timer even when the vote is refused.
+	RefusedVoteResetsTimer bool
+	// HeartbeatVotersOnly: a leader sends heartbeats only to the servers
+	// that voted for it, so one cut off during its election never hears
+	// from it.
+	HeartbeatVotersOnly bool
 }
 
 // Flawed is a small leader election (lab 1 only) that makes the mistakes
@@ -41,6 +48,7 @@ type Flawed struct {
 	votedFor int
 	leader   bool
 	deadline time.Time
+	voters   map[int]bool // who voted for it in its latest election
 }
 
 // MakeFlawed returns a Make for Flawed servers with the given flaws.
@@ -100,6 +108,8 @@ func (rf *Flawed) RequestVote(args *VoteArgs, reply *VoteReply) {
 		rf.votedFor = args.Candidate
 		rf.resetDeadline()
 		reply.Granted = true
+	} else if args.Term == rf.term && rf.flaws.RefusedVoteResetsTimer {
+		rf.resetDeadline()
 	}
 	reply.Term = rf.term
 }
@@ -143,6 +153,9 @@ func (rf *Flawed) ticker() {
 
 func (rf *Flawed) campaign(term int) {
 	votes := 1
+	rf.mu.Lock()
+	rf.voters = map[int]bool{}
+	rf.mu.Unlock()
 	for i := range rf.peers {
 		if i == rf.me {
 			continue
@@ -155,7 +168,11 @@ func (rf *Flawed) campaign(term int) {
 			rf.mu.Lock()
 			defer rf.mu.Unlock()
 			rf.seeTerm(reply.Term)
-			if !reply.Granted || rf.term != term || rf.leader {
+			if !reply.Granted || rf.term != term {
+				return
+			}
+			rf.voters[i] = true
+			if rf.leader {
 				return
 			}
 			if votes++; votes > len(rf.peers)/2 {
@@ -167,8 +184,14 @@ func (rf *Flawed) campaign(term int) {
 }
 
 func (rf *Flawed) heartbeats(term int) {
+	rf.mu.Lock()
+	skip := map[int]bool{rf.me: true}
 	for i := range rf.peers {
-		if i == rf.me {
+		skip[i] = skip[i] || rf.flaws.HeartbeatVotersOnly && !rf.voters[i]
+	}
+	rf.mu.Unlock()
+	for i := range rf.peers {
+		if skip[i] {
 			continue
 		}
 		go func() {

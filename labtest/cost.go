@@ -1,0 +1,95 @@
+package labtest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// A Cost is what one run of a test took: the RPCs the servers sent, the
+// bytes of their requests, and the time on the test's clock.
+type Cost struct {
+	RPCs    int
+	Bytes   int64
+	Virtual time.Duration // 0 for a run on the real clock
+}
+
+// Cost returns what the run took.
+func (r *Result) Cost() Cost {
+	c := Cost{RPCs: r.RPCs, Bytes: r.Bytes, Virtual: r.Virtual}
+	if r.Realtime {
+		c.Virtual = 0
+	}
+	return c
+}
+
+func (c Cost) String() string {
+	s := fmt.Sprintf("%d RPCs  %d bytes", c.RPCs, c.Bytes)
+	if c.Virtual > 0 {
+		s += fmt.Sprintf("  %.2fs on the test's clock", c.Virtual.Seconds())
+	}
+	return s
+}
+
+// ReferenceCost returns the reference solution's cost in the test named
+// test, the mean of the runs recorded in referenceCosts (cost_reference.go,
+// written by go run ./cmd/labgen -costs), and whether one is recorded.
+func ReferenceCost(test string) (Cost, bool) {
+	c, ok := referenceCosts[test]
+	return c, ok
+}
+
+// CostFactor is how many times the reference's cost a run must take, in
+// RPCs, bytes or the test's clock, before CostNote remarks on it.
+const CostFactor = 2
+
+// Below these, a difference is too small to remark on, however large the
+// factor: a test that sends 7 RPCs may well send 15 in a correct Raft.
+const (
+	costSlackRPCs    = 50
+	costSlackBytes   = 50_000
+	costSlackVirtual = 2 * time.Second
+)
+
+// CostNote says how a run's cost compares with the reference's when it is
+// CostFactor times as much or more in RPCs, bytes or the test's clock (and
+// more than a little), e.g. "2.3× the reference's RPCs (412 against 180)";
+// "" otherwise. It costs no points: a Raft may be slower than the
+// reference and correct.
+func CostNote(got, ref Cost) string {
+	var parts []string
+	if ref.RPCs > 0 && got.RPCs >= CostFactor*ref.RPCs && got.RPCs-ref.RPCs > costSlackRPCs {
+		parts = append(parts, fmt.Sprintf("%.1f× the reference's RPCs (%d against %d)",
+			float64(got.RPCs)/float64(ref.RPCs), got.RPCs, ref.RPCs))
+	}
+	if ref.Bytes > 0 && got.Bytes >= CostFactor*ref.Bytes && got.Bytes-ref.Bytes > costSlackBytes {
+		parts = append(parts, fmt.Sprintf("%.1f× the reference's bytes (%d against %d)",
+			float64(got.Bytes)/float64(ref.Bytes), got.Bytes, ref.Bytes))
+	}
+	if ref.Virtual > 0 && got.Virtual >= CostFactor*ref.Virtual && got.Virtual-ref.Virtual > costSlackVirtual {
+		parts = append(parts, fmt.Sprintf("%.1f× the reference's time on the test's clock (%.2fs against %.2fs)",
+			got.Virtual.Seconds()/ref.Virtual.Seconds(), got.Virtual.Seconds(), ref.Virtual.Seconds()))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// costLines are what a test prints about its cost under its summary line:
+// with -v the reference's cost beside it, and always a note when the run
+// passed and took CostFactor times the reference's or more.
+func costLines(res *Result, verbose bool) []string {
+	ref, ok := ReferenceCost(res.Test)
+	if !ok {
+		return nil
+	}
+	var lines []string
+	if verbose {
+		lines = append(lines, "  reference: "+ref.String())
+	}
+	if !res.Passed {
+		return lines // a failed run's cost says more about its failure
+	}
+	if note := CostNote(res.Cost(), ref); note != "" {
+		lines = append(lines, "  note: "+note+" (costs no points; docs/debugging.md, \"What your Raft costs\")")
+	}
+	return lines
+}
