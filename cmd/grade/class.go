@@ -28,14 +28,15 @@ import (
 // test run. As each student finishes it rewrites grades.csv and grades.json
 // in cfg.out (class-grades by default) with every student graded so far,
 // and keeps each student's whole output, with every failed run's output, in
-// logs/STUDENT.txt there and failed runs' traces in traces/STUDENT/ (none
-// with RAFTLABS_TRACE=off). Run again with the same settings, it grades
-// only the students grades.json does not already have (or whose
-// submission changed). An interrupt (ctx ending: main ends it on SIGINT
-// or SIGTERM) stops the grading: the students being graded are left out of the reports, the
-// temporary copies are removed, and the same command resumes. A submission
-// that does not compile, panics, hangs or busy-loops costs only its own
-// grade. It returns exitFullMarks when every submission has full marks.
+// logs/STUDENT.txt there, and failed runs' traces in traces/STUDENT/ there
+// (or STUDENT/ in --traces; none with RAFTLABS_TRACE=off). Run again with
+// the same settings, it grades only the students grades.json does not
+// already have (or whose submission changed). An interrupt (ctx ending:
+// main ends it on SIGINT or SIGTERM) stops the grading: the students being
+// graded are left out of the reports, the temporary copies are removed,
+// and the same command resumes. A submission that does not compile,
+// panics, hangs or busy-loops costs only its own grade. It returns
+// exitFullMarks when every submission has full marks.
 func gradeClass(ctx context.Context, cfg config, root string, stdout, stderr io.Writer) (int, error) {
 	out := cfg.out
 	if out == "" {
