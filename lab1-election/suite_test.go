@@ -19,4 +19,5 @@ func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeart
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
 func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
 func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
+func TestCandidateYieldsLab1(t *testing.T)    { labtest.Run(t, labtest.CandidateYields, Make) }
 func TestKillLab1(t *testing.T)               { labtest.Run(t, labtest.Kill, Make) }
