@@ -19,7 +19,6 @@ func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeart
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
 func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
 func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
-func TestCandidateYieldsLab1(t *testing.T)    { labtest.Run(t, labtest.CandidateYields, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }
 func TestRPCBytesLab2(t *testing.T)           { labtest.Run(t, labtest.RPCBytes, Make) }
 func TestFollowerFailureLab2(t *testing.T)    { labtest.Run(t, labtest.FollowerFailure, Make) }
@@ -35,7 +34,6 @@ func TestRPCCountsLab2(t *testing.T)         { labtest.Run(t, labtest.RPCCounts,
 func TestFigure8Lab2(t *testing.T)           { labtest.Run(t, labtest.Figure8, Make) }
 func TestLateAppendEntriesLab2(t *testing.T) { labtest.Run(t, labtest.LateAppendEntries, Make) }
 func TestReorderedRepliesLab2(t *testing.T)  { labtest.Run(t, labtest.ReorderedReplies, Make) }
-func TestCommitWithinBatchLab2(t *testing.T) { labtest.Run(t, labtest.CommitWithinBatch, Make) }
 func TestPersistBasicLab3(t *testing.T)      { labtest.Run(t, labtest.PersistBasic, Make) }
 func TestPersistStaggeredLab3(t *testing.T)  { labtest.Run(t, labtest.PersistStaggered, Make) }
 func TestPartitionedLeaderCrashLab3(t *testing.T) {

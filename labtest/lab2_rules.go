@@ -96,3 +96,96 @@ func (c *Cluster) sendUntilTermHeld(f int, request func(u int) appendRequest) in
 		"that receives an RPC of a term past its own adopts that term (Figure 2, Rules for All Servers)", f, now)
 	return -1
 }
+
+// StaleAppendReply checks that a leader acts on an AppendEntries reply only
+// in the term it sent the request in. The test answers for both followers.
+// One of them holds back a request of the leader's term, as a slow network
+// would; meanwhile the leader steps down and is elected again, in a later
+// term, and only then does the request arrive: the follower, in the new
+// term, refuses it as stale, and its reply carries the leader's new term.
+// That refusal says nothing about the follower's log: a leader that backs
+// nextIndex up on it has used a reply to a request of an earlier term.
+// Figure 2, Rules for All Servers, and §5.1: a message of an older term is
+// stale.
+func StaleAppendReply(c *Cluster) {
+	c.Boot(3)
+	leader := c.CheckOneLeader()
+	var last, term int
+	for range 3 {
+		cmd := c.randomCommand()
+		last, term = c.StartOnLeader(leader, cmd)
+		if got := c.WaitCommitted(last, 3, -1); got != cmd {
+			c.Fatalf("s%d accepted %d at index %d in term %d, but %s was applied there", leader, cmd, last, term, commandText(got))
+		}
+	}
+	if now, isLeader := c.GetState(leader); now != term || !isLeader {
+		c.Fatalf("s%d stopped leading term %d (now term %d) on a reliable network with no faults", leader, term, now)
+	}
+
+	// The test answers for the followers, which hold the leader's log. One
+	// holds every AppendEntries back, until the first of them, of this
+	// term, is held.
+	ps := c.followerPuppets(leader, term, c.others(leader)...)
+	slow := ps[0]
+	defer slow.releaseAll()
+	slow.hold()
+	c.waitHeldAppend(leader, slow, term)
+
+	// A candidate of the next term (the test, for the other follower)
+	// takes the leader's vote; the leader times out, stands, and the
+	// followers elect it again.
+	holdNextVote([]*puppet{ps[0].puppet, ps[1].puppet}, term+1)
+	releaseVotes([]*puppet{ps[0].puppet, ps[1].puppet})
+	c.requestVote(leader, voteRequest{Term: term + 1, Candidate: ps[1].me, LastLogIndex: 1 << 20, LastLogTerm: term + 1})
+	again := c.waitLeads(leader, term+1)
+
+	// The old request arrives now, and is refused in the new term. The
+	// leader must go on sending from the end of its log, as it does to a
+	// follower that has refused nothing of its term.
+	slow.releaseTerm(term)
+	c.Sleep(250 * time.Millisecond)
+	if prev, ok := slow.lowestPrev(again); ok && prev < last {
+		c.historyFatalf("s%d, leader of term %d with %d entries, sent s%d an AppendEntries with prevLogIndex %d, "+
+			"though s%d had refused no AppendEntries of term %d: it acted on s%d's refusal of an AppendEntries it "+
+			"had sent in term %d, which arrived late and was refused as stale, in a reply of term %d. A reply "+
+			"counts only for the term its request was sent in: compare the request's term, not the reply's, with "+
+			"currentTerm (Figure 2, Rules for All Servers; §5.1: a request with a stale term is rejected)",
+			leader, again, last, slow.me, prev, slow.me, again, slow.me, term, again)
+	}
+	slow.releaseAll()
+}
+
+// waitHeldAppend waits up to a second for the follower puppet f to hold
+// an AppendEntries of term from leader.
+func (c *Cluster) waitHeldAppend(leader int, f *followerPuppet, term int) {
+	c.t.Helper()
+	start := c.Now()
+	for c.Now()-start < time.Second {
+		if f.heldIn(term) > 0 {
+			return
+		}
+		c.Sleep(5 * time.Millisecond)
+	}
+	c.historyFatalf("s%d, leader of term %d, sent s%d no AppendEntries for 1s: a leader sends each follower "+
+		"AppendEntries, as heartbeats if it has nothing new, often enough that no election timeout passes "+
+		"(Figure 2, Leaders)", leader, term, f.me)
+}
+
+// waitLeads waits up to 5 seconds for server i to lead a term after term,
+// and returns that term.
+func (c *Cluster) waitLeads(i, term int) int {
+	c.t.Helper()
+	start := c.Now()
+	for c.Now()-start < 5*time.Second {
+		if now, isLeader := c.GetState(i); isLeader && now > term {
+			return now
+		}
+		c.Sleep(10 * time.Millisecond)
+	}
+	now, _ := c.GetState(i)
+	c.historyFatalf("s%d (now in term %d) was not elected within 5s after it voted in term %d, though the other "+
+		"two servers (the test answered for them) granted their votes to its next election: a follower that hears "+
+		"from no leader stands for election, and a candidate with votes from a majority becomes leader (Figure 2)",
+		i, now, term)
+	return -1
+}
