@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/grading"
+	"raftlabs/labtest"
+)
+
+// The verdicts of the tests in which the harness plays a server to check
+// one rule of Figure 2 or 13 (labtest's lab*_rules.go), pinned: each
+// test, run on the variant that breaks its rule, fails in its first run,
+// and its verdict names the rule and the values seen.
+var ruleVerdicts = []struct {
+	variant string
+	test    labtest.Test
+	want    string // a regular expression the verdict matches
+}{
+	{"refused-append-storm", labtest.Test{Lab: 1, Scenario: labtest.CandidateYields},
+		`lab1_rules\.go:\d+: s\d, a candidate in term (\d+), was sent an AppendEntries of term \d+ from s\d, the leader of that ` +
+			`term, every 50ms, yet stood for election again in term \d+, \d+\.\d\ds later: a candidate that hears from the ` +
+			`leader of its own term must become its follower \(Figure 2, Candidates: "If AppendEntries RPC received ` +
+			`from new leader: convert to follower"\)`},
+	{"commit-bound-by-own-log", labtest.Test{Lab: 2, Scenario: labtest.CommitWithinBatch},
+		`lab2_rules\.go:\d+: s\d applied index 5, an entry of term \d+ that no AppendEntries had vouched for: the last ` +
+			`AppendEntries it received \(term \d+\) carried prevLogIndex 3 and 1 entry, with leaderCommit 5, so the last ` +
+			`new entry was index 4\. A follower commits no further than that \(Figure 2, AppendEntries receiver rule 5: ` +
+			`"set commitIndex = min\(leaderCommit, index of last new entry\)"\)`},
+	{"follower-commit-unbounded", labtest.Test{Lab: 2, Scenario: labtest.CommitWithinBatch},
+		`s\d applied index 5, an entry of term \d+ that no AppendEntries had vouched for: .*AppendEntries receiver rule 5`},
+	{"stale-append-reply", labtest.Test{Lab: 2, Scenario: labtest.StaleAppendReply},
+		`lab2_rules\.go:\d+: s\d, leader of term (\d+) with 3 entries, sent s\d an AppendEntries with prevLogIndex [0-2], ` +
+			`though s\d had refused no AppendEntries of term \d+: it acted on s\d's refusal of an AppendEntries it had ` +
+			`sent in term \d+, which arrived late and was refused as stale, in a reply of term \d+\. A reply counts only ` +
+			`for the term its request was sent in`},
+	{"install-drops-following-entries", labtest.Test{Lab: 4, Scenario: labtest.InstallKeepsFollowing},
+		`lab4_rules\.go:\d+: s\d refused an AppendEntries of term (\d+) with prevLogIndex 16 and prevLogTerm \d+, an entry ` +
+			`it held before the test, as leader of term \d+, sent it an InstallSnapshot through index 15 \(term \d+\), ` +
+			`which matched its own entry there: it discarded the entries after the snapshot's last included entry\. ` +
+			`Figure 13, InstallSnapshot receiver rule 6: "If existing log entry has same index and term as snapshot's ` +
+			`last included entry, retain log entries following it and reply"`},
+}
+
+func TestRuleVerdicts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a lab with each variant and runs one test on it")
+	}
+	for _, rv := range ruleVerdicts {
+		t.Run(rv.variant, func(t *testing.T) {
+			root, vs := courseVariants(t, rv.variant)
+			files, err := vs[0].Apply(os.DirFS(root))
+			require.NoError(t, err)
+			lab := labtest.Labs[rv.test.Lab-1]
+			bin, err := grading.Build(root, lab, grading.Source{Reference: true, Replace: files},
+				grading.BuildOptions{Dir: t.TempDir()})
+			require.NoError(t, err)
+			res := grading.RunTest(bin, filepath.Join(root, lab.Dir), rv.test, grading.RunOptions{Seed: 1})
+			require.False(t, res.Passed, "%s must fail %s in its first run", rv.variant, rv.test.Name())
+			assert.Regexp(t, rv.want, res.Verdict)
+			assert.Contains(t, res.Verdict, "leadership history")
+		})
+	}
+}
