@@ -15,7 +15,9 @@ import (
 // them, then asks whether the follower holds the third. Figure 13,
 // InstallSnapshot receiver rule 6: "If existing log entry has same index
 // and term as snapshot's last included entry, retain log entries following
-// it and reply".
+// it and reply". Then, as a deposed leader of the term before, it sends a
+// snapshot through the third entry, which the follower must refuse: rule
+// 1, "Reply immediately if term < currentTerm".
 func InstallKeepsFollowing(c *Cluster) {
 	c.Boot(3, Snapshots)
 	leader := c.CheckOneLeader()
@@ -65,6 +67,20 @@ func InstallKeepsFollowing(c *Cluster) {
 			"Figure 13, InstallSnapshot receiver rule 6: \"If existing log entry has same index and term as "+
 			"snapshot's last included entry, retain log entries following it and reply\"; only a snapshot that "+
 			"matches no entry discards the entire log (rule 7)", f, u, last+3, u, u, through, u)
+	}
+
+	// A deposed leader's snapshot, of the term before, through the third
+	// entry: f must refuse it, and apply nothing more.
+	stale, err := c.applies.snapshotWith(f, last, entries)
+	if err != nil {
+		c.Fatalf("%v", err)
+	}
+	c.installSnapshot(f, snapshotRequest{Term: u - 1, Leader: c.Next(f), LastIncludedIndex: last + 3, LastIncludedTerm: u - 1, Data: stale})
+	c.Sleep(200 * time.Millisecond)
+	if _, ok := c.Applied(f, last+3); ok {
+		c.historyFatalf("s%d, in term %d, installed a snapshot through index %d sent by s%d in term %d, and applied it: "+
+			"Figure 13, InstallSnapshot receiver rule 1: \"Reply immediately if term < currentTerm\"; a snapshot "+
+			"from a deposed leader may hold entries the current leader never had", f, u, last+3, c.Next(f), u-1)
 	}
 }
 

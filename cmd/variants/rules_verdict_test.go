@@ -44,6 +44,9 @@ var ruleVerdicts = []struct {
 			`which matched its own entry there: it discarded the entries after the snapshot's last included entry\. ` +
 			`Figure 13, InstallSnapshot receiver rule 6: "If existing log entry has same index and term as snapshot's ` +
 			`last included entry, retain log entries following it and reply"`},
+	{"install-stale-term", labtest.Test{Lab: 4, Scenario: labtest.InstallKeepsFollowing},
+		`lab4_rules\.go:\d+: s\d, in term (\d+), installed a snapshot through index 16 sent by s\d in term \d+, and applied it: ` +
+			`Figure 13, InstallSnapshot receiver rule 1: "Reply immediately if term < currentTerm"`},
 }
 
 func TestRuleVerdicts(t *testing.T) {
