@@ -100,7 +100,9 @@ var rules = []rule{
 
 	{id: "install-args", group: groupSnapshot,
 		text: `Arguments: term, leaderId, lastIncludedIndex ("the snapshot replaces all entries up through and including this index"), lastIncludedTerm, offset, data[], done`},
-	{id: "install-results", group: groupSnapshot, text: `Results: term ("currentTerm, for leader to update itself")`},
+	{id: "install-results", group: groupSnapshot, text: `Results: term ("currentTerm, for leader to update itself")`,
+		notTestable: "a leader that ignores this term learns it a moment later from the same server's RequestVote or " +
+			"another's AppendEntries reply, and steps down then: the variant that breaks it is equivalent"},
 	{id: "install-1", group: groupSnapshot, text: `Receiver 1: "Reply immediately if term < currentTerm"`},
 	{id: "install-2-4", group: groupSnapshot,
 		text:        `Receiver 2–4: "Create new snapshot file if first chunk (offset is 0)"; "Write data into snapshot file at given offset"; "Reply and wait for more data chunks if done is false"`,

@@ -98,11 +98,15 @@ stale, if a rule has no variant and no reason, or if a variant names no rule.
 			}
 			var by []string
 			for _, name := range breakers[r.id] {
-				by = append(by, fmt.Sprintf("`%s` (lab %d, %s)", name, byName[name].Lab, killText(measured, name)))
+				kill := killText(measured, name)
+				if byName[name].Equivalent {
+					kill = "equivalent, must survive: " + kill
+				}
+				by = append(by, fmt.Sprintf("`%s` (lab %d, %s)", name, byName[name].Lab, kill))
 			}
 			cell := strings.Join(by, "; ")
-			if cell == "" {
-				cell = "not testable here: " + r.notTestable
+			if r.notTestable != "" {
+				cell = strings.TrimPrefix(cell+"; not testable here: "+r.notTestable, "; ")
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.id, escapeCell(r.text), cell)
 		}
@@ -201,7 +205,8 @@ func ruleProblems(vs []*Variant) []string {
 			if !known[id] {
 				ps = append(ps, fmt.Sprintf("%s names rule %q, which rules.go does not list", v.Name, id))
 			}
-			broken[id] = true
+			// An equivalent variant breaks its rule where no test can see.
+			broken[id] = broken[id] || !v.Equivalent
 		}
 	}
 	for _, r := range rules {

@@ -47,6 +47,11 @@ var ruleVerdicts = []struct {
 	{"install-stale-term", labtest.Test{Lab: 4, Scenario: labtest.InstallKeepsFollowing},
 		`lab4_rules\.go:\d+: s\d, in term (\d+), installed a snapshot through index 16 sent by s\d in term \d+, and applied it: ` +
 			`Figure 13, InstallSnapshot receiver rule 1: "Reply immediately if term < currentTerm"`},
+	// No leader, and the history says why: every vote refused by servers
+	// that cast none in the term.
+	{"votedfor-not-reset", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)lab1\.go:\d+: no leader: 5s passed and no connected server believes it is the leader.*leadership history.*` +
+			`hint: s\d refused its vote in terms .* without voting for anyone in them .*votedFor was not reset when the term changed`},
 }
 
 func TestRuleVerdicts(t *testing.T) {
