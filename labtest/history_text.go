@@ -110,6 +110,9 @@ func (h *history) hints() []string {
 			split = append(split, t)
 		}
 	}
+	if hint := h.majorityNotLed(leaderless); hint != "" {
+		return append(hints, hint) // the cause: split votes and refusals follow from it
+	}
 	if len(split) >= 3 && 2*len(split) >= len(leaderless) {
 		hints = append(hints, fmt.Sprintf("split votes: in %d of the latest %d terms (%s) several servers stood "+
 			"for election at once and none won a majority: election timeouts must be randomized (§5.2), so that "+

@@ -52,6 +52,11 @@ var ruleVerdicts = []struct {
 	{"votedfor-not-reset", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
 		`(?s)lab1\.go:\d+: no leader: 5s passed and no connected server believes it is the leader.*leadership history.*` +
 			`hint: s\d refused its vote in terms .* without voting for anyone in them .*votedFor was not reset when the term changed`},
+	// No leader, and the history says why: a candidate granted a
+	// majority with its own vote did not lead.
+	{"candidate-no-self-vote", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)lab1\.go:\d+: no leader: .*hint: s\d was granted votes in terms .*, a majority of the 3 servers with its own, ` +
+			`yet did not become leader: a candidate votes for itself and counts that vote \(Figure 2, Candidates: "vote for self"\)`},
 }
 
 func TestRuleVerdicts(t *testing.T) {
