@@ -82,6 +82,9 @@ func (h *history) hints() []string {
 	if h.safety != "" {
 		hints = append(hints, h.safety)
 	}
+	if hint := h.unelectedLeader(); hint != "" {
+		hints = append(hints, hint)
+	}
 	terms := slices.Sorted(maps.Keys(h.terms))
 
 	// A server that stood again at once after its leadership ended.

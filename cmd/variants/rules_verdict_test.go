@@ -57,6 +57,11 @@ var ruleVerdicts = []struct {
 	{"candidate-no-self-vote", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
 		`(?s)lab1\.go:\d+: no leader: .*hint: s\d was granted votes in terms .*, a majority of the 3 servers with its own, ` +
 			`yet did not become leader: a candidate votes for itself and counts that vote \(Figure 2, Candidates: "vote for self"\)`},
+	// Two leaders of a term, and the history says why: one took the term
+	// without standing in it.
+	{"leader-ignores-higher-term", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)lab1\.go:\d+: election safety: term \d+ has 2 leaders .*hint: s\d led term \d+ without standing for election ` +
+			`in it \(it sent no RequestVote of term \d+\), having led term \d+: .*A leader that sees a later term steps down`},
 }
 
 func TestRuleVerdicts(t *testing.T) {
