@@ -9,6 +9,7 @@ import (
 )
 
 func TestInitialElectionLab1(t *testing.T)    { labtest.Run(t, labtest.InitialElection, Make) }
+func TestCandidateYieldsLab1(t *testing.T)    { labtest.Run(t, labtest.CandidateYields, Make) }
 func TestReElectionLab1(t *testing.T)         { labtest.Run(t, labtest.ReElection, Make) }
 func TestManyElectionsLab1(t *testing.T)      { labtest.Run(t, labtest.ManyElections, Make) }
 func TestUnreliableElectionLab1(t *testing.T) { labtest.Run(t, labtest.UnreliableElection, Make) }
@@ -19,5 +20,4 @@ func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeart
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
 func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
 func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
-func TestCandidateYieldsLab1(t *testing.T)    { labtest.Run(t, labtest.CandidateYields, Make) }
 func TestKillLab1(t *testing.T)               { labtest.Run(t, labtest.Kill, Make) }

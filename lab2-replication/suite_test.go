@@ -20,6 +20,8 @@ func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionS
 func TestElectionTimerLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionTimer, Make) }
 func TestLateVotesLab1(t *testing.T)          { labtest.Run(t, labtest.LateVotes, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }
+func TestCommitWithinBatchLab2(t *testing.T)  { labtest.Run(t, labtest.CommitWithinBatch, Make) }
+func TestStaleAppendReplyLab2(t *testing.T)   { labtest.Run(t, labtest.StaleAppendReply, Make) }
 func TestRPCBytesLab2(t *testing.T)           { labtest.Run(t, labtest.RPCBytes, Make) }
 func TestFollowerFailureLab2(t *testing.T)    { labtest.Run(t, labtest.FollowerFailure, Make) }
 func TestLeaderFailureLab2(t *testing.T)      { labtest.Run(t, labtest.LeaderFailure, Make) }
@@ -34,6 +36,4 @@ func TestRPCCountsLab2(t *testing.T)          { labtest.Run(t, labtest.RPCCounts
 func TestFigure8Lab2(t *testing.T)            { labtest.Run(t, labtest.Figure8, Make) }
 func TestLateAppendEntriesLab2(t *testing.T)  { labtest.Run(t, labtest.LateAppendEntries, Make) }
 func TestReorderedRepliesLab2(t *testing.T)   { labtest.Run(t, labtest.ReorderedReplies, Make) }
-func TestCommitWithinBatchLab2(t *testing.T)  { labtest.Run(t, labtest.CommitWithinBatch, Make) }
-func TestStaleAppendReplyLab2(t *testing.T)   { labtest.Run(t, labtest.StaleAppendReply, Make) }
 func TestKillAfterAgreementLab2(t *testing.T) { labtest.Run(t, labtest.KillAfterAgreement, Make) }

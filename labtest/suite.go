@@ -38,6 +38,7 @@ func (t Test) ScenarioName() string {
 // folder's suite_test.go is generated from it (go run ./cmd/labgen).
 var Suite = []Test{
 	{Lab: 1, Scenario: InitialElection, Points: 10},
+	{Lab: 1, Scenario: CandidateYields, Points: 5, OwnLabOnly: true},
 	{Lab: 1, Scenario: ReElection, Points: 10},
 	{Lab: 1, Scenario: ManyElections, Points: 10},
 	{Lab: 1, Scenario: UnreliableElection, Points: 5},
@@ -48,10 +49,11 @@ var Suite = []Test{
 	{Lab: 1, Scenario: ElectionSpeed, Points: 10},
 	{Lab: 1, Scenario: ElectionTimer, Points: 5},
 	{Lab: 1, Scenario: LateVotes, Points: 5},
-	{Lab: 1, Scenario: CandidateYields, Points: 5, OwnLabOnly: true},
 	{Lab: 1, Scenario: Kill, Points: 5, OwnLabOnly: true},
 
 	{Lab: 2, Scenario: BasicAgree, Points: 5},
+	{Lab: 2, Scenario: CommitWithinBatch, Points: 5, OwnLabOnly: true},
+	{Lab: 2, Scenario: StaleAppendReply, Points: 5, OwnLabOnly: true},
 	{Lab: 2, Scenario: RPCBytes, Points: 5},
 	{Lab: 2, Scenario: FollowerFailure, Points: 10},
 	{Lab: 2, Scenario: LeaderFailure, Points: 5},
@@ -64,8 +66,6 @@ var Suite = []Test{
 	{Lab: 2, Scenario: Figure8, Points: 10},
 	{Lab: 2, Scenario: LateAppendEntries, Points: 5},
 	{Lab: 2, Scenario: ReorderedReplies, Points: 5},
-	{Lab: 2, Scenario: CommitWithinBatch, Points: 5, OwnLabOnly: true},
-	{Lab: 2, Scenario: StaleAppendReply, Points: 5, OwnLabOnly: true},
 	{Lab: 2, Scenario: KillAfterAgreement, Points: 5, OwnLabOnly: true},
 
 	{Lab: 3, Scenario: PersistBasic, Points: 10},
