@@ -38,3 +38,26 @@ func TestHistoryHintsUnelectedLeader(t *testing.T) {
 	h.sent(2, 0, "AppendEntries", 3, ms(1380))
 	assert.NotContains(t, h.text(), "without standing", "a leader elected again is no hint")
 }
+
+func TestHistoryHintsHeartbeatsStopped(t *testing.T) {
+	// s0 leads terms 1 and 3, s1 term 2, each sending one round.
+	stopped := newHistory()
+	for k, leader := range []int{0, 1, 0, 1} {
+		term, at := k+1, ms(400+500*k)
+		vote(stopped, leader, 2, term, true, at)
+		stopped.sent(leader, 2, "AppendEntries", term, at+ms(1))
+	}
+	assert.Contains(t, stopped.text(), "s0 led terms 1, 3 for 1.00s in all, until others were elected, but sent no "+
+		"server more than 2 AppendEntries in the whole test")
+
+	// The same terms, with heartbeats every 100ms.
+	beating := newHistory()
+	for k, leader := range []int{0, 1, 0, 1} {
+		term, at := k+1, ms(400+500*k)
+		vote(beating, leader, 2, term, true, at)
+		for b := range 5 {
+			beating.sent(leader, 2, "AppendEntries", term, at+ms(1+100*b))
+		}
+	}
+	assert.NotContains(t, beating.text(), "AppendEntries in the whole test")
+}

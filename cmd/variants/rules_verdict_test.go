@@ -62,6 +62,11 @@ var ruleVerdicts = []struct {
 	{"leader-ignores-higher-term", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
 		`(?s)lab1\.go:\d+: election safety: term \d+ has 2 leaders .*hint: s\d led term \d+ without standing for election ` +
 			`in it \(it sent no RequestVote of term \d+\), having led term \d+: .*A leader that sees a later term steps down`},
+	// The term moves on, and the history says why: the leaders sent one
+	// round of AppendEntries a term.
+	{"heartbeat-once", labtest.Test{Lab: 1, Scenario: labtest.InitialElection},
+		`(?s)hint: s\d led terms .* in all, until others were elected, but sent no server more than \d+ AppendEntries in ` +
+			`the whole test: a leader sends heartbeats during idle periods`},
 }
 
 func TestRuleVerdicts(t *testing.T) {
