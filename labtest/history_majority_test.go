@@ -61,3 +61,16 @@ func TestHistoryHintsHeartbeatsStopped(t *testing.T) {
 	}
 	assert.NotContains(t, beating.text(), "AppendEntries in the whole test")
 }
+
+func TestHistoryHintsElectionsStalled(t *testing.T) {
+	h := newHistory()
+	vote(h, 0, 1, 3, false, ms(2440))
+	h.polled(0, 3, false, ms(4600))
+	h.polled(0, 3, false, ms(9050))
+	assert.Contains(t, h.text(), "s0 stood for election in term 3 at 2.44s and was still in that term, with no leader, at 9.05s")
+
+	h = newHistory()
+	vote(h, 0, 1, 3, false, ms(2440))
+	h.polled(0, 3, false, ms(3000))
+	assert.NotContains(t, h.text(), "was still in that term", "an election timeout has not passed twice")
+}

@@ -88,6 +88,9 @@ func (h *history) hints() []string {
 	if hint := h.heartbeatsStopped(); hint != "" {
 		hints = append(hints, hint)
 	}
+	if hint := h.electionsStalled(); hint != "" {
+		hints = append(hints, hint)
+	}
 	terms := slices.Sorted(maps.Keys(h.terms))
 
 	// A server that stood again at once after its leadership ended.

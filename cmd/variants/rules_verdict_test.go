@@ -67,6 +67,11 @@ var ruleVerdicts = []struct {
 	{"heartbeat-once", labtest.Test{Lab: 1, Scenario: labtest.InitialElection},
 		`(?s)hint: s\d led terms .* in all, until others were elected, but sent no server more than \d+ AppendEntries in ` +
 			`the whole test: a leader sends heartbeats during idle periods`},
+	// No leader, and the history says why: a candidate stayed in its
+	// failed election's term.
+	{"candidate-no-rerun", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)no leader: .*hint: s\d stood for election in term \d+ at \d+\.\d\ds and was still in that term, with no leader, ` +
+			`at \d+\.\d\ds \(its GetState\): a candidate whose election fails starts a new one`},
 }
 
 func TestRuleVerdicts(t *testing.T) {
