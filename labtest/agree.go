@@ -51,6 +51,9 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		return index, term, isLeader, startedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
+		if err := c.checkStartLeads(i, term, command); err != nil {
+			return index, term, isLeader, err
+		}
 		if err := c.recordLeader(i, term); err != nil {
 			return index, term, isLeader, err
 		}

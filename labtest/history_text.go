@@ -82,6 +82,15 @@ func (h *history) hints() []string {
 	if h.safety != "" {
 		hints = append(hints, h.safety)
 	}
+	if hint := h.unelectedLeader(); hint != "" {
+		hints = append(hints, hint)
+	}
+	if hint := h.heartbeatsStopped(); hint != "" {
+		hints = append(hints, hint)
+	}
+	if hint := h.electionsStalled(); hint != "" {
+		hints = append(hints, hint)
+	}
 	terms := slices.Sorted(maps.Keys(h.terms))
 
 	// A server that stood again at once after its leadership ended.
@@ -109,6 +118,9 @@ func (h *history) hints() []string {
 		if len(r.candidates) > 1 {
 			split = append(split, t)
 		}
+	}
+	if hint := h.majorityNotLed(leaderless); hint != "" {
+		return append(hints, hint) // the cause: split votes and refusals follow from it
 	}
 	if len(split) >= 3 && 2*len(split) >= len(leaderless) {
 		hints = append(hints, fmt.Sprintf("split votes: in %d of the latest %d terms (%s) several servers stood "+

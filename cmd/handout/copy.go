@@ -19,7 +19,7 @@ import (
 // (isRevealingTestdata) and the tests that need them (needsCourse).
 var leftOut = []string{
 	".git", "bin",
-	"solutions", "cmd/variants", "docs/variants.md",
+	"solutions", "cmd/variants", "docs/variants.md", "docs/rules.md",
 	"cmd/clockbench", "cmd/labgen", "cmd/handout", "classroom",
 	"class-grades",
 }
@@ -167,7 +167,7 @@ const (
 
 // missingWords are what a line of a README code block names when it is
 // about something the copy leaves out.
-var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md", "classroom/"}
+var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md", "docs/rules.md", "classroom/"}
 
 // filterMarkdown leaves out the blocks marked as not in the handout, and
 // the blocks an edition leaves out too, and, in a README's code blocks, the

@@ -24,7 +24,7 @@
 // # What the copy leaves out
 //
 // The reference solution (solutions/) and its known-buggy variants
-// (cmd/variants, docs/variants.md), the commands that need the reference
+// (cmd/variants, docs/variants.md, docs/rules.md), the commands that need the reference
 // (cmd/clockbench) or maintain the course (cmd/labgen) or make this copy
 // (cmd/handout, classroom/), the testdata folders of the harness and the
 // commands (labtest/testdata holds complete and nearly complete Rafts), the
