@@ -106,6 +106,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.net = c.run.newNetwork()
 	c.run.network.Store(c.net)
 	c.history = newHistory()
+	c.history.size = n
 	c.revealed = newRevealed()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &rpcEvent{Event: ev}
