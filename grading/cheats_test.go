@@ -29,7 +29,14 @@ var cheats = []struct {
 	want []string
 }{
 	{dir: "no-elections", lab: 1, want: []string{"election by majority: ", "with votes from only", "RequestVote replies that grant it"}},
+	{dir: "log-by-reference", lab: 2, want: replicationWords},
+	{dir: "shared-slice", lab: 2, want: replicationWords},
 }
+
+// replicationWords are what the verdict says of a command applied that
+// never reached its server.
+var replicationWords = []string{"log replication: ", "it never received that command at that index",
+	"no AppendEntries sent to it carried it there"}
 
 // maxCheatScore is the most a cheat may score in the lab it targets, over
 // cheatRuns runs of each test (issue 22).

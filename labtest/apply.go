@@ -38,6 +38,10 @@ type applyChecker struct {
 	restoredFrom  []int
 	installed     []int           // for each server, the index of the last snapshot it took in
 	busy          []time.Duration // for each server, how long its service works on each message
+
+	// received is what reached each server (received.go): every command
+	// it applies must be there. Nil leaves that unchecked.
+	received *receipts
 }
 
 func newApplyChecker(n int) *applyChecker {
@@ -143,6 +147,10 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 	case index > last+1:
 		a.fail("s%d applied index %d right after index %d%s: entries must be applied in index order, none skipped",
 			i, index, last, a.afterSnapshot(i, last))
+		return false
+	}
+	if a.received != nil && !a.received.has(i, index, m.Command) {
+		a.fail("%v", unreceived(i, index, m.Command))
 		return false
 	}
 	if err := a.agreesLocked(index, m.Command, i); err != nil {

@@ -108,10 +108,12 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.history = newHistory()
 	c.history.size = n
 	c.revealed = newRevealed()
+	received := newReceipts(n)
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &rpcEvent{Event: ev}
 		c.history.observe(e)
 		c.revealed.observe(e)
+		received.observe(e)
 		c.traceRPC(e)
 	})
 	c.traceBoot(n)
@@ -130,6 +132,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.connected = make([]bool, n)
 	c.group = make([]int, n)
 	c.applies = newApplyChecker(n)
+	c.applies.received = received
 	for i := range n {
 		c.persisters[i] = raftapi.MakePersister()
 		c.connected[i] = true
