@@ -31,6 +31,7 @@ var cheats = []struct {
 	{dir: "no-elections", lab: 1, want: []string{"election by majority: ", "with votes from only", "RequestVote replies that grant it"}},
 	{dir: "log-by-reference", lab: 2, want: replicationWords},
 	{dir: "shared-slice", lab: 2, want: replicationWords},
+	{dir: "state-in-package", lab: 3, want: []string{"persistent state: ", "a variable that outlives Kill was not persisted"}},
 }
 
 // replicationWords are what the verdict says of a command applied that

@@ -289,3 +289,25 @@ func (c *Cluster) serviceCall(i, gen int) {
 	defer func() { _ = recover() }()
 	rf.GetState()
 }
+
+// An appliedEntry is a command a server applied, and where.
+type appliedEntry struct {
+	index   int
+	command any
+}
+
+// latest returns up to k of the commands server i's current instance has
+// applied, the latest first.
+func (a *applyChecker) latest(i, k int) []appliedEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var es []appliedEntry
+	for index := a.lastApplied[i]; index > 0 && len(es) < k; index-- {
+		cmd, ok := a.logs[i][index]
+		if !ok {
+			break // from here on, the instance's snapshot
+		}
+		es = append(es, appliedEntry{index, cmd})
+	}
+	return es
+}
