@@ -30,12 +30,19 @@ import (
 // index it returned if it said the server leads. Commands are compared by
 // value.
 
-// receipts records, for each server, the commands sent to it. It is safe
-// for concurrent use.
+// The same holds for the snapshots a server hands its service on applyCh:
+// each must have reached it in the Data (or Snapshot, SnapshotData) of an
+// InstallSnapshot sent to it, or from its own service's call to Snapshot,
+// or from its Persister when it booted. Snapshots are compared by their
+// bytes' hash.
+
+// receipts records, for each server, the commands and snapshots sent to
+// it. It is safe for concurrent use.
 type receipts struct {
-	mu      sync.Mutex
-	sent    []map[receipt]int // messages carrying a command to a server at an index, not known lost, and Starts
-	running []map[any]int     // Starts running on a server, by command
+	mu        sync.Mutex
+	sent      []map[receipt]int    // messages carrying a command to a server at an index, not known lost, and Starts
+	running   []map[any]int        // Starts running on a server, by command
+	snapshots []map[snapshotID]int // snapshots that reached a server, by hash
 }
 
 // A receipt is a command at an index of a server's log.
@@ -45,10 +52,11 @@ type receipt struct {
 }
 
 func newReceipts(n int) *receipts {
-	r := &receipts{sent: make([]map[receipt]int, n), running: make([]map[any]int, n)}
+	r := &receipts{sent: make([]map[receipt]int, n), running: make([]map[any]int, n), snapshots: make([]map[snapshotID]int, n)}
 	for i := range n {
 		r.sent[i] = map[receipt]int{}
 		r.running[i] = map[any]int{}
+		r.snapshots[i] = map[snapshotID]int{}
 	}
 	return r
 }
@@ -104,11 +112,25 @@ func (r *receipts) observe(ev *rpcEvent) {
 	default:
 		return
 	}
-	if _, method, _ := strings.Cut(ev.Method, "."); method != "AppendEntries" {
+	_, method, _ := strings.Cut(ev.Method, ".")
+	if method != "AppendEntries" && method != "InstallSnapshot" {
 		return
 	}
 	to, ok := serverNumber(ev.Server)
 	if !ok || to < 0 || to >= len(r.sent) {
+		return
+	}
+	if method == "InstallSnapshot" {
+		var f snapshotFields
+		if snapshotDecoders.decode(ev.Args, &f) == nil {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			for _, data := range [][]byte{f.Data, f.Snapshot, f.SnapshotData} {
+				if len(data) > 0 {
+					r.snapshots[to][snapshotKey(data)] += delta
+				}
+			}
+		}
 		return
 	}
 	first, commands, ok := decodeEntries(ev.Args)
@@ -148,6 +170,44 @@ func (r *receipts) has(i, index int, command any) bool {
 	defer r.mu.Unlock()
 	key := commandKey(command)
 	return r.sent[i][receipt{index, key}] > 0 || r.running[i][key] > 0
+}
+
+// snapshotFields is what the receipts read of an InstallSnapshot.
+type snapshotFields struct{ Data, Snapshot, SnapshotData []byte }
+
+// The decoders of snapshotFields (gobfields.go).
+var snapshotDecoders messageDecoders
+
+// snapshotHeld records that server i has data as its snapshot without the
+// network: its service gave it to Snapshot, or its Persister held it at
+// boot.
+func (r *receipts) snapshotHeld(i int, data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	key := snapshotKey(data)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.snapshots[i][key]++
+}
+
+// hasSnapshot reports whether data reached server i.
+func (r *receipts) hasSnapshot(i int, data []byte) bool {
+	key := snapshotKey(data)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.snapshots[i][key] > 0
+}
+
+// unreceivedSnapshot is the failure of server i handing its service a
+// snapshot through index that never reached it.
+func unreceivedSnapshot(i, index, size int) error {
+	return violation("snapshot replication", "s%d sent its service a snapshot through index %d on applyCh (%d bytes), "+
+		"but those bytes never reached it: no InstallSnapshot sent to it carried them in its Data, its Persister "+
+		"did not hold them when it booted, and its service did not give them to Snapshot. A follower gets its "+
+		"leader's snapshot in InstallSnapshot's data (Figure 13, receiver implementation: \"Save snapshot file\"); "+
+		"the servers run in one process, but a snapshot taken from another server's memory (a variable they "+
+		"share) was not sent", i, index, size)
 }
 
 // commandKey is command as a map key: itself if its type is comparable,

@@ -78,3 +78,44 @@ func TestAppliedCommandMustHaveReachedItsServer(t *testing.T) {
 	c.receive(0, 1, raftapi.ApplyMsg{CommandValid: true, Command: 7, CommandIndex: 1})
 	require.NoError(t, c.problem())
 }
+
+// A snapshot handed to the service must have reached its server: in an
+// InstallSnapshot's Data, from its own service's Snapshot call, or from its
+// Persister at boot.
+func TestSnapshotMustHaveReachedItsServer(t *testing.T) {
+	a := newApplyChecker(2)
+	a.received = newReceipts(2)
+	a.boot(0, 1)
+	a.boot(1, 1)
+	for k := 1; k <= 3; k++ {
+		a.received.starting(0, 100+k)
+		a.received.started(0, 100+k, k, true)
+		a.receive(0, 1, raftapi.ApplyMsg{CommandValid: true, Command: 100 + k, CommandIndex: k})
+	}
+	data, err := a.makeSnapshot(0, 3)
+	require.NoError(t, err)
+	require.NoError(t, a.problem())
+
+	a.receive(1, 1, raftapi.ApplyMsg{SnapshotValid: true, Snapshot: data, SnapshotTerm: 1, SnapshotIndex: 3})
+	require.Error(t, a.problem(), "no InstallSnapshot carried it to s1")
+	assert.Equal(t, "snapshot replication: s1 sent its service a snapshot through index 3 on applyCh (155 bytes), "+
+		"but those bytes never reached it: no InstallSnapshot sent to it carried them in its Data, its Persister did "+
+		"not hold them when it booted, and its service did not give them to Snapshot. A follower gets its leader's "+
+		"snapshot in InstallSnapshot's data (Figure 13, receiver implementation: \"Save snapshot file\"); the "+
+		"servers run in one process, but a snapshot taken from another server's memory (a variable they share) "+
+		"was not sent", a.problem().Error())
+
+	b := newApplyChecker(2)
+	b.received = newReceipts(2)
+	b.boot(1, 1)
+	var args bytes.Buffer
+	require.NoError(t, labgob.NewEncoder(&args).Encode(struct {
+		Term, LastIncludedIndex int
+		Data                    []byte
+	}{1, 3, data}))
+	b.received.observe(&rpcEvent{Event: labrpc.Event{Kind: labrpc.Sent, End: "s0->s1#1", Server: "s1",
+		Method: "Raft.InstallSnapshot", Args: args.Bytes()}})
+	b.made = a.made
+	b.receive(1, 1, raftapi.ApplyMsg{SnapshotValid: true, Snapshot: data, SnapshotTerm: 1, SnapshotIndex: 3})
+	assert.NoError(t, b.problem(), "an InstallSnapshot carried it to s1")
+}
