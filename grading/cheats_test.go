@@ -55,9 +55,9 @@ const (
 	cheatRuns     = 3
 )
 
-// TestCheatsTableListsEveryFolder keeps the table above and the folders in
-// step: a cheat folder without a row would never be graded.
-func TestCheatsTableListsEveryFolder(t *testing.T) {
+// TestCheatingRaftsTableListsEveryFolder keeps the table above and the
+// folders in step: a cheat folder without a row would never be graded.
+func TestCheatingRaftsTableListsEveryFolder(t *testing.T) {
 	root, err := FindRoot(".")
 	require.NoError(t, err)
 	entries, err := os.ReadDir(filepath.Join(root, cheatsDir))
@@ -74,12 +74,13 @@ func TestCheatsTableListsEveryFolder(t *testing.T) {
 	assert.ElementsMatch(t, folders, rows, "the folders of %s and the rows of the cheats table in grading/cheats_test.go", cheatsDir)
 }
 
-// TestCheatsScoreNothing grades every cheating Raft in the lab it targets
-// the way grade.sh does, each test cheatRuns times in its own process, and
-// asserts that it scores at most maxCheatScore (or its row's maxScore) and that every failure names
-// the check that caught it. It builds one test binary per cheat and takes a
-// minute or two; go test -short skips it.
-func TestCheatsScoreNothing(t *testing.T) {
+// TestCheatingRaftsScoreNothing grades every cheating Raft in the lab it
+// targets the way grade.sh does, each test cheatRuns times in its own
+// process, and asserts that it scores at most maxCheatScore (or its row's
+// maxScore) and that every failure names the check that caught it. It
+// builds one test binary per cheat and takes a minute or two; go test
+// -short skips it.
+func TestCheatingRaftsScoreNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("grades every cheating Raft (a minute or two); skipped with -short")
 	}
