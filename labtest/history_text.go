@@ -245,7 +245,8 @@ func (c *Cluster) historyText() string {
 	return c.history.text()
 }
 
-// checkHistory fails the test if the servers' RPCs broke election safety.
+// checkHistory fails the test if the servers' RPCs broke election safety,
+// or a server led a term without a majority's votes.
 func (c *Cluster) checkHistory() {
 	c.t.Helper()
 	if c.history == nil {
@@ -253,5 +254,8 @@ func (c *Cluster) checkHistory() {
 	}
 	if p := c.history.safetyProblem(); p != "" {
 		c.historyFatalf("%s", p)
+	}
+	if f := c.history.unearnedProblem(); f != nil {
+		c.Fail(f)
 	}
 }
