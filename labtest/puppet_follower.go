@@ -107,6 +107,14 @@ func (f *followerPuppet) lowestPrev(term int) (int, bool) {
 	return n, ok
 }
 
+// forgetPrev forgets the lowest prevLogIndex received in term, so that
+// lowestPrev reports only the requests that come after.
+func (f *followerPuppet) forgetPrev(term int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.lowest, term)
+}
+
 // AppendEntries records the request, holds it if asked to, and answers it
 // as a follower with the leader's log would when it is let through.
 func (f *followerPuppet) AppendEntries(args *followerPuppetArgs, reply *puppetAppendReply) {
