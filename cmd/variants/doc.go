@@ -17,8 +17,8 @@
 //	go run ./cmd/variants [-runs N] [-check] [-race] [variant...]
 //
 // With no variant named it runs them all. -runs is 20 by default, 10 with
-// -check. -check exits 1 if any variant is killed in fewer than half its
-// runs, which means a lab's suite misses a bug it is meant to catch; the
+// -check. -check exits 1 if any variant survives even one of its runs,
+// which means a lab's suite can miss a bug it is meant to catch; the
 // course's self-test runs it. -list prints the variants and their
 // descriptions; -v prints each run as it ends, with its first verdict;
 // -dir reads variants from another folder, for trying one out.
