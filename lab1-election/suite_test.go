@@ -9,6 +9,7 @@ import (
 )
 
 func TestInitialElectionLab1(t *testing.T)    { labtest.Run(t, labtest.InitialElection, Make) }
+func TestCandidateYieldsLab1(t *testing.T)    { labtest.Run(t, labtest.CandidateYields, Make) }
 func TestReElectionLab1(t *testing.T)         { labtest.Run(t, labtest.ReElection, Make) }
 func TestManyElectionsLab1(t *testing.T)      { labtest.Run(t, labtest.ManyElections, Make) }
 func TestUnreliableElectionLab1(t *testing.T) { labtest.Run(t, labtest.UnreliableElection, Make) }

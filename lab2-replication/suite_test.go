@@ -17,6 +17,8 @@ func TestStaleCandidateLab1(t *testing.T)     { labtest.Run(t, labtest.StaleCand
 func TestIdleHeartbeatsLab1(t *testing.T)     { labtest.Run(t, labtest.IdleHeartbeats, Make) }
 func TestElectionSpeedLab1(t *testing.T)      { labtest.Run(t, labtest.ElectionSpeed, Make) }
 func TestBasicAgreeLab2(t *testing.T)         { labtest.Run(t, labtest.BasicAgree, Make) }
+func TestCommitWithinBatchLab2(t *testing.T)  { labtest.Run(t, labtest.CommitWithinBatch, Make) }
+func TestStaleAppendReplyLab2(t *testing.T)   { labtest.Run(t, labtest.StaleAppendReply, Make) }
 func TestRPCBytesLab2(t *testing.T)           { labtest.Run(t, labtest.RPCBytes, Make) }
 func TestFollowerFailureLab2(t *testing.T)    { labtest.Run(t, labtest.FollowerFailure, Make) }
 func TestLeaderFailureLab2(t *testing.T)      { labtest.Run(t, labtest.LeaderFailure, Make) }

@@ -52,6 +52,7 @@ func TestSnapshotInstallUnreliableCrashLab4(t *testing.T) {
 func TestSnapshotAllCrashLab4(t *testing.T)      { labtest.Run(t, labtest.SnapshotAllCrash, Make) }
 func TestSnapshotInitLab4(t *testing.T)          { labtest.Run(t, labtest.SnapshotInit, Make) }
 func TestSnapshotWholeLogLab4(t *testing.T)      { labtest.Run(t, labtest.SnapshotWholeLog, Make) }
+func TestInstallKeepsFollowingLab4(t *testing.T) { labtest.Run(t, labtest.InstallKeepsFollowing, Make) }
 func TestStaleInstallSnapshotLab4(t *testing.T)  { labtest.Run(t, labtest.StaleInstallSnapshot, Make) }
 func TestInstallThenReplicateLab4(t *testing.T)  { labtest.Run(t, labtest.InstallThenReplicate, Make) }
 func TestInstallWhileApplyingLab4(t *testing.T)  { labtest.Run(t, labtest.InstallWhileApplying, Make) }

@@ -33,10 +33,12 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	if err := checkCommand(command); err != nil {
 		return 0, 0, false, failure("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
+	c.applies.received.starting(i, command)
 	asked := c.Now()
 	if err := c.callStudent(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
 		return 0, 0, false, err
 	}
+	c.applies.received.started(i, command, index, isLeader)
 	c.traceCommand(i, command, index, term, isLeader)
 	if took := c.Now() - asked; took > c.slowCall() {
 		answer := "isLeader false"
@@ -51,6 +53,9 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		return index, term, isLeader, startedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
+		if err := c.checkStartLeads(i, term, command); err != nil {
+			return index, term, isLeader, err
+		}
 		if err := c.recordLeader(i, term); err != nil {
 			return index, term, isLeader, err
 		}

@@ -39,6 +39,10 @@ type applyChecker struct {
 	installed     []int           // for each server, the index of the last snapshot it took in
 	busy          []time.Duration // for each server, how long its service works on each message
 	condAccepted  []int           // for each server's current instance, the last snapshot its CondInstallSnapshot took (2021)
+
+	// received is what reached each server (received.go): every command
+	// it applies must be there. Nil leaves that unchecked.
+	received *receipts
 }
 
 func newApplyChecker(n int) *applyChecker {
@@ -151,6 +155,10 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 	case index > last+1:
 		a.fail("s%d applied index %d right after index %d%s: entries must be applied in index order, none skipped",
 			i, index, last, a.afterSnapshot(i, last))
+		return false
+	}
+	if a.received != nil && !a.received.has(i, index, m.Command) {
+		a.fail("%v", unreceived(i, index, m.Command))
 		return false
 	}
 	if err := a.agreesLocked(index, m.Command, i); err != nil {
@@ -288,4 +296,26 @@ func (c *Cluster) serviceCall(i, gen int) {
 	}
 	defer func() { _ = recover() }()
 	rf.GetState()
+}
+
+// An appliedEntry is a command a server applied, and where.
+type appliedEntry struct {
+	index   int
+	command any
+}
+
+// latest returns up to k of the commands server i's current instance has
+// applied, the latest first.
+func (a *applyChecker) latest(i, k int) []appliedEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var es []appliedEntry
+	for index := a.lastApplied[i]; index > 0 && len(es) < k; index-- {
+		cmd, ok := a.logs[i][index]
+		if !ok {
+			break // from here on, the instance's snapshot
+		}
+		es = append(es, appliedEntry{index, cmd})
+	}
+	return es
 }

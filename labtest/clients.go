@@ -107,7 +107,9 @@ func (c *Cluster) clientStart(i, cmd int) (index int, isLeader bool, err error) 
 			err = fmt.Errorf("s%d: Start panicked: %v\n%s", i, v, debug.Stack())
 		}
 	}()
+	c.applies.received.starting(i, cmd)
 	index, _, isLeader = rf.Start(cmd)
+	c.applies.received.started(i, cmd, index, isLeader)
 	return index, isLeader, nil
 }
 

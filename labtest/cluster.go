@@ -109,11 +109,14 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.net = c.run.newNetwork()
 	c.run.network.Store(c.net)
 	c.history = newHistory()
+	c.history.size = n
 	c.revealed = newRevealed()
+	received := newReceipts(n)
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &rpcEvent{Event: ev}
 		c.history.observe(e)
 		c.revealed.observe(e)
+		received.observe(e)
 		c.traceRPC(e)
 	})
 	c.traceBoot(n)
@@ -132,6 +135,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.connected = make([]bool, n)
 	c.group = make([]int, n)
 	c.applies = newApplyChecker(n)
+	c.applies.received = received
 	for i := range n {
 		c.persisters[i] = raftapi.MakePersister()
 		c.connected[i] = true

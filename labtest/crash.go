@@ -3,6 +3,8 @@ package labtest
 import (
 	"fmt"
 	"time"
+
+	"raftlabs/raftapi"
 )
 
 // Crashes: a server stops as a machine that loses power does, and comes
@@ -20,8 +22,11 @@ import (
 //   - its next incarnation starts from the saved bytes only: Restart calls
 //     Make with that copy, fresh ends and a fresh applyCh.
 //
-// Restart then checks that the server did not forget what it had shown the
-// others before the crash (revealed.go): a term it answered an RPC in.
+// Crash checks that what the server saved holds the latest commands it
+// applied (persisted.go). Restart then checks that the server did not
+// forget what it had shown the others before the crash (revealed.go): a
+// term it answered an RPC in; and, before it boots, that the server
+// remembers nothing without its Persister (persisted.go).
 
 // Crash cuts server i off, deletes it from the network so that the replies
 // of its handlers are never delivered, keeps what it had saved as the disk
@@ -41,13 +46,15 @@ func (c *Cluster) Crash(i int) {
 	// before the deletion saved into it; anything saved later is lost,
 	// and so is its reply.
 	c.mu.Lock()
-	c.persisters[i] = c.persisters[i].Copy()
+	disk := c.persisters[i].Copy()
+	c.persisters[i] = disk
 	c.mu.Unlock()
 	if c.revealed != nil {
-		c.revealed.crashed(i, c.Now())
+		c.revealed.crashed(i, c.Now(), lastTerm(rf))
 	}
 	if rf != nil {
 		c.kill(i, rf)
+		c.checkPersisted(i, disk) // persisted.go
 	}
 }
 
@@ -67,6 +74,7 @@ func (c *Cluster) restart(i int, connect bool) {
 	if c.raft(i) != nil {
 		c.Crash(i)
 	}
+	c.checkForgets(i)
 	c.startServer(i)
 	term, _ := c.GetState(i)
 	if c.revealed != nil {
@@ -108,4 +116,15 @@ func (c *Cluster) restartNote(i int) string {
 	return fmt.Sprintf(" while restarting from its saved state (%d bytes%s); if readPersist panicked, it could "+
 		"not decode what persist saved: both must handle the same fields, in the same order, with the same types",
 		persister.RaftStateSize(), crashed)
+}
+
+// lastTerm returns the term rf, a server being crashed, is in: 0 if it
+// cannot say.
+func lastTerm(rf raftapi.Raft) (term int) {
+	if rf == nil {
+		return 0
+	}
+	defer func() { _ = recover() }()
+	term, _ = rf.GetState()
+	return term
 }

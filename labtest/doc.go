@@ -74,4 +74,13 @@
 //     of its own clock, whatever the code under test does.
 //   - Goroutines still running ten virtual seconds after Kill are a warning
 //     in every test, and fail only the Kill tests, which check that rule.
+//   - Raft's data travels by the network and the Persister, and nowhere
+//     else, in every test: a leader was granted a majority's votes
+//     (majority.go); every command and snapshot a server applies reached it
+//     in a message or from its own Start, Snapshot or Persister
+//     (received.go); what a server applied is among the bytes it saved,
+//     and a server booted with an empty Persister knows nothing of its
+//     past (persisted.go). The servers share one process, so these rule
+//     out package-level variables that carry Raft's state between servers
+//     or across a crash; docs/instructors.md says what they cannot see.
 package labtest

@@ -188,12 +188,13 @@ func (c *Cluster) checkBackground() {
 	c.t.Helper()
 	if err := c.backgroundProblem(); err != nil {
 		c.reported = true
-		c.Fatalf("%v", err)
+		c.Fail(err)
 	}
 }
 
 // backgroundProblem returns the first problem found outside the scenario's
-// own checks: by the apply checker, the codec or the network; nil if none.
+// own checks: by the apply checker, the history, the codec or the network;
+// nil if none.
 func (c *Cluster) backgroundProblem() error {
 	if c.applies != nil {
 		if err := c.applies.problem(); err != nil {
@@ -203,6 +204,11 @@ func (c *Cluster) backgroundProblem() error {
 	if c.revealed != nil {
 		if err := c.revealed.err(); err != nil {
 			return err
+		}
+	}
+	if c.history != nil {
+		if f := c.history.unearnedProblem(); f != nil {
+			return f
 		}
 	}
 	if ps := labgob.ProblemsSince(c.problems.codec); len(ps) > 0 {

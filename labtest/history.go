@@ -47,14 +47,22 @@ type history struct {
 	servers map[int]*serverRecord
 	pairs   map[pairKey]*pairRecord
 	safety  string // the first election safety violation seen in the RPCs
+
+	// size is the number of servers, for the check that a leader won a
+	// majority's votes (majority.go); 0 leaves it unchecked.
+	size     int
+	unearned *Failure // the first leader seen without a majority's votes
 }
 
 // termRecord is what happened in one term.
 type termRecord struct {
 	candidates map[int]candidacy
 	votes      map[int][]int // candidate -> the servers whose granted vote reached it
-	refusals   map[int][]int // candidate -> the servers that refused it, in this term
-	leaders    map[int]time.Duration
+	// voteMessages counts, for each candidate and voter, the votes sent to
+	// the candidate as RPCs of their own and not lost (majority.go).
+	voteMessages map[int]map[int]int
+	refusals     map[int][]int // candidate -> the servers that refused it, in this term
+	leaders      map[int]time.Duration
 }
 
 // candidacy is one server standing for election in a term.
@@ -184,13 +192,16 @@ func newHistory() *history {
 // AppendEntries between servers.
 func (h *history) observe(ev *rpcEvent) {
 	_, method, _ := strings.Cut(ev.Method, ".")
-	if method != "RequestVote" && method != "AppendEntries" {
-		return
-	}
 	from, ok := endSender(ev.End)
 	to, ok2 := serverNumber(ev.Server)
 	if !ok || !ok2 {
 		return // the harness's own messages are not the servers' history
+	}
+	if method != "RequestVote" && method != "AppendEntries" {
+		if isVoteCarrier(method) {
+			h.noteVoteMessage(ev, from, to)
+		}
+		return
 	}
 	args, ok := ev.argsFields()
 	if !ok {
@@ -231,10 +242,11 @@ func (h *history) term(t int) *termRecord {
 	r := h.terms[t]
 	if r == nil {
 		r = &termRecord{
-			candidates: map[int]candidacy{},
-			votes:      map[int][]int{},
-			refusals:   map[int][]int{},
-			leaders:    map[int]time.Duration{},
+			candidates:   map[int]candidacy{},
+			votes:        map[int][]int{},
+			voteMessages: map[int]map[int]int{},
+			refusals:     map[int][]int{},
+			leaders:      map[int]time.Duration{},
 		}
 		h.terms[t] = r
 	}
@@ -295,6 +307,7 @@ func (h *history) stood(i, term int, now time.Duration) {
 // AppendEntries. A second server doing so in the same term breaks election
 // safety.
 func (h *history) led(i, term int, now time.Duration) {
+	h.checkEarned(i, term, "it sent AppendEntries as leader", now)
 	r := h.term(term)
 	if _, seen := r.leaders[i]; !seen {
 		for other, at := range r.leaders {
@@ -361,6 +374,7 @@ func (h *history) polled(i, term int, isLeader bool, now time.Duration) {
 	}
 	s.polled, s.pollTerm, s.pollLeader, s.pollAt = true, term, isLeader, now
 	if isLeader && term > 0 {
+		h.checkEarned(i, term, "GetState said it leads", now)
 		r := h.term(term)
 		if _, seen := r.leaders[i]; !seen {
 			r.leaders[i] = now

@@ -82,6 +82,15 @@ func (h *history) hints() []string {
 	if h.safety != "" {
 		hints = append(hints, h.safety)
 	}
+	if hint := h.unelectedLeader(); hint != "" {
+		hints = append(hints, hint)
+	}
+	if hint := h.heartbeatsStopped(); hint != "" {
+		hints = append(hints, hint)
+	}
+	if hint := h.electionsStalled(); hint != "" {
+		hints = append(hints, hint)
+	}
 	terms := slices.Sorted(maps.Keys(h.terms))
 
 	// A server that stood again at once after its leadership ended.
@@ -109,6 +118,9 @@ func (h *history) hints() []string {
 		if len(r.candidates) > 1 {
 			split = append(split, t)
 		}
+	}
+	if hint := h.majorityNotLed(leaderless); hint != "" {
+		return append(hints, hint) // the cause: split votes and refusals follow from it
 	}
 	if len(split) >= 3 && 2*len(split) >= len(leaderless) {
 		hints = append(hints, fmt.Sprintf("split votes: in %d of the latest %d terms (%s) several servers stood "+
@@ -233,7 +245,8 @@ func (c *Cluster) historyText() string {
 	return c.history.text()
 }
 
-// checkHistory fails the test if the servers' RPCs broke election safety.
+// checkHistory fails the test if the servers' RPCs broke election safety,
+// or a server led a term without a majority's votes.
 func (c *Cluster) checkHistory() {
 	c.t.Helper()
 	if c.history == nil {
@@ -241,5 +254,8 @@ func (c *Cluster) checkHistory() {
 	}
 	if p := c.history.safetyProblem(); p != "" {
 		c.historyFatalf("%s", p)
+	}
+	if f := c.history.unearnedProblem(); f != nil {
+		c.Fail(f)
 	}
 }

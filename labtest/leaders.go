@@ -102,7 +102,8 @@ func (c *Cluster) CheckOneLeader() int {
 			return leader
 		}
 	}
-	c.Fail(noLeaderElected(5*time.Second, terms))
+	// The history says why: split votes, or votes refused in every term.
+	c.Fail(asFailure(noLeaderElected(5*time.Second, terms)).aboutLeaders())
 	return -1
 }
 

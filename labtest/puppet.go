@@ -55,6 +55,22 @@ type puppetAppendReply struct {
 // message from an older term is refused with it.
 func (c *Cluster) puppets(to, term int, servers ...int) []*puppet {
 	c.t.Helper()
+	return c.puppetsServing(to, term, puppetService, servers...)
+}
+
+// puppetService is what a puppet serves by default: itself, in the server's
+// signedness of terms.
+func puppetService(p *puppet, unsigned bool) any {
+	if unsigned {
+		return unsignedPuppet{p}
+	}
+	return p
+}
+
+// puppetsServing is puppets, each puppet answering through the receiver
+// serve returns for it (a puppet that plays more of a server's part).
+func (c *Cluster) puppetsServing(to, term int, serve func(p *puppet, unsigned bool) any, servers ...int) []*puppet {
+	c.t.Helper()
 	rf := c.raft(to)
 	if rf == nil {
 		c.Fatalf("puppets: s%d is crashed", to)
@@ -68,11 +84,7 @@ func (c *Cluster) puppets(to, term int, servers ...int) []*puppet {
 	for _, i := range servers {
 		p := &puppet{c: c, me: i, term: term, release: make(chan struct{}), appends: map[int]bool{}}
 		srv := labrpc.NewServer()
-		if unsigned {
-			srv.AddService(labrpc.NewNamedService(service, unsignedPuppet{p}))
-		} else {
-			srv.AddService(labrpc.NewNamedService(service, p))
-		}
+		srv.AddService(labrpc.NewNamedService(service, serve(p, unsigned)))
 		c.net.AddServer(serverName(i), srv)
 		c.mu.Lock()
 		end := c.endNames[to][i]

@@ -20,12 +20,13 @@ import (
 // revealed is one test's record of what the servers have shown. It is safe
 // for concurrent use.
 type revealed struct {
-	mu      sync.Mutex
-	start   time.Time
-	terms   map[int]termEvidence  // server -> the highest term it answered an RPC in
-	votes   map[voteKey]voteGiven // (voter, term) -> the first candidate it granted its vote to
-	crashes map[int][]time.Duration
-	problem error // the first server seen granting two votes in one term
+	mu         sync.Mutex
+	start      time.Time
+	terms      map[int]termEvidence  // server -> the highest term it answered an RPC in
+	votes      map[voteKey]voteGiven // (voter, term) -> the first candidate it granted its vote to
+	crashes    map[int][]time.Duration
+	crashTerms map[int]int // server -> the term it was in when it last crashed (persisted.go)
+	problem    error       // the first server seen granting two votes in one term
 }
 
 // termEvidence is the reply that showed a server's highest term.
@@ -47,10 +48,11 @@ type voteGiven struct {
 
 func newRevealed() *revealed {
 	return &revealed{
-		start:   time.Now(),
-		terms:   map[int]termEvidence{},
-		votes:   map[voteKey]voteGiven{},
-		crashes: map[int][]time.Duration{},
+		start:      time.Now(),
+		terms:      map[int]termEvidence{},
+		votes:      map[voteKey]voteGiven{},
+		crashes:    map[int][]time.Duration{},
+		crashTerms: map[int]int{},
 	}
 }
 
@@ -130,11 +132,19 @@ func checkOneVote(voter, term int, first, second voteGiven, crashes []time.Durat
 		voter, term, a.candidate, seconds(a.at), b.candidate, seconds(b.at))
 }
 
-// crashed records that server i crashed at now.
-func (r *revealed) crashed(i int, now time.Duration) {
+// crashed records that server i crashed at now, in term.
+func (r *revealed) crashed(i int, now time.Duration, term int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.crashes[i] = append(r.crashes[i], now)
+	r.crashTerms[i] = term
+}
+
+// crashTerm returns the term server i was in when it last crashed.
+func (r *revealed) crashTerm(i int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.crashTerms[i]
 }
 
 // lastCrash returns when server i last crashed.

@@ -34,6 +34,7 @@ func (c *Cluster) startServer(i int) {
 	}
 	applyCh := make(chan raftapi.ApplyMsg)
 	c.applies.boot(i, gen)
+	c.applies.received.snapshotHeld(i, persister.ReadSnapshot())
 	go c.drain(i, gen, applyCh)
 
 	// Staggered boots: code that seeds its random numbers from time.Now

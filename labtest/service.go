@@ -179,6 +179,9 @@ func (a *applyChecker) snapshotMessage(i, index, term int, data []byte) error {
 	if err != nil {
 		return err
 	}
+	if a.received != nil && !a.received.hasSnapshot(i, data) {
+		return unreceivedSnapshot(i, index, len(data))
+	}
 	if s.Index != index {
 		return fmt.Errorf("s%d sent a snapshot on applyCh with SnapshotIndex %d, but the snapshot holds the service's "+
 			"state through index %d: SnapshotIndex is the last index the snapshot includes (the leader's "+
@@ -217,6 +220,7 @@ func (c *Cluster) takeSnapshot(i, gen, index int) {
 		c.applies.failWith(err)
 		return
 	}
+	c.applies.received.snapshotHeld(i, data)
 	asked := time.Now()
 	func() {
 		defer func() {

@@ -334,7 +334,8 @@ func TestASubmissionsTracesAreTheGradings(t *testing.T) {
 	assert.Equal(t, exitNotFull, status, out)
 	report, err = os.ReadFile(jsonFile)
 	require.NoError(t, err)
-	assert.Contains(t, string(report), "trace: not kept: it was in the grading's temporary folder",
+	assert.NotContains(t, string(report), "trace: "+tmp, "no path into the grading's removed folder")
+	assert.Contains(t, string(report), "trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)",
 		"the trace was written in the grading's temporary folder, and the verdict says it is gone")
 	assertEmptyDir(t, tmp)
 }

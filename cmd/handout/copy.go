@@ -23,7 +23,7 @@ import (
 // describes the cheats the grader catches and how).
 var leftOut = []string{
 	".git", "bin",
-	"solutions", "cmd/variants", "docs/variants.md", "docs/instructors.md",
+	"solutions", "cmd/variants", "docs/variants.md", "docs/rules.md", "docs/instructors.md",
 	"cmd/clockbench", "cmd/labgen", "cmd/handout", "classroom",
 }
 
@@ -167,7 +167,7 @@ const (
 
 // missingWords are what a line of a README code block names when it is
 // about something the copy leaves out.
-var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md", "classroom/"}
+var missingWords = []string{"solutions/", "--reference", "cmd/variants", "clockbench", "docs/variants.md", "docs/rules.md", "classroom/"}
 
 // filterMarkdown leaves out the blocks marked as not in the handout, and
 // the blocks an edition leaves out too, and, in a README's code blocks, the

@@ -34,7 +34,7 @@ func TestTheCopyHasNothingOfTheReference(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "raftlabs")
 	require.NoError(t, handout(root, dst, true, true))
 
-	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "docs/instructors.md", "labtest/testdata",
+	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "docs/instructors.md", "docs/rules.md", "labtest/testdata",
 		"cmd/grade/testdata", "cmd/handout", "classroom", "cmd/clockbench"} {
 		assert.NoFileExists(t, filepath.Join(dst, path))
 		assert.NoDirExists(t, filepath.Join(dst, path))

@@ -17,11 +17,24 @@
 //	go run ./cmd/variants [-runs N] [-check] [-race] [variant...]
 //
 // With no variant named it runs them all. -runs is 20 by default, 10 with
-// -check. -check exits 1 if any variant is killed in fewer than half its
-// runs, which means a lab's suite misses a bug it is meant to catch; the
+// -check. -check exits 1 if any variant survives even one of its runs,
+// which means a lab's suite can miss a bug it is meant to catch; the
 // course's self-test runs it. -list prints the variants and their
-// descriptions; -v prints each run as it ends; -dir reads variants from
-// another folder, for trying one out.
+// descriptions; -v prints each run as it ends, with its first verdict;
+// -dir reads variants from another folder, for trying one out.
+//
+//	go run ./cmd/variants -check -rules [variant...]
+//	go run ./cmd/variants -rules
+//
+// -rules writes docs/rules.md, the table of rules: every rule of Figures
+// 2 and 13 and of §5.4.2 and §7 (rules.go), the variants that break each,
+// and each variant's kill rate, the tests that failed first and whether
+// its first verdict names its rule. With -check it records the
+// measurements of the variants it ran and keeps the others'; alone it
+// runs nothing and only rewrites the page. -check also fails if a variant
+// names no rule, if a rule has neither a variant nor a reason it cannot be
+// tested here, or if a variant's first verdict lacks the words its
+// verdict lines claim.
 //
 //	go run ./cmd/variants -submissions DIR [-size N] [variant...]
 //
@@ -41,6 +54,8 @@
 //	#
 //	# Why it is wrong, citing Figure 2 or the section of the paper.
 //	lab 1
+//	rule vote-1
+//	verdict RequestVote, rule 1
 //
 //	replace in solutions/election.go
 //		if args.Term < rf.currentTerm {
@@ -50,7 +65,10 @@
 //	end
 //
 // The leading # lines are the description; its first line names the bug.
-// "lab N" is the lab whose suite must fail. An optional line "equivalent"
+// "lab N" is the lab whose suite must fail. Each "rule ID" line names a
+// rule of rules.go the bug breaks; each "verdict WORDS" line gives words
+// that, found in the first failing test's verdict, show that the verdict
+// names the rule (none: it does not, and the table of rules says so). An optional line "equivalent"
 // marks a bug that the reference never exercises, so that no test can catch
 // it (an equivalent mutant, in mutation testing's words); the description
 // must say why, with the evidence. Such a variant still has to apply, and

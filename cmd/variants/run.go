@@ -42,12 +42,15 @@ type outcome struct {
 	done     int            // runs finished
 	killed   int            // runs in which the suite failed
 	failures map[string]int // test name to the runs it failed in
+	named    int            // killing runs whose first failure's verdict names the variant's rule
+	first    []string       // each killing run's first failure: "TestX: verdict"
 	real     time.Duration  // total real time of the runs
 }
 
 // A suiteRun is one run of a lab's whole suite, a process per test.
 type suiteRun struct {
 	failed []string // the tests that failed
+	first  string   // the first failing test's verdict
 	real   time.Duration
 	output string
 }
@@ -173,6 +176,9 @@ func runSuite(bin, labDir string, tests []labtest.Test, opts runOptions) (suiteR
 		}
 		r.real += res.Real
 		if !res.Passed {
+			if len(r.failed) == 0 {
+				r.first = res.Verdict
+			}
 			r.failed = append(r.failed, test.Name())
 			fmt.Fprintf(&out, "%s (seed %d): %s\n", test.Name(), res.Seed, res.Verdict)
 			if opts.firstKill {
@@ -197,6 +203,10 @@ func (o *outcome) record(r *suiteRun, runs int) (last bool) {
 			for _, name := range r.failed {
 				o.failures[name]++
 			}
+			if namesRule(o.variant, r.first) {
+				o.named++
+			}
+			o.first = append(o.first, r.failed[0]+": "+r.first)
 		}
 	}
 	return o.done == runs
@@ -208,8 +218,21 @@ func printRun(o *outcome, r suiteRun) {
 	case len(r.failed) == 0:
 		fmt.Fprintf(os.Stderr, "%s: survived (%.1fs)\n", o.variant.Name, r.real.Seconds())
 	default:
-		fmt.Fprintf(os.Stderr, "%s: killed by %s (%.1fs)\n", o.variant.Name, strings.Join(r.failed, ", "), r.real.Seconds())
+		headline, _, _ := strings.Cut(r.first, "\n")
+		fmt.Fprintf(os.Stderr, "%s: killed by %s (%.1fs)\n\t%s\n", o.variant.Name, strings.Join(r.failed, ", "),
+			r.real.Seconds(), headline)
 	}
+}
+
+// namesRule reports whether verdict, a failing test's, names the rule v
+// breaks: whether it holds one of v's verdict words.
+func namesRule(v *Variant, verdict string) bool {
+	for _, words := range v.Verdicts {
+		if strings.Contains(verdict, words) {
+			return true
+		}
+	}
+	return false
 }
 
 func failAll(vs []*Variant, err error) []*outcome {

@@ -27,6 +27,17 @@ type Variant struct {
 	// and its suite must pass: if it starts failing, the reference has
 	// changed and the variant should become an ordinary one.
 	Equivalent bool
+
+	// Rules names the rules of the paper the bug breaks, by their ids in
+	// the table of rules (rules.go): "append-5", "candidates-start".
+	Rules []string
+
+	// Verdicts are the words that say, in a failing test's verdict, that
+	// the test found this bug: a verdict names the variant's rule if it
+	// contains one of them. None means the variant's verdicts do not name
+	// its rule (the table of rules says so); -check verifies the claim in
+	// every run that kills the variant.
+	Verdicts []string
 }
 
 // A Hunk replaces one piece of text, which must occur exactly once, in one
@@ -47,6 +58,8 @@ type Hunk struct {
 //	# Why it is wrong, citing the paper.
 //	lab 1
 //	equivalent    (optional: no test can catch it in this reference)
+//	rule vote-1   (one line for each rule the bug breaks, by its id in rules.go)
+//	verdict a stale term   (optional, one line for each: words of a verdict that names the rule)
 //
 //	replace in solutions/election.go
 //		if args.Term < rf.currentTerm {
@@ -58,6 +71,8 @@ const (
 	variantExt    = ".variant"
 	labPrefix     = "lab "
 	equivalent    = "equivalent"
+	rulePrefix    = "rule "
+	verdictPrefix = "verdict "
 	replacePrefix = "replace in "
 	withLine      = "with"
 	endLine       = "end"
@@ -92,6 +107,12 @@ func ParseVariant(name string, text []byte) (*Variant, error) {
 		case line == equivalent:
 			inDoc = false
 			v.Equivalent = true
+		case strings.HasPrefix(line, rulePrefix):
+			inDoc = false
+			v.Rules = append(v.Rules, strings.TrimSpace(strings.TrimPrefix(line, rulePrefix)))
+		case strings.HasPrefix(line, verdictPrefix):
+			inDoc = false
+			v.Verdicts = append(v.Verdicts, strings.TrimSpace(strings.TrimPrefix(line, verdictPrefix)))
 		case strings.HasPrefix(line, replacePrefix):
 			inDoc = false
 			h, next, err := parseHunk(name, lines, k)

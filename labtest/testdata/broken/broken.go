@@ -151,12 +151,17 @@ func MakeLowerCaseFields(peers []*labrpc.ClientEnd, me int, _ *raftapi.Persister
 
 func (rf *LowerCaseFields) Ping(args *LowerArgs, reply *PingReply) { reply.OK = true }
 
-// ApplyAfterKill keeps sending on applyCh after Kill.
+// ApplyAfterKill sends on applyCh once it is killed, and keeps sending.
+// (Before Kill it sends nothing: a command it never received would be
+// caught first, as a command that never reached it.)
 type ApplyAfterKill struct{ base }
 
 func MakeApplyAfterKill(peers []*labrpc.ClientEnd, me int, _ *raftapi.Persister, applyCh chan raftapi.ApplyMsg) *ApplyAfterKill {
 	rf := &ApplyAfterKill{base{peers: peers, me: me}}
 	go func() {
+		for !rf.dead.Load() {
+			time.Sleep(100 * time.Millisecond)
+		}
 		for i := 1; i < 100; i++ {
 			time.Sleep(500 * time.Millisecond)
 			applyCh <- raftapi.ApplyMsg{CommandValid: true, Command: i, CommandIndex: i}

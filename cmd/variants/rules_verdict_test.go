@@ -1,0 +1,106 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/grading"
+	"raftlabs/labtest"
+)
+
+// The verdicts of the tests in which the harness plays a server to check
+// one rule of Figure 2 or 13 (labtest's lab*_rules.go), pinned: each
+// test, run on the variant that breaks its rule, fails in its first run,
+// and its verdict names the rule and the values seen.
+var ruleVerdicts = []struct {
+	variant string
+	test    labtest.Test
+	want    string // a regular expression the verdict matches
+}{
+	{"refused-append-storm", labtest.Test{Lab: 1, Scenario: labtest.CandidateYields},
+		`lab1_rules\.go:\d+: s\d, a candidate in term (\d+), was sent an AppendEntries of term \d+ from s\d, the leader of that ` +
+			`term, every 50ms, yet stood for election again in term \d+, \d+\.\d\ds later: a candidate that hears from the ` +
+			`leader of its own term must become its follower \(Figure 2, Candidates: "If AppendEntries RPC received ` +
+			`from new leader: convert to follower"\)`},
+	{"commit-bound-by-own-log", labtest.Test{Lab: 2, Scenario: labtest.CommitWithinBatch},
+		`lab2_rules\.go:\d+: s\d applied index 5, an entry of term \d+ that no AppendEntries had vouched for: the last ` +
+			`AppendEntries it received \(term \d+\) carried prevLogIndex 3 and 1 entry, with leaderCommit 5, so the last ` +
+			`new entry was index 4\. A follower commits no further than that \(Figure 2, AppendEntries receiver rule 5: ` +
+			`"set commitIndex = min\(leaderCommit, index of last new entry\)"\)`},
+	{"follower-commit-unbounded", labtest.Test{Lab: 2, Scenario: labtest.CommitWithinBatch},
+		`s\d applied index 5, an entry of term \d+ that no AppendEntries had vouched for: .*AppendEntries receiver rule 5`},
+	{"stale-append-reply", labtest.Test{Lab: 2, Scenario: labtest.StaleAppendReply},
+		`lab2_rules\.go:\d+: s\d, leader of term (\d+) with 3 entries, sent s\d an AppendEntries with prevLogIndex [0-2], ` +
+			`though s\d had refused no AppendEntries of term \d+: it acted on s\d's refusal of an AppendEntries it had ` +
+			`sent in term \d+, which arrived late and was refused as stale, in a reply of term \d+\. A reply counts only ` +
+			`for the term its request was sent in`},
+	{"install-drops-following-entries", labtest.Test{Lab: 4, Scenario: labtest.InstallKeepsFollowing},
+		`lab4_rules\.go:\d+: s\d refused an AppendEntries of term (\d+) with prevLogIndex 16 and prevLogTerm \d+, an entry ` +
+			`it held before the test, as leader of term \d+, sent it an InstallSnapshot through index 15 \(term \d+\), ` +
+			`which matched its own entry there: it discarded the entries after the snapshot's last included entry\. ` +
+			`Figure 13, InstallSnapshot receiver rule 6: "If existing log entry has same index and term as snapshot's ` +
+			`last included entry, retain log entries following it and reply"`},
+	{"install-stale-term", labtest.Test{Lab: 4, Scenario: labtest.InstallKeepsFollowing},
+		`lab4_rules\.go:\d+: s\d, in term (\d+), installed a snapshot through index 16 sent by s\d in term \d+, and applied it: ` +
+			`Figure 13, InstallSnapshot receiver rule 1: "Reply immediately if term < currentTerm"`},
+	// No leader, and the history says why: every vote refused by servers
+	// that cast none in the term.
+	{"votedfor-not-reset", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)lab1\.go:\d+: no leader: 5s passed and no connected server believes it is the leader.*leadership history.*` +
+			`hint: s\d refused its vote in terms .* without voting for anyone in them .*votedFor was not reset when the term changed`},
+	// No leader, and the history says why: a candidate granted a
+	// majority with its own vote did not lead.
+	{"candidate-no-self-vote", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)lab1\.go:\d+: no leader: .*hint: s\d was granted votes in terms .*, a majority of the 3 servers with its own, ` +
+			`yet did not become leader: a candidate votes for itself and counts that vote \(Figure 2, Candidates: "vote for self"\)`},
+	// Two leaders of a term, and the history says why: one took the term
+	// without standing in it.
+	{"leader-ignores-higher-term", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)lab1\.go:\d+: election safety: term \d+ has 2 leaders .*hint: s\d led term \d+ without standing for election ` +
+			`in it \(it sent no RequestVote of term \d+\), having led term \d+: .*A leader that sees a later term steps down`},
+	// The term moves on, and the history says why: the leaders sent one
+	// round of AppendEntries a term.
+	{"heartbeat-once", labtest.Test{Lab: 1, Scenario: labtest.InitialElection},
+		`(?s)hint: s\d led terms .* in all, until others were elected, but sent no server more than \d+ AppendEntries in ` +
+			`the whole test: a leader sends heartbeats during idle periods`},
+	// No leader, and the history says why: a candidate stayed in its
+	// failed election's term.
+	{"candidate-no-rerun", labtest.Test{Lab: 1, Scenario: labtest.ReElection},
+		`(?s)no leader: .*hint: s\d stood for election in term \d+ at \d+\.\d\ds and was still in that term, with no leader, ` +
+			`at \d+\.\d\ds \(its GetState\): a candidate whose election fails starts a new one`},
+	// Start's answer, checked against GetState.
+	{"start-on-follower", labtest.Test{Lab: 2, Scenario: labtest.BasicAgree},
+		`lab2\.go:\d+: Start\(100\) on s\d answered isLeader true for term \d+, but s\d's GetState says it is not the ` +
+			`leader of term \d+: only the leader appends a command to its log`},
+}
+
+// plainVerdicts are the variants whose verdict is not judged on who led
+// when, and so shows no leadership history.
+var plainVerdicts = map[string]bool{"start-on-follower": true}
+
+func TestRuleVerdicts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a lab with each variant and runs one test on it")
+	}
+	for _, rv := range ruleVerdicts {
+		t.Run(rv.variant, func(t *testing.T) {
+			root, vs := courseVariants(t, rv.variant)
+			files, err := vs[0].Apply(os.DirFS(root))
+			require.NoError(t, err)
+			lab := labtest.Labs[rv.test.Lab-1]
+			bin, err := grading.Build(root, lab, grading.Source{Reference: true, Replace: files},
+				grading.BuildOptions{Dir: t.TempDir()})
+			require.NoError(t, err)
+			res := grading.RunTest(bin, filepath.Join(root, lab.Dir), rv.test, grading.RunOptions{Seed: 1})
+			require.False(t, res.Passed, "%s must fail %s in its first run", rv.variant, rv.test.Name())
+			assert.Regexp(t, rv.want, res.Verdict)
+			if !plainVerdicts[rv.variant] {
+				assert.Contains(t, res.Verdict, "leadership history")
+			}
+		})
+	}
+}

@@ -1,0 +1,115 @@
+package labtest
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"raftlabs/labrpc"
+)
+
+// Leadership must be earned by votes. All of a test's servers run in one
+// process, so a Raft could name its leader through a package-level variable
+// and never win an election; the network would never show it. The history
+// therefore checks, the first time a server acts as leader of a term (it
+// sends AppendEntries in that term, or GetState says it leads it), that
+// votes for that term from a majority of the servers, itself included,
+// had reached it over the network by then:
+//
+//   - a RequestVote it sent whose reply, granting the vote, was delivered to
+//     it (the network reports the delivery before Call returns, so the
+//     history has it before the candidate can act on it); a reply the
+//     network lost, or a vote granted by a handler whose reply never came
+//     back, is not a vote the candidate received;
+//   - or a message a voter sent it, of a method of its own, that carries the
+//     term and a granted flag (a Raft that sends its votes as RPCs), unless
+//     the network lost it before its handler ran.
+//
+// A majority is of the servers the candidate was given ends to: the test's
+// cluster, puppets (puppet.go) included.
+
+// majorityProperty is the name under which the verdict reports a leader
+// without a majority's votes.
+const majorityProperty = "election by majority"
+
+// noteVoteMessage records a vote a voter sent to a candidate as a message of
+// its own, not as a RequestVote reply: from when it is sent until the
+// network reports it lost before its handler ran, it counts as received.
+func (h *history) noteVoteMessage(ev *rpcEvent, voter, candidate int) {
+	args, ok := ev.argsFields()
+	if !ok || !args.granted() || args.Term <= 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.term(args.Term)
+	if r.voteMessages[candidate] == nil {
+		r.voteMessages[candidate] = map[int]int{}
+	}
+	switch ev.Kind {
+	case labrpc.Sent:
+		r.voteMessages[candidate][voter]++
+	case labrpc.RequestDropped, labrpc.Unreachable:
+		r.voteMessages[candidate][voter]--
+	}
+}
+
+// votersOf returns the servers whose votes for term had reached candidate,
+// itself included, sorted. Call it with h.mu held.
+func (h *history) votersOf(candidate, term int) []int {
+	r := h.term(term)
+	voters := appendOnce(slices.Clone(r.votes[candidate]), candidate)
+	for voter, n := range r.voteMessages[candidate] {
+		if n > 0 {
+			voters = appendOnce(voters, voter)
+		}
+	}
+	slices.Sort(voters)
+	return voters
+}
+
+// checkEarned checks the first sign that server i leads term: how says
+// what the sign was. Call it with h.mu held, before i is recorded as a
+// leader of term.
+func (h *history) checkEarned(i, term int, how string, now time.Duration) {
+	if h.size == 0 || h.unearned != nil {
+		return
+	}
+	if _, seen := h.term(term).leaders[i]; seen {
+		return
+	}
+	if err := earnedLeadership(i, term, h.size, h.votersOf(i, term), how, now); err != nil {
+		h.unearned = err
+	}
+}
+
+// earnedLeadership checks that leader, which showed it leads term as how
+// says at now, had the votes of a majority of size servers: voters, itself
+// included. Figure 2, Rules for Servers, Candidates.
+func earnedLeadership(leader, term, size int, voters []int, how string, now time.Duration) *Failure {
+	need := size/2 + 1
+	if len(voters) >= need {
+		return nil
+	}
+	return violation(majorityProperty, "s%d led term %d (%s at %s) with votes from only %s of %d servers: a leader "+
+		"needs a majority (%d) of RequestVote replies that grant it, for that term, delivered to it over the network, "+
+		"its own vote included (Figure 2, Rules for Servers, Candidates: \"If votes received from majority of "+
+		"servers: become leader\"). The servers run in one process, but a leader chosen any other way (a variable "+
+		"the servers share, a message that is not a vote) is not elected",
+		leader, term, how, seconds(now), serverList(voters), size, need).aboutLeaders()
+}
+
+// unearnedProblem returns the first leader seen without a majority's
+// votes, or nil.
+func (h *history) unearnedProblem() *Failure {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.unearned
+}
+
+// isVoteCarrier reports whether a message of method may carry a vote as an
+// RPC of its own: any method but the ones whose fields the history already
+// reads, and InstallSnapshot, whose arguments are big and carry no vote.
+func isVoteCarrier(method string) bool {
+	return method != "RequestVote" && method != "AppendEntries" && !strings.Contains(method, "Snapshot")
+}

@@ -1,0 +1,156 @@
+package labtest
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"raftlabs/labrpc"
+	"raftlabs/raftapi"
+)
+
+// A server's state across a crash must come from its Persister alone. All
+// of a test's servers run in one process, so a Raft could keep currentTerm,
+// votedFor and its log in a package-level variable that outlives Kill, and
+// save a few dummy bytes: every crash would then keep everything, and no
+// test of persistence could fail. Two checks rule that out, without knowing
+// how the server lays out what it saves.
+//
+// At each crash, the harness looks in what the server had saved for the
+// latest commands it applied: each is committed, so it is in the log the
+// server saved (Figure 2: the log is persistent state) or in the snapshot
+// that replaced that part of the log. Every Raft of the course saves with
+// labgob, and gob writes an integer or a string the same bytes wherever it
+// sits (a field, an interface, a slice), so the command's own encoding must
+// be among the saved bytes.
+//
+// And before each restart, the harness boots
+// a stand-in for the server with an empty Persister, as if its disk were
+// lost, cut off from everyone, asks its term, and kills it: a Raft that
+// reads its state only from its Persister remembers nothing, and reports
+// a term no higher than a server's first.
+
+// checkForgets boots the stand-in for server i and checks that it does not
+// know the term i was in when it crashed. A stand-in that cannot be asked
+// (Make panics, or never returns) is left to the restart itself to report.
+func (c *Cluster) checkForgets(i int) {
+	c.t.Helper()
+	if c.revealed == nil {
+		return
+	}
+	known := c.revealed.crashTerm(i)
+	if known <= 1 {
+		return // a fresh server may report term 1
+	}
+	term, ok := c.freshTerm(i)
+	if !ok {
+		return
+	}
+	if err := forgotten(i, term, known, c.revealed.lastCrash(i)); err != nil {
+		c.historyFatalf("%v", err)
+	}
+}
+
+// freshTerm boots server i with an empty Persister and ends that reach no
+// one, and returns the term it reports before anything can happen to it.
+func (c *Cluster) freshTerm(i int) (term int, ok bool) {
+	c.mu.Lock()
+	gen := c.generation[i] // the instance that crashed: one stand-in each
+	c.mu.Unlock()
+	ends := make([]*labrpc.ClientEnd, c.n)
+	for j := range c.n {
+		ends[j] = c.net.NewEnd(fmt.Sprintf("s%d->s%d#empty-disk-%d", i, j, gen)) // connected to nothing
+	}
+	// A server with nothing to apply sends nothing; the buffer keeps a
+	// Raft that does from blocking before it is killed.
+	applyCh := make(chan raftapi.ApplyMsg, 64)
+	m, returned := c.tryMake(i, ends, raftapi.MakePersister(), applyCh)
+	if !returned || m.panicked != nil || m.rf == nil {
+		return 0, false
+	}
+	defer func() { _ = c.callStudent(i, "Kill", m.rf.Kill) }()
+	if c.callStudent(i, "GetState", func() { term, _ = m.rf.GetState() }) != nil {
+		return 0, false
+	}
+	return term, true
+}
+
+// forgotten checks the term a server booted with an empty Persister
+// reported, against the term known it was in when it crashed at crashedAt.
+func forgotten(i, term, known int, crashedAt time.Duration) error {
+	if term < known {
+		return nil
+	}
+	return violation("persistent state", "s%d, booted with an empty Persister (as if its disk were lost) before "+
+		"its restart, reported term %d at once: it knew the term it was in when it crashed at %s (term %d) "+
+		"without its Persister. A server's state across a crash must come from its Persister alone (Figure 2: "+
+		"persistent state, \"updated on stable storage before responding to RPCs\"); the servers run in one "+
+		"process, but state kept in a variable that outlives Kill was not persisted",
+		i, term, seconds(crashedAt), known).aboutLeaders()
+}
+
+// persistedChecked is how many of a server's latest applied commands each
+// crash looks for in what it saved.
+const persistedChecked = 16
+
+// checkPersisted checks that what server i saved, p's bytes, holds the
+// latest commands it applied.
+func (c *Cluster) checkPersisted(i int, p *raftapi.Persister) {
+	c.t.Helper()
+	state, snapshot := p.ReadRaftState(), p.ReadSnapshot()
+	for _, e := range c.applies.latest(i, persistedChecked) {
+		needle, ok := gobBytes(e.command)
+		if !ok || bytes.Contains(state, needle) || bytes.Contains(snapshot, needle) {
+			continue
+		}
+		c.historyFatalf("%v", unpersisted(i, e.index, e.command, len(state), len(snapshot), c.Now()))
+	}
+}
+
+// unpersisted is the failure of server i, crashed at now, whose saved
+// state (stateSize bytes, and a snapshot of snapshotSize) does not hold
+// the command it applied at index.
+func unpersisted(i, index int, command any, stateSize, snapshotSize int, now time.Duration) error {
+	return violation("persistent state", "s%d crashed at %s having applied %s at index %d, but what it had saved "+
+		"(%d bytes of Raft state, a snapshot of %d bytes) does not hold that command: a server saves each log "+
+		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
+		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
+		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
+		"persisted", i, seconds(now), commandText(command), index, stateSize, snapshotSize)
+}
+
+// gobBytes returns the bytes gob writes for command wherever it sits, if
+// it is an integer or a string: an integer as a zigzag-coded unsigned
+// integer (see gobUint), a string as its length and then its bytes.
+func gobBytes(command any) ([]byte, bool) {
+	switch v := command.(type) {
+	case int:
+		return gobInt(int64(v)), true
+	case int64:
+		return gobInt(v), true
+	case string:
+		return append(gobUnsigned(uint64(len(v))), v...), true
+	}
+	return nil, false
+}
+
+// gobInt is gob's encoding of a signed integer.
+func gobInt(v int64) []byte {
+	u := uint64(v) << 1
+	if v < 0 {
+		u = ^(uint64(v) << 1)
+	}
+	return gobUnsigned(u)
+}
+
+// gobUnsigned is gob's encoding of an unsigned integer.
+func gobUnsigned(u uint64) []byte {
+	if u < 0x80 {
+		return []byte{byte(u)}
+	}
+	var b []byte
+	for x := u; x > 0; x >>= 8 {
+		b = append([]byte{byte(x)}, b...)
+	}
+	return append([]byte{byte(-int8(len(b)))}, b...)
+}

@@ -1,0 +1,53 @@
+package labtest
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftlabs/labgob"
+)
+
+// gobBytes finds a command in whatever labgob encoded it in: a log of
+// entries holding it in an interface, or a snapshot's list of commands.
+func TestGobBytesFindsACommandWhereverItSits(t *testing.T) {
+	type entry struct {
+		Term    int
+		Command any
+	}
+	for _, cmd := range []any{0, 11, -5, 1_000_123, 987_654_321, "a command", int64(1) << 40} {
+		var state bytes.Buffer
+		enc := labgob.NewEncoder(&state)
+		require.NoError(t, enc.Encode(7))
+		require.NoError(t, enc.Encode([]entry{{1, "other"}, {2, cmd}}))
+		needle, ok := gobBytes(cmd)
+		require.True(t, ok)
+		assert.True(t, bytes.Contains(state.Bytes(), needle), "%#v in a log", cmd)
+
+		var snapshot bytes.Buffer
+		require.NoError(t, labgob.NewEncoder(&snapshot).Encode(struct{ Commands []any }{[]any{cmd}}))
+		assert.True(t, bytes.Contains(snapshot.Bytes(), needle), "%#v in a snapshot", cmd)
+	}
+	_, ok := gobBytes(struct{}{})
+	assert.False(t, ok, "only integers and strings have bytes of their own")
+}
+
+// The words of the two persistence verdicts.
+func TestPersistenceVerdicts(t *testing.T) {
+	assert.Equal(t, "persistent state: s1 crashed at 2.00s having applied 60692566 at index 4, but what it had "+
+		"saved (10 bytes of Raft state, a snapshot of 0 bytes) does not hold that command: a server saves each log "+
+		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
+		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
+		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
+		"persisted", unpersisted(1, 4, 60692566, 10, 0, ms(2000)).Error())
+
+	assert.NoError(t, forgotten(2, 0, 11, ms(500)), "a server with an empty Persister starts afresh")
+	assert.NoError(t, forgotten(2, 1, 11, ms(500)))
+	assert.Equal(t, "persistent state: s2, booted with an empty Persister (as if its disk were lost) before its "+
+		"restart, reported term 11 at once: it knew the term it was in when it crashed at 0.50s (term 11) without "+
+		"its Persister. A server's state across a crash must come from its Persister alone (Figure 2: persistent "+
+		"state, \"updated on stable storage before responding to RPCs\"); the servers run in one process, but "+
+		"state kept in a variable that outlives Kill was not persisted", forgotten(2, 11, 11, ms(500)).Error())
+}
