@@ -52,7 +52,7 @@ func printLab(w io.Writer, s labScore, cfg config) {
 
 // rejectedHeading says why a rejected lab has no table.
 func rejectedHeading(lab labtest.Lab) string {
-	return fmt.Sprintf("The code in %s uses what a submission may not (docs/instructors.md lists what it may), "+
+	return fmt.Sprintf("The code in %s uses what a submission may not (grading/allowlist.go lists what it may, and why), "+
 		"so it was not built and no test ran:", lab.Dir)
 }
 
