@@ -3,14 +3,24 @@
 # numbers in docs/instructors.md. It writes SIZE submissions (half the
 # reference, half the known-buggy variants of the labs graded, each handed
 # in as a student's code; go run ./cmd/variants -submissions), grades them
-# once each, and prints the wall time and the peak of the memory that the
-# grader and every process under it held together (resident, sampled
-# every 0.2 s). Run it from the course's root, on an otherwise idle
-# machine:
+# at the class's runs (grade.conf; RUNS=N in the environment for --runs N),
+# and prints the wall time, the peak of the memory that the grader and
+# every process under it held together (resident, sampled every 0.2 s), and
+# the free disk of the temporary folder's file system before and after.
+# With -interrupt SECONDS it interrupts the grader (SIGINT, as Ctrl-C does)
+# after that many seconds, then runs the same command again, which resumes.
+# Run it from the course's root, on an otherwise idle machine:
 #
-#	classroom/classbench.sh SIZE lab1 lab2
+#	classroom/classbench.sh [-interrupt SECONDS] SIZE lab...
+#
+# The class and its grades stay in the folder it names at the end.
 set -eu
-size=${1:?usage: classroom/classbench.sh SIZE lab...}
+interrupt=
+if [ "${1:-}" = -interrupt ]; then
+	interrupt=${2:?usage: classroom/classbench.sh [-interrupt SECONDS] SIZE lab...}
+	shift 2
+fi
+size=${1:?usage: classroom/classbench.sh [-interrupt SECONDS] SIZE lab...}
 shift
 labs=$*
 pattern=$(echo "$labs" | sed 's/lab\([0-9]\)/\1/g; s/ /|/g')
@@ -33,17 +43,45 @@ rss_under() {
 		}'
 }
 
-start=$(date +%s)
-./grade.sh --class "$work/class" --out "$work/grades" --runs 1 $labs > "$work/grade.log" 2>&1 &
-grader=$!
+# free_mb prints the free megabytes of the file system of the temporary
+# folder (where the build cache and the copies usually are too).
+free_mb() {
+	df -Pk "$work" | awk 'NR == 2 { print int($4 / 1024) }'
+}
+
+# grade runs the class's grading once, sampling its memory; after $1
+# seconds (if not empty) it sends SIGINT to the grader (grade.sh's child,
+# the grader itself, as Ctrl-C would reach it).
 peak=0
-while kill -0 "$grader" 2>/dev/null; do
-	now=$(rss_under "$grader")
-	[ "$now" -gt "$peak" ] && peak=$now
-	sleep 0.2
-done
-wait "$grader" || true
+grade() {
+	./grade.sh --class "$work/class" --out "$work/grades" ${RUNS:+--runs "$RUNS"} $labs >> "$work/grade.log" 2>&1 &
+	gradesh=$!
+	began=$(date +%s)
+	while kill -0 "$gradesh" 2>/dev/null; do
+		now=$(rss_under "$gradesh")
+		[ "$now" -gt "$peak" ] && peak=$now
+		if [ -n "$1" ] && [ $(($(date +%s) - began)) -ge "$1" ]; then
+			for pid in $(ps -o pid= --ppid "$gradesh"); do
+				kill -INT "$pid" 2>/dev/null || true
+			done
+			set -- ""
+		fi
+		sleep 0.2
+	done
+	wait "$gradesh" || true
+}
+
+before=$(free_mb)
+start=$(date +%s)
+if [ -n "$interrupt" ]; then
+	grade "$interrupt"
+	echo "classbench: interrupted after ${interrupt}s: $(grep -c '' "$work/grades/grades.csv") lines in grades.csv;" \
+		"copies left in $work/grades/.work: $(ls "$work/grades/.work" 2>/dev/null | wc -l)"
+fi
+grade ""
 end=$(date +%s)
+after=$(free_mb)
 tail -n 3 "$work/grade.log"
-echo "classbench: $size submissions, $labs once each: $((end - start))s of wall time, peak $((peak / 1024)) MB"
-echo "classbench: grades in $work/grades (grades.csv, grades.json, logs/)"
+echo "classbench: $size submissions, $labs at ${RUNS:-grade.conf's} runs: $((end - start))s of wall time, peak $((peak / 1024)) MB"
+echo "classbench: free disk ${before} MB before, ${after} MB after ($((before - after)) MB used; $(du -sm "$work/grades" | cut -f1) MB of it the grades, logs and traces)"
+echo "classbench: grades in $work/grades (grades.csv, grades.json, logs/, traces/)"

@@ -12,7 +12,8 @@
 //
 // The workflow is generated from labtest.Labs and labtest.Suite, so a new
 // lab gets its step and its points without an edit here; classroom.yml in
-// this folder is the generated workflow, kept current by a test and checked
-// by actionlint (classroom/actionlint, a module of its own so that nothing
+// this folder is the generated workflow, written by go run ./cmd/labgen
+// (with the rest of what a reweighting changes), kept current by a test
+// and checked by actionlint (classroom/actionlint, a module of its own so that nothing
 // else in the course needs it).
 package classroom

@@ -18,7 +18,7 @@ func TestClassroomYMLIsCurrent(t *testing.T) {
 	got, err := os.ReadFile("classroom.yml")
 	require.NoError(t, err)
 	assert.Equal(t, string(Workflow(labtest.Labs)), string(got),
-		"classroom.yml is out of date: go run ./cmd/handout -workflow classroom/classroom.yml")
+		"classroom.yml is out of date: go run ./cmd/labgen (or go run ./cmd/handout -workflow classroom/classroom.yml)")
 }
 
 // TestWorkflowGradesEveryLab checks the workflow's steps: one per lab,

@@ -125,7 +125,7 @@ func (r importRule) matches(path string) bool {
 // AllowedList returns the allowlist in words, for messages.
 func AllowedList() string {
 	return "the standard library less what reaches files, processes, the network, memory by address, " +
-		"reflection, the runtime's internals or the tests (docs/instructors.md lists each package and why), " +
+		"reflection, the runtime's internals or the tests (grading/allowlist.go lists each package and why), " +
 		"with only some members of " + strings.Join(slices.Sorted(maps.Keys(restrictedImports)), ", ") +
 		"; and " + strings.Join(courseImports, ", ")
 }

@@ -232,7 +232,7 @@ func TestImportErrorNamesFileLinePackageAndAllowlist(t *testing.T) {
 		"of the course's packages a submission may import only raftlabs/labdebug, raftlabs/labgob, raftlabs/labrpc, raftlabs/raftapi; "+
 		"allowed: "+AllowedList(), err.Error())
 	assert.Equal(t, "the standard library less what reaches files, processes, the network, memory by address, reflection, "+
-		"the runtime's internals or the tests (docs/instructors.md lists each package and why), with only some members of "+
+		"the runtime's internals or the tests (grading/allowlist.go lists each package and why), with only some members of "+
 		"os, path/filepath, runtime; and raftlabs/labdebug, raftlabs/labgob, raftlabs/labrpc, raftlabs/raftapi", AllowedList())
 
 	// With several, one a line, and the allowlist once at the end.

@@ -13,10 +13,10 @@ import (
 
 // Labs lists the labs and their folders.
 var Labs = []Lab{
-	{Number: 1, Dir: "lab1-election", Title: "leader election"},
-	{Number: 2, Dir: "lab2-replication", Title: "log replication"},
-	{Number: 3, Dir: "lab3-persistence", Title: "persistence"},
-	{Number: 4, Dir: "lab4-snapshots", Title: "snapshots"},
+	{Number: 1, Dir: "lab1-election", Title: "leader election", Points: 100},
+	{Number: 2, Dir: "lab2-replication", Title: "log replication", Points: 100},
+	{Number: 3, Dir: "lab3-persistence", Title: "persistence", Points: 100},
+	{Number: 4, Dir: "lab4-snapshots", Title: "snapshots", Points: 100},
 }
 
 // Lab is one stage of the course.
@@ -24,6 +24,10 @@ type Lab struct {
 	Number int
 	Dir    string
 	Title  string
+	// Points is what the lab is out of, as the handouts and the class's
+	// pages state it: its own tests' points in Suite must sum to it
+	// (CheckPoints).
+	Points int
 }
 
 // LabsIn returns the labs whose folders the tree at root has, in order.

@@ -1,6 +1,7 @@
 package labtest
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -43,8 +44,16 @@ func (t Test) ScenarioName() string {
 
 // Suite is every graded test, lab by lab, in the order they run. It is the
 // one place that decides which tests exist and what each is worth; each lab
-// folder's suite_test.go is generated from it (go run ./cmd/labgen).
-var Suite = []Test{
+// folder's suite_test.go, the handouts' tables and the GitHub Classroom
+// workflow are generated from it (go run ./cmd/labgen), and the grader and
+// the Gradescope bundle read it.
+//
+// To reweight a lab, change its tests' points here so that they still sum
+// to the lab's Points (labs.go; CheckPoints says when they do not), then run
+// go run ./cmd/labgen. A test worth 0 points is dropped: it is not in Suite,
+// so it neither runs nor shows anywhere, in the grader, the lab folders'
+// go test or the handouts.
+var Suite = graded([]Test{
 	{Lab: 1, Scenario: InitialElection, Points: 10},
 	{Lab: 1, Scenario: CandidateYields, Points: 2, OwnLabOnly: true, Probe: true},
 	{Lab: 1, Scenario: ReElection, Points: 15},
@@ -103,6 +112,40 @@ var Suite = []Test{
 	{Lab: 4, Scenario: InstallWhileApplying, Points: 5},
 	{Lab: 4, Scenario: DiscardedEntriesFreed, Points: 5},
 	{Lab: 4, Scenario: KillAfterSnapshots, Points: 5, OwnLabOnly: true},
+})
+
+// graded returns tests less those worth 0 points: the dropped ones.
+func graded(tests []Test) []Test {
+	var kept []Test
+	for _, t := range tests {
+		if t.Points != 0 {
+			kept = append(kept, t)
+		}
+	}
+	return kept
+}
+
+// CheckPoints returns an error that names each lab whose own tests' points
+// in Suite do not sum to the lab's stated Points, or nil.
+func CheckPoints() error {
+	var problems []string
+	for _, lab := range Labs {
+		sum := 0
+		for _, t := range Suite {
+			if t.Lab == lab.Number {
+				sum += t.Points
+			}
+		}
+		if sum != lab.Points {
+			problems = append(problems, fmt.Sprintf("lab%d's tests are worth %d points in all, but the lab is "+
+				"out of %d: change the tests' points in labtest/suite.go (or the lab's Points in labtest/labs.go) "+
+				"so that they agree, then run go run ./cmd/labgen", lab.Number, sum, lab.Points))
+		}
+	}
+	if problems == nil {
+		return nil
+	}
+	return errors.New(strings.Join(problems, "\n"))
 }
 
 // TestsUpTo returns the tests a lab's folder runs: its own and every

@@ -35,7 +35,10 @@
 //	-v                 print the whole output of every failing run
 //	--run REGEXP       grade only the tests whose names match; the totals count only those
 //	--class DIR        grade every submission folder in DIR, --jobs at a time, each as --submission does
-//	--out DIR          with --class: where grades.csv, grades.json and logs/ go (default class-grades)
+//	--out DIR          with --class: where grades.csv, grades.json, logs/ and traces/ go (default class-grades);
+//	                   the same command again resumes a stopped run
+//	--shared-cache     with --class: build in go's own build cache, not one of the class's own
+//	                   (OUT/.gocache, removed at the end)
 //	--limits SPEC      each test process's limits, as memory=2GiB,cpu=2m,filesize=64MiB (any of
 //	                   them), or off for none, for tests or builds (docs/instructors.md)
 //	--traces DIR       keep the traces of failing tests in DIR (default: raftlabs-traces in the

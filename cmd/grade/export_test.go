@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -93,7 +94,7 @@ func TestJSONReportOfABuildError(t *testing.T) {
 }
 
 func TestGradescopeShape(t *testing.T) {
-	m := roundTrip(t, newGradescope(config{}, twoLabs(), 90*time.Second))
+	m := roundTrip(t, newGradescope(config{}, twoLabs(), time.Now().Add(-90*time.Second)))
 	assert.Equal(t, 100.0, m["score"])
 	assert.Equal(t, 90.0, m["execution_time"])
 	assert.Equal(t, "visible", m["visibility"])
@@ -127,4 +128,16 @@ func TestGradescopeShape(t *testing.T) {
 	assert.Equal(t, -40.0, regression["score"])
 	assert.Equal(t, 0.0, regression["max_score"])
 	assert.Contains(t, regression["output"], "cost 40 points in lab2-replication")
+}
+
+// TestExecutionTimeIsTheWholeRun checks results.json's execution_time: the
+// seconds since run_autograder started (RAFTLABS_STARTED), rounded, so a
+// 4.6 s run reads 5, not the 1 s of the grader's own part.
+func TestExecutionTimeIsTheWholeRun(t *testing.T) {
+	t.Setenv("RAFTLABS_STARTED", fmt.Sprintf("%.3f", float64(time.Now().Add(-4600*time.Millisecond).UnixNano())/1e9))
+	assert.Equal(t, 5, executionTime(gradingStarted()))
+	t.Setenv("RAFTLABS_STARTED", "")
+	assert.Equal(t, 0, executionTime(gradingStarted()), "without it, from the grader's own start")
+	t.Setenv("RAFTLABS_STARTED", "1765000000.N") // date +%s.%N where %N is not known
+	assert.Equal(t, 0, executionTime(gradingStarted()))
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
@@ -24,6 +23,14 @@ type grader struct {
 	out      io.Writer     // the tables
 	progress *progress     // or nil
 	traceDir string        // where failing tests write their traces; "": the default
+
+	// For --class (class.go): tmp is the folder for the copy and the
+	// builds ("": the system's); exclude are folders the copy of the
+	// course leaves out (the class's submissions and grades); env is added
+	// to every test process's environment.
+	tmp     string
+	exclude []string
+	env     []string
 }
 
 // testLimits are the limits on each test process (--limits, by default
@@ -49,18 +56,19 @@ func (g *grader) context() context.Context {
 // one that stopped the grading (it is returned with exitUsage or
 // exitNotFull).
 func (g *grader) run() (int, error) {
-	start := time.Now()
+	start := gradingStarted()
 	scores, err := g.grade()
 	if err != nil {
 		if g.cfg.gradescope != "" && g.context().Err() == nil {
 			// Gradescope shows a student only results.json: say there why
 			// nothing was graded.
 			_ = writeJSON(g.cfg.gradescope, gradescopeResults{Output: "The submission could not be graded: " + err.Error(),
-				ExecutionTime: int(time.Since(start).Seconds()), Visibility: "visible", Tests: []gradescopeTest{}})
+				ExecutionTime: executionTime(start), Visibility: "visible", Tests: []gradescopeTest{}})
 		}
 		return exitUsage, err
 	}
 	printTotals(g.out, scores)
+	printPointsCheck(g.out)
 	printRunsNote(g.out, g.cfg, g.defaults)
 
 	status := exitFullMarks
@@ -74,7 +82,7 @@ func (g *grader) run() (int, error) {
 		errs = append(errs, writeJSON(g.cfg.jsonFile, newReport(g.cfg, scores)))
 	}
 	if g.cfg.gradescope != "" {
-		errs = append(errs, writeJSON(g.cfg.gradescope, newGradescope(g.cfg, scores, time.Since(start))))
+		errs = append(errs, writeJSON(g.cfg.gradescope, newGradescope(g.cfg, scores, start)))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return exitNotFull, err
@@ -92,7 +100,7 @@ func (g *grader) grade() ([]labScore, error) {
 			"it is a student's copy, made by cmd/handout. The reference is in the instructor's copy of the course", g.root)
 	}
 	if g.cfg.submission != "" {
-		copyRoot, notes, err := prepareSubmission(g.root, g.cfg.submission)
+		copyRoot, notes, err := prepareSubmission(g.root, g.cfg.submission, g.tmp, g.exclude)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +116,7 @@ func (g *grader) grade() ([]labScore, error) {
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp("", "raftlabs-grade-")
+	work, err := os.MkdirTemp(g.tmp, "raftlabs-grade-")
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +239,7 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 	if g.cfg.realtime {
 		opts.Env = []string{"RAFTLABS_REALTIME=1"}
 	}
+	opts.Env = append(opts.Env, g.env...)
 	opts.Done = g.counter(lab, tests)
 	g.progress.step(fmt.Sprintf("%s: running %d tests, %d runs each, %d at a time", lab.Dir, len(tests), g.cfg.runs, g.cfg.jobs))
 	results := grading.RunTests(bin, filepath.Join(tree, lab.Dir), tests, opts)

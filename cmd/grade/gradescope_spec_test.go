@@ -91,7 +91,7 @@ func TestGradescopeResultsFollowTheSpecification(t *testing.T) {
 		"flaky":                      {flaky},
 	} {
 		t.Run(name, func(t *testing.T) {
-			data, err := json.Marshal(newGradescope(config{runs: 3}, scores, time.Minute))
+			data, err := json.Marshal(newGradescope(config{runs: 3}, scores, time.Now().Add(-time.Minute)))
 			require.NoError(t, err)
 			g := checkGradescope(t, data)
 			require.NotNil(t, g.Score)

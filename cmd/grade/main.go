@@ -71,6 +71,9 @@ type config struct {
 	// class is a folder of submissions to grade, one folder each (--class);
 	// out is where the class's grades and logs go (--out).
 	class, out string
+	// sharedCache, with --class, builds in the go command's own build
+	// cache instead of the class's own (--shared-cache).
+	sharedCache bool
 	// runsSet and jobsSet say whether --runs and --jobs were given: if not,
 	// grade.conf's values stand.
 	runsSet, jobsSet bool
@@ -104,7 +107,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	cfg = cfg.withDefaults(defaults)
 	if cfg.class != "" {
-		status, err := gradeClass(cfg, root, stdout, stderr)
+		status, err := gradeClass(ctx, cfg, root, stdout, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "grade: %v\n", err)
 		}
@@ -188,6 +191,8 @@ func parseArgs(args []string) (config, error) {
 		return cfg, errors.New("--class writes its own reports (--out); --gradescope is for one submission")
 	case cfg.out != "" && cfg.class == "":
 		return cfg, errors.New("--out names where --class writes its grades: give it with --class")
+	case cfg.sharedCache && cfg.class == "":
+		return cfg, errors.New("--shared-cache is for --class: give it with --class")
 	}
 	for _, arg := range labArgs {
 		lab, err := labtest.FindLab(arg)
@@ -231,11 +236,12 @@ func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.verbose, "v", false, "print the whole output of every failing run")
 	fs.StringVar(only, "run", "", "grade only the tests whose names match `REGEXP`; totals count only those")
 	fs.StringVar(&cfg.class, "class", "", "grade every submission folder in `DIR`, each in its own copy of the course")
+	fs.BoolVar(&cfg.sharedCache, "shared-cache", false, "with --class: build in go's own build cache (warm, but it keeps about 10 MB a student) instead of one of the class's own, removed at the end")
 	fs.StringVar(&cfg.traces, "traces", "", "keep the traces of failing tests in `DIR` (default: a temporary folder, "+
 		"removed at the end when grading a submission)")
 	fs.Func("limits", "each test process's resource limits, as `memory=2GiB,cpu=2m,filesize=64MiB` "+
 		"(any of them; the others keep these defaults), or off: none, for tests or builds", cfg.setLimits)
-	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json and logs/ to `DIR` (default class-grades)")
+	fs.StringVar(&cfg.out, "out", "", "with --class: write grades.csv, grades.json, logs/ and traces/ to `DIR` (default class-grades); the same command again resumes")
 	return fs
 }
 

@@ -52,7 +52,7 @@ func printLab(w io.Writer, s labScore, cfg config) {
 
 // rejectedHeading says why a rejected lab has no table.
 func rejectedHeading(lab labtest.Lab) string {
-	return fmt.Sprintf("The code in %s uses what a submission may not (docs/instructors.md lists what it may), "+
+	return fmt.Sprintf("The code in %s uses what a submission may not (grading/allowlist.go lists what it may, and why), "+
 		"so it was not built and no test ran:", lab.Dir)
 }
 
@@ -172,6 +172,16 @@ func printTotals(w io.Writer, scores []labScore) {
 		max += s.Max
 	}
 	fmt.Fprintf(w, "total: %d/%d\n", score, max)
+}
+
+// printPointsCheck says, when it is so, that a lab's tests do not sum to
+// what the lab is out of: a reweighting in labtest/suite.go that changed
+// one test's points without the others.
+func printPointsCheck(w io.Writer) {
+	if err := labtest.CheckPoints(); err != nil {
+		fmt.Fprintf(w, "\nThe course's points do not add up, so these totals are not out of what the handouts say:\n  %s\n",
+			strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
 }
 
 // printRunsNote says how many runs the grade took, and when a class

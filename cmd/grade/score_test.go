@@ -120,6 +120,24 @@ func TestRerunCommand(t *testing.T) {
 		rerun(fakeLab1, r, config{race: true, realtime: true}))
 }
 
+// TestTotalsSayWhenPointsDoNotAddUp reweights one test as an instructor
+// might and checks that the grader says the lab no longer sums to its
+// total, naming both numbers, and says nothing when it does.
+func TestTotalsSayWhenPointsDoNotAddUp(t *testing.T) {
+	var quiet strings.Builder
+	printPointsCheck(&quiet)
+	assert.Empty(t, quiet.String())
+
+	saved := labtest.Suite
+	t.Cleanup(func() { labtest.Suite = saved })
+	labtest.Suite = append([]labtest.Test(nil), saved...)
+	labtest.Suite[0].Points += 5
+	var out strings.Builder
+	printPointsCheck(&out)
+	assert.Contains(t, out.String(), "The course's points do not add up")
+	assert.Contains(t, out.String(), "lab1's tests are worth 105 points in all, but the lab is out of 100")
+}
+
 // TestCostNote checks that a passing test whose runs took far more than the
 // reference's recorded cost gets a note under its row and in the JSON
 // report, and that it costs no points.

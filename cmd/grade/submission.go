@@ -14,7 +14,9 @@ import (
 )
 
 // prepareSubmission makes a fresh copy of the course at root in a new
-// temporary folder, less what a submission must not reach (leftOut), and
+// temporary folder in tmp ("": the system's), less what a submission must
+// not reach (leftOut) and the folders exclude names (with --class, the
+// class's submissions and its grades, when they lie inside the course), and
 // puts the student's own files from dir into it: the non-test .go files of
 // each of dir's lab folders replace the copy's. Everything else, the tests
 // above all, stays the course's. It returns the copy's root (the caller
@@ -23,7 +25,7 @@ import (
 // Only .go files are taken, so no assembly, C or object file of the
 // student's is compiled; the grader checks the .go files' imports
 // (grading.CheckImports) before building.
-func prepareSubmission(root, dir string) (string, []string, error) {
+func prepareSubmission(root, dir, tmp string, exclude []string) (string, []string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return "", nil, err
@@ -35,9 +37,15 @@ func prepareSubmission(root, dir string) (string, []string, error) {
 		return "", nil, fmt.Errorf("--submission %s has no lab folder (%s)", dir, labDirs())
 	}
 
-	copyRoot, err := os.MkdirTemp("", "raftlabs-submission-")
+	copyRoot, err := os.MkdirTemp(tmp, "raftlabs-submission-")
 	if err != nil {
 		return "", nil, err
+	}
+	var excluded []os.FileInfo
+	for _, e := range exclude {
+		if info, err := os.Stat(e); err == nil {
+			excluded = append(excluded, info)
+		}
 	}
 	skip := func(path string) bool {
 		rel, err := filepath.Rel(root, path)
@@ -47,7 +55,8 @@ func prepareSubmission(root, dir string) (string, []string, error) {
 		rel = filepath.ToSlash(rel)
 		base := filepath.Base(path)
 		return slices.Contains(leftOut, rel) || base == ".git" || base == "testdata" ||
-			path == dir // a submission kept inside the course
+			path == dir || // a submission kept inside the course
+			isOneOf(path, excluded)
 	}
 	if err := copyTree(root, copyRoot, skip); err != nil {
 		os.RemoveAll(copyRoot)
@@ -83,6 +92,16 @@ func prepareSubmission(root, dir string) (string, []string, error) {
 // the reference absent, a submission cannot build against it even if an
 // import of it got past the allowlist.
 var leftOut = []string{".git", "bin", "solutions", "cmd/variants"}
+
+// isOneOf reports whether the file at path is one of files (by
+// os.SameFile: a path through a link is the same folder).
+func isOneOf(path string, files []os.FileInfo) bool {
+	if len(files) == 0 {
+		return false
+	}
+	info, err := os.Stat(path)
+	return err == nil && slices.ContainsFunc(files, func(f os.FileInfo) bool { return os.SameFile(info, f) })
+}
 
 // replaceStudentFiles removes the non-test .go files of the lab folder to
 // and copies those of from in their place. It returns the names copied.

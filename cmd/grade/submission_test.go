@@ -33,7 +33,7 @@ func TestSubmissionTakesOnlyTheStudentsCode(t *testing.T) {
 		"lab1-election/blob.syso":     "\x7fELF",
 	})
 
-	copyRoot, notes, err := prepareSubmission(root, sub)
+	copyRoot, notes, err := prepareSubmission(root, sub, "", nil)
 	require.NoError(t, err)
 	defer os.RemoveAll(copyRoot)
 
@@ -71,10 +71,10 @@ func TestSubmissionTakesOnlyTheStudentsCode(t *testing.T) {
 func TestSubmissionWithoutLabFolders(t *testing.T) {
 	sub := t.TempDir()
 	writeFiles(t, sub, map[string]string{"raft.go": "package raft\n"})
-	_, _, err := prepareSubmission(courseRoot(t), sub)
+	_, _, err := prepareSubmission(courseRoot(t), sub, "", nil)
 	assert.ErrorContains(t, err, "has no lab folder")
 
-	_, _, err = prepareSubmission(courseRoot(t), filepath.Join(sub, "missing"))
+	_, _, err = prepareSubmission(courseRoot(t), filepath.Join(sub, "missing"), "", nil)
 	assert.ErrorContains(t, err, "not a folder")
 }
 
@@ -260,7 +260,7 @@ func TestALinkedLabInAClassIsRejected(t *testing.T) {
 // the allowlist: it is legal Go, caught by the tests (a partition, a
 // crash), not by what it imports.
 func TestSharedStateIsNotTheAllowlistsBusiness(t *testing.T) {
-	copyRoot, _, err := prepareSubmission(courseRoot(t), filepath.Join("testdata", "cheats", "shared-state"))
+	copyRoot, _, err := prepareSubmission(courseRoot(t), filepath.Join("testdata", "cheats", "shared-state"), "", nil)
 	require.NoError(t, err)
 	defer os.RemoveAll(copyRoot)
 	assert.NoError(t, grading.CheckImports(copyRoot, labtest.Labs[0]))
@@ -282,7 +282,7 @@ func TestStyleRaftsPassTheAllowlist(t *testing.T) {
 		t.Run(filepath.Base(style), func(t *testing.T) {
 			sub := t.TempDir()
 			copyGoFiles(t, style, filepath.Join(sub, "lab2-replication"), nil)
-			copyRoot, _, err := prepareSubmission(courseRoot(t), sub)
+			copyRoot, _, err := prepareSubmission(courseRoot(t), sub, "", nil)
 			require.NoError(t, err)
 			defer os.RemoveAll(copyRoot)
 			assert.NoError(t, grading.CheckImports(copyRoot, labtest.Labs[1]))

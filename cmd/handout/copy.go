@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -16,12 +17,14 @@ import (
 
 // leftOut are the paths (from the course's root) the copy does not have,
 // besides the testdata folders of the harness and the commands
-// (isRevealingTestdata) and the tests that need them (needsCourse).
+// (isRevealingTestdata) and the tests that need them (needsCourse): the
+// reference and its variants, the commands that need the reference or
+// maintain the course, and the instructors' own pages (docs/instructors.md
+// describes the cheats the grader catches and how).
 var leftOut = []string{
 	".git", "bin",
-	"solutions", "cmd/variants", "docs/variants.md", "docs/rules.md",
+	"solutions", "cmd/variants", "docs/variants.md", "docs/rules.md", "docs/instructors.md",
 	"cmd/clockbench", "cmd/labgen", "cmd/handout", "classroom",
-	"class-grades",
 }
 
 // instructorWords mark a course test file that needs what the copy leaves
@@ -31,8 +34,7 @@ var leftOut = []string{
 var instructorWords = [][]byte{[]byte("solutions"), []byte("testdata"), []byte("Reference: true")}
 
 // writeCopy writes the students' copy of the course at root into dst: the
-// files git would commit (tracked or new, not ignored) in a git checkout,
-// else every file, less what the copy leaves out.
+// files git tracks, less what the copy leaves out.
 func writeCopy(root, dst string) error {
 	files, err := courseFiles(root)
 	if err != nil {
@@ -100,30 +102,28 @@ func isRevealingTestdata(parts []string) bool {
 	return n >= 2 && parts[n-1] == "testdata" && (parts[0] == "labtest" || parts[0] == "cmd")
 }
 
-// courseFiles lists the course's files as slash paths from root: what git
-// would commit in a git checkout, else every file under root.
+// courseFiles lists the course's files as slash paths from root: the files
+// git tracks (in its index), and nothing else, whatever else lies in the
+// folder: a class's submissions, its grades, a local build. Outside a git
+// checkout there is no telling the course's files from the rest, so it
+// refuses, and says how to make the folder one.
 func courseFiles(root string) ([]string, error) {
-	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd := exec.Command("git", "ls-files", "-z", "--cached")
 	cmd.Dir = root
-	if out, err := cmd.Output(); err == nil {
-		var files []string
-		for _, f := range strings.Split(string(out), "\x00") {
-			if f != "" && !slices.Contains(files, f) {
-				files = append(files, f)
-			}
-		}
-		return files, nil
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a git checkout (git ls-files: %v), so the course's files cannot be told "+
+			"from whatever else lies in the folder (submissions, grades); make it one with "+
+			"git init && git add -A && git commit -m course (after moving out what is not the course), then try again",
+			root, err)
 	}
 	var files []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, f := range strings.Split(string(out), "\x00") {
+		if f != "" && !slices.Contains(files, f) {
+			files = append(files, f)
 		}
-		rel, err := filepath.Rel(root, path)
-		files = append(files, filepath.ToSlash(rel))
-		return err
-	})
-	return files, err
+	}
+	return files, nil
 }
 
 // instructorTestFolders returns the folders (slash paths from root) whose

@@ -23,10 +23,15 @@
 //
 // # What the copy leaves out
 //
-// The reference solution (solutions/) and its known-buggy variants
-// (cmd/variants, docs/variants.md, docs/rules.md), the commands that need the reference
-// (cmd/clockbench) or maintain the course (cmd/labgen) or make this copy
-// (cmd/handout, classroom/), the testdata folders of the harness and the
+// The copy is made from the files git tracks in the course's folder, and
+// nothing else that lies there (a class's submissions, its grades); outside
+// a git checkout it is refused, since there is no telling the course from
+// the rest. Of those files it leaves out the instructors' page
+// (docs/instructors.md), the reference solution (solutions/) and its
+// known-buggy variants (cmd/variants, docs/variants.md, docs/rules.md), the
+// commands that need the reference (cmd/clockbench) or maintain the course
+// (cmd/labgen) or make this copy (cmd/handout, classroom/), the testdata
+// folders of the harness and the
 // commands (labtest/testdata holds complete and nearly complete Rafts), the
 // course's tests that need any of these, and .git and bin/.
 // In the Markdown files, a block between the lines

@@ -34,7 +34,7 @@ func TestTheCopyHasNothingOfTheReference(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "raftlabs")
 	require.NoError(t, handout(root, dst, true, true))
 
-	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "docs/rules.md", "labtest/testdata",
+	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "docs/instructors.md", "docs/rules.md", "labtest/testdata",
 		"cmd/grade/testdata", "cmd/handout", "classroom", "cmd/clockbench"} {
 		assert.NoFileExists(t, filepath.Join(dst, path))
 		assert.NoDirExists(t, filepath.Join(dst, path))
@@ -96,6 +96,54 @@ func TestTheCopyHasNothingOfTheReference(t *testing.T) {
 
 	assert.Error(t, handout(root, dst, false, false), "a folder that is not empty")
 	assert.Error(t, handout(root, filepath.Join(root, "handout-inside"), false, false), "a folder inside the course")
+}
+
+// TestTheCopyTakesOnlyTrackedFiles makes the copy of a small course whose
+// folder also holds what an instructor keeps beside it (a class's
+// submissions and grades, as docs/instructors.md names them): only the
+// files git tracks are copied. Outside a git checkout the copy is refused,
+// with the reason.
+func TestTheCopyTakesOnlyTrackedFiles(t *testing.T) {
+	course := t.TempDir()
+	write := func(rel, text string) {
+		t.Helper()
+		path := filepath.Join(course, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	}
+	write("README.md", "# Course\n")
+	write("lab1-election/raft.go", "package raft\n")
+	write("docs/instructors.md", "# Running a class\n")
+	dst := filepath.Join(t.TempDir(), "copy")
+	err := handout(course, dst, false, false)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is not a git checkout")
+	assert.NoDirExists(t, dst)
+
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@localhost"}, args...)...)
+		cmd.Dir = course
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-q", "-m", "course")
+	write("submissions/alice/lab1-election/raft.go", "package raft // alice's\n")
+	write("grades/grades.csv", "student,lab,score\nalice,lab1,100\n")
+	write("notes.txt", "not added\n")
+
+	require.NoError(t, handout(course, dst, false, false))
+	var got []string
+	require.NoError(t, filepath.WalkDir(dst, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dst, path)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return err
+	}))
+	assert.Equal(t, []string{"README.md", "lab1-election/raft.go"}, got)
 }
 
 func TestFilterMarkdown(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"text/tabwriter"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -181,6 +182,73 @@ func TestNormalizeBlanksRealTime(t *testing.T) {
 	assert.NotEqual(t, normalize(a), normalize(strings.Replace(b, "5.03s virtual", "5.04s virtual", 1)))
 	assert.Equal(t, normalize("trace: /tmp/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /tmp/raftlabs-traces/TestX-seed1.jsonl)"),
 		normalize("trace: /var/t/raftlabs-traces/TestX-seed1.jsonl  (see it: go run x -open /var/t/raftlabs-traces/TestX-seed1.jsonl)"))
+}
+
+// TestPastedTablesHaveTheSuitesPoints checks that every grader table pasted
+// in the documents (the reference runs) has the suite's points and totals:
+// go run ./cmd/labgen rewrites them after a reweighting.
+func TestPastedTablesHaveTheSuitesPoints(t *testing.T) {
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	require.NoError(t, err)
+	for _, path := range append(docs, filepath.Join(root, "README.md")) {
+		name, _ := filepath.Rel(root, path)
+		doc := readDoc(t, name)
+		assert.Equal(t, doc, withSuitePoints(doc), "%s: its grader tables are not the suite's points: run go run ./cmd/labgen", name)
+	}
+}
+
+// TestWithSuitePointsRewritesAReweightedTable rewrites a reference run
+// pasted before a reweighting: the points column and the totals follow the
+// suite, a dropped test's row goes, and the columns are aligned again.
+func TestWithSuitePointsRewritesAReweightedTable(t *testing.T) {
+	saved := labtest.Suite
+	t.Cleanup(func() { labtest.Suite = saved })
+	points := map[string]int{}
+	labtest.Suite = nil
+	total := 0
+	for _, test := range saved {
+		switch test.Name() {
+		case "TestStaleVoteLab1":
+			test.Points += 5
+		case "TestLateVotesLab1":
+			continue // dropped
+		}
+		points[test.Name()] = test.Points
+		if test.Lab == 1 {
+			total += test.Points
+		}
+		labtest.Suite = append(labtest.Suite, test)
+	}
+	before := "```\n$ ./grade.sh --reference lab1\n" +
+		"  test                        points  result  virtual  real   RPCs\n" +
+		"  TestInitialElectionLab1     1/1     pass    3.05s    0.55s  56\n" +
+		"  TestStaleVoteLab1           2/2     pass    0.51s    0.29s  7\n" +
+		"  TestLateVotesLab1           3/3     pass    3.74s    0.40s  21\n" +
+		"  TestElectionTimerLab1       0/4     FAIL    11.45s   0.41s  454\n" +
+		"      s1: its timer should have run out\n" +
+		"\nlab1 total: 100/100\n\ntotal: 100/100\n```\n"
+	table := "  test\tpoints\tresult\tvirtual\treal\tRPCs\n" +
+		fmt.Sprintf("  TestInitialElectionLab1\t%d/%d\tpass\t3.05s\t0.55s\t56\n", points["TestInitialElectionLab1"], points["TestInitialElectionLab1"]) +
+		fmt.Sprintf("  TestStaleVoteLab1\t%d/%d\tpass\t0.51s\t0.29s\t7\n", points["TestStaleVoteLab1"], points["TestStaleVoteLab1"]) +
+		fmt.Sprintf("  TestElectionTimerLab1\t0/%d\tFAIL\t11.45s\t0.41s\t454\n", points["TestElectionTimerLab1"])
+	var aligned strings.Builder
+	tw := tabwriter.NewWriter(&aligned, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, table)
+	tw.Flush()
+	lines := strings.Split(strings.TrimSuffix(aligned.String(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	want := "```\n$ ./grade.sh --reference lab1\n" + strings.Join(lines, "\n") + "\n" +
+		"      s1: its timer should have run out\n" +
+		fmt.Sprintf("\nlab1 total: %d/%d\n\ntotal: %d/%d\n```\n", total, total, total, total)
+	assert.Equal(t, want, withSuitePoints(before), "the points and totals follow the suite, the dropped test's row goes")
+
+	goTest := "```\nTest TestStaleVoteLab1: seed 1, virtual time\n  passed  0.54s virtual\n" +
+		"Test TestLateVotesLab1: seed 2, virtual time\n  passed  3.47s virtual\n" +
+		"Test TestKillLab1: seed 3, virtual time\n  passed  2.21s virtual\nPASS\n```\n"
+	assert.Equal(t, strings.Replace(goTest, "Test TestLateVotesLab1: seed 2, virtual time\n  passed  3.47s virtual\n", "", 1),
+		withSuitePoints(goTest), "a dropped test's go test lines go")
 }
 
 // TestFromMITListsTheProbeNames checks that docs/from-mit.md lists every

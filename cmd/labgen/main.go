@@ -7,6 +7,12 @@
 //
 //	go run ./cmd/labgen
 //
+// It also writes the GitHub Classroom workflow, classroom/classroom.yml,
+// whose steps carry each lab's points. It also brings the grader tables pasted in the documents (the reference
+// runs, too long to rerun) to the suite's points and totals (points.go),
+// and refuses to write anything while a lab's tests do not sum to the
+// lab's points (labtest.CheckPoints).
+//
 // With -samples it also reruns the commands behind the handouts' sample
 // outputs and writes what they print now (samples.go): a few minutes, as
 // each known-buggy variant shown needs a build of its own.
@@ -28,6 +34,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"raftlabs/classroom"
 	"raftlabs/labtest"
 )
 
@@ -49,6 +56,9 @@ func main() {
 			log.Fatalf("labgen: %v", err)
 		}
 		return
+	}
+	if err := labtest.CheckPoints(); err != nil {
+		log.Fatalf("labgen: the points do not add up; nothing written:\n%v", err)
 	}
 	docs, err := labtest.ScenarioDocs("labtest")
 	if err != nil {
@@ -80,6 +90,15 @@ func main() {
 		}
 		log.Printf("wrote the table of tests in %s", handout)
 	}
+	if err := writeSuitePoints("."); err != nil {
+		log.Fatalf("labgen: %v", err)
+	}
+	// The GitHub Classroom workflow gives each lab's step its points.
+	workflow := filepath.Join("classroom", "classroom.yml")
+	if err := os.WriteFile(workflow, classroom.Workflow(labtest.Labs), 0o644); err != nil {
+		log.Fatalf("labgen: %v", err)
+	}
+	log.Printf("wrote %s", workflow)
 	if *samples {
 		if err := writeSamples("."); err != nil {
 			log.Fatalf("labgen: %v", err)

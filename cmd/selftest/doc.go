@@ -30,9 +30,10 @@
 //     .ci/run installs Chromium);
 //   - the students' copy: go run ./cmd/handout writes it; in it nothing of
 //     the reference is left, ./grade.sh lab1 grades, ./grade.sh --reference
-//     says the reference is not there, and go run ./cmd/selftest -short
-//     passes (so cmd/doccheck checks the copy's documents against the copy:
-//     a command that names what the copy leaves out fails there).
+//     says the reference is not there, and go run ./cmd/selftest passes,
+//     in full, as the copy's README gives it (about 50 s; so cmd/doccheck
+//     checks the copy's documents against the copy: a command that names
+//     what the copy leaves out fails there).
 //
 // In a students' copy (no solutions/), the steps that need the reference
 // are skipped with the line "this is the students' copy of the course".

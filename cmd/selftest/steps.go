@@ -46,7 +46,7 @@ func (st *selftest) steps() []step {
 		{"the buggy variants fail their labs: go run ./cmd/variants -check", st.variants},
 		{"the GitHub Classroom workflow passes actionlint (classroom/actionlint)", st.actionlint},
 		{"the trace viewer's page in a headless Chromium (cmd/traceview/browsertest)", st.browser},
-		{"the students' copy (go run ./cmd/handout): its README's commands, ./grade.sh lab1 and go run ./cmd/selftest -short", st.handout},
+		{"the students' copy (go run ./cmd/handout): its README's commands, ./grade.sh lab1 and go run ./cmd/selftest", st.handout},
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -138,9 +139,18 @@ func courseRoot() (string, error) {
 	return grading.FindRoot(".")
 }
 
+// errNoReference is sweep's error for -reference in the students' copy.
+var errNoReference = errors.New("-reference: this copy of the course has no reference solution (no solutions/ folder); " +
+	"it is a student's copy, made by cmd/handout")
+
 // sweep builds the lab and runs the sweep, printing as it goes. It reports
 // whether any run failed.
 func sweep(ctx context.Context, w io.Writer, root string, cfg config) (failed bool, err error) {
+	if cfg.reference {
+		if info, err := os.Stat(filepath.Join(root, "solutions")); err != nil || !info.IsDir() {
+			return false, errNoReference
+		}
+	}
 	tmp, err := os.MkdirTemp("", "raftlabs-sweep-build-")
 	if err != nil {
 		return false, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,7 +39,9 @@ func TestParseArgsErrors(t *testing.T) {
 }
 
 // TestSweepFindsAndRecordsFailures sweeps the lab 1 skeleton, which elects
-// no leader, and the reference, which passes, over a few seeds.
+// no leader, and the reference, which passes, over a few seeds. In the
+// students' copy, which has no reference, the second half checks that the
+// sweep says so.
 func TestSweepFindsAndRecordsFailures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds lab 1 twice and runs a few tests; skipped with -short")
@@ -69,6 +72,9 @@ func TestSweepFindsAndRecordsFailures(t *testing.T) {
 	cfg.reference, cfg.failures, cfg.out = true, 0, t.TempDir()
 	out.Reset()
 	failed, err = sweep(context.Background(), &out, root, cfg)
+	if errors.Is(err, errNoReference) {
+		t.Skipf("the skeleton's half passed; the reference's is skipped: %v", err)
+	}
 	require.NoError(t, err)
 	assert.False(t, failed, "the reference passes every seed:\n%s", out.String())
 	assert.Contains(t, out.String(), "seeds      5 (5 runs)")
