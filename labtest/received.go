@@ -2,7 +2,6 @@ package labtest
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"reflect"
 	"strings"
@@ -19,9 +18,8 @@ import (
 // variable and never send an entry; the apply checker alone would see
 // every server agree. The receipts are what each server was sent, by any
 // sender (the harness's own probes included), read by name from the
-// messages' PrevLogIndex (or PrevLogIdx, PrevIndex) and Entries (or Logs,
-// Log, LogEntries), and each entry's Command (or Cmd), as the harness reads
-// every other field.
+// messages' previous log index, entries and each entry's command, in every
+// spelling the harness's own RPCs accept (probe.go).
 //
 // A message counts from the moment it is sent, which is before its handler
 // can run, and stops counting if the network reports it lost before its
@@ -66,43 +64,69 @@ func newReceipts(n int) *receipts {
 	return r
 }
 
-// entriesFields is what the receipts read of an AppendEntries, in the
-// spellings the harness accepts (probe.go).
-type entriesFields struct {
-	PrevLogIndex, PrevLogIdx, PrevIndex int
-	Entries, Logs, Log, LogEntries      []commandFields
+// entriesType is what the receipts read of an AppendEntries: a field for
+// each spelling of the previous log index and of the entries that the
+// harness accepts (probe.go), each entry with a field for each spelling of
+// its command. It is built from those lists, so that what the probes
+// accept and what the receipts read never differ. entriesTypeUnsigned is
+// the same for a Raft whose indexes are unsigned: gob carries an unsigned
+// integer only into an unsigned field.
+var entriesType, entriesTypeUnsigned = entriesStruct(reflect.TypeFor[int]()), entriesStruct(reflect.TypeFor[uint64]())
+
+func entriesStruct(index reflect.Type) reflect.Type {
+	var entry []reflect.StructField
+	for _, name := range commandField.names {
+		entry = append(entry, reflect.StructField{Name: name, Type: reflect.TypeFor[any]()})
+	}
+	entries := reflect.SliceOf(reflect.StructOf(entry))
+	var fields []reflect.StructField
+	for _, name := range prevLogIndexField.names {
+		fields = append(fields, reflect.StructField{Name: name, Type: index})
+	}
+	for _, name := range entriesField.names {
+		fields = append(fields, reflect.StructField{Name: name, Type: entries})
+	}
+	return reflect.StructOf(fields)
 }
 
-// entriesFieldsUnsigned is entriesFields for a Raft whose indexes are
-// unsigned: gob carries an unsigned integer only into an unsigned field.
-type entriesFieldsUnsigned struct {
-	PrevLogIndex, PrevLogIdx, PrevIndex uint64
-	Entries, Logs, Log, LogEntries      []commandFields
-}
-
-// commandFields is what the receipts read of a log entry.
-type commandFields struct{ Command, Cmd any }
-
-// The decoders of entriesFields and entriesFieldsUnsigned (gobfields.go).
+// The decoders of entriesType and entriesTypeUnsigned (gobfields.go).
 var entriesDecoders, unsignedEntriesDecoders messageDecoders
 
 // decodeEntries reads the commands an AppendEntries carries, and the index
 // of the first.
 func decodeEntries(data []byte) (first int, commands []any, ok bool) {
-	var f entriesFields
-	if entriesDecoders.decode(data, &f) != nil {
-		var u entriesFieldsUnsigned
-		if unsignedEntriesDecoders.decode(data, &u) != nil {
+	msg := reflect.New(entriesType)
+	if entriesDecoders.decode(data, msg.Interface()) != nil {
+		msg = reflect.New(entriesTypeUnsigned)
+		if unsignedEntriesDecoders.decode(data, msg.Interface()) != nil {
 			return 0, nil, false
 		}
-		f = entriesFields{int(u.PrevLogIndex), int(u.PrevLogIdx), int(u.PrevIndex), u.Entries, u.Logs, u.Log, u.LogEntries}
 	}
-	for _, entries := range [][]commandFields{f.Entries, f.Logs, f.Log, f.LogEntries} {
-		for _, e := range entries {
-			commands = append(commands, cmp.Or(e.Command, e.Cmd))
+	m := msg.Elem()
+	prev := 0
+	for _, name := range prevLogIndexField.names {
+		if f := m.FieldByName(name); f.CanInt() && f.Int() != 0 {
+			prev = int(f.Int())
+			break
+		} else if f.CanUint() && f.Uint() != 0 {
+			prev = int(f.Uint())
+			break
 		}
 	}
-	return cmp.Or(f.PrevLogIndex, f.PrevLogIdx, f.PrevIndex) + 1, commands, true
+	for _, name := range entriesField.names {
+		entries := m.FieldByName(name)
+		for k := range entries.Len() {
+			var command any
+			for _, c := range commandField.names {
+				if v := entries.Index(k).FieldByName(c); !v.IsNil() {
+					command = v.Interface()
+					break
+				}
+			}
+			commands = append(commands, command)
+		}
+	}
+	return prev + 1, commands, true
 }
 
 // observe reads one network event: an AppendEntries to a server sent, or
