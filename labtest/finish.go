@@ -1,6 +1,7 @@
 package labtest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -29,6 +30,7 @@ func (c *Cluster) finish() {
 		close(c.stopping)
 		return
 	}
+	unsaved := c.checkLivePersisted() // before the kills: what each server saved while it ran
 	for i := range c.n {
 		if rf := c.raft(i); rf != nil {
 			c.kill(i, rf)
@@ -39,7 +41,7 @@ func (c *Cluster) finish() {
 	close(c.stopping)
 	c.net.Close()
 
-	if err := c.backgroundProblem(); err != nil && !c.reported {
+	if err := cmp.Or(c.backgroundProblem(), unsaved); err != nil && !c.reported {
 		c.run.fail(c.dress(asFailure(err)))
 		c.t.Fail()
 	}

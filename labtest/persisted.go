@@ -121,8 +121,17 @@ const persistedChecked = 16
 // latest commands it applied.
 func (c *Cluster) checkPersisted(i int, p *raftapi.Persister) {
 	c.t.Helper()
+	if err := c.persistedProblem(i, p, "crashed"); err != nil {
+		c.historyFatalf("%v", err)
+	}
+}
+
+// persistedProblem is checkPersisted's finding, or nil: server i's saved
+// bytes, p's, lack one of the latest commands it applied. what says when
+// the bytes were read ("crashed", "was still running at the end").
+func (c *Cluster) persistedProblem(i int, p *raftapi.Persister, what string) error {
 	if !c.persistenceTaught() {
-		return
+		return nil
 	}
 	state, snapshot := p.ReadRaftState(), p.ReadSnapshot()
 	for _, e := range c.applies.latest(i, persistedChecked) {
@@ -130,20 +139,40 @@ func (c *Cluster) checkPersisted(i int, p *raftapi.Persister) {
 		if !ok || bytes.Contains(state, needle) || bytes.Contains(snapshot, needle) {
 			continue
 		}
-		c.historyFatalf("%v", unpersisted(i, e.index, e.command, len(state), len(snapshot), c.Now()))
+		return unpersisted(i, what, e.index, e.command, len(state), len(snapshot), c.Now())
 	}
+	return nil
+}
+
+// checkLivePersisted checks, as each crash does, that what every running
+// server has saved holds the latest commands it applied: a test with no
+// crash must not let a Raft keep its state only in memory. It is called
+// at the end of the scenario, before the servers are killed.
+func (c *Cluster) checkLivePersisted() error {
+	for i := range c.n {
+		if c.raft(i) == nil {
+			continue
+		}
+		c.mu.Lock()
+		p := c.persisters[i]
+		c.mu.Unlock()
+		if err := c.persistedProblem(i, p, "was still running at the end of the test"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unpersisted is the failure of server i, crashed at now, whose saved
 // state (stateSize bytes, and a snapshot of snapshotSize) does not hold
 // the command it applied at index.
-func unpersisted(i, index int, command any, stateSize, snapshotSize int, now time.Duration) error {
-	return violation("persistent state", "s%d crashed at %s having applied %s at index %d, but what it had saved "+
+func unpersisted(i int, what string, index int, command any, stateSize, snapshotSize int, now time.Duration) error {
+	return violation("persistent state", "s%d %s at %s having applied %s at index %d, but what it had saved "+
 		"(%d bytes of Raft state, a snapshot of %d bytes) does not hold that command: a server saves each log "+
 		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
 		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
 		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
-		"persisted", i, seconds(now), commandText(command), index, stateSize, snapshotSize)
+		"persisted", i, what, seconds(now), commandText(command), index, stateSize, snapshotSize)
 }
 
 // gobBytes returns the bytes gob writes for command wherever it sits, if

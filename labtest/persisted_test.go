@@ -41,7 +41,7 @@ func TestPersistenceVerdicts(t *testing.T) {
 		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
 		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
 		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
-		"persisted", unpersisted(1, 4, 60692566, 10, 0, ms(2000)).Error())
+		"persisted", unpersisted(1, "crashed", 4, 60692566, 10, 0, ms(2000)).Error())
 
 	assert.NoError(t, forgotten(2, 0, 11, ms(500)), "a server with an empty Persister starts afresh")
 	assert.NoError(t, forgotten(2, 1, 11, ms(500)))
