@@ -1,6 +1,8 @@
 package labtest
 
 import (
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -78,9 +80,48 @@ func (h *history) checkEarned(i, term int, how string, now time.Duration) {
 	if _, seen := h.term(term).leaders[i]; seen {
 		return
 	}
-	if err := earnedLeadership(i, term, h.size, h.votersOf(i, term), how, now); err != nil {
+	voters := h.votersOf(i, term)
+	if err := earnedLeadership(i, term, h.size, voters, how, now); err != nil {
+		if stale := h.earlierVotes(i, term, voters); len(voters)+len(stale) >= h.size/2+1 {
+			err = staleVotesCounted(i, term, voters, stale, how, now)
+		}
 		h.unearned = err
 	}
+}
+
+// earlierVotes returns, for each server whose vote for term did not reach
+// candidate, the latest earlier term in which its granted vote did: the
+// votes a candidate that counts replies of an older election would count.
+// Call it with h.mu held.
+func (h *history) earlierVotes(candidate, term int, voters []int) map[int]int {
+	stale := map[int]int{}
+	for t, r := range h.terms {
+		if t >= term {
+			continue
+		}
+		for _, voter := range r.votes[candidate] {
+			if !slices.Contains(voters, voter) && t > stale[voter] {
+				stale[voter] = t
+			}
+		}
+	}
+	return stale
+}
+
+// staleVotesCounted is the verdict on a leader of term whose votes for term
+// (voters) were too few, and which reached a majority only with votes
+// granted to it in earlier elections (stale: voter -> term).
+func staleVotesCounted(leader, term int, voters []int, stale map[int]int, how string, now time.Duration) *Failure {
+	var earlier []string
+	for _, voter := range slices.Sorted(maps.Keys(stale)) {
+		earlier = append(earlier, fmt.Sprintf("s%d's in term %d", voter, stale[voter]))
+	}
+	return violation(majorityProperty, "s%d led term %d (%s at %s) with votes for term %d from only %s; the other "+
+		"votes it had received were granted in earlier elections (%s). A vote counts only in the election it was "+
+		"asked for: a RequestVote reply from an older term must be ignored, even one that grants the vote "+
+		"(Figure 2, Rules for Servers, Candidates: \"If votes received from majority of servers: become leader\", "+
+		"the votes of this term's election)",
+		leader, term, how, seconds(now), term, serverList(voters), strings.Join(earlier, ", ")).aboutLeaders()
 }
 
 // earnedLeadership checks that leader, which showed it leads term as how

@@ -46,6 +46,26 @@ func TestLeaderNeedsAMajorityOfVotes(t *testing.T) {
 	assert.Contains(t, f.Error(), "s0 led term 3 (GetState said it leads at 0.40s) with votes from only [s0] of 3")
 }
 
+// A leader that reached a majority only by counting votes granted to it in
+// an earlier election is told so, with the terms those votes were for,
+// rather than suspected of sharing state.
+func TestVotesOfAnEarlierElectionAreNamed(t *testing.T) {
+	h := newHistory()
+	h.size = 3
+	vote(h, 2, 0, 1, true, ms(300))
+	h.sent(2, 0, "AppendEntries", 1, ms(310))
+	vote(h, 2, 1, 3, true, ms(900))
+	h.sent(2, 0, "AppendEntries", 4, ms(1500))
+	f := h.unearnedProblem()
+	require.NotNil(t, f)
+	assert.Equal(t, "election by majority: s2 led term 4 (it sent AppendEntries as leader at 1.50s) with votes for "+
+		"term 4 from only [s2]; the other votes it had received were granted in earlier elections (s0's in term 1, "+
+		"s1's in term 3). A vote counts only in the election it was asked for: a RequestVote reply from an older "+
+		"term must be ignored, even one that grants the vote (Figure 2, Rules for Servers, Candidates: \"If votes "+
+		"received from majority of servers: become leader\", the votes of this term's election)", f.Error())
+	assert.NotContains(t, f.Error(), "a variable the servers share", "not suspected of sharing state")
+}
+
 // Only votes delivered to the candidate count: a granted vote whose reply
 // the network lost never reached it.
 func TestLostVoteIsNotAVote(t *testing.T) {
