@@ -65,6 +65,10 @@ const probeCannotReach = "it seems to answer with an RPC of its own"
 // that.
 const defaultLastLab = 2
 
+// styleRuns is how many times each test runs on each style, as a class
+// grades (grade.conf's runs): a style must pass every run.
+const styleRuns = 3
+
 // maxLeakCost is the most a lab's grade may cost a Raft whose only fault
 // is goroutines left running after Kill (issue 6: "the leak test, at most
 // 5 points a lab").
@@ -97,11 +101,12 @@ func TestStylesTableListsEveryFolder(t *testing.T) {
 }
 
 // TestStylesScoreFullMarks grades every style Raft in its labs the way
-// grade.sh does, each test once in its own process, and asserts full
-// marks: a Raft written for MIT 6.5840 in a common style, and otherwise
-// correct, loses no points for its style. A style that leaks after Kill
-// loses only the Kill tests. It builds two test binaries per style and
-// takes a minute or two; go test -short skips it.
+// grade.sh does, each test three times (styleRuns), each run in its own
+// process, and asserts full marks: a Raft written for MIT 6.824 or 6.5840
+// in a common style, and otherwise correct, loses no points for its style.
+// A style that leaks after Kill loses only the Kill tests. It builds a test
+// binary per style and lab, and takes a few minutes; go test -short skips
+// it.
 func TestStylesScoreFullMarks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("grades every style Raft in every lab (a minute or two); skipped with -short")
@@ -130,6 +135,7 @@ func TestStylesScoreFullMarks(t *testing.T) {
 				tests := labtest.TestsUpTo(lab.Number)
 				results := RunTests(bin, filepath.Join(root, lab.Dir), tests, BatchOptions{
 					RunOptions: RunOptions{Timeout: 3 * time.Minute},
+					Runs:       styleRuns,
 				})
 				hasKillTest := false
 				for _, test := range tests {
@@ -137,31 +143,35 @@ func TestStylesScoreFullMarks(t *testing.T) {
 				}
 				lost, lostTo := 0, []string{}
 				for i, test := range tests {
-					res := results[i][0]
-					if !res.Passed {
-						// As grade.sh scores: a failed test of this lab
-						// earns nothing, one of an earlier lab costs its
-						// points here.
-						lost += test.Points
-						lostTo = append(lostTo, fmt.Sprintf("%s %d", test.Name(), test.Points))
+					for _, res := range results[i] {
+						if !res.Passed {
+							// As grade.sh scores: a failed test of this lab
+							// earns nothing, one of an earlier lab costs its
+							// points here.
+							lost += test.Points
+							lostTo = append(lostTo, fmt.Sprintf("%s %d", test.Name(), test.Points))
+							break
+						}
 					}
-					switch {
-					case res.Passed && style.leaksAfterKill && isKillTest(test):
-						t.Errorf("%s passed %s in %s, but this style leaves goroutines running after Kill: "+
-							"either the style no longer leaks (fix it, or mark it leaksAfterKill false) "+
-							"or the Kill test no longer catches the leak\nrerun: %s",
-							style.dir, test.Name(), lab.Dir, styleRerun(lab, file, res))
-					case res.Passed:
-					case style.leaksAfterKill && isKillTest(test):
-						// The one test where a leak costs points.
-					case style.repliesAsRPCs && test.Probe && strings.Contains(res.Verdict, probeCannotReach):
-						// The tests that cannot read its answers, and say so.
-					case style.leaksAfterKill && !hasKillTest && strings.HasPrefix(res.Verdict, "goroutine leak"):
-						// A suite without a Kill test still fails every
-						// test that leaks.
-					default:
-						t.Errorf("%s failed %s in %s (seed %d):\n%s\nrerun: %s",
-							style.dir, test.Name(), lab.Dir, res.Seed, indent(res.Verdict), styleRerun(lab, file, res))
+					for _, res := range results[i] {
+						switch {
+						case res.Passed && style.leaksAfterKill && isKillTest(test):
+							t.Errorf("%s passed %s in %s, but this style leaves goroutines running after Kill: "+
+								"either the style no longer leaks (fix it, or mark it leaksAfterKill false) "+
+								"or the Kill test no longer catches the leak\nrerun: %s",
+								style.dir, test.Name(), lab.Dir, styleRerun(lab, file, res))
+						case res.Passed:
+						case style.leaksAfterKill && isKillTest(test):
+							// The one test where a leak costs points.
+						case style.repliesAsRPCs && test.Probe && strings.Contains(res.Verdict, probeCannotReach):
+							// The tests that cannot read its answers, and say so.
+						case style.leaksAfterKill && !hasKillTest && strings.HasPrefix(res.Verdict, "goroutine leak"):
+							// A suite without a Kill test still fails every
+							// test that leaks.
+						default:
+							t.Errorf("%s failed %s in %s (seed %d):\n%s\nrerun: %s",
+								style.dir, test.Name(), lab.Dir, res.Seed, indent(res.Verdict), styleRerun(lab, file, res))
+						}
 					}
 				}
 				if style.leaksAfterKill && lost > maxLeakCost {
