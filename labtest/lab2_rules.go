@@ -16,19 +16,7 @@ import "time"
 // leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of
 // last new entry)".
 func CommitWithinBatch(c *Cluster) {
-	c.Boot(3)
-	leader := c.CheckOneLeader()
-	var last, term int
-	for range 3 {
-		cmd := c.randomCommand()
-		last, term = c.StartOnLeader(leader, cmd)
-		if got := c.WaitCommitted(last, 3, -1); got != cmd {
-			c.Fatalf("s%d accepted %d at index %d in term %d, but %s was applied there", leader, cmd, last, term, commandText(got))
-		}
-	}
-	if now, isLeader := c.GetState(leader); now != term || !isLeader {
-		c.Fatalf("s%d stopped leading term %d (now term %d) on a reliable network with no faults", leader, term, now)
-	}
+	leader, last, term := c.threeCommitted()
 
 	// f, cut off, is sent three entries by a leader of a newer term.
 	f := c.Next(leader)
@@ -108,19 +96,7 @@ func (c *Cluster) sendUntilTermHeld(f int, request func(u int) appendRequest) in
 // Figure 2, Rules for All Servers, and §5.1: a message of an older term is
 // stale.
 func StaleAppendReply(c *Cluster) {
-	c.Boot(3)
-	leader := c.CheckOneLeader()
-	var last, term int
-	for range 3 {
-		cmd := c.randomCommand()
-		last, term = c.StartOnLeader(leader, cmd)
-		if got := c.WaitCommitted(last, 3, -1); got != cmd {
-			c.Fatalf("s%d accepted %d at index %d in term %d, but %s was applied there", leader, cmd, last, term, commandText(got))
-		}
-	}
-	if now, isLeader := c.GetState(leader); now != term || !isLeader {
-		c.Fatalf("s%d stopped leading term %d (now term %d) on a reliable network with no faults", leader, term, now)
-	}
+	leader, last, term := c.threeCommitted()
 
 	// The test answers for the followers, which hold the leader's log. One
 	// holds every AppendEntries back, until the first of them, of this
@@ -196,4 +172,26 @@ func (c *Cluster) waitLeads(i, term int) int {
 		"from no leader stands for election, and a candidate with votes from a majority becomes leader (Figure 2)",
 		i, now, term)
 	return -1
+}
+
+// threeCommitted boots three servers and has their leader commit three
+// random commands on a reliable network, each applied by all three before
+// the next: the state the tests of leader-follower exchanges start from.
+// It returns the leader, the index of the last command and the term, and
+// fails the test if the leader did not keep its term.
+func (c *Cluster) threeCommitted() (leader, last, term int) {
+	c.t.Helper()
+	c.Boot(3)
+	leader = c.CheckOneLeader()
+	for range 3 {
+		cmd := c.randomCommand()
+		last, term = c.StartOnLeader(leader, cmd)
+		if got := c.WaitCommitted(last, 3, -1); got != cmd {
+			c.Fatalf("s%d accepted %d at index %d in term %d, but %s was applied there", leader, cmd, last, term, commandText(got))
+		}
+	}
+	if now, isLeader := c.GetState(leader); now != term || !isLeader {
+		c.Fatalf("s%d stopped leading term %d (now term %d) on a reliable network with no faults", leader, term, now)
+	}
+	return leader, last, term
 }
