@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
@@ -137,8 +139,8 @@ func (g *grader) grade() ([]labScore, error) {
 			findings()
 			return nil, fmt.Errorf("interrupted while grading %s", lab.Dir)
 		}
-		if g.traceDir != g.cfg.traces {
-			forgetTraces(&s, g.traceDir)
+		if g.traceDir != "" {
+			forgetTraces(&s, g.traceDir, g.traceDir != g.cfg.traces)
 		}
 		explainVerdicts(&s, findings())
 		printLab(g.out, s, g.cfg)
@@ -149,24 +151,42 @@ func (g *grader) grade() ([]labScore, error) {
 }
 
 // forgetTraces rewrites the trace lines of s's verdicts and outputs that
-// name a file under dir, the grading's own folder for traces, which is
-// removed when the grading ends: a path to a file that is gone would send
-// the reader looking for it.
-func forgetTraces(s *labScore, dir string) {
-	gone := "trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)"
+// name a file under dir that will not be there for the reader: dir is the
+// grading's own temporary folder (temporary), removed when the grading
+// ends, or the trace was removed to keep dir within traceBudget. A path to
+// a file that is gone would send the reader looking for it.
+func forgetTraces(s *labScore, dir string, temporary bool) {
+	gone := func(path string) (string, bool) {
+		switch {
+		case temporary:
+			return "trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)", true
+		case !fileExists(path):
+			return fmt.Sprintf("trace: not kept: the traces of this grading had reached their budget of %d MiB, "+
+				"and the earlier failures' were kept", traceBudget>>20), true
+		}
+		return "", false
+	}
 	rewrite := func(text string) string {
 		lines := strings.Split(text, "\n")
 		kept := lines[:0]
 		for _, line := range lines {
 			trimmed := strings.TrimSpace(line)
 			indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
-			switch {
-			case strings.HasPrefix(trimmed, "trace: "+dir):
-				kept = append(kept, indent+gone)
-			case strings.HasPrefix(trimmed, "see it: ") && strings.Contains(trimmed, dir):
-			default:
-				kept = append(kept, line)
+			path, isTrace := strings.CutPrefix(trimmed, "trace: ")
+			path, _, _ = strings.Cut(path, " ")
+			if isTrace && strings.HasPrefix(path, dir) {
+				if instead, ok := gone(path); ok {
+					kept = append(kept, indent+instead)
+					continue
+				}
 			}
+			// "see it: go run raftlabs/cmd/traceview PATH   (-text: ...)"
+			if f := strings.Fields(trimmed); len(f) > 5 && f[0] == "see" && strings.HasPrefix(f[5], dir) {
+				if _, ok := gone(f[5]); ok {
+					continue
+				}
+			}
+			kept = append(kept, line)
 		}
 		return strings.Join(kept, "\n")
 	}
@@ -175,6 +195,46 @@ func forgetTraces(s *labScore, dir string) {
 			r := &s.Tests[i].Results[j]
 			r.Verdict = rewrite(r.Verdict)
 			r.Output = rewrite(r.Output)
+		}
+	}
+}
+
+// traceBudget is the most the traces of one grading (one student's, in a
+// class) may take in the folder the grader keeps them in. A trace is
+// capped at labtrace.MaxBytes, but a Raft that fails every run with a big
+// trace would otherwise fill the disk with dozens: past the budget, the
+// traces written last are removed, and their verdicts say so.
+const traceBudget = 32 << 20
+
+// keepTracesWithinBudget removes the newest trace files of dir until the
+// traces there take at most traceBudget bytes.
+func keepTracesWithinBudget(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		path string
+		size int64
+		mod  time.Time
+	}
+	var files []file
+	var total int64
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		files = append(files, file{filepath.Join(dir, e.Name()), info.Size(), info.ModTime()})
+		total += info.Size()
+	}
+	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) }) // newest first
+	for _, f := range files {
+		if total <= traceBudget {
+			return
+		}
+		if os.Remove(f.path) == nil {
+			total -= f.size
 		}
 	}
 }
@@ -240,7 +300,13 @@ func (g *grader) gradeLab(tree, work string, lab labtest.Lab) labScore {
 		opts.Env = []string{"RAFTLABS_REALTIME=1"}
 	}
 	opts.Env = append(opts.Env, g.env...)
-	opts.Done = g.counter(lab, tests)
+	count := g.counter(lab, tests)
+	opts.Done = func(res grading.Result) {
+		if g.traceDir != "" {
+			keepTracesWithinBudget(g.traceDir)
+		}
+		count(res)
+	}
 	g.progress.step(fmt.Sprintf("%s: running %d tests, %d runs each, %d at a time", lab.Dir, len(tests), g.cfg.runs, g.cfg.jobs))
 	results := grading.RunTests(bin, filepath.Join(tree, lab.Dir), tests, opts)
 	g.progress.status("")
@@ -279,6 +345,11 @@ func (g *grader) testsOf(lab labtest.Lab) []labtest.Test {
 		}
 	}
 	return tests
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func isDir(path string) bool {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -174,11 +176,36 @@ func TestForgetTraces(t *testing.T) {
 	rs[0].Verdict = "no leader: 5s passed\n  trace: " + dir + "/TestX-seed1.jsonl\n  see it: go run raftlabs/cmd/traceview " + dir + "/TestX-seed1.jsonl   (-text: columns here)"
 	rs[0].Output = "Test TestX: seed 1\n" + rs[0].Verdict + "\n  rerun: go test"
 	s := scoreLab(fakeLab1, fakeSuite[:1], [][]grading.Result{rs}, nil)
-	forgetTraces(&s, dir)
+	forgetTraces(&s, dir, true)
 	for _, text := range []string{s.Tests[0].Results[0].Verdict, s.Tests[0].Results[0].Output} {
 		assert.NotContains(t, text, dir, "no path into the removed folder")
 		assert.Contains(t, text, "\n  trace: not kept: it was in the grading's temporary folder (grade with --traces DIR to keep the traces)")
 		assert.NotContains(t, text, "see it:")
 	}
 	assert.Contains(t, s.Tests[0].Results[0].Output, "\n  rerun: go test", "the other lines stay")
+}
+
+// TestTracesKeepWithinTheirBudget checks that a grading's traces past
+// traceBudget are removed, newest first, and that the verdicts of the
+// removed ones say so while the kept ones still name their file.
+func TestTracesKeepWithinTheirBudget(t *testing.T) {
+	dir := t.TempDir()
+	old, recent := filepath.Join(dir, "TestA-seed1.jsonl"), filepath.Join(dir, "TestB-seed2.jsonl")
+	require.NoError(t, os.WriteFile(old, make([]byte, traceBudget*3/4), 0o644))
+	require.NoError(t, os.Chtimes(old, time.Now().Add(-time.Minute), time.Now().Add(-time.Minute)))
+	require.NoError(t, os.WriteFile(recent, make([]byte, traceBudget/2), 0o644))
+	keepTracesWithinBudget(dir)
+	assert.FileExists(t, old, "the earlier failure's trace is kept")
+	assert.NoFileExists(t, recent, "the newest trace, past the budget, is removed")
+
+	rs := runs(fakeSuite[0], false, false)
+	for k, path := range []string{old, recent} {
+		rs[k].Verdict = "no leader\n  trace: " + path + "\n  see it: go run raftlabs/cmd/traceview " + path + "   (-text: columns here)"
+	}
+	s := scoreLab(fakeLab1, fakeSuite[:1], [][]grading.Result{rs}, nil)
+	forgetTraces(&s, dir, false)
+	assert.Contains(t, s.Tests[0].Results[0].Verdict, "trace: "+old, "a kept trace is named")
+	assert.Contains(t, s.Tests[0].Results[0].Verdict, "see it: go run raftlabs/cmd/traceview "+old)
+	assert.Contains(t, s.Tests[0].Results[1].Verdict, "  trace: not kept: the traces of this grading had reached their budget of 32 MiB")
+	assert.NotContains(t, s.Tests[0].Results[1].Verdict, recent)
 }
