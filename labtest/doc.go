@@ -78,9 +78,10 @@
 //     else, in every test: a leader was granted a majority's votes
 //     (majority.go); every command and snapshot a server applies reached it
 //     in a message or from its own Start, Snapshot or Persister
-//     (received.go); what a server applied is among the bytes it saved,
-//     and a server booted with an empty Persister knows nothing of its
-//     past (persisted.go). The servers share one process, so these rule
+//     (received.go); in labs 3 and 4, what a server applied is among the
+//     bytes it saved, at each crash and at the end of the test, and a
+//     server booted with an empty Persister knows nothing of its past
+//     (persisted.go). The servers share one process, so these rule
 //     out package-level variables that carry Raft's state between servers
 //     or across a crash; docs/instructors.md says what they cannot see.
 package labtest
