@@ -3,11 +3,8 @@ package grading
 import (
 	"cmp"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,20 +57,11 @@ const (
 // TestCheatingRaftsTableListsEveryFolder keeps the table above and the
 // folders in step: a cheat folder without a row would never be graded.
 func TestCheatingRaftsTableListsEveryFolder(t *testing.T) {
-	root, err := FindRoot(".")
-	require.NoError(t, err)
-	entries, err := os.ReadDir(filepath.Join(root, cheatsDir))
-	require.NoError(t, err)
-	var folders, rows []string
-	for _, e := range entries {
-		if e.IsDir() {
-			folders = append(folders, e.Name())
-		}
-	}
+	var rows []string
 	for _, c := range cheats {
 		rows = append(rows, c.dir)
 	}
-	assert.ElementsMatch(t, folders, rows, "the folders of %s and the rows of the cheats table in grading/cheats_test.go", cheatsDir)
+	assert.ElementsMatch(t, raftFolders(t, cheatsDir), rows, "the folders of %s and the rows of the cheats table in grading/cheats_test.go", cheatsDir)
 }
 
 // TestCheatingRaftsScoreNothing grades every cheating Raft in the lab it
@@ -92,19 +80,8 @@ func TestCheatingRaftsScoreNothing(t *testing.T) {
 		t.Run(cheat.dir, func(t *testing.T) {
 			t.Parallel()
 			file := cheatsDir + "/" + cheat.dir + "/raft.go"
-			content, err := os.ReadFile(filepath.Join(root, file))
-			require.NoError(t, err)
 			lab := labtest.Labs[cheat.lab-1]
-			src := Source{Replace: map[string][]byte{lab.Dir + "/raft.go": content}}
-			bin, err := Build(root, lab, src, BuildOptions{Dir: t.TempDir()})
-			require.NoError(t, err, "%s in %s", file, lab.Dir)
-
-			tests := labtest.TestsUpTo(lab.Number)
-			results := RunTests(bin, filepath.Join(root, lab.Dir), tests, BatchOptions{
-				RunOptions: RunOptions{Timeout: 3 * time.Minute},
-				Runs:       cheatRuns,
-				Jobs:       2,
-			})
+			tests, results := gradeRaftFile(t, root, file, lab, cheatRuns)
 			score, passed := labScore(lab, tests, results)
 			assert.LessOrEqual(t, score, cmp.Or(cheat.maxScore, maxCheatScore), "%s scored %d/100 in %s; it passed %s",
 				cheat.dir, score, lab.Dir, strings.Join(passed, ", "))

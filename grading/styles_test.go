@@ -83,21 +83,48 @@ func isKillTest(test labtest.Test) bool {
 // TestStylesTableListsEveryFolder keeps the table above and the folders in
 // step: a style folder without a row would never be graded.
 func TestStylesTableListsEveryFolder(t *testing.T) {
-	root, err := FindRoot(".")
-	require.NoError(t, err)
-	entries, err := os.ReadDir(filepath.Join(root, stylesDir))
-	require.NoError(t, err)
-	var folders, rows []string
-	for _, e := range entries {
-		if e.IsDir() {
-			folders = append(folders, e.Name())
-			assert.FileExists(t, filepath.Join(root, stylesDir, e.Name(), "raft.go"), "every style folder holds a raft.go")
-		}
-	}
+	var rows []string
 	for _, s := range styles {
 		rows = append(rows, s.dir)
 	}
-	assert.ElementsMatch(t, folders, rows, "the folders of %s and the rows of the styles table in grading/styles_test.go", stylesDir)
+	assert.ElementsMatch(t, raftFolders(t, stylesDir), rows, "the folders of %s and the rows of the styles table in grading/styles_test.go", stylesDir)
+}
+
+// raftFolders returns the folders of dir (a slash path from the course's
+// root), each of which must hold a raft.go: the style and cheating Rafts.
+func raftFolders(t *testing.T, dir string) []string {
+	t.Helper()
+	root, err := FindRoot(".")
+	require.NoError(t, err)
+	entries, err := os.ReadDir(filepath.Join(root, dir))
+	require.NoError(t, err)
+	var folders []string
+	for _, e := range entries {
+		if e.IsDir() {
+			folders = append(folders, e.Name())
+			assert.FileExists(t, filepath.Join(root, dir, e.Name(), "raft.go"), "every folder of %s holds a raft.go", dir)
+		}
+	}
+	return folders
+}
+
+// gradeRaftFile builds lab with its raft.go replaced by file (a slash path
+// from root; nothing on disk changes) and runs every test of the lab's
+// folder runs times, each run in its own process, as grade.sh does. It
+// returns the tests and their runs' results.
+func gradeRaftFile(t *testing.T, root, file string, lab labtest.Lab, runs int) ([]labtest.Test, [][]Result) {
+	t.Helper()
+	content, err := os.ReadFile(filepath.Join(root, file))
+	require.NoError(t, err)
+	src := Source{Replace: map[string][]byte{lab.Dir + "/raft.go": content}}
+	bin, err := Build(root, lab, src, BuildOptions{Dir: t.TempDir()})
+	require.NoError(t, err, "%s in %s", file, lab.Dir)
+	tests := labtest.TestsUpTo(lab.Number)
+	return tests, RunTests(bin, filepath.Join(root, lab.Dir), tests, BatchOptions{
+		RunOptions: RunOptions{Timeout: 3 * time.Minute},
+		Runs:       runs,
+		Jobs:       2,
+	})
 }
 
 // TestStylesScoreFullMarks grades every style Raft in its labs the way
@@ -120,23 +147,12 @@ func TestStylesScoreFullMarks(t *testing.T) {
 		t.Run(style.dir, func(t *testing.T) {
 			t.Parallel()
 			file := stylesDir + "/" + style.dir + "/raft.go"
-			content, err := os.ReadFile(filepath.Join(root, file))
-			require.NoError(t, err)
-
 			lastLab := cmp.Or(style.lastLab, defaultLastLab)
 			for _, lab := range labtest.Labs {
 				if lab.Number > lastLab {
 					break
 				}
-				src := Source{Replace: map[string][]byte{lab.Dir + "/raft.go": content}}
-				bin, err := Build(root, lab, src, BuildOptions{Dir: t.TempDir()})
-				require.NoError(t, err, "%s in %s", file, lab.Dir)
-
-				tests := labtest.TestsUpTo(lab.Number)
-				results := RunTests(bin, filepath.Join(root, lab.Dir), tests, BatchOptions{
-					RunOptions: RunOptions{Timeout: 3 * time.Minute},
-					Runs:       styleRuns,
-				})
+				tests, results := gradeRaftFile(t, root, file, lab, styleRuns)
 				hasKillTest := false
 				for _, test := range tests {
 					hasKillTest = hasKillTest || isKillTest(test)
