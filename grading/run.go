@@ -60,6 +60,26 @@ type Result struct {
 	NotStarted bool
 }
 
+// PassedCost returns the mean cost of the runs that passed (RPCs, request
+// bytes, time on the test's clock) and how many passed; a zero Cost if
+// none did.
+func PassedCost(runs []Result) (labtest.Cost, int) {
+	var sum labtest.Cost
+	n := 0
+	for _, r := range runs {
+		if r.Passed {
+			n++
+			sum.RPCs += r.RPCs
+			sum.Bytes += r.Bytes
+			sum.Virtual += r.Virtual
+		}
+	}
+	if n == 0 {
+		return labtest.Cost{}, 0
+	}
+	return labtest.Cost{RPCs: sum.RPCs / n, Bytes: sum.Bytes / int64(n), Virtual: sum.Virtual / time.Duration(n)}, n
+}
+
 // RunTest runs test from the test binary bin as its own process, in labDir,
 // and returns the harness's report of it.
 func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {

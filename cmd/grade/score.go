@@ -129,20 +129,8 @@ func (ts testScore) Mean() (virtual, real time.Duration, rpcs int) {
 // Cost is what the test's passing runs took, on average: RPCs, request
 // bytes and time on the test's clock (0 on the real clock).
 func (ts testScore) Cost() labtest.Cost {
-	var c labtest.Cost
-	n := 0
-	for _, r := range ts.Results {
-		if r.Passed {
-			n++
-			c.RPCs += r.RPCs
-			c.Bytes += r.Bytes
-			c.Virtual += r.Virtual
-		}
-	}
-	if n == 0 {
-		return labtest.Cost{}
-	}
-	return labtest.Cost{RPCs: c.RPCs / n, Bytes: c.Bytes / int64(n), Virtual: c.Virtual / time.Duration(n)}
+	c, _ := grading.PassedCost(ts.Results)
+	return c
 }
 
 // CostNote says how far the test's passing runs took more than the

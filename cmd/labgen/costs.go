@@ -56,23 +56,12 @@ var referenceCosts = map[string]Cost{
 			Runs: runs, Jobs: runtime.NumCPU(),
 		})
 		for i, t := range own {
-			var sum labtest.Cost
-			passed := 0
-			for _, r := range results[i] {
-				if !r.Passed {
-					continue
-				}
-				passed++
-				sum.RPCs += r.RPCs
-				sum.Bytes += r.Bytes
-				sum.Virtual += r.Virtual
-			}
+			c, passed := grading.PassedCost(results[i])
 			if passed == 0 {
 				return fmt.Errorf("the reference failed every run of %s: %s", t.Name(), results[i][0].Verdict)
 			}
-			n := int64(passed)
 			fmt.Fprintf(&buf, "\t%q: {RPCs: %d, Bytes: %d, Virtual: %d * time.Millisecond},\n",
-				t.Name(), sum.RPCs/passed, sum.Bytes/n, (sum.Virtual / time.Duration(n)).Milliseconds())
+				t.Name(), c.RPCs, c.Bytes, c.Virtual.Milliseconds())
 		}
 		log.Printf("ran the reference's %d tests of %s, %d runs each, in %v",
 			len(own), lab.Dir, runs, time.Since(start).Round(time.Second))
