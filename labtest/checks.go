@@ -21,7 +21,7 @@ func electionSafety(term int, first, now sighting) error {
 	}
 	return violation("election safety", "term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
 		term, serverList([]int{first.server, now.server}), first.server, seconds(first.at), now.server,
-		seconds(now.at)).aboutLeaders()
+		seconds(now.at)).AboutLeaders()
 }
 
 // newestLeader returns the first server that believes it leads the newest
@@ -37,7 +37,7 @@ func newestLeader(leaders map[int][]int) (leader int, ok bool) {
 // it leads within waited.
 func noLeaderElected(waited time.Duration, terms map[int]int) error {
 	return failure("no leader: %v passed and no connected server believes it is the leader\n  terms: %s",
-		waited, termList(terms)).aboutLeaders()
+		waited, termList(terms)).AboutLeaders()
 }
 
 // stillLeads checks that server i, which the test saw leading and which now
@@ -56,12 +56,12 @@ func stillLeads(i, term int, isLeader bool, terms map[int]int, leaders map[int][
 			now += fmt.Sprintf("; %s believes it leads term %d", serverList(leaders[t]), t)
 		}
 		return failure("%s, but it is in term %d and no longer believes it leads%s\n  terms: %s",
-			was, term, now, termList(terms)).aboutLeaders()
+			was, term, now, termList(terms)).AboutLeaders()
 	}
 	for _, t := range slices.Sorted(maps.Keys(leaders)) {
 		if t > term {
 			return failure("s%d leads term %d, but %s lead the newer term %d\n  terms: %s",
-				i, term, serverList(leaders[t]), t, termList(terms)).aboutLeaders()
+				i, term, serverList(leaders[t]), t, termList(terms)).AboutLeaders()
 		}
 	}
 	return nil
@@ -72,7 +72,7 @@ func stillLeads(i, term int, isLeader bool, terms map[int]int, leaders map[int][
 func noLeaderWithoutMajority(terms map[int]int, leaders map[int][]int) error {
 	for _, term := range slices.Sorted(maps.Keys(leaders)) {
 		return failure("%s believes it leads term %d, but no majority of servers is connected, so no leader "+
-			"can be elected\n  terms: %s", serverList(leaders[term]), term, termList(terms)).aboutLeaders()
+			"can be elected\n  terms: %s", serverList(leaders[term]), term, termList(terms)).AboutLeaders()
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func termsAgree(terms map[int]int, settle time.Duration) (int, error) {
 		return term, nil
 	}
 	return 0, failure("terms disagree: once a leader sends heartbeats, every connected server should be in its "+
-		"term within %v\n  terms: %s", settle, termList(terms)).aboutLeaders()
+		"term within %v\n  terms: %s", settle, termList(terms)).AboutLeaders()
 }
 
 // appliedByAtLeast checks that index was applied by at least n servers;
@@ -112,5 +112,5 @@ func startedLate(command any, i int, asked, took time.Duration, answer string) e
 	return failure("Start(%s) on s%d took %s to return (called at %s; it answered %s): Start must return at "+
 		"once, appending to the log and leaving replication to the background, never waiting for an RPC, a "+
 		"commit or a timer; an answer given late may describe a term the server no longer leads",
-		commandText(command), i, seconds(took), seconds(asked), answer).aboutLeaders()
+		commandText(command), i, seconds(took), seconds(asked), answer).AboutLeaders()
 }

@@ -22,7 +22,7 @@ func TestElectionSafetyNamesBothLeaders(t *testing.T) {
 	require.True(t, errors.As(err, &f))
 	assert.Equal(t, "election safety", f.Property)
 	assert.Equal(t, "election safety: term 3 has 2 leaders [s1 s4]\n  s1 leader since 1.20s; s4 leader at 2.00s", err.Error())
-	assert.True(t, f.judgedOnLeadership, "a verdict about leaders shows who led when")
+	assert.True(t, f.JudgedOnLeadership, "a verdict about leaders shows who led when")
 }
 
 func TestNewestLeaderPicksTheNewestTerm(t *testing.T) {

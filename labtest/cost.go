@@ -6,31 +6,6 @@ import (
 	"time"
 )
 
-// A Cost is what one run of a test took: the RPCs the servers sent, the
-// bytes of their requests, and the time on the test's clock.
-type Cost struct {
-	RPCs    int
-	Bytes   int64
-	Virtual time.Duration // 0 for a run on the real clock
-}
-
-// Cost returns what the run took.
-func (r *Result) Cost() Cost {
-	c := Cost{RPCs: r.RPCs, Bytes: r.Bytes, Virtual: r.Virtual}
-	if r.Realtime {
-		c.Virtual = 0
-	}
-	return c
-}
-
-func (c Cost) String() string {
-	s := fmt.Sprintf("%d RPCs  %d bytes", c.RPCs, c.Bytes)
-	if c.Virtual > 0 {
-		s += fmt.Sprintf("  %.2fs on the test's clock", c.Virtual.Seconds())
-	}
-	return s
-}
-
 // ReferenceCost returns the reference solution's cost in the test named
 // test, the mean of the runs recorded in referenceCosts (cost_reference.go,
 // written by go run ./cmd/labgen -costs), and whether one is recorded.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/testproc"
 	"raftlabs/raftapi"
 )
 
@@ -66,7 +67,7 @@ func Fuzz[R raftapi.Raft](f *testing.F, scenario Scenario,
 		s.seed = s.schedule.seed
 		s.replay = true
 		switch {
-		case reporter != nil:
+		case testproc.Reporter != nil:
 			reportAndExit(t, runHere(t, scenario, newRaft, s))
 		case s.inProcess || isFuzzWorker():
 			res := runHere(t, scenario, newRaft, s)
@@ -99,8 +100,8 @@ func fuzzRerun(name string) string {
 	if wd, err := os.Getwd(); err == nil {
 		dir = filepath.Base(wd)
 	}
-	cmd := fmt.Sprintf("cd %s && go test -run '%s'", dir, quoteName(name))
-	if raceEnabled {
+	cmd := fmt.Sprintf("cd %s && go test -run '%s'", dir, testproc.QuoteName(name))
+	if testproc.RaceEnabled {
 		cmd += " -race"
 	}
 	return cmd

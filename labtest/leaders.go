@@ -103,7 +103,7 @@ func (c *Cluster) CheckOneLeader() int {
 		}
 	}
 	// The history says why: split votes, or votes refused in every term.
-	c.Fail(asFailure(noLeaderElected(5*time.Second, terms)).aboutLeaders())
+	c.Fail(asFailure(noLeaderElected(5*time.Second, terms)).AboutLeaders())
 	return -1
 }
 

@@ -121,7 +121,7 @@ func staleVotesCounted(leader, term int, voters []int, stale map[int]int, how st
 		"asked for: a RequestVote reply from an older term must be ignored, even one that grants the vote "+
 		"(Figure 2, Rules for Servers, Candidates: \"If votes received from majority of servers: become leader\", "+
 		"the votes of this term's election)",
-		leader, term, how, seconds(now), term, serverList(voters), strings.Join(earlier, ", ")).aboutLeaders()
+		leader, term, how, seconds(now), term, serverList(voters), strings.Join(earlier, ", ")).AboutLeaders()
 }
 
 // earnedLeadership checks that leader, which showed it leads term as how
@@ -137,7 +137,7 @@ func earnedLeadership(leader, term, size int, voters []int, how string, now time
 		"its own vote included (Figure 2, Rules for Servers, Candidates: \"If votes received from majority of "+
 		"servers: become leader\"). The servers run in one process, but a leader chosen any other way (a variable "+
 		"the servers share, a message that is not a vote) is not elected",
-		leader, term, how, seconds(now), serverList(voters), size, need).aboutLeaders()
+		leader, term, how, seconds(now), serverList(voters), size, need).AboutLeaders()
 }
 
 // unearnedProblem returns the first leader seen without a majority's

@@ -110,7 +110,7 @@ func forgotten(i, term, known int, crashedAt time.Duration) error {
 		"without its Persister. A server's state across a crash must come from its Persister alone (Figure 2: "+
 		"persistent state, \"updated on stable storage before responding to RPCs\"); the servers run in one "+
 		"process, but state kept in a variable that outlives Kill was not persisted",
-		i, term, seconds(crashedAt), known).aboutLeaders()
+		i, term, seconds(crashedAt), known).AboutLeaders()
 }
 
 // persistedChecked is how many of a server's latest applied commands each

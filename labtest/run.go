@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/testproc"
 	"raftlabs/raftapi"
 )
 
@@ -53,7 +54,7 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 		return makeRaft(peers, me, p, ch)
 	}
 	switch {
-	case reporter != nil:
+	case testproc.Reporter != nil:
 		// A child process: run here, tell the parent, and end. The process
 		// exists for this one test, and ending it now means that nothing
 		// the test left behind (goroutines that never stop, a bubble that
@@ -82,7 +83,7 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 // and ends the process: 0 if the test passed, 1 if not. If the report
 // cannot be sent, the test fails here instead and the process goes on.
 func reportAndExit(t *testing.T, res Result) {
-	if err := reporter.send(&res); err != nil {
+	if err := testproc.Reporter.Send(&res); err != nil {
 		t.Error(err)
 		return
 	}
@@ -109,8 +110,8 @@ func runChild(t *testing.T, s settings) Result {
 	}
 	args = append(args, "-replay="+strconv.FormatBool(s.replay))
 	args = append(args, traceArgs()...)
-	out := &relay{w: os.Stdout}
-	defer out.flush()
+	out := &testproc.Relay{W: os.Stdout}
+	defer out.Flush()
 	res, _ := RunProcess(context.Background(), Process{
 		Binary:   bin,
 		Test:     t.Name(),
@@ -148,7 +149,7 @@ func printVerdict(res *Result) {
 func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Result {
 	r := newRun(t.Name(), s)
 	if s.replay {
-		enterReplay(s.seed)
+		testproc.EnterReplay(s.seed)
 	}
 	fmt.Printf("Test %s: seed %d, %s\n", r.name, r.settings.seed, r.clockName())
 	body := func(t *testing.T) {
@@ -164,7 +165,7 @@ func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Resu
 	for _, w := range res.Warnings {
 		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
 	}
-	fmt.Println(res.summary())
+	fmt.Println(res.Summary())
 	return res
 }
 
@@ -323,7 +324,7 @@ func rerunCommand(name string, s settings) string {
 	if wd, err := os.Getwd(); err == nil {
 		dir = filepath.Base(wd)
 	}
-	cmd := RerunCommand(dir, name, s.seed, s.realtime, raceEnabled)
+	cmd := RerunCommand(dir, name, s.seed, s.realtime, testproc.RaceEnabled)
 	if !s.replay {
 		cmd += " -replay" // the failure ran on every core; the rerun replays what it can
 	}
@@ -335,7 +336,7 @@ func rerunCommand(name string, s settings) string {
 // "cd lab1-election && go test -run '^TestReElectionLab1$' -seed 8812".
 // Everything that prints a rerun line (the tests, the grader) uses it.
 func RerunCommand(dir, test string, seed int64, realtime, race bool) string {
-	cmd := fmt.Sprintf("cd %s && go test -run '%s' -seed %d", dir, quoteName(test), seed)
+	cmd := fmt.Sprintf("cd %s && go test -run '%s' -seed %d", dir, testproc.QuoteName(test), seed)
 	if realtime {
 		cmd += " -realtime"
 	}

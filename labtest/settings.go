@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"raftlabs/labtest/internal/testproc"
 )
 
 // Command-line flags of every lab's test binary. Each has an environment
@@ -45,7 +47,7 @@ type settings struct {
 	stall     time.Duration
 	wallclock time.Duration
 	inProcess bool
-	replay    bool      // the seed decides the run (replay.go)
+	replay    bool      // the seed decides the run (testproc's replay.go)
 	schedule  *schedule // a fuzzer's input as the fault schedule, or nil (fuzz.go)
 }
 
@@ -86,4 +88,23 @@ func currentSettings() settings {
 		}
 	}
 	return s
+}
+
+// replayFromEnv returns whether tests run in replay mode: the -replay flag
+// if it was given (value is its value), else RAFTLABS_REPLAY if it is
+// set, else on.
+func replayFromEnv(value bool) bool {
+	given := false
+	testFlag.Visit(func(f *flag.Flag) {
+		if f.Name == "replay" {
+			given = true
+		}
+	})
+	if given {
+		return value
+	}
+	if v, err := strconv.ParseBool(os.Getenv(testproc.ReplayEnv)); err == nil {
+		return v
+	}
+	return value
 }

@@ -1,4 +1,4 @@
-package labtest
+package testproc
 
 import (
 	"crypto/rand"
@@ -34,14 +34,14 @@ type Result struct {
 	Commands int           `json:"commands"` // the highest index any server applied
 	Rerun    string        `json:"rerun"`    // the command that reruns this test with its seed
 
-	// NotStarted says the test's process could not be started (RunProcess
+	// NotStarted says the test's process could not be started (Run
 	// sets it; a report never carries it): the Verdict is about the
 	// machine, not the code under test.
 	NotStarted bool `json:"-"`
 }
 
-// summary is the line a test prints at its end, for people to read.
-func (r *Result) summary() string {
+// Summary is the line a test prints at its end, for people to read.
+func (r *Result) Summary() string {
 	result := "passed"
 	if !r.Passed {
 		result = "FAILED"
@@ -70,29 +70,29 @@ const (
 	reportLimit = 4 << 20 // a report is a few kilobytes; leak stacks are capped well below this
 )
 
-// reporter is where this process sends its result, or nil when the test
+// Reporter is where this process sends its result, or nil when the test
 // runs for a person (in-process mode) and not for a parent process.
-var reporter = openReporter()
+var Reporter = openReporter()
 
-type reportWriter struct {
+type ReportWriter struct {
 	mu    sync.Mutex
 	file  *os.File
 	token string
 	sent  bool
 }
 
-func openReporter() *reportWriter {
+func openReporter() *ReportWriter {
 	token := os.Getenv(reportEnv)
 	if token == "" {
 		return nil
 	}
 	os.Unsetenv(reportEnv)
 	keepFromChildren(reportFD)
-	return &reportWriter{file: os.NewFile(reportFD, "report"), token: token}
+	return &ReportWriter{file: os.NewFile(reportFD, "report"), token: token}
 }
 
-// send writes res as this process's one report.
-func (w *reportWriter) send(res *Result) error {
+// Send writes res as this process's one report.
+func (w *ReportWriter) Send(res *Result) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.sent {
@@ -144,12 +144,37 @@ func parseReport(data []byte, token string) (*Result, error) {
 
 var errNoReport = errors.New("the test process ended before the test finished")
 
-// quoteName turns a test's name, as t.Name gives it, into a -test.run
+// QuoteName turns a test's name, as t.Name gives it, into a -test.run
 // pattern that matches it alone, e.g. "^TestX$" or "^TestX$/^case_1$".
-func quoteName(name string) string {
+func QuoteName(name string) string {
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	return strings.Join(parts, "/")
+}
+
+// A Cost is what one run of a test took: the RPCs the servers sent, the
+// bytes of their requests, and the time on the test's clock.
+type Cost struct {
+	RPCs    int
+	Bytes   int64
+	Virtual time.Duration // 0 for a run on the real clock
+}
+
+// Cost returns what the run took.
+func (r *Result) Cost() Cost {
+	c := Cost{RPCs: r.RPCs, Bytes: r.Bytes, Virtual: r.Virtual}
+	if r.Realtime {
+		c.Virtual = 0
+	}
+	return c
+}
+
+func (c Cost) String() string {
+	s := fmt.Sprintf("%d RPCs  %d bytes", c.RPCs, c.Bytes)
+	if c.Virtual > 0 {
+		s += fmt.Sprintf("  %.2fs on the test's clock", c.Virtual.Seconds())
+	}
+	return s
 }

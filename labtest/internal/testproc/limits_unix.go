@@ -1,6 +1,6 @@
 //go:build unix
 
-package labtest
+package testproc
 
 import (
 	"fmt"
@@ -30,7 +30,7 @@ func setLimits(l Limits) error {
 	// macOS takes an address-space limit but does not enforce it, and may
 	// refuse one below what the process has already reserved: there the
 	// memory is not limited.
-	if l.Memory > 0 && !raceEnabled && runtime.GOOS != "darwin" {
+	if l.Memory > 0 && !RaceEnabled && runtime.GOOS != "darwin" {
 		if err := set(syscall.RLIMIT_AS, uint64(l.Memory)); err != nil {
 			return fmt.Errorf("memory: %w", err)
 		}

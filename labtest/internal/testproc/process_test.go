@@ -1,4 +1,4 @@
-package labtest
+package testproc
 
 import (
 	"context"
@@ -52,7 +52,7 @@ func TestChildProcess(t *testing.T) {
 }
 
 func runChildAct(t *testing.T, act string, isolate bool, env ...string) Result {
-	res, _ := RunProcess(context.Background(), Process{
+	res, _ := Run(context.Background(), Process{
 		Binary:  os.Args[0],
 		Test:    "TestChildProcess",
 		Env:     append([]string{"RAFTLABS_CHILD_ACT=" + act}, env...),
@@ -63,7 +63,7 @@ func runChildAct(t *testing.T, act string, isolate bool, env ...string) Result {
 }
 
 func runChildWithLimits(t *testing.T, act string, limits Limits) (Result, string) {
-	return RunProcess(context.Background(), Process{
+	return Run(context.Background(), Process{
 		Binary:  os.Args[0],
 		Test:    "TestChildProcess",
 		Env:     []string{"RAFTLABS_CHILD_ACT=" + act},
@@ -77,7 +77,7 @@ func TestTheGradersLimitsEndAProcessWithTheirName(t *testing.T) {
 		t.Skip("limits are set on Linux and macOS")
 	}
 	t.Run("memory", func(t *testing.T) {
-		if raceEnabled {
+		if RaceEnabled {
 			t.Skip("a -race binary has no memory limit")
 		}
 		if runtime.GOOS == "darwin" {
@@ -166,12 +166,12 @@ func TestReportNeedsTheToken(t *testing.T) {
 }
 
 func TestQuoteName(t *testing.T) {
-	assert.Equal(t, "^TestX$", quoteName("TestX"))
-	assert.Equal(t, `^TestX$/^case_1\.a$`, quoteName("TestX/case_1.a"))
+	assert.Equal(t, "^TestX$", QuoteName("TestX"))
+	assert.Equal(t, `^TestX$/^case_1\.a$`, QuoteName("TestX/case_1.a"))
 }
 
 func TestAProcessThatCannotStartSaysSo(t *testing.T) {
-	res, _ := RunProcess(context.Background(), Process{
+	res, _ := Run(context.Background(), Process{
 		Binary: filepath.Join(t.TempDir(), "no-such-binary"), Test: "TestInitialElectionLab1",
 	})
 	assert.False(t, res.Passed)

@@ -1,4 +1,4 @@
-package labtest
+package testproc
 
 import (
 	"bytes"
@@ -15,10 +15,10 @@ import (
 	"time"
 )
 
-// Every test runs as a process of its own. Under a plain go test, Run
-// starts the test binary again for each test (see Run); the grader starts
+// Every test runs as a process of its own. Under a plain go test,
+// labtest.Run starts the test binary again for each test; the grader starts
 // it once per test itself. Either way the child runs the scenario and
-// reports its Result over a pipe, and the parent reads it with RunProcess.
+// reports its Result over a pipe, and the parent reads it with Run.
 // A panic in a student's goroutine, a busy loop the harness had to
 // abandon, or goroutines left after Kill then end with that one process
 // and cannot burn CPU or change the verdict of the next test.
@@ -65,7 +65,7 @@ func (p *Process) baseEnv() []string {
 	return os.Environ()
 }
 
-// RunProcess runs p and returns the harness's account of the test. When
+// Run runs p and returns the harness's account of the test. When
 // the process ends without one, or the account cannot stand (it passed but
 // the process then failed, as it does when the race detector finds a race),
 // the Result says so in its Verdict, with the cause as far as the process's
@@ -73,19 +73,19 @@ func (p *Process) baseEnv() []string {
 //
 // It also returns what the process printed: all of it, or for a process
 // that printed more than outputLimit, its start and its end.
-func RunProcess(ctx context.Context, p Process) (Result, string) {
+func Run(ctx context.Context, p Process) (Result, string) {
 	kept := &cappedBuffer{}
-	res := runProcess(ctx, p, kept)
+	res := run(ctx, p, kept)
 	return res, kept.String()
 }
 
-func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
+func run(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	if p.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, p.Timeout)
 		defer cancel()
 	}
-	args := append([]string{"-test.run", quoteName(p.Test), "-test.count", "1", "-test.timeout", "0"}, p.Args...)
+	args := append([]string{"-test.run", QuoteName(p.Test), "-test.count", "1", "-test.timeout", "0"}, p.Args...)
 	cmd := exec.CommandContext(ctx, p.Binary, args...)
 	cmd.Dir = p.Dir
 	token := newToken()
@@ -196,7 +196,7 @@ func runProcess(ctx context.Context, p Process, kept *cappedBuffer) Result {
 	return *res
 }
 
-// outputLimit bounds what RunProcess keeps of a test's output: a student's
+// outputLimit bounds what Run keeps of a test's output: a student's
 // debug printing can run to gigabytes over many runs. The start (the seed)
 // and the end (the verdict and the summary line) are kept.
 const (
@@ -242,15 +242,15 @@ func (b *cappedBuffer) String() string {
 	return fmt.Sprintf("%s\n... [%d bytes of output left out] ...\n%s", b.head, dropped, tail)
 }
 
-// relay copies a child test process's output to w, line by line, leaving
+// Relay copies a child test process's output to W, line by line, leaving
 // out the testing package's own lines (=== RUN, --- FAIL, PASS, ...): the
 // parent test reports the child's result itself.
-type relay struct {
-	w       io.Writer
+type Relay struct {
+	W       io.Writer
 	partial []byte
 }
 
-func (r *relay) Write(p []byte) (int, error) {
+func (r *Relay) Write(p []byte) (int, error) {
 	n := len(p)
 	r.partial = append(r.partial, p...)
 	for {
@@ -260,7 +260,7 @@ func (r *relay) Write(p []byte) (int, error) {
 		}
 		line := r.partial[:i+1]
 		if !isTestingLine(string(line[:i])) {
-			if _, err := r.w.Write(line); err != nil {
+			if _, err := r.W.Write(line); err != nil {
 				return n, err
 			}
 		}
@@ -269,10 +269,10 @@ func (r *relay) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// flush writes what is left of an unfinished last line.
-func (r *relay) flush() {
+// Flush writes what is left of an unfinished last line.
+func (r *Relay) Flush() {
 	if len(r.partial) > 0 && !isTestingLine(string(r.partial)) {
-		r.w.Write(append(r.partial, '\n'))
+		r.W.Write(append(r.partial, '\n'))
 	}
 	r.partial = nil
 }

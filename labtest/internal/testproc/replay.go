@@ -1,7 +1,6 @@
-package labtest
+package testproc
 
 import (
-	"flag"
 	"math/rand"
 	"os"
 	"runtime"
@@ -34,28 +33,9 @@ import (
 // goroutine when the garbage collector stops the world. A run that does not
 // replay still leaves its trace, the record of what happened.
 
-// replayEnv is the environment variable that turns replay mode off (0) or
+// ReplayEnv is the environment variable that turns replay mode off (0) or
 // on (1) when the -replay flag is not given.
-const replayEnv = "RAFTLABS_REPLAY"
-
-// replayFromEnv returns whether tests run in replay mode: the -replay flag
-// if it was given (value is its value), else RAFTLABS_REPLAY if it is
-// set, else on.
-func replayFromEnv(value bool) bool {
-	given := false
-	testFlag.Visit(func(f *flag.Flag) {
-		if f.Name == "replay" {
-			given = true
-		}
-	})
-	if given {
-		return value
-	}
-	if v, err := strconv.ParseBool(os.Getenv(replayEnv)); err == nil {
-		return v
-	}
-	return value
-}
+const ReplayEnv = "RAFTLABS_REPLAY"
 
 // childReplays reports whether a test process started with env (on top
 // of this process's own) runs in replay mode: unless Parallel asks for
@@ -64,7 +44,7 @@ func (p *Process) childReplays() bool {
 	if p.Parallel {
 		return false
 	}
-	v, err := strconv.ParseBool(lookupEnv(append(p.baseEnv(), p.Env...), replayEnv))
+	v, err := strconv.ParseBool(lookupEnv(append(p.baseEnv(), p.Env...), ReplayEnv))
 	return err != nil || v
 }
 
@@ -72,14 +52,14 @@ func (p *Process) childReplays() bool {
 // replay: one goroutine at a time from its first instruction, and rand.Seed
 // honoured. The GODEBUG settings already in env are kept.
 func replayChildEnv(env []string) []string {
-	return []string{"GOMAXPROCS=1", "GODEBUG=" + withRandSeed(lookupEnv(env, "GODEBUG")), replayEnv + "=1"}
+	return []string{"GOMAXPROCS=1", "GODEBUG=" + withRandSeed(lookupEnv(env, "GODEBUG")), ReplayEnv + "=1"}
 }
 
-// enterReplay puts this process in replay mode for a test with seed: one
+// EnterReplay puts this process in replay mode for a test with seed: one
 // goroutine at a time, and math/rand's global source seeded with seed. A
-// child process started by RunProcess already runs on one core; a test
+// child process started by Run already runs on one core; a test
 // run with -inprocess gets there here.
-func enterReplay(seed int64) {
+func EnterReplay(seed int64) {
 	runtime.GOMAXPROCS(1)
 	if godebug := os.Getenv("GODEBUG"); !strings.Contains(godebug, "randseednop=0") {
 		os.Setenv("GODEBUG", withRandSeed(godebug)) // the runtime rereads it

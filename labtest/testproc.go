@@ -1,0 +1,34 @@
+package labtest
+
+import (
+	"context"
+
+	"raftlabs/labtest/internal/testproc"
+)
+
+// The process model and the result pipe live in package testproc; these
+// are its names as the grader and the course's commands know them.
+type (
+	// A Result is the harness's own account of one run of one test; see
+	// testproc.Result.
+	Result = testproc.Result
+	// A Failure is why a test failed: one check's account of what broke;
+	// see testproc.Failure.
+	Failure = testproc.Failure
+	// A Cost is what one run of a test took; see testproc.Cost.
+	Cost = testproc.Cost
+	// A Process is one test of a test binary, to be run as a process of
+	// its own; see testproc.Process.
+	Process = testproc.Process
+	// Limits are a test process's resource limits; see testproc.Limits.
+	Limits = testproc.Limits
+)
+
+// RunProcess runs p and returns the harness's account of the test and what
+// the process printed; see testproc.Run.
+func RunProcess(ctx context.Context, p Process) (Result, string) {
+	return testproc.Run(ctx, p)
+}
+
+// Size writes a number of bytes as people read it: "2 GiB", "64 MiB", "900 B".
+func Size(n int64) string { return testproc.Size(n) }
