@@ -3,6 +3,7 @@ package labtest
 import (
 	"context"
 
+	"raftlabs/labtest/internal/sweep"
 	"raftlabs/labtest/internal/testproc"
 )
 
@@ -32,3 +33,23 @@ func RunProcess(ctx context.Context, p Process) (Result, string) {
 
 // Size writes a number of bytes as people read it: "2 GiB", "64 MiB", "900 B".
 func Size(n int64) string { return testproc.Size(n) }
+
+// Seed sweeps live in package sweep; these are its names as cmd/sweep and
+// cmd/variants know them.
+type (
+	// A Sweep runs tests across many seeds; see sweep.Sweep.
+	Sweep = sweep.Sweep
+	// SweepProgress is a sweep's state after one more run.
+	SweepProgress = sweep.Progress
+	// A SweepReport is what a sweep found.
+	SweepReport = sweep.Report
+	// A SweepFailure is one failing run of a sweep.
+	SweepFailure = sweep.Failure
+	// A SweepKind is a group of a sweep's failures alike but for their
+	// numbers.
+	SweepKind = sweep.Kind
+)
+
+// FailureKind is a failure of test without its numbers; see
+// sweep.FailureKind.
+func FailureKind(test string, res Result) string { return sweep.FailureKind(test, res) }

@@ -1,4 +1,4 @@
-package labtest
+package sweep
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"raftlabs/labtest/internal/testproc"
 )
 
 // A Sweep runs tests of a lab's test binary across many seeds, each run a
@@ -31,27 +33,27 @@ type Sweep struct {
 	Args        []string      // further flags for each run, such as "-realtime"
 
 	// Progress, if set, is called after each run, one call at a time.
-	Progress func(SweepProgress)
+	Progress func(Progress)
 }
 
-// SweepProgress is a sweep's state after one more run.
-type SweepProgress struct {
+// Progress is a sweep's state after one more run.
+type Progress struct {
 	Runs, Failures int
 	Elapsed        time.Duration
-	Last           Result // the run just ended
+	Last           testproc.Result // the run just ended
 }
 
-// A SweepReport is what a sweep found.
-type SweepReport struct {
+// A Report is what a sweep found.
+type Report struct {
 	Runs     int           // test runs that ended (a seed runs every test)
 	Seeds    int           // seeds whose every test ran
 	Elapsed  time.Duration // real time
-	Failures []SweepFailure
+	Failures []Failure
 	Stopped  bool // the sweep stopped early, at MaxFailures
 }
 
-// A SweepFailure is one failing run.
-type SweepFailure struct {
+// A Failure is one failing run.
+type Failure struct {
 	Test    string
 	Seed    int64
 	Verdict string
@@ -61,7 +63,7 @@ type SweepFailure struct {
 }
 
 // RunsPerSecond is the sweep's speed in test runs per second of real time.
-func (r *SweepReport) RunsPerSecond() float64 {
+func (r *Report) RunsPerSecond() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
@@ -70,32 +72,32 @@ func (r *SweepReport) RunsPerSecond() float64 {
 
 // Kinds groups the failures by kind, most frequent first (ties in the
 // order first seen), each with one example.
-func (r *SweepReport) Kinds() []SweepKind {
-	var kinds []SweepKind
+func (r *Report) Kinds() []Kind {
+	var kinds []Kind
 	at := map[string]int{}
 	for _, f := range r.Failures {
 		k, ok := at[f.Kind]
 		if !ok {
 			k = len(kinds)
 			at[f.Kind] = k
-			kinds = append(kinds, SweepKind{Kind: f.Kind, Example: f})
+			kinds = append(kinds, Kind{Kind: f.Kind, Example: f})
 		}
 		kinds[k].Count++
 	}
-	slices.SortStableFunc(kinds, func(a, b SweepKind) int { return b.Count - a.Count })
+	slices.SortStableFunc(kinds, func(a, b Kind) int { return b.Count - a.Count })
 	return kinds
 }
 
-// A SweepKind is a group of failures alike but for their numbers.
-type SweepKind struct {
+// A Kind is a group of failures alike but for their numbers.
+type Kind struct {
 	Kind    string
 	Count   int
-	Example SweepFailure // the first failure of the kind
+	Example Failure // the first failure of the kind
 }
 
 // Run runs the sweep until every seed has run, MaxFailures failures are
 // found, or ctx is done.
-func (s *Sweep) Run(ctx context.Context) SweepReport {
+func (s *Sweep) Run(ctx context.Context) Report {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := max(s.Jobs, 1)
@@ -123,7 +125,7 @@ func (s *Sweep) Run(ctx context.Context) SweepReport {
 
 	var (
 		mu     sync.Mutex
-		rep    SweepReport
+		rep    Report
 		ran    = map[int64]int{} // tests ended per seed
 		start  = time.Now()
 		wg     sync.WaitGroup
@@ -136,7 +138,7 @@ func (s *Sweep) Run(ctx context.Context) SweepReport {
 	for range jobs {
 		wg.Go(func() {
 			for j := range work {
-				res, _ := RunProcess(ctx, Process{
+				res, _ := testproc.Run(ctx, testproc.Process{
 					Binary:  s.Binary,
 					Dir:     s.Dir,
 					Test:    j.test,
@@ -167,7 +169,7 @@ func (s *Sweep) Run(ctx context.Context) SweepReport {
 					}
 				}
 				if s.Progress != nil {
-					s.Progress(SweepProgress{Runs: rep.Runs, Failures: len(rep.Failures), Elapsed: time.Since(start), Last: res})
+					s.Progress(Progress{Runs: rep.Runs, Failures: len(rep.Failures), Elapsed: time.Since(start), Last: res})
 				}
 				mu.Unlock()
 			}
@@ -179,8 +181,8 @@ func (s *Sweep) Run(ctx context.Context) SweepReport {
 }
 
 // sweepFailure makes a failing run's record.
-func sweepFailure(test string, seed int64, res Result) SweepFailure {
-	f := SweepFailure{Test: test, Seed: seed, Verdict: res.Verdict, Rerun: res.Rerun, Kind: FailureKind(test, res)}
+func sweepFailure(test string, seed int64, res testproc.Result) Failure {
+	f := Failure{Test: test, Seed: seed, Verdict: res.Verdict, Rerun: res.Rerun, Kind: FailureKind(test, res)}
 	if m := tracePath.FindStringSubmatch(res.Verdict); m != nil {
 		f.Trace = m[1]
 	}
@@ -194,7 +196,7 @@ var tracePath = regexp.MustCompile(`(?m)^\s*trace: (\S+)`)
 // the scenario was, and the verdict's headline with every number replaced
 // by N, so that "term 4 has 2 leaders [s1 s3]" and "term 7 has 2 leaders
 // [s0 s2]" are one kind. It is "" for a run that passed.
-func FailureKind(test string, res Result) string {
+func FailureKind(test string, res testproc.Result) string {
 	if res.Passed {
 		return ""
 	}
@@ -218,7 +220,7 @@ func firstLine(s string) string {
 // WriteFailures writes each failure to a file of its own in dir,
 // TestX-seedN.txt: the test, the seed, the rerun command, the trace and
 // the verdict. It returns the files' paths.
-func (r *SweepReport) WriteFailures(dir string) ([]string, error) {
+func (r *Report) WriteFailures(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
