@@ -44,9 +44,9 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		answer := "isLeader false"
 		if isLeader {
 			answer = fmt.Sprintf("isLeader true for term %d", term)
-			if led, _, ok := c.history.ledTerm(i); ok && led > term {
+			if led, _, ok := c.history.LedTerm(i); ok && led > term {
 				answer += fmt.Sprintf(", though by then it had led term %d", led)
-			} else if at, to, ok := c.history.stepDown(i); ok && at >= asked {
+			} else if at, to, ok := c.history.StepDown(i); ok && at >= asked {
 				answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", seconds(at), to)
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"raftlabs/labtest/internal/history"
 )
 
 // The checks: plain functions from what the servers answered to a *Failure
@@ -43,11 +45,11 @@ func noLeaderElected(waited time.Duration, terms map[int]int) error {
 // stillLeads checks that server i, which the test saw leading and which now
 // answers term and isLeader, still leads, and that no connected server
 // leads a newer term. h, if not nil, says since when i led.
-func stillLeads(i, term int, isLeader bool, terms map[int]int, leaders map[int][]int, h *history) error {
+func stillLeads(i, term int, isLeader bool, terms map[int]int, leaders map[int][]int, h *history.History) error {
 	if !isLeader {
 		was := fmt.Sprintf("s%d should still be the leader", i)
 		if h != nil {
-			if led, since, ok := h.ledTerm(i); ok {
+			if led, since, ok := h.LedTerm(i); ok {
 				was = fmt.Sprintf("s%d led term %d from %s and should still lead", i, led, seconds(since))
 			}
 		}

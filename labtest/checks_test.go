@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"raftlabs/labtest/internal/history"
 )
 
 // The checks are plain functions: these try them on made-up answers, with
@@ -42,8 +44,8 @@ func TestStillLeads(t *testing.T) {
 	assert.EqualError(t, err, "s0 should still be the leader, but it is in term 2 and no longer believes it leads; "+
 		"[s1] believes it leads term 3\n  terms: s0 2, s1 3, s2 3")
 
-	h := newHistory()
-	h.polled(0, 2, true, 1500*time.Millisecond)
+	h := history.New(0, time.Second)
+	h.Polled(0, 2, true, 1500*time.Millisecond)
 	err = stillLeads(0, 3, false, terms, nil, h)
 	assert.EqualError(t, err, "s0 led term 2 from 1.50s and should still lead, but it is in term 3 and no longer "+
 		"believes it leads\n  terms: s0 2, s1 3, s2 3", "the history says which term it led")

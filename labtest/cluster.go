@@ -12,6 +12,7 @@ import (
 
 	"raftlabs/labgob"
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/history"
 	"raftlabs/raftapi"
 )
 
@@ -48,7 +49,7 @@ type Cluster struct {
 	probes     int      // RPCs the harness itself has sent
 
 	leaders   map[int]sighting // election safety: the leader seen in each term
-	history   *history         // roles and terms seen, for failures (history.go)
+	history   *history.History // roles and terms seen, for failures (package history)
 	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
 	applies   *applyChecker
 	drains    atomic.Int32 // drain goroutines running
@@ -108,13 +109,12 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
 	c.net = c.run.newNetwork()
 	c.run.network.Store(c.net)
-	c.history = newHistory()
-	c.history.size = n
+	c.history = history.New(n, ElectionTimeout)
 	c.revealed = newRevealed()
 	received := newReceipts(n)
 	c.net.Observe(func(ev labrpc.Event) {
-		e := &rpcEvent{Event: ev}
-		c.history.observe(e)
+		e := &history.Event{Event: ev}
+		c.history.Observe(e)
 		c.revealed.observe(e)
 		received.observe(e)
 		c.traceRPC(e)

@@ -76,9 +76,9 @@
 //     in every test, and fail only the Kill tests, which check that rule.
 //   - Raft's data travels by the network and the Persister, and nowhere
 //     else, in every test: a leader was granted a majority's votes
-//     (majority.go); every command and snapshot a server applies reached it
-//     in a message or from its own Start, Snapshot or Persister
-//     (received.go); in labs 3 and 4, what a server applied is among the
+//     (internal/history/majority.go); every command and snapshot a server
+//     applies reached it in a message or from its own Start, Snapshot or
+//     Persister (received.go); in labs 3 and 4, what a server applied is among the
 //     bytes it saved, at each crash and at the end of the test, and a
 //     server booted with an empty Persister knows nothing of its past
 //     (persisted.go). The servers share one process, so these rule

@@ -209,7 +209,7 @@ func (c *Cluster) backgroundProblem() error {
 		}
 	}
 	if c.history != nil {
-		if f := c.history.unearnedProblem(); f != nil {
+		if f := c.history.UnearnedProblem(); f != nil {
 			return f
 		}
 	}

@@ -91,7 +91,11 @@ func (g goroutine) isSuspectHolder() bool {
 	frames := g.frames()
 	for k, frame := range frames {
 		if strings.HasPrefix(frame, "time.Sleep(") {
-			return k+1 >= len(frames) || !strings.HasPrefix(frames[k+1], "raftlabs/labtest.")
+			if k+1 >= len(frames) {
+				return true
+			}
+			caller := framePackage(frames[k+1])
+			return caller != "raftlabs/labtest" && !strings.HasPrefix(caller, "raftlabs/labtest/internal/")
 		}
 	}
 	return false
@@ -108,7 +112,7 @@ func describeStuck(gs []goroutine, c *Cluster) string {
 	names := c.serverPointers()
 	storms := ""
 	if c != nil && c.history != nil {
-		storms = c.history.storms()
+		storms = c.history.Storms()
 	}
 	if storms != "" {
 		b.WriteString("retry storm: the servers send RPCs over and over at one instant, so the clock cannot move:\n")
@@ -266,7 +270,7 @@ func isHarnessPackage(path string) bool {
 	case "raftlabs/labrpc", "raftlabs/labtest", "raftlabs/labgob", "raftlabs/labtrace":
 		return true
 	}
-	return false
+	return strings.HasPrefix(path, "raftlabs/labtest/internal/") // its machinery (not testdata)
 }
 
 // serverPointers maps each running server's Raft pointer, as stack traces

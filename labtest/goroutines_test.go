@@ -146,7 +146,7 @@ func TestStacksThatDifferOnlyInArgumentsAreOneGroup(t *testing.T) {
 func TestInHarnessTellsTheCoursesCodeFromTheStudents(t *testing.T) {
 	decoding := goroutine{id: 123, status: "runnable", stack: "goroutine 123 [runnable]:\n" +
 		"encoding/gob.(*Decoder).nextInt(0xc00009e750)\n\tencoding/gob/decoder.go:121 +0x105\n" +
-		"raftlabs/labtest.decodeRPCFields({0xc001d62000, 0x1e8556, 0x1ea000})\n\traftlabs/labtest/history.go:123 +0xfd\n" +
+		"raftlabs/labtest/internal/history.decodeRPCFields({0xc001d62000, 0x1e8556, 0x1ea000})\n\traftlabs/labtest/internal/history/history.go:123 +0xfd\n" +
 		"raftlabs/solutions.(*Raft).sendAppendEntries(0xc00009a480, 0x1)\n\traftlabs/solutions/replication.go:198 +0x14b"}
 	assert.True(t, decoding.inHarness(), "decoding an RPC for the history is the harness's work, not a busy loop")
 

@@ -127,7 +127,7 @@ func (c *Cluster) checkSteppedDown(old, oldTerm, leader, newTerm int, rejoined t
 	c.t.Helper()
 	term, isLeader := c.GetState(old)
 	if isLeader && term > newTerm {
-		cand, ok := c.history.candidacyOf(old, term)
+		cand, ok := c.history.CandidacyOf(old, term)
 		if ok {
 			if quiet := leaderQuiet(cand, newTerm, rejoined); quiet != "" {
 				c.historyFatalf("s%d leads term %d, 1s after rejoining a cluster whose leader s%d was in term %d: %s, "+
@@ -136,13 +136,13 @@ func (c *Cluster) checkSteppedDown(old, oldTerm, leader, newTerm int, rejoined t
 					"and has come back included, so that none times out (Figure 2, Leaders: \"repeat during idle "+
 					"periods to prevent election timeouts\"). A heartbeat loop that waits for each reply sends nothing "+
 					"while a Call to a server that was cut off waits to fail (up to 7s here, as over TCP)",
-					old, term, leader, newTerm, quiet, term, seconds(cand.at), leader)
+					old, term, leader, newTerm, quiet, term, seconds(cand.At), leader)
 			}
 		}
 		how := "it stood for election again and won"
-		if ok && cand.downFrom > 0 {
+		if ok && cand.DownFrom > 0 {
 			how = fmt.Sprintf("it stood for election in term %d at %s, %s after it learned that its term %d as leader "+
-				"was over, and won", term, seconds(cand.at), seconds(cand.afterDown), cand.downFrom)
+				"was over, and won", term, seconds(cand.At), seconds(cand.AfterDown), cand.DownFrom)
 		}
 		c.historyFatalf("s%d leads term %d, 1s after rejoining a cluster whose leader s%d was in term %d: %s, "+
 			"unseating s%d. A leader that steps down must start a fresh election timeout; one left from before it "+
@@ -169,14 +169,14 @@ const quietBeforeStanding = 300 * time.Millisecond
 // that is quietBeforeStanding or more: then its timer was right to run out.
 // It returns "" otherwise.
 func leaderQuiet(cand candidacy, newTerm int, rejoined time.Duration) string {
-	if cand.heardAt >= rejoined && cand.heardTerm >= newTerm {
-		if quiet := cand.at - cand.heardAt; quiet >= quietBeforeStanding {
+	if cand.HeardAt >= rejoined && cand.HeardTerm >= newTerm {
+		if quiet := cand.At - cand.HeardAt; quiet >= quietBeforeStanding {
 			return fmt.Sprintf("no AppendEntries reached it for %s before it stood (the last, from s%d in term %d, at %s)",
-				seconds(quiet), cand.heardFrom, cand.heardTerm, seconds(cand.heardAt))
+				seconds(quiet), cand.HeardFrom, cand.HeardTerm, seconds(cand.HeardAt))
 		}
 		return ""
 	}
-	if quiet := cand.at - rejoined; quiet >= quietBeforeStanding {
+	if quiet := cand.At - rejoined; quiet >= quietBeforeStanding {
 		return fmt.Sprintf("no AppendEntries of term %d or later reached it in the %s from its return at %s to its "+
 			"candidacy", newTerm, seconds(quiet), seconds(rejoined))
 	}

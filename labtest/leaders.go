@@ -25,7 +25,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 			"state under its lock, never waiting for an RPC, a timer or a channel", i, seconds(took))
 	}
 	if c.history != nil {
-		c.history.polled(i, term, isLeader, c.Now())
+		c.history.Polled(i, term, isLeader, c.Now())
 		c.traceState(i, term, isLeader)
 	}
 	if isLeader {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/history"
 )
 
 // Every command a server applies must have reached it at the index it
@@ -89,16 +90,16 @@ func entriesStruct(index reflect.Type) reflect.Type {
 	return reflect.StructOf(fields)
 }
 
-// The decoders of entriesType and entriesTypeUnsigned (gobfields.go).
-var entriesDecoders, unsignedEntriesDecoders messageDecoders
+// The decoders of entriesType and entriesTypeUnsigned (history.MessageDecoders).
+var entriesDecoders, unsignedEntriesDecoders history.MessageDecoders
 
 // decodeEntries reads the commands an AppendEntries carries, and the index
 // of the first.
 func decodeEntries(data []byte) (first int, commands []any, ok bool) {
 	msg := reflect.New(entriesType)
-	if entriesDecoders.decode(data, msg.Interface()) != nil {
+	if entriesDecoders.Decode(data, msg.Interface()) != nil {
 		msg = reflect.New(entriesTypeUnsigned)
-		if unsignedEntriesDecoders.decode(data, msg.Interface()) != nil {
+		if unsignedEntriesDecoders.Decode(data, msg.Interface()) != nil {
 			return 0, nil, false
 		}
 	}
@@ -131,7 +132,7 @@ func decodeEntries(data []byte) (first int, commands []any, ok bool) {
 
 // observe reads one network event: an AppendEntries to a server sent, or
 // lost before its handler ran.
-func (r *receipts) observe(ev *rpcEvent) {
+func (r *receipts) observe(ev *history.Event) {
 	var delta int
 	switch ev.Kind {
 	case labrpc.Sent:
@@ -145,13 +146,13 @@ func (r *receipts) observe(ev *rpcEvent) {
 	if method != "AppendEntries" && method != "InstallSnapshot" {
 		return
 	}
-	to, ok := serverNumber(ev.Server)
+	to, ok := history.ServerNumber(ev.Server)
 	if !ok || to < 0 || to >= len(r.sent) {
 		return
 	}
 	if method == "InstallSnapshot" {
 		var f snapshotFields
-		if snapshotDecoders.decode(ev.Args, &f) == nil {
+		if snapshotDecoders.Decode(ev.Args, &f) == nil {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			for _, data := range [][]byte{f.Data, f.Snapshot, f.SnapshotData} {
@@ -232,8 +233,8 @@ func (r *receipts) has(i, index int, command any) bool {
 // snapshotFields is what the receipts read of an InstallSnapshot.
 type snapshotFields struct{ Data, Snapshot, SnapshotData []byte }
 
-// The decoders of snapshotFields (gobfields.go).
-var snapshotDecoders messageDecoders
+// The decoders of snapshotFields (history.MessageDecoders).
+var snapshotDecoders history.MessageDecoders
 
 // snapshotHeld records that server i has data as its snapshot without the
 // network: its service gave it to Snapshot, or its Persister held it at

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/history"
 )
 
 // What each server has shown the others of its persistent state, read from
@@ -58,7 +59,7 @@ func newRevealed() *revealed {
 
 // observe reads one network event: a delivered RequestVote or AppendEntries
 // reply between two servers.
-func (r *revealed) observe(ev *rpcEvent) {
+func (r *revealed) observe(ev *history.Event) {
 	if ev.Kind != labrpc.Delivered {
 		return
 	}
@@ -66,21 +67,21 @@ func (r *revealed) observe(ev *rpcEvent) {
 	if method != "RequestVote" && method != "AppendEntries" {
 		return
 	}
-	asker, ok := endSender(ev.End)
-	server, ok2 := serverNumber(ev.Server)
+	asker, ok := history.EndSender(ev.End)
+	server, ok2 := history.ServerNumber(ev.Server)
 	if !ok || !ok2 {
 		return // the harness's own probes check what they need themselves
 	}
-	reply, ok := ev.replyFields()
+	reply, ok := ev.ReplyFields()
 	if !ok {
 		return
 	}
 	now := ev.Time.Sub(r.start)
 	r.record(server, termEvidence{term: reply.Term, asker: serverName(asker), method: method, at: now})
-	if method != "RequestVote" || !reply.granted() {
+	if method != "RequestVote" || !reply.GrantedVote() {
 		return // the arguments, with their entries, are decoded only for a vote
 	}
-	args, ok := ev.argsFields()
+	args, ok := ev.ArgsFields()
 	if !ok {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 
 	"raftlabs/labdebug"
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/history"
 	"raftlabs/labtrace"
 	"raftlabs/raftapi"
 )
@@ -162,7 +163,7 @@ func (c *Cluster) traceApply(i int, m raftapi.ApplyMsg) {
 }
 
 // traceRPC records an event of the network's: an RPC sent, or its fate.
-func (c *Cluster) traceRPC(ev *rpcEvent) {
+func (c *Cluster) traceRPC(ev *history.Event) {
 	if tr := c.tracer(); tr != nil {
 		tr.call(ev)
 	}
@@ -170,16 +171,16 @@ func (c *Cluster) traceRPC(ev *rpcEvent) {
 
 // call records one event of an RPC between servers: a new record when it
 // is sent, its fate when known. The harness's own calls are left out.
-func (tr *tracer) call(ev *rpcEvent) {
-	from, ok := endSender(ev.End)
-	to, ok2 := serverNumber(ev.Server)
+func (tr *tracer) call(ev *history.Event) {
+	from, ok := history.EndSender(ev.End)
+	to, ok2 := history.ServerNumber(ev.Server)
 	if !ok || !ok2 {
 		return
 	}
 	key := ev.Call
 	_, method, _ := strings.Cut(ev.Method, ".")
 	if ev.Kind == labrpc.Sent {
-		args, _ := ev.argsFields()
+		args, _ := ev.ArgsFields()
 		tr.mu.Lock()
 		defer tr.mu.Unlock()
 		// Sending shows what the sender believes it is.
@@ -200,9 +201,9 @@ func (tr *tracer) call(ev *rpcEvent) {
 
 	done := labtrace.Micros(tr.rec.Since())
 	fate := fateOf(ev.Kind)
-	var reply rpcFields
+	var reply history.Fields
 	if ev.Kind == labrpc.Delivered {
-		reply, _ = ev.replyFields()
+		reply, _ = ev.ReplyFields()
 	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -212,11 +213,11 @@ func (tr *tracer) call(ev *rpcEvent) {
 		r.Fate, r.Done = fate, max(done, 1)
 		if ev.Kind == labrpc.Delivered {
 			r.ReplyTerm = reply.Term
-			r.OK = reply.granted() || reply.succeeded()
+			r.OK = reply.GrantedVote() || reply.AppendSucceeded()
 		}
 	}
 	if !ok {
-		args, _ := ev.argsFields()
+		args, _ := ev.ArgsFields()
 		r := labtrace.Record{Kind: labtrace.RPC, T: max(done, 1), From: serverName(from), To: serverName(to),
 			Method: method, ArgsTerm: args.Term, Bytes: ev.Bytes}
 		update(&r)

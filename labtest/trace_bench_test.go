@@ -7,6 +7,7 @@ import (
 
 	"raftlabs/labgob"
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/history"
 	"raftlabs/labtrace"
 )
 
@@ -41,8 +42,8 @@ func BenchmarkTraceRPC(b *testing.B) {
 		}
 		a := bytes.Clone(req) // each call has its own arguments
 		ev := labrpc.Event{Kind: labrpc.Sent, Call: i + 1, End: "s1->s0#1", Server: "s0", Method: "Raft.RequestVote", Args: a, Bytes: len(a)}
-		tr.call(&rpcEvent{Event: ev})
+		tr.call(&history.Event{Event: ev})
 		ev.Kind, ev.Reply = labrpc.Delivered, rep
-		tr.call(&rpcEvent{Event: ev})
+		tr.call(&history.Event{Event: ev})
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"raftlabs/labtest/internal/testproc"
 )
 
 // violation returns a failure of a named property of Raft.
 func violation(property, format string, args ...any) *Failure {
-	return &Failure{Property: property, Evidence: fmt.Sprintf(format, args...)}
+	return testproc.Violation(property, format, args...)
 }
 
 // failure returns a failure that is not one of the paper's named

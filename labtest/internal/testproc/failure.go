@@ -78,3 +78,8 @@ func (f *Failure) AboutLeaders() *Failure {
 	f.JudgedOnLeadership = true
 	return f
 }
+
+// Violation returns a failure of a named property of Raft.
+func Violation(property, format string, args ...any) *Failure {
+	return &Failure{Property: property, Evidence: fmt.Sprintf(format, args...)}
+}

@@ -1,4 +1,4 @@
-package labtest
+package history
 
 import (
 	"bytes"
@@ -15,8 +15,8 @@ import (
 // set of type definitions (in practice, one per message type) and hands it
 // only the values that follow: the same decoding, compiled once.
 
-// messageDecoders decodes encoded messages into values of one Go type.
-type messageDecoders struct {
+// MessageDecoders decodes encoded messages into values of one Go type.
+type MessageDecoders struct {
 	mu       sync.Mutex
 	decoders map[string]*messageDecoder // by the stream's type definitions
 }
@@ -35,9 +35,9 @@ type messageDecoder struct {
 // harness hold on to big messages, or let go of them.
 const largeMessage = 64 << 10
 
-// decode decodes data, a whole gob stream, into target, which must point to
+// Decode decodes data, a whole gob stream, into target, which must point to
 // a value of the type the decoders are for.
-func (m *messageDecoders) decode(data []byte, target any) error {
+func (m *MessageDecoders) Decode(data []byte, target any) error {
 	fresh := func() error { return gob.NewDecoder(bytes.NewReader(data)).Decode(target) }
 	defs, value, ok := splitTypeDefinitions(data)
 	if !ok || len(data) > largeMessage {

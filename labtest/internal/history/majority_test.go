@@ -1,8 +1,9 @@
-package labtest
+package history
 
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,12 +16,12 @@ import (
 // was not are pinned here and, from a cheating Raft, in grading's
 // cheats_test.go.
 func TestLeaderNeedsAMajorityOfVotes(t *testing.T) {
-	h := newHistory()
+	h := New(0, time.Second)
 	h.size = 5
 	vote(h, 2, 4, 5, true, ms(300))
 	vote(h, 2, 1, 5, false, ms(300))
 	h.sent(2, 0, "AppendEntries", 5, ms(320))
-	f := h.unearnedProblem()
+	f := h.UnearnedProblem()
 	require.NotNil(t, f, "two votes of five, its own included, do not make a leader")
 	assert.Equal(t, "election by majority: s2 led term 5 (it sent AppendEntries as leader at 0.32s) with votes from "+
 		"only [s2 s4] of 5 servers: a leader needs a majority (3) of RequestVote replies that grant it, for that "+
@@ -29,19 +30,19 @@ func TestLeaderNeedsAMajorityOfVotes(t *testing.T) {
 		"leader chosen any other way (a variable the servers share, a message that is not a vote) is not elected",
 		f.Error())
 
-	h = newHistory()
+	h = New(0, time.Second)
 	h.size = 5
 	vote(h, 2, 4, 5, true, ms(300))
 	vote(h, 2, 3, 5, true, ms(310))
 	h.sent(2, 0, "AppendEntries", 5, ms(320))
-	h.polled(2, 5, true, ms(400))
-	assert.Nil(t, h.unearnedProblem(), "three votes of five, its own included, make a leader")
+	h.Polled(2, 5, true, ms(400))
+	assert.Nil(t, h.UnearnedProblem(), "three votes of five, its own included, make a leader")
 
-	h = newHistory()
+	h = New(0, time.Second)
 	h.size = 3
 	vote(h, 0, 1, 4, true, ms(300))
-	h.polled(0, 3, true, ms(400))
-	f = h.unearnedProblem()
+	h.Polled(0, 3, true, ms(400))
+	f = h.UnearnedProblem()
 	require.NotNil(t, f, "votes for term 4 do not make a leader of term 3")
 	assert.Contains(t, f.Error(), "s0 led term 3 (GetState said it leads at 0.40s) with votes from only [s0] of 3")
 }
@@ -50,13 +51,13 @@ func TestLeaderNeedsAMajorityOfVotes(t *testing.T) {
 // an earlier election is told so, with the terms those votes were for,
 // rather than suspected of sharing state.
 func TestVotesOfAnEarlierElectionAreNamed(t *testing.T) {
-	h := newHistory()
+	h := New(0, time.Second)
 	h.size = 3
 	vote(h, 2, 0, 1, true, ms(300))
 	h.sent(2, 0, "AppendEntries", 1, ms(310))
 	vote(h, 2, 1, 3, true, ms(900))
 	h.sent(2, 0, "AppendEntries", 4, ms(1500))
-	f := h.unearnedProblem()
+	f := h.UnearnedProblem()
 	require.NotNil(t, f)
 	assert.Equal(t, "election by majority: s2 led term 4 (it sent AppendEntries as leader at 1.50s) with votes for "+
 		"term 4 from only [s2]; the other votes it had received were granted in earlier elections (s0's in term 1, "+
@@ -69,12 +70,12 @@ func TestVotesOfAnEarlierElectionAreNamed(t *testing.T) {
 // Only votes delivered to the candidate count: a granted vote whose reply
 // the network lost never reached it.
 func TestLostVoteIsNotAVote(t *testing.T) {
-	h := newHistory()
+	h := New(0, time.Second)
 	h.size = 3
 	h.sent(0, 1, "RequestVote", 2, ms(300)) // granted, but the reply is lost: no delivery
 	h.sent(0, 1, "AppendEntries", 2, ms(320))
-	require.NotNil(t, h.unearnedProblem())
-	assert.Contains(t, h.unearnedProblem().Error(), "votes from only [s0] of 3 servers")
+	require.NotNil(t, h.UnearnedProblem())
+	assert.Contains(t, h.UnearnedProblem().Error(), "votes from only [s0] of 3 servers")
 }
 
 // A Raft may send its votes as RPCs of their own, voter to candidate: those
@@ -87,25 +88,25 @@ func TestVotesSentAsMessagesCount(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	require.NoError(t, labgob.NewEncoder(&buf).Encode(voteMessage{Term: 3, VoteGranted: true}))
-	message := func(kind labrpc.EventKind, call int, from string) *rpcEvent {
-		return &rpcEvent{Event: labrpc.Event{Kind: kind, Call: call, End: from + "->s0#1", Server: "s0",
+	message := func(kind labrpc.EventKind, call int, from string) *Event {
+		return &Event{Event: labrpc.Event{Kind: kind, Call: call, End: from + "->s0#1", Server: "s0",
 			Method: "Raft.GrantVote", Args: buf.Bytes()}}
 	}
 
-	h := newHistory()
+	h := New(0, time.Second)
 	h.size = 5
-	h.observe(message(labrpc.Sent, 1, "s1"))
-	h.observe(message(labrpc.Sent, 2, "s2"))
-	h.observe(message(labrpc.RequestDropped, 2, "s2"))
+	h.Observe(message(labrpc.Sent, 1, "s1"))
+	h.Observe(message(labrpc.Sent, 2, "s2"))
+	h.Observe(message(labrpc.RequestDropped, 2, "s2"))
 	h.sent(0, 1, "AppendEntries", 3, ms(400))
-	require.NotNil(t, h.unearnedProblem(), "s2's vote was lost on the way")
-	assert.Contains(t, h.unearnedProblem().Error(), "votes from only [s0 s1] of 5 servers")
+	require.NotNil(t, h.UnearnedProblem(), "s2's vote was lost on the way")
+	assert.Contains(t, h.UnearnedProblem().Error(), "votes from only [s0 s1] of 5 servers")
 
-	h = newHistory()
+	h = New(0, time.Second)
 	h.size = 5
-	h.observe(message(labrpc.Sent, 1, "s1"))
-	h.observe(message(labrpc.Sent, 2, "s2"))
-	h.observe(message(labrpc.Delivered, 2, "s2"))
+	h.Observe(message(labrpc.Sent, 1, "s1"))
+	h.Observe(message(labrpc.Sent, 2, "s2"))
+	h.Observe(message(labrpc.Delivered, 2, "s2"))
 	h.sent(0, 1, "AppendEntries", 3, ms(400))
-	assert.Nil(t, h.unearnedProblem())
+	assert.Nil(t, h.UnearnedProblem())
 }

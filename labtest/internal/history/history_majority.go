@@ -1,9 +1,11 @@
-package labtest
+package history
 
 import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"raftlabs/labtest/internal/words"
 )
 
 // majorityNotLed returns a hint if, in at least three of the terms given
@@ -11,7 +13,7 @@ import (
 // servers to make a majority with its own, and still did not lead: it did
 // not count its own vote, or did not act on a majority. "" if not. h.mu
 // must be held.
-func (h *history) majorityNotLed(leaderless []int) string {
+func (h *History) majorityNotLed(leaderless []int) string {
 	n := 0 // the servers the history has seen
 	for i := range h.servers {
 		n = max(n, i+1)
@@ -32,7 +34,7 @@ func (h *history) majorityNotLed(leaderless []int) string {
 			return fmt.Sprintf("s%d was granted votes in terms %s (in term %d by %s), a majority of the %d servers "+
 				"with its own, yet did not become leader: a candidate votes for itself and counts that vote "+
 				"(Figure 2, Candidates: \"vote for self\"), and becomes leader once votes from a majority reach it",
-				cand, termRange(ts), ts[len(ts)-1], serverList(voters[cand]), n)
+				cand, termRange(ts), ts[len(ts)-1], words.Servers(voters[cand]), n)
 		}
 	}
 	return ""

@@ -1,4 +1,4 @@
-package labtest
+package history
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/testproc"
+	"raftlabs/labtest/internal/words"
 )
 
 // Leadership must be earned by votes. All of a test's servers run in one
@@ -28,7 +30,7 @@ import (
 //     the network lost it before its handler ran.
 //
 // A majority is of the servers the candidate was given ends to: the test's
-// cluster, puppets (puppet.go) included.
+// cluster, puppets (labtest's puppet.go) included.
 
 // majorityProperty is the name under which the verdict reports a leader
 // without a majority's votes.
@@ -37,9 +39,9 @@ const majorityProperty = "election by majority"
 // noteVoteMessage records a vote a voter sent to a candidate as a message of
 // its own, not as a RequestVote reply: from when it is sent until the
 // network reports it lost before its handler ran, it counts as received.
-func (h *history) noteVoteMessage(ev *rpcEvent, voter, candidate int) {
-	args, ok := ev.argsFields()
-	if !ok || !args.granted() || args.Term <= 0 {
+func (h *History) noteVoteMessage(ev *Event, voter, candidate int) {
+	args, ok := ev.ArgsFields()
+	if !ok || !args.GrantedVote() || args.Term <= 0 {
 		return
 	}
 	h.mu.Lock()
@@ -58,7 +60,7 @@ func (h *history) noteVoteMessage(ev *rpcEvent, voter, candidate int) {
 
 // votersOf returns the servers whose votes for term had reached candidate,
 // itself included, sorted. Call it with h.mu held.
-func (h *history) votersOf(candidate, term int) []int {
+func (h *History) votersOf(candidate, term int) []int {
 	r := h.term(term)
 	voters := appendOnce(slices.Clone(r.votes[candidate]), candidate)
 	for voter, n := range r.voteMessages[candidate] {
@@ -73,7 +75,7 @@ func (h *history) votersOf(candidate, term int) []int {
 // checkEarned checks the first sign that server i leads term: how says
 // what the sign was. Call it with h.mu held, before i is recorded as a
 // leader of term.
-func (h *history) checkEarned(i, term int, how string, now time.Duration) {
+func (h *History) checkEarned(i, term int, how string, now time.Duration) {
 	if h.size == 0 || h.unearned != nil {
 		return
 	}
@@ -93,7 +95,7 @@ func (h *history) checkEarned(i, term int, how string, now time.Duration) {
 // candidate, the latest earlier term in which its granted vote did: the
 // votes a candidate that counts replies of an older election would count.
 // Call it with h.mu held.
-func (h *history) earlierVotes(candidate, term int, voters []int) map[int]int {
+func (h *History) earlierVotes(candidate, term int, voters []int) map[int]int {
 	stale := map[int]int{}
 	for t, r := range h.terms {
 		if t >= term {
@@ -111,38 +113,38 @@ func (h *history) earlierVotes(candidate, term int, voters []int) map[int]int {
 // staleVotesCounted is the verdict on a leader of term whose votes for term
 // (voters) were too few, and which reached a majority only with votes
 // granted to it in earlier elections (stale: voter -> term).
-func staleVotesCounted(leader, term int, voters []int, stale map[int]int, how string, now time.Duration) *Failure {
+func staleVotesCounted(leader, term int, voters []int, stale map[int]int, how string, now time.Duration) *testproc.Failure {
 	var earlier []string
 	for _, voter := range slices.Sorted(maps.Keys(stale)) {
 		earlier = append(earlier, fmt.Sprintf("s%d's in term %d", voter, stale[voter]))
 	}
-	return violation(majorityProperty, "s%d led term %d (%s at %s) with votes for term %d from only %s; the other "+
+	return testproc.Violation(majorityProperty, "s%d led term %d (%s at %s) with votes for term %d from only %s; the other "+
 		"votes it had received were granted in earlier elections (%s). A vote counts only in the election it was "+
 		"asked for: a RequestVote reply from an older term must be ignored, even one that grants the vote "+
 		"(Figure 2, Rules for Servers, Candidates: \"If votes received from majority of servers: become leader\", "+
 		"the votes of this term's election)",
-		leader, term, how, seconds(now), term, serverList(voters), strings.Join(earlier, ", ")).AboutLeaders()
+		leader, term, how, words.Seconds(now), term, words.Servers(voters), strings.Join(earlier, ", ")).AboutLeaders()
 }
 
 // earnedLeadership checks that leader, which showed it leads term as how
 // says at now, had the votes of a majority of size servers: voters, itself
 // included. Figure 2, Rules for Servers, Candidates.
-func earnedLeadership(leader, term, size int, voters []int, how string, now time.Duration) *Failure {
+func earnedLeadership(leader, term, size int, voters []int, how string, now time.Duration) *testproc.Failure {
 	need := size/2 + 1
 	if len(voters) >= need {
 		return nil
 	}
-	return violation(majorityProperty, "s%d led term %d (%s at %s) with votes from only %s of %d servers: a leader "+
+	return testproc.Violation(majorityProperty, "s%d led term %d (%s at %s) with votes from only %s of %d servers: a leader "+
 		"needs a majority (%d) of RequestVote replies that grant it, for that term, delivered to it over the network, "+
 		"its own vote included (Figure 2, Rules for Servers, Candidates: \"If votes received from majority of "+
 		"servers: become leader\"). The servers run in one process, but a leader chosen any other way (a variable "+
 		"the servers share, a message that is not a vote) is not elected",
-		leader, term, how, seconds(now), serverList(voters), size, need).AboutLeaders()
+		leader, term, how, words.Seconds(now), words.Servers(voters), size, need).AboutLeaders()
 }
 
-// unearnedProblem returns the first leader seen without a majority's
+// UnearnedProblem returns the first leader seen without a majority's
 // votes, or nil.
-func (h *history) unearnedProblem() *Failure {
+func (h *History) UnearnedProblem() *testproc.Failure {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.unearned

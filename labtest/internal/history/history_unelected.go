@@ -1,4 +1,4 @@
-package labtest
+package history
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 // unelectedLeader returns a hint if a server led a term it never stood for
 // election in, having led an earlier one: it took a later term it learned
 // of and kept leading. "" if no server did. h.mu must be held.
-func (h *history) unelectedLeader() string {
+func (h *History) unelectedLeader() string {
 	terms := slices.Sorted(maps.Keys(h.terms))
 	ledBefore := map[int]int{} // server -> the last term it led, so far
 	for _, t := range terms {

@@ -1,4 +1,4 @@
-package labtest
+package history
 
 import (
 	"bytes"
@@ -52,21 +52,21 @@ func TestMessageDecodersDecodeAsAFreshDecoder(t *testing.T) {
 		encodeForTest(t, gobTestVoteReply{Term: 7}),
 		encodeForTest(t, gobTestAppend{Term: 8, Entries: []gobTestEntry{{8, 7}}}),
 	}
-	var kept messageDecoders
+	var kept MessageDecoders
 	for round := range 3 {
 		for i, data := range messages {
-			var want, got rpcFields
+			var want, got Fields
 			wantErr := gob.NewDecoder(bytes.NewReader(data)).Decode(&want)
-			gotErr := kept.decode(data, &got)
+			gotErr := kept.Decode(data, &got)
 			assert.Equal(t, wantErr == nil, gotErr == nil, "round %d, message %d: %v against %v", round, i, gotErr, wantErr)
 			assert.Equal(t, want, got, "round %d, message %d", round, i)
 		}
 	}
 	assert.Len(t, kept.decoders, 2, "one decoder for each message type")
 
-	var unsigned messageDecoders
+	var unsigned MessageDecoders
 	var u rpcFieldsUnsigned
-	require.NoError(t, unsigned.decode(encodeForTest(t, gobTestVoteReply{Term: 7}), &u))
+	require.NoError(t, unsigned.Decode(encodeForTest(t, gobTestVoteReply{Term: 7}), &u))
 	assert.Equal(t, uint64(7), u.Term)
 }
 

@@ -1,4 +1,4 @@
-package labtest
+package history
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/testproc"
+	"raftlabs/labtest/internal/words"
 )
 
 // The leadership history is what the servers showed of their roles and
@@ -37,10 +39,10 @@ const (
 // counts as "at once": less than any election timeout the course allows.
 const restandGap = 50 * time.Millisecond
 
-// history is one test's leadership history. It is safe for concurrent use,
+// History is one test's leadership history. It is safe for concurrent use,
 // and it only ever locks its own mutex, so a watcher outside the test's
 // bubble may read it even when the test's clock has stopped.
-type history struct {
+type History struct {
 	mu      sync.Mutex
 	start   time.Time
 	terms   map[int]*termRecord
@@ -51,12 +53,16 @@ type history struct {
 	// size is the number of servers, for the check that a leader won a
 	// majority's votes (majority.go); 0 leaves it unchecked.
 	size     int
-	unearned *Failure // the first leader seen without a majority's votes
+	unearned *testproc.Failure // the first leader seen without a majority's votes
+
+	// electionTimeout is how long the tests allow for one election
+	// (history_stalled.go).
+	electionTimeout time.Duration
 }
 
 // termRecord is what happened in one term.
 type termRecord struct {
-	candidates map[int]candidacy
+	candidates map[int]Candidacy
 	votes      map[int][]int // candidate -> the servers whose granted vote reached it
 	// voteMessages counts, for each candidate and voter, the votes sent to
 	// the candidate as RPCs of their own and not lost (majority.go).
@@ -65,17 +71,17 @@ type termRecord struct {
 	leaders      map[int]time.Duration
 }
 
-// candidacy is one server standing for election in a term.
-type candidacy struct {
-	at time.Duration
-	// afterDown is how long after it learned that the term it led was
+// Candidacy is one server standing for election in a term.
+type Candidacy struct {
+	At time.Duration
+	// AfterDown is how long after it learned that the term it led was
 	// over; downFrom is that term, 0 if it had not just led.
-	afterDown time.Duration
-	downFrom  int
-	// heardAt is when an AppendEntries last reached it before it stood,
+	AfterDown time.Duration
+	DownFrom  int
+	// HeardAt is when an AppendEntries last reached it before it stood,
 	// -1 if none had; heardFrom sent it, in term heardTerm.
-	heardAt              time.Duration
-	heardFrom, heardTerm int
+	HeardAt              time.Duration
+	HeardFrom, HeardTerm int
 }
 
 // serverRecord is what the history knows about one server.
@@ -111,17 +117,17 @@ type pairRecord struct {
 	replyTerm      int           // the latest reply's term
 }
 
-// rpcFields are the fields of RequestVote and AppendEntries messages the
+// Fields are the fields of RequestVote and AppendEntries messages the
 // history reads; gob fills in the ones a message has, by name.
-type rpcFields struct {
+type Fields struct {
 	Term int
 
-	// The outcome, in the spellings the harness accepts (see probe.go).
+	// The outcome, in the spellings the harness accepts (see labtest's probe.go).
 	VoteGranted, Granted, Vote bool
 	Success, Succeeded, Ok     bool
 }
 
-// rpcFieldsUnsigned is rpcFields for a Raft whose terms are unsigned: gob
+// rpcFieldsUnsigned is Fields for a Raft whose terms are unsigned: gob
 // carries an unsigned integer only into an unsigned field.
 type rpcFieldsUnsigned struct {
 	Term                       uint64
@@ -129,36 +135,36 @@ type rpcFieldsUnsigned struct {
 	Success, Succeeded, Ok     bool
 }
 
-// The decoders of rpcFields and rpcFieldsUnsigned (gobfields.go).
-var signedFields, unsignedFields messageDecoders
+// The decoders of Fields and rpcFieldsUnsigned (gobfields.go).
+var signedFields, unsignedFields MessageDecoders
 
 // decodeRPCFields reads the fields the history needs from an encoded
 // message, whatever the signedness of its Term.
-func decodeRPCFields(data []byte) (rpcFields, bool) {
-	var f rpcFields
-	if signedFields.decode(data, &f) == nil {
+func decodeRPCFields(data []byte) (Fields, bool) {
+	var f Fields
+	if signedFields.Decode(data, &f) == nil {
 		return f, true
 	}
 	var u rpcFieldsUnsigned
-	if unsignedFields.decode(data, &u) != nil {
-		return rpcFields{}, false
+	if unsignedFields.Decode(data, &u) != nil {
+		return Fields{}, false
 	}
-	return rpcFields{int(u.Term), u.VoteGranted, u.Granted, u.Vote, u.Success, u.Succeeded, u.Ok}, true
+	return Fields{int(u.Term), u.VoteGranted, u.Granted, u.Vote, u.Success, u.Succeeded, u.Ok}, true
 }
 
-// An rpcEvent is a network event as the harness's observers (the history,
+// An Event is a network event as the harness's observers (the history,
 // what the servers revealed, the trace) see it: its arguments' and reply's
 // fields are decoded at most once, however many of them read these. The
 // network calls the observers one event at a time.
-type rpcEvent struct {
+type Event struct {
 	labrpc.Event
-	args, reply         rpcFields
+	args, reply         Fields
 	argsOK, replyOK     bool
 	argsRead, replyRead bool
 }
 
-// argsFields returns the fields decodeRPCFields reads from the arguments.
-func (e *rpcEvent) argsFields() (rpcFields, bool) {
+// ArgsFields returns the fields decodeRPCFields reads from the arguments.
+func (e *Event) ArgsFields() (Fields, bool) {
 	if !e.argsRead {
 		e.args, e.argsOK = decodeRPCFields(e.Args)
 		e.argsRead = true
@@ -166,8 +172,8 @@ func (e *rpcEvent) argsFields() (rpcFields, bool) {
 	return e.args, e.argsOK
 }
 
-// replyFields returns the fields decodeRPCFields reads from the reply.
-func (e *rpcEvent) replyFields() (rpcFields, bool) {
+// ReplyFields returns the fields decodeRPCFields reads from the reply.
+func (e *Event) ReplyFields() (Fields, bool) {
 	if !e.replyRead {
 		e.reply, e.replyOK = decodeRPCFields(e.Reply)
 		e.replyRead = true
@@ -175,25 +181,31 @@ func (e *rpcEvent) replyFields() (rpcFields, bool) {
 	return e.reply, e.replyOK
 }
 
-// granted reports a RequestVote reply's outcome; succeeded an AppendEntries'.
-func (f rpcFields) granted() bool   { return f.VoteGranted || f.Granted || f.Vote }
-func (f rpcFields) succeeded() bool { return f.Success || f.Succeeded || f.Ok }
+// GrantedVote reports a RequestVote reply's outcome; AppendSucceeded an
+// AppendEntries'.
+func (f Fields) GrantedVote() bool     { return f.VoteGranted || f.Granted || f.Vote }
+func (f Fields) AppendSucceeded() bool { return f.Success || f.Succeeded || f.Ok }
 
-func newHistory() *history {
-	return &history{
-		start:   time.Now(),
-		terms:   map[int]*termRecord{},
-		servers: map[int]*serverRecord{},
-		pairs:   map[pairKey]*pairRecord{},
+// New returns an empty history of a test of size servers (0: do not check
+// that leaders won a majority's votes) in which an election is allowed
+// electionTimeout.
+func New(size int, electionTimeout time.Duration) *History {
+	return &History{
+		size:            size,
+		electionTimeout: electionTimeout,
+		start:           time.Now(),
+		terms:           map[int]*termRecord{},
+		servers:         map[int]*serverRecord{},
+		pairs:           map[pairKey]*pairRecord{},
 	}
 }
 
-// observe is the network's observer: it reads every RequestVote and
+// Observe is the network's observer: it reads every RequestVote and
 // AppendEntries between servers.
-func (h *history) observe(ev *rpcEvent) {
+func (h *History) Observe(ev *Event) {
 	_, method, _ := strings.Cut(ev.Method, ".")
-	from, ok := endSender(ev.End)
-	to, ok2 := serverNumber(ev.Server)
+	from, ok := EndSender(ev.End)
+	to, ok2 := ServerNumber(ev.Server)
 	if !ok || !ok2 {
 		return // the harness's own messages are not the servers' history
 	}
@@ -203,7 +215,7 @@ func (h *history) observe(ev *rpcEvent) {
 		}
 		return
 	}
-	args, ok := ev.argsFields()
+	args, ok := ev.ArgsFields()
 	if !ok {
 		return
 	}
@@ -211,7 +223,7 @@ func (h *history) observe(ev *rpcEvent) {
 	case labrpc.Sent:
 		h.sent(from, to, method, args.Term, time.Since(h.start))
 	case labrpc.Delivered:
-		reply, ok := ev.replyFields()
+		reply, ok := ev.ReplyFields()
 		if !ok {
 			return
 		}
@@ -219,17 +231,17 @@ func (h *history) observe(ev *rpcEvent) {
 	}
 }
 
-// endSender returns the server that owns an end named "s2->s0#1".
-func endSender(end string) (int, bool) {
+// EndSender returns the server that owns an end named "s2->s0#1".
+func EndSender(end string) (int, bool) {
 	name, _, ok := strings.Cut(end, "->")
 	if !ok {
 		return 0, false
 	}
-	return serverNumber(name)
+	return ServerNumber(name)
 }
 
-// serverNumber parses a server name, "s2".
-func serverNumber(name string) (int, bool) {
+// ServerNumber parses a server name, "s2".
+func ServerNumber(name string) (int, bool) {
 	digits, ok := strings.CutPrefix(name, "s")
 	if !ok {
 		return 0, false
@@ -238,11 +250,11 @@ func serverNumber(name string) (int, bool) {
 	return i, err == nil
 }
 
-func (h *history) term(t int) *termRecord {
+func (h *History) term(t int) *termRecord {
 	r := h.terms[t]
 	if r == nil {
 		r = &termRecord{
-			candidates:   map[int]candidacy{},
+			candidates:   map[int]Candidacy{},
 			votes:        map[int][]int{},
 			voteMessages: map[int]map[int]int{},
 			refusals:     map[int][]int{},
@@ -253,7 +265,7 @@ func (h *history) term(t int) *termRecord {
 	return r
 }
 
-func (h *history) server(i int) *serverRecord {
+func (h *History) server(i int) *serverRecord {
 	s := h.servers[i]
 	if s == nil {
 		s = &serverRecord{downAt: -1, heardAt: -1}
@@ -263,7 +275,7 @@ func (h *history) server(i int) *serverRecord {
 }
 
 // sent records a call from one server to another.
-func (h *history) sent(from, to int, method string, term int, now time.Duration) {
+func (h *History) sent(from, to int, method string, term int, now time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p := h.pairs[pairKey{from, to, method}]
@@ -289,15 +301,15 @@ func (h *history) sent(from, to int, method string, term int, now time.Duration)
 }
 
 // stood records server i standing for election in term.
-func (h *history) stood(i, term int, now time.Duration) {
+func (h *History) stood(i, term int, now time.Duration) {
 	r := h.term(term)
 	if _, seen := r.candidates[i]; seen {
 		return
 	}
 	s := h.server(i)
-	c := candidacy{at: now, heardAt: s.heardAt, heardFrom: s.heardFrom, heardTerm: s.heardTerm}
+	c := Candidacy{At: now, HeardAt: s.heardAt, HeardFrom: s.heardFrom, HeardTerm: s.heardTerm}
 	if s.led > 0 && s.led < term && s.downAt >= 0 && !s.restood {
-		c.afterDown, c.downFrom = max(0, now-s.downAt), s.led
+		c.AfterDown, c.DownFrom = max(0, now-s.downAt), s.led
 		s.restood = true
 	}
 	r.candidates[i] = c
@@ -306,7 +318,7 @@ func (h *history) stood(i, term int, now time.Duration) {
 // led records server i acting as leader of term: only a leader sends
 // AppendEntries. A second server doing so in the same term breaks election
 // safety.
-func (h *history) led(i, term int, now time.Duration) {
+func (h *History) led(i, term int, now time.Duration) {
 	h.checkEarned(i, term, "it sent AppendEntries as leader", now)
 	r := h.term(term)
 	if _, seen := r.leaders[i]; !seen {
@@ -314,7 +326,7 @@ func (h *history) led(i, term int, now time.Duration) {
 			if other != i && h.safety == "" {
 				h.safety = fmt.Sprintf("election safety: term %d has 2 leaders %s: s%d sent AppendEntries as leader "+
 					"of term %d from %s, and s%d from %s (only a leader sends AppendEntries)",
-					term, serverList([]int{other, i}), other, term, seconds(at), i, seconds(now))
+					term, words.Servers([]int{other, i}), other, term, words.Seconds(at), i, words.Seconds(now))
 			}
 		}
 		r.leaders[i] = now
@@ -325,10 +337,10 @@ func (h *history) led(i, term int, now time.Duration) {
 }
 
 // delivered records the reply to a call.
-func (h *history) delivered(from, to int, method string, term int, reply rpcFields, now time.Duration) {
+func (h *History) delivered(from, to int, method string, term int, reply Fields, now time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	refused := (method == "RequestVote" && !reply.granted()) || (method == "AppendEntries" && !reply.succeeded())
+	refused := (method == "RequestVote" && !reply.GrantedVote()) || (method == "AppendEntries" && !reply.AppendSucceeded())
 	if p := h.pairs[pairKey{from, to, method}]; p != nil {
 		p.replyTerm = reply.Term
 		if refused {
@@ -348,7 +360,7 @@ func (h *history) delivered(from, to int, method string, term int, reply rpcFiel
 	}
 	if method == "RequestVote" && term > 0 && reply.Term == term {
 		r := h.term(term)
-		if reply.granted() {
+		if reply.GrantedVote() {
 			r.votes[from] = appendOnce(r.votes[from], to)
 		} else {
 			r.refusals[from] = appendOnce(r.refusals[from], to)
@@ -358,14 +370,14 @@ func (h *history) delivered(from, to int, method string, term int, reply rpcFiel
 
 // learned records that server i heard of term: if it led an older term, that
 // leadership is over.
-func (h *history) learned(i, term int, now time.Duration) {
+func (h *History) learned(i, term int, now time.Duration) {
 	if s := h.servers[i]; s != nil && s.led > 0 && term > s.led && s.downAt < 0 {
 		s.downAt, s.downTo = now, term
 	}
 }
 
-// polled records a GetState answer.
-func (h *history) polled(i, term int, isLeader bool, now time.Duration) {
+// Polled records a GetState answer.
+func (h *History) Polled(i, term int, isLeader bool, now time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.server(i)
@@ -385,16 +397,16 @@ func (h *history) polled(i, term int, isLeader bool, now time.Duration) {
 	}
 }
 
-// safetyProblem returns the first election safety violation seen in the
+// SafetyProblem returns the first election safety violation seen in the
 // servers' RPCs, or "".
-func (h *history) safetyProblem() string {
+func (h *History) SafetyProblem() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.safety
 }
 
-// ledTerm returns the latest term server i was seen leading, and since when.
-func (h *history) ledTerm(i int) (term int, since time.Duration, ok bool) {
+// LedTerm returns the latest term server i was seen leading, and since when.
+func (h *History) LedTerm(i int) (term int, since time.Duration, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.servers[i]
@@ -404,9 +416,9 @@ func (h *history) ledTerm(i int) (term int, since time.Duration, ok bool) {
 	return s.led, h.terms[s.led].leaders[i], true
 }
 
-// stepDown returns when server i learned that the latest term it led was
+// StepDown returns when server i learned that the latest term it led was
 // over, and the newer term it learned of.
-func (h *history) stepDown(i int) (at time.Duration, to int, ok bool) {
+func (h *History) StepDown(i int) (at time.Duration, to int, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.servers[i]
@@ -416,13 +428,13 @@ func (h *history) stepDown(i int) (at time.Duration, to int, ok bool) {
 	return s.downAt, s.downTo, true
 }
 
-// candidacyOf returns server i's candidacy in term, if it stood.
-func (h *history) candidacyOf(i, term int) (candidacy, bool) {
+// CandidacyOf returns server i's candidacy in term, if it stood.
+func (h *History) CandidacyOf(i, term int) (Candidacy, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.terms[term]
 	if r == nil {
-		return candidacy{}, false
+		return Candidacy{}, false
 	}
 	cand, ok := r.candidates[i]
 	return cand, ok

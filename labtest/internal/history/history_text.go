@@ -1,4 +1,4 @@
-package labtest
+package history
 
 import (
 	"fmt"
@@ -6,14 +6,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"raftlabs/labtest/internal/words"
 )
 
 // The leadership history in words: the lines a failure prints and the
 // hints derived from them.
 
-// text is the history as the failures print it: a line per term, the
+// Text is the history as the failures print it: a line per term, the
 // latest historyTerms of them, then the hints derived from it.
-func (h *history) text() string {
+func (h *History) Text() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	terms := slices.Sorted(maps.Keys(h.terms))
@@ -43,29 +45,29 @@ func (h *history) text() string {
 }
 
 // termLine describes one term: "s0 stood at 0.31s, votes from [s1 s2]; s0 led from 0.33s".
-func (h *history) termLine(t int) string {
+func (h *History) termLine(t int) string {
 	r := h.terms[t]
 	var parts []string
 	for _, i := range slices.Sorted(maps.Keys(r.candidates)) {
 		c := r.candidates[i]
-		s := fmt.Sprintf("s%d stood at %s", i, seconds(c.at))
-		if c.downFrom > 0 {
-			s += fmt.Sprintf(" (%s after it stopped leading term %d)", seconds(c.afterDown), c.downFrom)
+		s := fmt.Sprintf("s%d stood at %s", i, words.Seconds(c.At))
+		if c.DownFrom > 0 {
+			s += fmt.Sprintf(" (%s after it stopped leading term %d)", words.Seconds(c.AfterDown), c.DownFrom)
 		}
 		if v := r.votes[i]; len(v) > 0 {
-			s += ", votes from " + serverList(v)
+			s += ", votes from " + words.Servers(v)
 		}
 		if v := r.refusals[i]; len(v) > 0 {
-			s += ", refused by " + serverList(v)
+			s += ", refused by " + words.Servers(v)
 		}
 		parts = append(parts, s)
 	}
 	leaders := slices.Sorted(maps.Keys(r.leaders))
 	slices.SortStableFunc(leaders, func(a, b int) int { return int(r.leaders[a] - r.leaders[b]) })
 	for _, i := range leaders {
-		s := fmt.Sprintf("s%d led from %s", i, seconds(r.leaders[i]))
+		s := fmt.Sprintf("s%d led from %s", i, words.Seconds(r.leaders[i]))
 		if sr := h.servers[i]; sr != nil && sr.led == t && sr.downAt >= 0 {
-			s += fmt.Sprintf(" until it learned of term %d at %s", sr.downTo, seconds(sr.downAt))
+			s += fmt.Sprintf(" until it learned of term %d at %s", sr.downTo, words.Seconds(sr.downAt))
 		}
 		parts = append(parts, s)
 	}
@@ -77,7 +79,7 @@ func (h *history) termLine(t int) string {
 
 // hints derives advice from the history, for the patterns that have one
 // likely cause. h.mu must be held.
-func (h *history) hints() []string {
+func (h *History) hints() []string {
 	var hints []string
 	if h.safety != "" {
 		hints = append(hints, h.safety)
@@ -96,11 +98,11 @@ func (h *history) hints() []string {
 	// A server that stood again at once after its leadership ended.
 	for _, t := range terms {
 		for _, i := range slices.Sorted(maps.Keys(h.terms[t].candidates)) {
-			if c := h.terms[t].candidates[i]; c.downFrom > 0 && c.afterDown < restandGap {
+			if c := h.terms[t].candidates[i]; c.DownFrom > 0 && c.AfterDown < restandGap {
 				hints = append(hints, fmt.Sprintf("s%d stood for election in term %d %s after it learned that its "+
 					"term %d as leader was over: a server that steps down must start a fresh election timeout; "+
 					"a deadline left from before it led has long passed, so it unseats the new leader at once",
-					i, t, seconds(c.afterDown), c.downFrom))
+					i, t, words.Seconds(c.AfterDown), c.DownFrom))
 				break
 			}
 		}
@@ -164,9 +166,9 @@ func votedIn(r *termRecord, v int) bool {
 	return false
 }
 
-// storms describes the streams of calls made many times at one instant of
+// Storms describes the streams of calls made many times at one instant of
 // the test's clock, the busiest first, with the rule each breaks.
-func (h *history) storms() string {
+func (h *History) Storms() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	keys := slices.Collect(maps.Keys(h.pairs))
@@ -178,7 +180,7 @@ func (h *history) storms() string {
 			break
 		}
 		fmt.Fprintf(&b, "s%d sent %s %s to s%d at %s on the test's clock, without the clock moving",
-			k.from, thousands(p.burst), k.method, k.to, seconds(p.at))
+			k.from, thousands(p.burst), k.method, k.to, words.Seconds(p.at))
 		switch {
 		case p.burstRefused == 0:
 			b.WriteString(": a call must not be repeated at once in a loop; wait for a reply, a timer or a heartbeat\n")
@@ -232,30 +234,4 @@ func appendOnce(s []int, v int) []int {
 		return s
 	}
 	return append(s, v)
-}
-
-// historyText is the test's leadership history and the hints derived from
-// it, for a failure that involves leaders or terms. It is at most a few
-// dozen lines. It needs no lock of the cluster's, so it may be called with
-// c.mu held or not, and from outside the test's bubble.
-func (c *Cluster) historyText() string {
-	if c.history == nil {
-		return ""
-	}
-	return c.history.text()
-}
-
-// checkHistory fails the test if the servers' RPCs broke election safety,
-// or a server led a term without a majority's votes.
-func (c *Cluster) checkHistory() {
-	c.t.Helper()
-	if c.history == nil {
-		return
-	}
-	if p := c.history.safetyProblem(); p != "" {
-		c.historyFatalf("%s", p)
-	}
-	if f := c.history.unearnedProblem(); f != nil {
-		c.Fail(f)
-	}
 }

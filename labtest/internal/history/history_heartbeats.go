@@ -1,25 +1,27 @@
-package labtest
+package history
 
 import (
 	"fmt"
 	"maps"
 	"slices"
 	"time"
+
+	"raftlabs/labtest/internal/words"
 )
 
 // heartbeatsStopped returns a hint if a server led for a while, over terms
 // that ended with another server's election, yet sent each other server
 // no more AppendEntries than it led terms: one round per term, and no
 // heartbeats after it. "" if no server did. h.mu must be held.
-func (h *history) heartbeatsStopped() string {
+func (h *History) heartbeatsStopped() string {
 	terms := slices.Sorted(maps.Keys(h.terms))
 	// began[k] is when terms[k] began: its first candidacy.
 	began := make([]time.Duration, len(terms))
 	for k, t := range terms {
 		began[k] = -1
 		for _, c := range h.terms[t].candidates {
-			if began[k] < 0 || c.at < began[k] {
-				began[k] = c.at
+			if began[k] < 0 || c.At < began[k] {
+				began[k] = c.At
 			}
 		}
 	}
@@ -51,7 +53,7 @@ func (h *history) heartbeatsStopped() string {
 			return fmt.Sprintf("s%d led terms %s for %s in all, until others were elected, but sent no server more "+
 				"than %d AppendEntries in the whole test: a leader sends heartbeats during idle periods, not only "+
 				"when it is elected (Figure 2, Leaders: \"repeat during idle periods to prevent election timeouts\")",
-				i, termRange(led[i]), seconds(leading[i]), most)
+				i, termRange(led[i]), words.Seconds(leading[i]), most)
 		}
 	}
 	return ""
