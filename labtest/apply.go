@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"raftlabs/labtest/internal/stacks"
 	"raftlabs/raftapi"
 )
 
@@ -260,7 +261,7 @@ func commandText(cmd any) string {
 // there. A closed applyCh is the end of that instance's messages.
 func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 	c.run.helper()
-	c.run.readers.Store(currentGoroutine().id, i)
+	c.run.readers.Store(stacks.Current().ID, i)
 	c.drains.Add(1)
 	defer c.drains.Add(-1)
 	c.restoreService(i, gen)

@@ -13,6 +13,7 @@ import (
 	"raftlabs/labgob"
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/stacks"
 	"raftlabs/raftapi"
 )
 
@@ -95,7 +96,7 @@ func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
 		problems: problemsBaseline{codec: labgob.NewMark()},
 		baseline: goroutineCount(runtime.NumGoroutine() + 1),
 	}
-	r.bubble.Store(int64(currentGoroutine().bubble))
+	r.bubble.Store(int64(stacks.Current().Bubble))
 	c.startTrace()
 	r.mu.Lock()
 	r.current = c

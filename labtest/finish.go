@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"raftlabs/labgob"
+	"raftlabs/labtest/internal/stacks"
 )
 
 // The end of every test: kill the servers, wait for their goroutines, and
@@ -81,7 +82,7 @@ func (c *Cluster) CheckKillStopsGoroutines() {
 // a reply may be held back 2.2s), it waits up to leakWait more: a reply
 // handler that acts once on a reply that came after Kill, sending one more
 // RPC, and then stops is not a leak; one that goes on sending still is.
-func (c *Cluster) waitForGoroutines() []goroutine {
+func (c *Cluster) waitForGoroutines() []stacks.Goroutine {
 	leaks := c.waitUntil(time.Now().Add(leakWait))
 	if len(leaks) == 0 {
 		return nil
@@ -96,7 +97,7 @@ func (c *Cluster) waitForGoroutines() []goroutine {
 // passed, and returns those still running. Counting goroutines is cheap;
 // a stack dump to see whose they are is not, so it dumps only when the
 // count says the test's own are gone, or at the deadline.
-func (c *Cluster) waitUntil(deadline time.Time) []goroutine {
+func (c *Cluster) waitUntil(deadline time.Time) []stacks.Goroutine {
 	for {
 		if runtime.NumGoroutine() <= int(c.baseline)+int(c.drains.Load()) {
 			if leaks := c.leaks(); len(leaks) == 0 {
@@ -112,9 +113,9 @@ func (c *Cluster) waitUntil(deadline time.Time) []goroutine {
 
 // lateCalls splits goroutines into those waiting in a labrpc Call for an
 // answer and the others.
-func lateCalls(gs []goroutine) (calling, others []goroutine) {
+func lateCalls(gs []stacks.Goroutine) (calling, others []stacks.Goroutine) {
 	for _, g := range gs {
-		if g.calls("raftlabs/labrpc.(*Network).call(") {
+		if g.Calls("raftlabs/labrpc.(*Network).call(") {
 			calling = append(calling, g)
 		} else {
 			others = append(others, g)
@@ -124,7 +125,7 @@ func lateCalls(gs []goroutine) (calling, others []goroutine) {
 }
 
 // describeLeaks says which goroutines outlived Kill, with their stacks.
-func describeLeaks(leaks []goroutine) string {
+func describeLeaks(leaks []stacks.Goroutine) string {
 	var b strings.Builder
 	what := fmt.Sprintf("%d goroutines", len(leaks))
 	if len(leaks) == 1 {
@@ -140,18 +141,18 @@ func describeLeaks(leaks []goroutine) string {
 			fmt.Fprintf(&b, "    ... and %d more\n", len(leaks)-shown)
 			break
 		}
-		b.WriteString(indent(g.stack, "    "))
+		b.WriteString(indent(g.Stack, "    "))
 		b.WriteString("\n")
 	}
 	return b.String()
 }
 
 // leaks returns the test's goroutines other than the harness's.
-func (c *Cluster) leaks() []goroutine {
-	me := currentGoroutine().id
-	var gs []goroutine
+func (c *Cluster) leaks() []stacks.Goroutine {
+	me := stacks.Current().ID
+	var gs []stacks.Goroutine
 	for _, g := range c.run.bubbleGoroutines() {
-		if g.id != me && !g.isHarness() {
+		if g.ID != me && !g.IsHarness() {
 			gs = append(gs, g)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/testdata/broken"
 )
 
@@ -110,13 +111,13 @@ func TestCheckEntriesKept(t *testing.T) {
 }
 
 func TestLateCalls(t *testing.T) {
-	gs := []goroutine{
-		{id: 1, stack: "goroutine 1 [sleep]:\nraftlabs/labrpc.(*Network).call(...)\nraftlabs/labrpc.(*ClientEnd).Call(...)"},
-		{id: 2, stack: "goroutine 2 [sync.Cond.Wait]:\nsync.(*Cond).Wait(...)\nraftlabs/solutions.(*Raft).applier(...)"},
+	gs := []stacks.Goroutine{
+		{ID: 1, Stack: "goroutine 1 [sleep]:\nraftlabs/labrpc.(*Network).call(...)\nraftlabs/labrpc.(*ClientEnd).Call(...)"},
+		{ID: 2, Stack: "goroutine 2 [sync.Cond.Wait]:\nsync.(*Cond).Wait(...)\nraftlabs/solutions.(*Raft).applier(...)"},
 	}
 	calling, others := lateCalls(gs)
 	require.Len(t, calling, 1)
 	require.Len(t, others, 1)
-	assert.Equal(t, 1, calling[0].id)
-	assert.Equal(t, 2, others[0].id)
+	assert.Equal(t, 1, calling[0].ID)
+	assert.Equal(t, 2, others[0].ID)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/raftapi"
 )
@@ -216,8 +217,8 @@ func newRun(name string, s settings) *run {
 		ended:    make(chan struct{}),
 		finished: make(chan struct{}),
 	}
-	for _, g := range goroutines() {
-		r.before[g.id] = true
+	for _, g := range stacks.All() {
+		r.before[g.ID] = true
 	}
 	return r
 }

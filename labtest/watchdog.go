@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"raftlabs/labtest/internal/stacks"
 )
 
 // The watchdog has two halves. Inside the bubble, the cluster's heartbeat
@@ -163,10 +165,10 @@ const stormRule = "the servers retry a refused or failed RPC at once, for ever, 
 
 // stall is what the watchdog has seen since the clock last moved.
 type stall struct {
-	dumps  [][]goroutine // goroutine dumps of the test, oldest first
-	rpcsAt int64         // RPCs sent when the first dump was taken
-	since  time.Duration // how long the clock had stood still at the first dump
-	cpuAt  time.Duration // the process's CPU time then
+	dumps  [][]stacks.Goroutine // goroutine dumps of the test, oldest first
+	rpcsAt int64                // RPCs sent when the first dump was taken
+	since  time.Duration        // how long the clock had stood still at the first dump
+	cpuAt  time.Duration        // the process's CPU time then
 }
 
 // observe takes one more look at the test's goroutines.
@@ -195,7 +197,7 @@ func (s *stall) verdict(r *run, still time.Duration) string {
 			"applyCh reader, like a real service, calls GetState after each message and waits for rf.mu, while the "+
 			"sender waits for the reader. Never send on applyCh while holding rf.mu: copy the messages under the "+
 			"lock, unlock, then send.\ngoroutine %d (%s) sends on applyCh:\n%s",
-			server, r.elapsedSeconds(), holder.id, holder.status, indent(holder.stack, "    "))
+			server, r.elapsedSeconds(), holder.ID, holder.Status, indent(holder.Stack, "    "))
 	}
 	sent := r.rpcsNow() - s.rpcsAt
 	switch {
@@ -221,7 +223,7 @@ func (s *stall) verdict(r *run, still time.Duration) string {
 // test may wait long for a core, but whatever CPU it gets moves its clock:
 // between two ticks of 10ms it needs milliseconds, not a second.) It
 // returns nil if there is none.
-func (s *stall) spinner() *goroutine {
+func (s *stall) spinner() *stacks.Goroutine {
 	if len(s.dumps) < 4 {
 		return nil
 	}
@@ -230,16 +232,16 @@ func (s *stall) spinner() *goroutine {
 		return nil
 	}
 	for _, g := range s.dumps[len(s.dumps)-1] {
-		if g.durable {
+		if g.Durable {
 			continue
 		}
 		busy := 0
 		for _, dump := range s.dumps {
-			k := slices.IndexFunc(dump, func(h goroutine) bool { return h.id == g.id })
+			k := slices.IndexFunc(dump, func(h stacks.Goroutine) bool { return h.ID == g.ID })
 			// A goroutine busy in the course's own code (decoding a large
 			// RPC for the history, under -race on a loaded machine) is
 			// slow, not spinning.
-			if k >= 0 && (dump[k].status == "running" || dump[k].status == "runnable") && !dump[k].inHarness() {
+			if k >= 0 && (dump[k].Status == "running" || dump[k].Status == "runnable") && !dump[k].InHarness() {
 				busy++
 			}
 		}
@@ -263,12 +265,12 @@ func (s *stall) frozen() bool {
 	}
 	blockedSomewhere := false
 	for k := range b {
-		if a[k].id != b[k].id || a[k].status != b[k].status || body(a[k].stack) != body(b[k].stack) {
+		if a[k].ID != b[k].ID || a[k].Status != b[k].Status || stacks.Body(a[k].Stack) != stacks.Body(b[k].Stack) {
 			return false
 		}
 		switch {
-		case b[k].durable:
-		case isBlockedStatus(b[k].status):
+		case b[k].Durable:
+		case isBlockedStatus(b[k].Status):
 			blockedSomewhere = true
 		default:
 			return false // running, in a system call, or otherwise able to change
@@ -288,59 +290,52 @@ func isBlockedStatus(status string) bool {
 	return false
 }
 
-// body is a goroutine's stack without its header line, which carries how
-// long it has waited.
-func body(stack string) string {
-	_, rest, _ := strings.Cut(stack, "\n")
-	return rest
-}
-
 // applyUnderLock recognises the tests' applyCh reader of some server
 // waiting for that server's lock in GetState while a goroutine of the test
 // sends on a channel. It returns the sender and the server.
-func (r *run) applyUnderLock(gs []goroutine) (sender goroutine, server int, ok bool) {
+func (r *run) applyUnderLock(gs []stacks.Goroutine) (sender stacks.Goroutine, server int, ok bool) {
 	server = -1
 	for _, g := range gs {
-		i, isReader := r.readers.Load(g.id)
-		if isReader && g.calls("raftlabs/labtest.(*Cluster).serviceCall") &&
-			(strings.Contains(g.status, "Mutex") || strings.Contains(g.status, "semacquire")) {
+		i, isReader := r.readers.Load(g.ID)
+		if isReader && g.Calls("raftlabs/labtest.(*Cluster).serviceCall") &&
+			(strings.Contains(g.Status, "Mutex") || strings.Contains(g.Status, "semacquire")) {
 			server = i.(int)
 		}
 	}
 	if server < 0 {
-		return goroutine{}, 0, false
+		return stacks.Goroutine{}, 0, false
 	}
 	for _, g := range gs {
-		if _, helper := r.helpers.Load(g.id); !helper && strings.HasPrefix(g.status, "chan send") {
+		if _, helper := r.helpers.Load(g.ID); !helper && strings.HasPrefix(g.Status, "chan send") {
 			return g, server, true
 		}
 	}
-	return goroutine{}, 0, false
+	return stacks.Goroutine{}, 0, false
 }
 
 // bubbleGoroutines returns the goroutines of the test other than the
 // harness's own: those of its bubble, or in real time those created since
 // the test began.
-func (r *run) bubbleGoroutines() []goroutine {
+func (r *run) bubbleGoroutines() []stacks.Goroutine {
 	return r.withoutHelpers(r.allBubbleGoroutines())
 }
 
 // allBubbleGoroutines is bubbleGoroutines with the harness's own.
-func (r *run) allBubbleGoroutines() []goroutine {
-	var gs []goroutine
+func (r *run) allBubbleGoroutines() []stacks.Goroutine {
+	var gs []stacks.Goroutine
 	bubble := int(r.bubble.Load())
-	for _, g := range goroutines() {
-		if (bubble != 0 && g.bubble == bubble) || (bubble == 0 && !r.before[g.id]) {
+	for _, g := range stacks.All() {
+		if (bubble != 0 && g.Bubble == bubble) || (bubble == 0 && !r.before[g.ID]) {
 			gs = append(gs, g)
 		}
 	}
 	return gs
 }
 
-func (r *run) withoutHelpers(gs []goroutine) []goroutine {
-	var out []goroutine
+func (r *run) withoutHelpers(gs []stacks.Goroutine) []stacks.Goroutine {
+	var out []stacks.Goroutine
 	for _, g := range gs {
-		if _, helper := r.helpers.Load(g.id); !helper {
+		if _, helper := r.helpers.Load(g.ID); !helper {
 			out = append(out, g)
 		}
 	}
@@ -350,7 +345,7 @@ func (r *run) withoutHelpers(gs []goroutine) []goroutine {
 // helper marks the calling goroutine as part of the harness, so it is never
 // blamed for a stall or reported as a leak.
 func (r *run) helper() {
-	r.helpers.Store(currentGoroutine().id, true)
+	r.helpers.Store(stacks.Current().ID, true)
 }
 
 func (r *run) elapsedSeconds() float64 {

@@ -1,16 +1,3 @@
-// Package stacks reads the goroutine dumps that runtime.Stack writes, so
-// that the harness can say which goroutines of a test are running, which
-// are blocked and on what, and which belong to a testing/synctest bubble.
-//
-// # Usage
-//
-//	for _, g := range stacks.All() {
-//		fmt.Println(g.ID, g.Status, g.Durable, g.Bubble)
-//	}
-//
-// The format it reads is the runtime's ("goroutine 10 [sync.Mutex.Lock,
-// synctest bubble 1]:" then the frames); a field the runtime does not print
-// is left at its zero value.
 package stacks
 
 import (

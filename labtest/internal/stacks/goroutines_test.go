@@ -1,4 +1,4 @@
-package labtest
+package stacks
 
 import (
 	"fmt"
@@ -31,39 +31,39 @@ testing.(*T).Run(0x1, {0x2, 0x3}, 0x4)
 `
 
 func TestParseGoroutines(t *testing.T) {
-	gs := parseGoroutines([]byte(sampleDump))
+	gs := Parse([]byte(sampleDump))
 	require.Len(t, gs, 4)
 
-	assert.Equal(t, 24, gs[0].id)
-	assert.Equal(t, "sync.Mutex.Lock", gs[0].status)
-	assert.False(t, gs[0].durable)
-	assert.Equal(t, 3, gs[0].bubble)
+	assert.Equal(t, 24, gs[0].ID)
+	assert.Equal(t, "sync.Mutex.Lock", gs[0].Status)
+	assert.False(t, gs[0].Durable)
+	assert.Equal(t, 3, gs[0].Bubble)
 
-	assert.Equal(t, "sleep", gs[1].status)
-	assert.True(t, gs[1].durable)
+	assert.Equal(t, "sleep", gs[1].Status)
+	assert.True(t, gs[1].Durable)
 	assert.True(t, gs[1].isSuspectHolder())
 
-	assert.True(t, gs[2].isHarness())
+	assert.True(t, gs[2].IsHarness())
 
-	assert.Equal(t, "chan receive", gs[3].status)
-	assert.Zero(t, gs[3].bubble)
+	assert.Equal(t, "chan receive", gs[3].Status)
+	assert.Zero(t, gs[3].Bubble)
 }
 
 func TestDescribeStuckBlamesTheMutexWaiterAndNamesTheSleeper(t *testing.T) {
-	got := describeStuck(parseGoroutines([]byte(sampleDump)), nil)
+	got := DescribeStuck(Parse([]byte(sampleDump)), nil, "")
 	assert.Contains(t, got, "goroutine 24 (sync.Mutex.Lock) stops virtual time: it waits for a mutex")
 	assert.Contains(t, got, "goroutine 28 (sleep) may be holding the lock")
 	assert.NotContains(t, got, "goroutine 7 ", "the synctest machinery is never blamed")
 }
 
 func TestCurrentGoroutine(t *testing.T) {
-	g := currentGoroutine()
-	assert.Positive(t, g.id)
-	assert.Equal(t, "running", g.status)
+	g := Current()
+	assert.Positive(t, g.ID)
+	assert.Equal(t, "running", g.Status)
 }
 
 func TestTheHarnessSleepingIsNoSuspect(t *testing.T) {
-	g := goroutine{status: "sleep", durable: true, stack: `goroutine 9 [sleep (durable), synctest bubble 1]:
+	g := Goroutine{Status: "sleep", Durable: true, Stack: `goroutine 9 [sleep (durable), synctest bubble 1]:
 time.Sleep(0x3e8)
 	/usr/local/go/src/runtime/time.go:361 +0x145
 raftlabs/labtest.(*Cluster).startServer(0xc000010000, 0x2)
@@ -92,21 +92,21 @@ func TestFramePackageAndTheStandardLibrary(t *testing.T) {
 // A //line directive can give a student's file any name; the harness reads
 // only function names, which a student cannot choose outside its package.
 func TestAFileNamedLikeTheHarnessDoesNotMakeAGoroutineTheHarnesss(t *testing.T) {
-	leak := goroutine{id: 40, status: "sleep", durable: true, stack: `goroutine 40 [sleep (durable), synctest bubble 1]:
+	leak := Goroutine{ID: 40, Status: "sleep", Durable: true, Stack: `goroutine 40 [sleep (durable), synctest bubble 1]:
 time.Sleep(0x3b9aca00)
 	runtime/time.go:361 +0x145
 raftlabs/lab1-election.(*Raft).hidden(0xc000010000)
 	internal/synctest.Run(:1 +0x4f
 created by raftlabs/lab1-election.Make in goroutine 12
 	testing/synctest.testingSynctestTest(:2 +0x1d1`}
-	assert.False(t, leak.isHarness())
+	assert.False(t, leak.IsHarness())
 	assert.True(t, leak.isSuspectHolder())
 	pkg, ok := leak.innermostPackage()
 	assert.True(t, ok)
 	assert.Equal(t, "raftlabs/lab1-election", pkg)
 	assert.Equal(t, "0xc000010000", leak.receiver())
 
-	posing := goroutine{id: 41, status: "sync.Mutex.Lock", stack: `goroutine 41 [sync.Mutex.Lock, synctest bubble 1]:
+	posing := Goroutine{ID: 41, Status: "sync.Mutex.Lock", Stack: `goroutine 41 [sync.Mutex.Lock, synctest bubble 1]:
 sync.(*Mutex).Lock(...)
 	sync/mutex.go:46
 raftlabs/lab1-election.(*Raft).GetState(0xc000010000)
@@ -115,21 +115,21 @@ raftlabs/lab1-election.(*Raft).GetState(0xc000010000)
 }
 
 func TestStacksThatDifferOnlyInArgumentsAreOneGroup(t *testing.T) {
-	stack := func(id int, arg string) goroutine {
-		return goroutine{id: id, status: "sync.Mutex.Lock", stack: fmt.Sprintf("goroutine %d [sync.Mutex.Lock]:\n"+
+	stack := func(id int, arg string) Goroutine {
+		return Goroutine{ID: id, Status: "sync.Mutex.Lock", Stack: fmt.Sprintf("goroutine %d [sync.Mutex.Lock]:\n"+
 			"sync.(*Mutex).Lock(%s)\n\tsync/mutex.go:46 +0x%d\n"+
 			"raftlabs/solutions.(*Raft).requestVote(%s, 0x1)\n\traftlabs/solutions/election.go:112 +0xac\n"+
 			"created by raftlabs/solutions.(*Raft).startElection in goroutine %d\n\traftlabs/solutions/election.go:103 +0x16c",
 			id, arg, id, arg, id+1)}
 	}
-	var gs []goroutine
+	var gs []Goroutine
 	for k := range 1000 {
 		gs = append(gs, stack(10+k, fmt.Sprintf("0x%x", 0xc000+k)))
 	}
-	other := goroutine{id: 5, status: "sleep", stack: "goroutine 5 [sleep]:\ntime.Sleep(0x1)\n\truntime/time.go:1 +0x1"}
+	other := Goroutine{ID: 5, Status: "sleep", Stack: "goroutine 5 [sleep]:\ntime.Sleep(0x1)\n\truntime/time.go:1 +0x1"}
 	groups := groupStacks(append(gs, other), nil)
 	require.Len(t, groups, 2)
-	assert.Equal(t, 10, groups[0].first.id)
+	assert.Equal(t, 10, groups[0].first.ID)
 	assert.Equal(t, " and 999 more with the same stack", groups[0].others())
 	assert.Equal(t, 1001, groups[0].rest)
 	assert.Equal(t, "", groups[1].others())
@@ -144,14 +144,14 @@ func TestStacksThatDifferOnlyInArgumentsAreOneGroup(t *testing.T) {
 }
 
 func TestInHarnessTellsTheCoursesCodeFromTheStudents(t *testing.T) {
-	decoding := goroutine{id: 123, status: "runnable", stack: "goroutine 123 [runnable]:\n" +
+	decoding := Goroutine{ID: 123, Status: "runnable", Stack: "goroutine 123 [runnable]:\n" +
 		"encoding/gob.(*Decoder).nextInt(0xc00009e750)\n\tencoding/gob/decoder.go:121 +0x105\n" +
 		"raftlabs/labtest/internal/history.decodeRPCFields({0xc001d62000, 0x1e8556, 0x1ea000})\n\traftlabs/labtest/internal/history/history.go:123 +0xfd\n" +
 		"raftlabs/solutions.(*Raft).sendAppendEntries(0xc00009a480, 0x1)\n\traftlabs/solutions/replication.go:198 +0x14b"}
-	assert.True(t, decoding.inHarness(), "decoding an RPC for the history is the harness's work, not a busy loop")
+	assert.True(t, decoding.InHarness(), "decoding an RPC for the history is the harness's work, not a busy loop")
 
-	spinning := goroutine{id: 7, status: "running", stack: "goroutine 7 [running]:\n" +
+	spinning := Goroutine{ID: 7, Status: "running", Stack: "goroutine 7 [running]:\n" +
 		"raftlabs/lab1-election.(*Raft).ticker(0xc00009a480)\n\traftlabs/lab1-election/raft.go:80 +0x14b\n" +
 		"created by raftlabs/lab1-election.Make in goroutine 6\n\traftlabs/lab1-election/raft.go:120 +0x1"}
-	assert.False(t, spinning.inHarness())
+	assert.False(t, spinning.InHarness())
 }

@@ -1,39 +1,15 @@
-package labtest
+package stacks
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
-	"raftlabs/labtest/internal/stacks"
+	"raftlabs/labtest/internal/words"
 )
 
-// goroutine is one entry of a goroutine dump, as the watchdog, the leak
-// check and the stall reports use it. Reading dumps is package stacks'.
-type goroutine struct {
-	id      int
-	status  string // "running", "sync.Mutex.Lock", "sleep", ...
-	durable bool   // blocked in a way that lets virtual time advance
-	bubble  int    // the synctest bubble it belongs to, 0 if none
-	stack   string // the whole entry, header included
-}
-
-func fromStacks(gs []stacks.Goroutine) []goroutine {
-	out := make([]goroutine, len(gs))
-	for k, g := range gs {
-		out[k] = goroutine{id: g.ID, status: g.Status, durable: g.Durable, bubble: g.Bubble, stack: g.Stack}
-	}
-	return out
-}
-
-// goroutines returns every goroutine in the process.
-func goroutines() []goroutine { return fromStacks(stacks.All()) }
-
-// currentGoroutine returns the calling goroutine's entry.
-func currentGoroutine() goroutine { return fromStacks([]stacks.Goroutine{stacks.Current()})[0] }
-
-// parseGoroutines parses a dump.
-func parseGoroutines(dump []byte) []goroutine { return fromStacks(stacks.Parse(dump)) }
+// What the harness reads in a goroutine's stack: whose code it runs, what
+// it waits for, and why it may stop a test's virtual clock.
 
 // frames returns the function line of each frame of g's stack, innermost
 // first, such as "raftlabs/labrpc.(*ClientEnd).Call(0xc000010000, ...)".
@@ -43,9 +19,9 @@ func parseGoroutines(dump []byte) []goroutine { return fromStacks(stacks.Parse(d
 // internal/synctest.go, while a function's name always starts with its
 // package's path, and the code under test can define no function outside
 // its own package (raftlabs/lab2-replication.*).
-func (g goroutine) frames() []string {
+func (g Goroutine) frames() []string {
 	var frames []string
-	for _, line := range strings.Split(body(g.stack), "\n") {
+	for _, line := range strings.Split(Body(g.Stack), "\n") {
 		if line == "" || strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "created by ") {
 			continue
 		}
@@ -54,25 +30,25 @@ func (g goroutine) frames() []string {
 	return frames
 }
 
-// calls reports whether the function fn, written with the opening
+// Calls reports whether the function fn, written with the opening
 // parenthesis of its arguments ("raftlabs/labrpc.(*ClientEnd).Call("), is
 // one of g's frames.
-func (g goroutine) calls(fn string) bool {
+func (g Goroutine) Calls(fn string) bool {
 	return slices.ContainsFunc(g.frames(), func(frame string) bool { return strings.HasPrefix(frame, fn) })
 }
 
-// isHarness reports whether g only waits inside the synctest machinery
+// IsHarness reports whether g only waits inside the synctest machinery
 // rather than running code under test.
-func (g goroutine) isHarness() bool {
-	return g.calls("testing/synctest.testingSynctestTest(") || g.calls("internal/synctest.Run(")
+func (g Goroutine) IsHarness() bool {
+	return g.Calls("testing/synctest.testingSynctestTest(") || g.Calls("internal/synctest.Run(")
 }
 
 // why explains, in the course's words, why g keeps virtual time from moving.
-func (g goroutine) why() string {
+func (g Goroutine) why() string {
 	switch {
-	case g.status == "running" || g.status == "runnable":
+	case g.Status == "running" || g.Status == "runnable":
 		return "it never blocks: a loop that does not sleep (a busy loop, runtime.Gosched, or select with a default case)"
-	case strings.Contains(g.status, "Mutex") || strings.Contains(g.status, "RWMutex"):
+	case strings.Contains(g.Status, "Mutex") || strings.Contains(g.Status, "RWMutex"):
 		return "it waits for a mutex whose holder is sleeping, waiting for an RPC reply or sending on a channel: " +
 			"never hold rf.mu across time.Sleep, Call or a channel send"
 	default:
@@ -82,8 +58,8 @@ func (g goroutine) why() string {
 
 // isSuspectHolder reports whether g may be holding a lock while blocked:
 // it sleeps, waits in an RPC, or sends on a channel.
-func (g goroutine) isSuspectHolder() bool {
-	if strings.HasPrefix(g.status, "chan send") || g.calls("raftlabs/labrpc.(*ClientEnd).Call(") {
+func (g Goroutine) isSuspectHolder() bool {
+	if strings.HasPrefix(g.Status, "chan send") || g.Calls("raftlabs/labrpc.(*ClientEnd).Call(") {
 		return true
 	}
 	// A sleep counts unless the harness itself sleeps (a scenario's Sleep,
@@ -101,30 +77,25 @@ func (g goroutine) isSuspectHolder() bool {
 	return false
 }
 
-// describeStuck explains why a bubble's virtual clock stopped, from a dump
-// of its goroutines and, when c is not nil, the test's RPCs: a retry storm
-// is told as one (who sent how many of what to whom, and the rule), and a
+// DescribeStuck explains why a bubble's virtual clock stopped, from a
+// dump of its goroutines, the names of the servers' Raft pointers (may be
+// nil) and the retry storms the test's RPCs show (may be ""): a storm is
+// told as one (who sent how many of what to whom, and the rule), and a
 // goroutine that may hold a lock is listed first when it belongs to the
-// server whose lock another goroutine waits for. It is safe to call from
-// outside the test's bubble: it only locks mutexes.
-func describeStuck(gs []goroutine, c *Cluster) string {
+// server whose lock another goroutine waits for.
+func DescribeStuck(gs []Goroutine, names ServerPointers, storms string) string {
 	var b strings.Builder
-	names := c.serverPointers()
-	storms := ""
-	if c != nil && c.history != nil {
-		storms = c.history.Storms()
-	}
 	if storms != "" {
 		b.WriteString("retry storm: the servers send RPCs over and over at one instant, so the clock cannot move:\n")
-		b.WriteString(indent(storms, "  "))
+		b.WriteString(words.Indent(storms, "  "))
 		b.WriteString("\n")
 	}
-	var culprits, holders []goroutine
+	var culprits, holders []Goroutine
 	for _, g := range gs {
-		if g.isHarness() {
+		if g.IsHarness() {
 			continue
 		}
-		if !g.durable {
+		if !g.Durable {
 			culprits = append(culprits, g)
 		} else if g.isSuspectHolder() {
 			holders = append(holders, g)
@@ -144,20 +115,20 @@ func describeStuck(gs []goroutine, c *Cluster) string {
 	for _, grp := range groupStacks(culprits, names) {
 		g := grp.first
 		why := g.why()
-		if storms != "" && (g.status == "running" || g.status == "runnable" || !g.waitsForServerLock()) {
+		if storms != "" && (g.Status == "running" || g.Status == "runnable" || !g.waitsForServerLock()) {
 			why = "it is running, part of the storm above"
 		}
 		if !listGroup(&b, &listed, grp) {
 			break
 		}
-		fmt.Fprintf(&b, "goroutine %d%s (%s)%s stops virtual time: %s\n%s\n", g.id, names.of(g), g.status, grp.others(), why, indent(g.stack, "    "))
+		fmt.Fprintf(&b, "goroutine %d%s (%s)%s stops virtual time: %s\n%s\n", g.ID, names.of(g), g.Status, grp.others(), why, words.Indent(g.Stack, "    "))
 	}
 	// Suspects matter only if a goroutine waits for a lock. Holders of the
 	// same server as a waiter come first: the likely culprits.
 	if len(waitedFor) == 0 {
 		holders = nil
 	}
-	slices.SortStableFunc(holders, func(x, y goroutine) int {
+	slices.SortStableFunc(holders, func(x, y Goroutine) int {
 		return boolRank(waitedFor[y.receiver()]) - boolRank(waitedFor[x.receiver()])
 	})
 	for _, grp := range groupStacks(holders, names) {
@@ -169,7 +140,7 @@ func describeStuck(gs []goroutine, c *Cluster) string {
 		if !listGroup(&b, &listed, grp) {
 			break
 		}
-		fmt.Fprintf(&b, "goroutine %d%s (%s)%s %s:\n%s\n", g.id, names.of(g), g.status, grp.others(), what, indent(g.stack, "    "))
+		fmt.Fprintf(&b, "goroutine %d%s (%s)%s %s:\n%s\n", g.ID, names.of(g), g.Status, grp.others(), what, words.Indent(g.Stack, "    "))
 	}
 	return b.String()
 }
@@ -182,11 +153,11 @@ func boolRank(v bool) int {
 }
 
 // blockedIn names what a suspect holder is blocked in.
-func (g goroutine) blockedIn() string {
+func (g Goroutine) blockedIn() string {
 	switch {
-	case strings.HasPrefix(g.status, "chan send"):
+	case strings.HasPrefix(g.Status, "chan send"):
 		return "sends on a channel"
-	case g.calls("raftlabs/labrpc.(*ClientEnd).Call("):
+	case g.Calls("raftlabs/labrpc.(*ClientEnd).Call("):
 		return "waits for an RPC reply (Call)"
 	default:
 		return "sleeps"
@@ -197,7 +168,7 @@ func (g goroutine) blockedIn() string {
 // under test on g's stack, such as "0xc000010000" for
 // "raftlabs/lab1-election.(*Raft).ticker(0xc000010000)", or "". Two
 // goroutines with the same receiver work on the same server.
-func (g goroutine) receiver() string {
+func (g Goroutine) receiver() string {
 	for _, frame := range g.frames() {
 		fn, args, ok := strings.Cut(frame, ".(*")
 		if !ok || isHarnessPackage(fn) || isStandardPackage(framePackage(frame)) {
@@ -219,26 +190,26 @@ func (g goroutine) receiver() string {
 // waitsForServerLock reports whether g waits for a mutex of the code under
 // test, rather than one of the network's or the harness's: the first frame
 // outside the standard library is not the course's machinery.
-func (g goroutine) waitsForServerLock() bool {
-	if !strings.Contains(g.status, "Mutex") {
+func (g Goroutine) waitsForServerLock() bool {
+	if !strings.Contains(g.Status, "Mutex") {
 		return false
 	}
 	pkg, ok := g.innermostPackage()
 	return ok && !isHarnessPackage(pkg)
 }
 
-// inHarness reports whether g is running the course's own code (the
+// InHarness reports whether g is running the course's own code (the
 // network or the harness, say decoding a large RPC for the history) rather
 // than code under test: the innermost frame outside the standard library
 // is the course's.
-func (g goroutine) inHarness() bool {
+func (g Goroutine) InHarness() bool {
 	pkg, ok := g.innermostPackage()
 	return ok && isHarnessPackage(pkg)
 }
 
 // innermostPackage returns the package of g's innermost frame outside the
 // standard library.
-func (g goroutine) innermostPackage() (string, bool) {
+func (g Goroutine) innermostPackage() (string, bool) {
 	for _, frame := range g.frames() {
 		if pkg := framePackage(frame); !isStandardPackage(pkg) {
 			return pkg, true
@@ -273,42 +244,26 @@ func isHarnessPackage(path string) bool {
 	return strings.HasPrefix(path, "raftlabs/labtest/internal/") // its machinery (not testdata)
 }
 
-// serverPointers maps each running server's Raft pointer, as stack traces
-// print it, to its name. It only tries the cluster's lock, so that it never
-// waits, and returns what it can.
-type serverPointers map[string]string
-
-func (c *Cluster) serverPointers() serverPointers {
-	if c == nil || !c.mu.TryLock() {
-		return nil
-	}
-	defer c.mu.Unlock()
-	names := serverPointers{}
-	for i, rf := range c.rafts {
-		if rf != nil {
-			names[fmt.Sprintf("%p", rf)] = serverName(i)
-		}
-	}
-	return names
-}
+// ServerPointers maps each running server's Raft pointer, as stack traces
+// print it, to its name.
+type ServerPointers map[string]string
 
 // of returns " of s2" for a goroutine that works on server s2, or "".
-func (p serverPointers) of(g goroutine) string {
+func (p ServerPointers) of(g Goroutine) string {
 	if name, ok := p[g.receiver()]; ok {
 		return " of " + name
 	}
 	return ""
 }
 
-// describeBlocked lists the goroutines of a test that cannot go on, with
-// what each waits for, for a deadlock or a test that never ends. c may be
-// nil; it is used to name each goroutine's server.
-func describeBlocked(gs []goroutine, c *Cluster) string {
+// DescribeBlocked lists the goroutines of a test that cannot go on,
+// with what each waits for, for a deadlock or a test that never ends. names
+// (may be nil) names each goroutine's server.
+func DescribeBlocked(gs []Goroutine, names ServerPointers) string {
 	var b strings.Builder
-	names := c.serverPointers()
-	var students []goroutine
+	var students []Goroutine
 	for _, g := range gs {
-		if !g.isHarness() {
+		if !g.IsHarness() {
 			students = append(students, g)
 		}
 	}
@@ -318,7 +273,7 @@ func describeBlocked(gs []goroutine, c *Cluster) string {
 			break
 		}
 		g := grp.first
-		fmt.Fprintf(&b, "goroutine %d%s%s is blocked in %s:\n%s\n", g.id, names.of(g), grp.others(), g.status, indent(g.stack, "    "))
+		fmt.Fprintf(&b, "goroutine %d%s%s is blocked in %s:\n%s\n", g.ID, names.of(g), grp.others(), g.Status, words.Indent(g.Stack, "    "))
 	}
 	return b.String()
 }
@@ -327,7 +282,7 @@ func describeBlocked(gs []goroutine, c *Cluster) string {
 // functions: a thousand RPC goroutines blocked on one lock are one story,
 // told once.
 type stackGroup struct {
-	first goroutine // the first of them, whose stack is shown
+	first Goroutine // the first of them, whose stack is shown
 	more  int       // how many others share its stack
 	rest  int       // goroutines in this group and every later one
 }
@@ -342,11 +297,11 @@ func (g stackGroup) others() string {
 
 // groupStacks groups the goroutines of each server (as names tells them)
 // by stackShape, in the order each group first appears.
-func groupStacks(gs []goroutine, names serverPointers) []stackGroup {
+func groupStacks(gs []Goroutine, names ServerPointers) []stackGroup {
 	var groups []stackGroup
 	index := map[string]int{}
 	for _, g := range gs {
-		shape := names.of(g) + "\n" + stackShape(g.status, g.stack)
+		shape := names.of(g) + "\n" + stackShape(g.Status, g.Stack)
 		if k, ok := index[shape]; ok {
 			groups[k].more++
 			continue
@@ -367,7 +322,7 @@ func groupStacks(gs []goroutine, names serverPointers) []stackGroup {
 func stackShape(status, stack string) string {
 	var b strings.Builder
 	b.WriteString(status)
-	for _, line := range strings.Split(body(stack), "\n") {
+	for _, line := range strings.Split(Body(stack), "\n") {
 		if strings.HasPrefix(line, "\t") {
 			line, _, _ = strings.Cut(line, " +0x")
 		} else if k := strings.LastIndexByte(line, '('); k > 0 && !strings.HasPrefix(line, "created by ") {
@@ -398,4 +353,11 @@ func listGroup(b *strings.Builder, listed *int, grp stackGroup) bool {
 	}
 	*listed++
 	return true
+}
+
+// Body is a goroutine's stack without its header line, which carries how
+// long it has waited.
+func Body(stack string) string {
+	_, rest, _ := strings.Cut(stack, "\n")
+	return rest
 }
