@@ -7,7 +7,7 @@ import (
 
 // Lab 3, continued: one scenario per persistent field. The test cuts a
 // follower off, plays a server of a later term by sending it RPCs of its
-// own (probe.go), crashes and restarts it, and asks again: what the
+// own (probes.go), crashes and restarts it, and asks again: what the
 // follower answered before the crash must still hold after it.
 
 // PersistedTerm checks that a term learned from an RPC survives a crash:

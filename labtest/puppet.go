@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/probe"
 )
 
 // A puppet stands in for a crashed server, under its name, and answers
@@ -175,8 +176,8 @@ func (p *puppet) String() string { return fmt.Sprintf("s%d (answered by the test
 // talking to such a server must use unsigned terms too.
 func (c *Cluster) unsignedTerms(i int) bool {
 	c.t.Helper()
-	h := c.handler(i, "RequestVote", voteGrantedField)
-	term, err := lookup(h.args, termField, "RequestVote's argument type")
+	h := c.handler(i, "RequestVote", probe.VoteGrantedField)
+	term, err := probe.Lookup(h.Args, probe.TermField, "RequestVote's argument type")
 	if err != nil {
 		return false
 	}

@@ -9,6 +9,7 @@ import (
 
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/probe"
 )
 
 // Every command a server applies must have reached it at the index it
@@ -20,7 +21,7 @@ import (
 // every server agree. The receipts are what each server was sent, by any
 // sender (the harness's own probes included), read by name from the
 // messages' previous log index, entries and each entry's command, in every
-// spelling the harness's own RPCs accept (probe.go).
+// spelling the harness's own RPCs accept (package probe).
 //
 // A message counts from the moment it is sent, which is before its handler
 // can run, and stops counting if the network reports it lost before its
@@ -67,7 +68,7 @@ func newReceipts(n int) *receipts {
 
 // entriesType is what the receipts read of an AppendEntries: a field for
 // each spelling of the previous log index and of the entries that the
-// harness accepts (probe.go), each entry with a field for each spelling of
+// harness accepts (package probe), each entry with a field for each spelling of
 // its command. It is built from those lists, so that what the probes
 // accept and what the receipts read never differ. entriesTypeUnsigned is
 // the same for a Raft whose indexes are unsigned: gob carries an unsigned
@@ -76,15 +77,15 @@ var entriesType, entriesTypeUnsigned = entriesStruct(reflect.TypeFor[int]()), en
 
 func entriesStruct(index reflect.Type) reflect.Type {
 	var entry []reflect.StructField
-	for _, name := range commandField.names {
+	for _, name := range probe.CommandField.Names {
 		entry = append(entry, reflect.StructField{Name: name, Type: reflect.TypeFor[any]()})
 	}
 	entries := reflect.SliceOf(reflect.StructOf(entry))
 	var fields []reflect.StructField
-	for _, name := range prevLogIndexField.names {
+	for _, name := range probe.PrevLogIndexField.Names {
 		fields = append(fields, reflect.StructField{Name: name, Type: index})
 	}
-	for _, name := range entriesField.names {
+	for _, name := range probe.EntriesField.Names {
 		fields = append(fields, reflect.StructField{Name: name, Type: entries})
 	}
 	return reflect.StructOf(fields)
@@ -105,7 +106,7 @@ func decodeEntries(data []byte) (first int, commands []any, ok bool) {
 	}
 	m := msg.Elem()
 	prev := 0
-	for _, name := range prevLogIndexField.names {
+	for _, name := range probe.PrevLogIndexField.Names {
 		if f := m.FieldByName(name); f.CanInt() && f.Int() != 0 {
 			prev = int(f.Int())
 			break
@@ -114,11 +115,11 @@ func decodeEntries(data []byte) (first int, commands []any, ok bool) {
 			break
 		}
 	}
-	for _, name := range entriesField.names {
+	for _, name := range probe.EntriesField.Names {
 		entries := m.FieldByName(name)
 		for k := range entries.Len() {
 			var command any
-			for _, c := range commandField.names {
+			for _, c := range probe.CommandField.Names {
 				if v := entries.Index(k).FieldByName(c); !v.IsNil() {
 					command = v.Interface()
 					break

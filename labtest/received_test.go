@@ -10,7 +10,7 @@ import (
 )
 
 // TestDecodeEntriesReadsEverySpelling checks that the receipts read an
-// AppendEntries in each spelling the harness's own RPCs accept (probe.go),
+// AppendEntries in each spelling the harness's own RPCs accept (package probe),
 // with signed or unsigned indexes: a Raft whose fields are PrevIdx and Logs
 // must not be taken for one that applies entries it never received.
 func TestDecodeEntriesReadsEverySpelling(t *testing.T) {

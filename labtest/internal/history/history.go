@@ -122,7 +122,7 @@ type pairRecord struct {
 type Fields struct {
 	Term int
 
-	// The outcome, in the spellings the harness accepts (see labtest's probe.go).
+	// The outcome, in the spellings the harness accepts (see package probe).
 	VoteGranted, Granted, Vote bool
 	Success, Succeeded, Ok     bool
 }

@@ -1,4 +1,4 @@
-package labtest
+package probe
 
 import (
 	"reflect"
@@ -77,53 +77,53 @@ func (*wide) RequestVote(args wideVoteArgs, reply *wideVoteReply)       {}
 func (*wide) AppendEntries(args wideAppendArgs, reply *wideAppendReply) {}
 
 func TestProbeFigure2Names(t *testing.T) {
-	h, err := findHandler(reflect.TypeFor[*plain](), "RequestVote", voteGrantedField)
+	h, err := FindHandler(reflect.TypeFor[*plain](), "RequestVote", VoteGrantedField)
 	require.NoError(t, err)
-	args, err := h.voteArgs(voteRequest{Term: 4, Candidate: 2, LastLogIndex: 7, LastLogTerm: 3})
+	args, err := h.VoteArgs(VoteRequest{Term: 4, Candidate: 2, LastLogIndex: 7, LastLogTerm: 3})
 	require.NoError(t, err)
 	assert.Equal(t, &plainVoteArgs{Term: 4, CandidateID: 2, LastLogIndex: 7, LastLogTerm: 3}, args.Interface())
-	assert.True(t, h.argsByPtr)
-	assert.Equal(t, probeReply{Term: 5, OK: true}, h.read(reflect.ValueOf(&plainVoteReply{Term: 5, VoteGranted: true})))
+	assert.True(t, h.ArgsByPtr)
+	assert.Equal(t, Reply{Term: 5, OK: true}, h.Read(reflect.ValueOf(&plainVoteReply{Term: 5, VoteGranted: true})))
 
-	h, err = findHandler(reflect.TypeFor[*plain](), "AppendEntries", successField)
+	h, err = FindHandler(reflect.TypeFor[*plain](), "AppendEntries", SuccessField)
 	require.NoError(t, err)
-	args, err = h.appendArgs(appendRequest{Term: 4, Leader: 1, PrevLogIndex: 1, PrevLogTerm: 3,
-		Entries: []logEntry{{Index: 2, Term: 4, Command: "x"}}, LeaderCommit: 1})
+	args, err = h.AppendArgs(AppendRequest{Term: 4, Leader: 1, PrevLogIndex: 1, PrevLogTerm: 3,
+		Entries: []LogEntry{{Index: 2, Term: 4, Command: "x"}}, LeaderCommit: 1})
 	require.NoError(t, err)
 	assert.Equal(t, &plainAppendArgs{Term: 4, LeaderId: 1, PrevLogIndex: 1, PrevLogTerm: 3,
 		Entries: []plainEntry{{Term: 4, Command: "x"}}, LeaderCommit: 1}, args.Interface())
-	assert.Equal(t, probeReply{Term: 4}, h.read(reflect.ValueOf(&plainAppendReply{Term: 4, XTerm: 9})))
+	assert.Equal(t, Reply{Term: 4}, h.Read(reflect.ValueOf(&plainAppendReply{Term: 4, XTerm: 9})))
 }
 
 func TestProbeOtherIntegersAndSpellings(t *testing.T) {
-	h, err := findHandler(reflect.TypeFor[*wide](), "RequestVote", voteGrantedField)
+	h, err := FindHandler(reflect.TypeFor[*wide](), "RequestVote", VoteGrantedField)
 	require.NoError(t, err)
-	assert.False(t, h.argsByPtr)
-	args, err := h.voteArgs(voteRequest{Term: 4, Candidate: 2, LastLogIndex: 1 << 20, LastLogTerm: 5})
+	assert.False(t, h.ArgsByPtr)
+	args, err := h.VoteArgs(VoteRequest{Term: 4, Candidate: 2, LastLogIndex: 1 << 20, LastLogTerm: 5})
 	require.NoError(t, err)
 	assert.Equal(t, &wideVoteArgs{Term: 4, CandidateIdx: 2, LastIndex: 1 << 20, LastTerm: 5}, args.Interface())
-	assert.Equal(t, probeReply{Term: 6, OK: true}, h.read(reflect.ValueOf(&wideVoteReply{Term: 6, Granted: true})))
+	assert.Equal(t, Reply{Term: 6, OK: true}, h.Read(reflect.ValueOf(&wideVoteReply{Term: 6, Granted: true})))
 
-	h, err = findHandler(reflect.TypeFor[*wide](), "AppendEntries", successField)
+	h, err = FindHandler(reflect.TypeFor[*wide](), "AppendEntries", SuccessField)
 	require.NoError(t, err)
-	args, err = h.appendArgs(appendRequest{Term: 4, Leader: 1, PrevLogIndex: 1, PrevLogTerm: 3,
-		Entries: []logEntry{{Index: 2, Term: 4, Command: 42}, {Index: 3, Term: 4, Command: 43}}, LeaderCommit: 1})
+	args, err = h.AppendArgs(AppendRequest{Term: 4, Leader: 1, PrevLogIndex: 1, PrevLogTerm: 3,
+		Entries: []LogEntry{{Index: 2, Term: 4, Command: 42}, {Index: 3, Term: 4, Command: 43}}, LeaderCommit: 1})
 	require.NoError(t, err)
 	assert.Equal(t, &wideAppendArgs{Term: 4, LeaderID: 1, PrevIndex: 1, PrevTerm: 3,
 		Logs: []*wideEntry{{Index: 2, Term: 4, Cmd: 42}, {Index: 3, Term: 4, Cmd: 43}}, CommitIndex: 1}, args.Interface())
-	assert.Equal(t, probeReply{Term: 7, OK: true}, h.read(reflect.ValueOf(&wideAppendReply{Term: 7, OK: true})))
+	assert.Equal(t, Reply{Term: 7, OK: true}, h.Read(reflect.ValueOf(&wideAppendReply{Term: 7, OK: true})))
 }
 
 func TestProbeValueOutOfRange(t *testing.T) {
-	h, err := findHandler(reflect.TypeFor[*wide](), "RequestVote", voteGrantedField)
+	h, err := FindHandler(reflect.TypeFor[*wide](), "RequestVote", VoteGrantedField)
 	require.NoError(t, err)
-	_, err = h.voteArgs(voteRequest{Term: -1})
-	assert.EqualError(t, err, "RequestVote's argument type labtest.wideVoteArgs's field Term is labtest.wideTerm, which cannot hold -1")
+	_, err = h.VoteArgs(VoteRequest{Term: -1})
+	assert.EqualError(t, err, "RequestVote's argument type probe.wideVoteArgs's field Term is probe.wideTerm, which cannot hold -1")
 
-	h, err = findHandler(reflect.TypeFor[*wide](), "AppendEntries", successField)
+	h, err = FindHandler(reflect.TypeFor[*wide](), "AppendEntries", SuccessField)
 	require.NoError(t, err)
-	_, err = h.appendArgs(appendRequest{Term: 1, Leader: 300})
-	assert.EqualError(t, err, "AppendEntries's argument type labtest.wideAppendArgs's field LeaderID is uint8, which cannot hold 300")
+	_, err = h.AppendArgs(AppendRequest{Term: 1, Leader: 300})
+	assert.EqualError(t, err, "AppendEntries's argument type probe.wideAppendArgs's field LeaderID is uint8, which cannot hold 300")
 }
 
 // Servers whose types the probes cannot understand, and what each must be
@@ -217,35 +217,35 @@ func TestProbeExplainsWhatItCannotUse(t *testing.T) {
 		want   string
 	}{
 		{"no vote field", reflect.TypeFor[*noVoteField](), "RequestVote",
-			"RequestVote's reply type labtest.voteReplyWithoutFlag has no field named VoteGranted (or Granted, Vote): " + rule},
+			"RequestVote's reply type probe.voteReplyWithoutFlag has no field named VoteGranted (or Granted, Vote): " + rule},
 		{"vote is an int", reflect.TypeFor[*intVote](), "RequestVote",
-			"RequestVote's reply type labtest.intVoteReply's field VoteGranted is int, not a bool: " + rule},
+			"RequestVote's reply type probe.intVoteReply's field VoteGranted is int, not a bool: " + rule},
 		{"no term in the reply", reflect.TypeFor[*noTermReply](), "RequestVote",
-			"RequestVote's reply type labtest.replyWithoutTerm has no field named Term: " + rule},
+			"RequestVote's reply type probe.replyWithoutTerm has no field named Term: " + rule},
 		{"term is a string", reflect.TypeFor[*stringTerm](), "RequestVote",
-			"RequestVote's argument type labtest.stringTermArgs's field Term is string, not an integer: " + rule},
+			"RequestVote's argument type probe.stringTermArgs's field Term is string, not an integer: " + rule},
 		{"no such handler", reflect.TypeFor[*plain](), "InstallSnapshot",
-			"*labtest.plain has no method InstallSnapshot: the tests send some RPCs of their own, named as in Figure 2, " +
+			"*probe.plain has no method InstallSnapshot: the tests send some RPCs of their own, named as in Figure 2, " +
 				"so keep the handler's name InstallSnapshot; see docs/from-mit.md"},
 		{"not a handler", reflect.TypeFor[*wrongShape](), "RequestVote",
-			"RequestVote has type func(*labtest.wrongShape, *labtest.plainVoteArgs) *labtest.plainVoteReply, " +
+			"RequestVote has type func(*probe.wrongShape, *probe.plainVoteArgs) *probe.plainVoteReply, " +
 				"but an RPC handler takes (args, *reply) and returns nothing; see docs/from-mit.md"},
 		{"entries not exported", reflect.TypeFor[*hiddenEntries](), "AppendEntries",
-			"AppendEntries's argument type labtest.hiddenEntriesArgs's field entries is not exported (gob sends only " +
+			"AppendEntries's argument type probe.hiddenEntriesArgs's field entries is not exported (gob sends only " +
 				"fields whose names start with an upper-case letter): " + rule},
 		{"entries are bytes", reflect.TypeFor[*byteEntries](), "AppendEntries",
-			"AppendEntries's argument type labtest.byteEntriesArgs's field Entries is [][]uint8: the tests need log " +
+			"AppendEntries's argument type probe.byteEntriesArgs's field Entries is [][]uint8: the tests need log " +
 				"entries that are structs with a Term and a Command: " + rule},
 		{"entry without a command", reflect.TypeFor[*noCommand](), "AppendEntries",
-			"AppendEntries's log entry type labtest.entryWithoutCommand has no field named Command (or Cmd): " + rule},
+			"AppendEntries's log entry type probe.entryWithoutCommand has no field named Command (or Cmd): " + rule},
 		{"command is a string", reflect.TypeFor[*stringCommand](), "AppendEntries",
-			"AppendEntries's log entry type labtest.entryWithStringCommand's field Command is string, which cannot hold " +
+			"AppendEntries's log entry type probe.entryWithStringCommand's field Command is string, which cannot hold " +
 				"the test's command 7 (of type int): declare it `any`, as commands are whatever the service passes to Start; " +
 				"see docs/from-mit.md"},
 		{"no PrevLogIndex", reflect.TypeFor[*noPrevIndex](), "AppendEntries",
-			"AppendEntries's argument type labtest.noPrevIndexArgs has no field named PrevLogIndex (or PrevLogIdx, PrevIndex, PrevIdx): " + rule},
+			"AppendEntries's argument type probe.noPrevIndexArgs has no field named PrevLogIndex (or PrevLogIdx, PrevIndex, PrevIdx): " + rule},
 		{"a candidate field of a name no one knows", reflect.TypeFor[*oddCandidate](), "RequestVote",
-			"RequestVote's argument type labtest.oddCandidateArgs has no field the tests recognise as the candidate's id: " +
+			"RequestVote's argument type probe.oddCandidateArgs has no field the tests recognise as the candidate's id: " +
 				"they looked for CandidateId, CandidateIdx, CandidateIndex, Candidate, CandidateMe, CandId, From, Sender, " +
 				"Src, Me, Id, ServerId, PeerId, and it has Requester, which they do not know. The tests send RPCs of " +
 				"their own and fill each field by its name: rename the field to one of those (docs/from-mit.md lists them)"},
@@ -260,20 +260,20 @@ func TestProbeExplainsWhatItCannotUse(t *testing.T) {
 // understand does all a probe does with a server's types short of sending:
 // find the handler and build its arguments.
 func understand(server reflect.Type, method string) error {
-	flag := voteGrantedField
+	flag := VoteGrantedField
 	if method == "AppendEntries" {
-		flag = successField
+		flag = SuccessField
 	}
-	h, err := findHandler(server, method, flag)
+	h, err := FindHandler(server, method, flag)
 	if err != nil {
 		return err
 	}
 	if method == "AppendEntries" {
-		_, err = h.appendArgs(appendRequest{Term: 3, PrevLogIndex: 1, PrevLogTerm: 2,
-			Entries: []logEntry{{Index: 2, Term: 3, Command: 7}}})
+		_, err = h.AppendArgs(AppendRequest{Term: 3, PrevLogIndex: 1, PrevLogTerm: 2,
+			Entries: []LogEntry{{Index: 2, Term: 3, Command: 7}}})
 		return err
 	}
-	_, err = h.voteArgs(voteRequest{Term: 3, Candidate: 1, LastLogIndex: 1, LastLogTerm: 2})
+	_, err = h.VoteArgs(VoteRequest{Term: 3, Candidate: 1, LastLogIndex: 1, LastLogTerm: 2})
 	return err
 }
 
@@ -301,25 +301,25 @@ type oddCandidateArgs struct {
 func (*oddCandidate) RequestVote(args *oddCandidateArgs, reply *plainVoteReply) {}
 
 func TestProbeFillsEveryFieldOrSaysWhy(t *testing.T) {
-	h, err := findHandler(reflect.TypeFor[*fromField](), "RequestVote", voteGrantedField)
+	h, err := FindHandler(reflect.TypeFor[*fromField](), "RequestVote", VoteGrantedField)
 	require.NoError(t, err)
-	args, err := h.voteArgs(voteRequest{Term: 4, Candidate: 2, LastLogIndex: 7, LastLogTerm: 3})
+	args, err := h.VoteArgs(VoteRequest{Term: 4, Candidate: 2, LastLogIndex: 7, LastLogTerm: 3})
 	require.NoError(t, err)
 	assert.Equal(t, &fromVoteArgs{Term: 4, From: 2, LastLogIndex: 7, LastLogTerm: 3}, args.Interface())
 
 	// Fields a Raft does not have yet are left out.
-	h, err = findHandler(reflect.TypeFor[*electionOnly](), "RequestVote", voteGrantedField)
+	h, err = FindHandler(reflect.TypeFor[*electionOnly](), "RequestVote", VoteGrantedField)
 	require.NoError(t, err)
-	args, err = h.voteArgs(voteRequest{Term: 4, Candidate: 2, LastLogIndex: 1 << 20, LastLogTerm: 4})
+	args, err = h.VoteArgs(VoteRequest{Term: 4, Candidate: 2, LastLogIndex: 1 << 20, LastLogTerm: 4})
 	require.NoError(t, err)
 	assert.Equal(t, &electionOnlyArgs{Term: 4, CandidateId: 2}, args.Interface())
 
 	// A field under an unknown name is not silently left 0 (the candidate
 	// s0): the test stops and names it (TestProbeExplainsWhatItCannotUse).
 	// A candidate that is s0 needs no field: 0 is what it would be.
-	h, err = findHandler(reflect.TypeFor[*oddCandidate](), "RequestVote", voteGrantedField)
+	h, err = FindHandler(reflect.TypeFor[*oddCandidate](), "RequestVote", VoteGrantedField)
 	require.NoError(t, err)
-	_, err = h.voteArgs(voteRequest{Term: 4, Candidate: 0, LastLogIndex: 7, LastLogTerm: 3})
+	_, err = h.VoteArgs(VoteRequest{Term: 4, Candidate: 0, LastLogIndex: 7, LastLogTerm: 3})
 	assert.NoError(t, err)
 }
 
@@ -334,8 +334,8 @@ func (*replyRPCs) Kill()                                                        
 func TestReplyMethods(t *testing.T) {
 	assert.Equal(t, []string{"HandleAppendEntriesResponse", "RequestVoteReply"}, replyMethods(reflect.TypeFor[*replyRPCs]()))
 	assert.Empty(t, replyMethods(reflect.TypeFor[*plain]()))
-	assert.Contains(t, answersByRPC(&replyRPCs{}), "*labtest.replyRPCs has HandleAppendEntriesResponse, "+
+	assert.Contains(t, AnswersByRPC(&replyRPCs{}), "*probe.replyRPCs has HandleAppendEntriesResponse, "+
 		"RequestVoteReply: it seems to answer with an RPC of its own")
-	assert.Empty(t, answersByRPC(&plain{}))
-	assert.Empty(t, answersByRPC(nil))
+	assert.Empty(t, AnswersByRPC(&plain{}))
+	assert.Empty(t, AnswersByRPC(nil))
 }

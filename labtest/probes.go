@@ -1,0 +1,129 @@
+package labtest
+
+import (
+	"fmt"
+	"reflect"
+
+	"raftlabs/labtest/internal/probe"
+)
+
+// The cluster's face of the probes (package probe): it sends a server the
+// harness's own RPCs, built in the server's own types, over the network.
+
+// The probes' messages, under the names the scenarios use.
+type (
+	voteRequest     = probe.VoteRequest
+	appendRequest   = probe.AppendRequest
+	logEntry        = probe.LogEntry
+	snapshotRequest = probe.SnapshotRequest
+	probeReply      = probe.Reply
+)
+
+// answersByRPC explains why a test that sends RPCs of its own failed, if
+// server rf answers RPCs with RPCs of its own; see probe.AnswersByRPC.
+func answersByRPC(rf any) string { return probe.AnswersByRPC(rf) }
+
+// ProbeFieldNames returns, for the documentation, each field the tests'
+// own RPCs fill and the names accepted for it, in order.
+func ProbeFieldNames() map[string][]string { return probe.FieldNames() }
+
+// requestVote sends server i a RequestVote in its own types and returns
+// its reply; ok is false if no reply came back. A reply whose term is
+// behind the request's fails the test.
+func (c *Cluster) requestVote(i int, req probe.VoteRequest) (reply probe.Reply, ok bool) {
+	c.t.Helper()
+	h := c.handler(i, "RequestVote", probe.VoteGrantedField)
+	args, err := h.VoteArgs(req)
+	if err != nil {
+		c.Fatalf("%v", err)
+	}
+	return c.probe(i, h, args, req.Term)
+}
+
+// appendEntries sends server i an AppendEntries in its own types and
+// returns its reply; ok is false if no reply came back. A reply whose term
+// is behind the request's fails the test.
+func (c *Cluster) appendEntries(i int, req probe.AppendRequest) (reply probe.Reply, ok bool) {
+	c.t.Helper()
+	h := c.handler(i, "AppendEntries", probe.SuccessField)
+	args, err := h.AppendArgs(req)
+	if err != nil {
+		c.Fatalf("%v", err)
+	}
+	return c.probe(i, h, args, req.Term)
+}
+
+// installSnapshot sends server i an InstallSnapshot in its own types and
+// returns its reply; ok is false if no reply came back. A reply whose term
+// is behind the request's fails the test.
+func (c *Cluster) installSnapshot(i int, req probe.SnapshotRequest) (reply probe.Reply, ok bool) {
+	c.t.Helper()
+	h := c.handler(i, "InstallSnapshot", probe.NoFlag)
+	args, err := h.SnapshotArgs(req)
+	if err != nil {
+		c.Fatalf("%v", err)
+	}
+	return c.probe(i, h, args, req.Term)
+}
+
+// handler returns server i's handler called method, failing the test if
+// the server is crashed or the harness cannot understand the handler.
+func (c *Cluster) handler(i int, method string, flag probe.Field) *probe.Handler {
+	c.t.Helper()
+	rf := c.raft(i)
+	if rf == nil {
+		c.Fatalf("%s: s%d is crashed", method, i)
+	}
+	h, err := probe.FindHandler(reflect.TypeOf(rf), method, flag)
+	if err != nil {
+		c.Fatalf("s%d: %v", i, err)
+	}
+	return h
+}
+
+// probe delivers one RPC from the harness to server i over the test's
+// network and returns the reply, if one came back. term is the request's
+// term: the reply carries the server's currentTerm, which is at least that.
+func (c *Cluster) probe(i int, h *probe.Handler, args reflect.Value, term int) (probe.Reply, bool) {
+	c.t.Helper()
+	rf := c.raft(i)
+	if rf == nil {
+		c.Fatalf("%s: s%d is crashed", h.Method, i)
+	}
+	c.mu.Lock()
+	c.probes++
+	name := fmt.Sprintf("harness->s%d#%d", i, c.probes)
+	c.mu.Unlock()
+	end := c.net.NewEnd(name)
+	c.net.Connect(name, serverName(i))
+	c.net.Enable(name, true)
+	// labrpc names a service after its receiver's type: "Raft" in the labs.
+	service := reflect.TypeOf(rf).Elem().Name()
+	reply := reflect.New(h.ReplyType)
+	if !h.ArgsByPtr {
+		args = args.Elem()
+	}
+	ok := end.Call(service+"."+h.Method, args.Interface(), reply.Interface())
+	c.net.Enable(name, false)
+	c.checkBackground()
+	if !ok {
+		return probe.Reply{}, false
+	}
+	got := h.Read(reply)
+	if reply.Elem().IsZero() {
+		if why := probe.AnswersByRPC(rf); why != "" {
+			c.Fatalf("s%d's %s handler left its reply empty, and %s", i, h.Method, why)
+		}
+	}
+	if got.Term < term {
+		outcome := ""
+		if h.FlagName != "" {
+			outcome = fmt.Sprintf(" (and %s %v)", h.FlagName, got.OK)
+		}
+		c.Fatalf("s%d's reply to %s in term %d carried term %d%s: a reply carries the receiver's currentTerm, "+
+			"which is at least the request's term once it has been seen (Figure 2, Rules for All Servers: "+
+			"\"If RPC request or response contains term T > currentTerm: set currentTerm = T\")",
+			i, h.Method, term, got.Term, outcome)
+	}
+	return got, true
+}
