@@ -39,6 +39,31 @@
 // goroutine, a busy loop the harness had to abandon, or goroutines left
 // after Kill end with their one test, and nothing a test prints can pass it.
 //
+// # The machinery, in packages of its own
+//
+// This package is what a test author reads: Run, the Suite, the Cluster and
+// its methods, the checks, and the scenarios of each lab. The machines
+// under it live in labtest/internal, each a package with one job that
+// takes what it needs as data and never imports labtest back, as
+// net/http/httptest is a face over net/http's internals and x/tools'
+// analysistest over internal/checker:
+//
+//   - testproc runs one test as a process of its own and carries its
+//     Result (and its Failure) back over the report pipe; Result,
+//     Failure, Cost, Process, Limits and RunProcess here are its names;
+//   - sweep runs tests across many seeds (cmd/sweep), through testproc;
+//   - history keeps the leadership history from the network's events and
+//     GetState answers, and judges election safety and earned leadership;
+//   - stacks reads goroutine dumps and says why a test's clock stopped,
+//     given the servers' names and the retry storms as data;
+//   - probe builds the harness's own RPCs in the student's types;
+//   - words writes servers, times and lists the same way everywhere.
+//
+// The cluster's faces of these machines are the files that feed them
+// (leadership.go, blame.go, probes.go, testproc.go). The watchdog
+// (watchdog.go, run.go), the trace (trace.go), the puppets and the apply,
+// receipt and persistence checkers are still in this package.
+//
 // # What virtual time means for your code
 //
 // Each test runs inside a testing/synctest bubble: time.Sleep, timers,
