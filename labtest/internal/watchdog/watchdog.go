@@ -1,23 +1,57 @@
-package labtest
+package watchdog
 
 import (
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
-	"testing/synctest"
 	"time"
 
 	"raftlabs/labtest/internal/stacks"
+	"raftlabs/labtest/internal/words"
 )
 
 // The watchdog has two halves. Inside the bubble, the cluster's heartbeat
-// ticks every 10ms of the test's clock and ends a test that runs past
-// VirtualTimeLimit. Outside it, watch reads the heartbeat and gives up on a
-// test whose clock has stopped or that has used too much real time. Nothing
-// is done to the bubble from outside (waking a sync.Cond there from outside
-// is a fatal error), so a test given up on is left as it is; it ends with
-// its process, which is the test's own (see Run).
+// (labtest's watching.go) ticks every 10ms of the test's clock and ends a
+// test that runs past labtest.VirtualTimeLimit. Outside it, Watch reads the
+// heartbeat and gives up on a test whose clock has stopped or that has used
+// too much real time. Nothing is done to the bubble from outside (waking a
+// sync.Cond there from outside is a fatal error), so a test given up on is
+// left as it is; it ends with its process, which is the test's own (see
+// labtest.Run).
+
+// Test is what the watchdog reads of one test, and how it gives up on it.
+// It is declared here, where it is used: labtest's run implements it.
+type Test interface {
+	Beats() int64            // ticks of the heartbeat inside the bubble, every 10ms of the test's clock
+	ElapsedSeconds() float64 // the test's clock, at the latest tick
+	RPCs() int64             // RPCs the test's network has carried
+	Making() int             // 1 + the server whose Make is running, or 0
+	Leaked() bool            // goroutines were left running after the shutdown
+
+	// Goroutines returns the test's goroutines, the harness's own
+	// included; Blamable leaves the harness's own out of gs.
+	Goroutines() []stacks.Goroutine
+	Blamable(gs []stacks.Goroutine) []stacks.Goroutine
+	// DescribeStuck explains why the clock stopped, from gs (stacks.DescribeStuck
+	// with what only the cluster knows).
+	DescribeStuck(gs []stacks.Goroutine) string
+	// ApplyUnderLock finds, in gs, a goroutine that sends on applyCh while
+	// the tests' applyCh reader of that server waits for its lock.
+	ApplyUnderLock(gs []stacks.Goroutine) (sender stacks.Goroutine, server int, ok bool)
+
+	// Abort gives up on the test with verdict. Nothing is done to the
+	// bubble itself; the test ends with its process.
+	Abort(verdict string)
+}
+
+// Limits are a test's limits of real time, and whether it runs on the real
+// clock (then only Wallclock applies).
+type Limits struct {
+	Realtime  bool
+	Stall     time.Duration // real time a stopped clock is given before the test fails
+	Wallclock time.Duration // real time the whole test is given
+	Started   time.Time     // when the test began, in real time
+}
 
 // When the clock has stopped, how soon the watchdog can be sure why. A
 // clock stopped with every goroutine of the test blocked, and nothing
@@ -35,49 +69,26 @@ const (
 	spinCPU       = 750 * time.Millisecond // CPU time burned with the clock standing still that proves a spin
 )
 
-// leakedBubbleWait is how long Run waits, after reporting leaks, for a
+// leakedBubbleWait is how long Watch waits, after reporting leaks, for a
 // bubble whose leaked goroutines can never wake to be ended by synctest.
 const leakedBubbleWait = time.Second
 
-// execute runs body in a bubble (or not, in real time) and turns panics
-// that escape it, such as synctest's deadlock report, into a verdict.
-func (r *run) execute(t *testing.T, body func(*testing.T), done chan struct{}) {
-	defer close(done)
-	defer func() {
-		v := recover()
-		if v == nil || r.aborted.Load() || isClosed(r.finished) {
-			return // after the end, leftovers were already reported as leaks
-		}
-		msg := fmt.Sprint(v)
-		if strings.HasPrefix(msg, "deadlock") {
-			r.abort("deadlock: every goroutine of the test is blocked for ever and no timer is pending\n" +
-				describeBlocked(r.bubbleGoroutines(), r.cluster()))
-			return
-		}
-		r.abort(fmt.Sprintf("the test panicked: %v", v))
-	}()
-	if r.settings.realtime {
-		body(t)
-		return
-	}
-	synctest.Test(t, body)
-}
-
-// watch waits for the test to end, and ends it when its clock stops or it
-// uses too much real time.
-func (r *run) watch(done chan struct{}) {
+// Watch waits for the test to end (done, or ended when it was given up on,
+// or finished when the cluster's shutdown is over), and ends it when its
+// clock stops or it uses too much real time.
+func Watch(t Test, lim Limits, done, ended, finished <-chan struct{}) {
 	tick := time.NewTicker(sampleEvery)
 	defer tick.Stop()
-	lastBeats, lastMove := r.beats.Load(), time.Now()
+	lastBeats, lastMove := t.Beats(), time.Now()
 	var stuck stall
 	var recent []progress // the last stormDuration of real time, for crawling
 	for {
 		select {
 		case <-done:
 			return
-		case <-r.ended:
+		case <-ended:
 			return
-		case <-r.finished:
+		case <-finished:
 			// The bubble ends once its last goroutines return, or, when
 			// those left (already reported as leaks) all wait on a Cond or a
 			// channel, as soon as synctest sees that they can never wake.
@@ -86,7 +97,7 @@ func (r *run) watch(done chan struct{}) {
 			// package's own bookkeeping. A leak that sleeps in a loop keeps
 			// its bubble alive for ever; it ends with the test's process.
 			wait := 2 * time.Second
-			if r.leaked.Load() {
+			if t.Leaked() {
 				wait = leakedBubbleWait
 			}
 			select {
@@ -95,37 +106,37 @@ func (r *run) watch(done chan struct{}) {
 			}
 			return
 		case now := <-tick.C:
-			if !r.settings.realtime {
-				recent = append(recent, progress{at: now, beats: r.beats.Load(), elapsed: r.elapsedSeconds(), rpcs: r.rpcsNow()})
+			if !lim.Realtime {
+				recent = append(recent, progress{at: now, beats: t.Beats(), elapsed: t.ElapsedSeconds(), rpcs: t.RPCs()})
 				for len(recent) > 1 && now.Sub(recent[1].at) >= stormDuration {
 					recent = recent[1:]
 				}
 				if verdict := crawling(recent); verdict != "" {
-					r.abort(verdict + "\n" + describeStuck(r.withoutHelpers(r.allBubbleGoroutines()), r.cluster()))
+					t.Abort(verdict + "\n" + t.DescribeStuck(t.Blamable(t.Goroutines())))
 					return
 				}
 			}
-			if b := r.beats.Load(); b != lastBeats {
+			if b := t.Beats(); b != lastBeats {
 				lastBeats, lastMove = b, now
 				stuck = stall{}
 				continue
 			}
-			if now.Sub(r.started) > r.settings.wallclock {
-				r.abort(fmt.Sprintf("the test used %v of real time (its clock had reached %.2fs) without finishing: "+
+			if now.Sub(lim.Started) > lim.Wallclock {
+				t.Abort(fmt.Sprintf("the test used %v of real time (its clock had reached %.2fs) without finishing: "+
 					"the code under test is far too slow or spins\n%s",
-					r.settings.wallclock, r.elapsedSeconds(), describeStuck(r.bubbleGoroutines(), r.cluster())))
+					lim.Wallclock, t.ElapsedSeconds(), t.DescribeStuck(t.Blamable(t.Goroutines()))))
 				return
 			}
-			if r.settings.realtime {
+			if lim.Realtime {
 				continue
 			}
 			still := now.Sub(lastMove)
 			if still < dumpAfter {
 				continue
 			}
-			stuck.observe(r, still)
-			if verdict := stuck.verdict(r, still); verdict != "" {
-				r.abort(verdict)
+			stuck.observe(t, still)
+			if verdict := stuck.verdict(t, lim, still); verdict != "" {
+				t.Abort(verdict)
 				return
 			}
 		}
@@ -172,47 +183,47 @@ type stall struct {
 }
 
 // observe takes one more look at the test's goroutines.
-func (s *stall) observe(r *run, still time.Duration) {
+func (s *stall) observe(t Test, still time.Duration) {
 	if len(s.dumps) == 0 {
-		s.rpcsAt, s.since = r.rpcsNow(), still
+		s.rpcsAt, s.since = t.RPCs(), still
 		s.cpuAt, _ = processCPU()
 	}
-	s.dumps = append(s.dumps, r.allBubbleGoroutines())
+	s.dumps = append(s.dumps, t.Goroutines())
 }
 
 // verdict returns why the clock stopped, once that is certain, or "".
-func (s *stall) verdict(r *run, still time.Duration) string {
+func (s *stall) verdict(t Test, lim Limits, still time.Duration) string {
 	last := s.dumps[len(s.dumps)-1]
 	header := fmt.Sprintf("virtual time stopped at %.2fs: for %.1fs of real time some goroutine of the test "+
-		"never blocked in a way that lets the clock advance", r.elapsedSeconds(), still.Seconds())
-	if making := r.making.Load(); making > 0 && (still >= surelySpins || s.frozen()) {
+		"never blocked in a way that lets the clock advance", t.ElapsedSeconds(), still.Seconds())
+	if making := t.Making(); making > 0 && (still >= surelySpins || s.frozen()) {
 		return fmt.Sprintf("s%d: Make did not return: it has been running for %.1fs of real time without "+
 			"blocking, so the clock stopped. Make must start long-running work (the election ticker, "+
 			"the applier) in goroutines and return at once\n%s",
-			making-1, still.Seconds(), describeStuck(r.withoutHelpers(last), r.cluster()))
+			making-1, still.Seconds(), t.DescribeStuck(t.Blamable(last)))
 	}
-	if holder, server, ok := r.applyUnderLock(last); ok {
+	if holder, server, ok := t.ApplyUnderLock(last); ok {
 		// The cause is the headline: a summary that keeps one line keeps it.
 		return fmt.Sprintf("s%d sent on applyCh while holding its lock, so virtual time stopped at %.2fs: the tests' "+
 			"applyCh reader, like a real service, calls GetState after each message and waits for rf.mu, while the "+
 			"sender waits for the reader. Never send on applyCh while holding rf.mu: copy the messages under the "+
 			"lock, unlock, then send.\ngoroutine %d (%s) sends on applyCh:\n%s",
-			server, r.elapsedSeconds(), holder.ID, holder.Status, indent(holder.Stack, "    "))
+			server, t.ElapsedSeconds(), holder.ID, holder.Status, words.Indent(holder.Stack, "    "))
 	}
-	sent := r.rpcsNow() - s.rpcsAt
+	sent := t.RPCs() - s.rpcsAt
 	switch {
 	case still >= stormDuration && sent >= stormRPCs:
 		return fmt.Sprintf("%s\n%d RPCs were sent in the last %.1fs of real time while the test's clock stood still "+
 			"at %.2fs: %s\n%s",
-			header, sent, (still - s.since).Seconds(), r.elapsedSeconds(), stormRule, describeStuck(r.withoutHelpers(last), r.cluster()))
+			header, sent, (still - s.since).Seconds(), t.ElapsedSeconds(), stormRule, t.DescribeStuck(t.Blamable(last)))
 	case still >= surelySpins && s.spinner() != nil:
-		return header + "\n" + describeStuck(r.withoutHelpers(last), r.cluster())
+		return header + "\n" + t.DescribeStuck(t.Blamable(last))
 	case still >= surelyFrozen && s.frozen():
 		return fmt.Sprintf("virtual time stopped at %.2fs: every goroutine of the test is blocked, and at least one "+
 			"waits in a way the clock cannot see past (a mutex whose holder sleeps, waits for an RPC reply or "+
-			"sends on a channel)\n%s", r.elapsedSeconds(), describeStuck(r.withoutHelpers(last), r.cluster()))
-	case still >= r.settings.stall:
-		return header + "\n" + describeStuck(r.withoutHelpers(last), r.cluster())
+			"sends on a channel)\n%s", t.ElapsedSeconds(), t.DescribeStuck(t.Blamable(last)))
+	case still >= lim.Stall:
+		return header + "\n" + t.DescribeStuck(t.Blamable(last))
 	}
 	return ""
 }
@@ -288,100 +299,4 @@ func isBlockedStatus(status string) bool {
 		}
 	}
 	return false
-}
-
-// applyUnderLock recognises the tests' applyCh reader of some server
-// waiting for that server's lock in GetState while a goroutine of the test
-// sends on a channel. It returns the sender and the server.
-func (r *run) applyUnderLock(gs []stacks.Goroutine) (sender stacks.Goroutine, server int, ok bool) {
-	server = -1
-	for _, g := range gs {
-		i, isReader := r.readers.Load(g.ID)
-		if isReader && g.Calls("raftlabs/labtest.(*Cluster).serviceCall") &&
-			(strings.Contains(g.Status, "Mutex") || strings.Contains(g.Status, "semacquire")) {
-			server = i.(int)
-		}
-	}
-	if server < 0 {
-		return stacks.Goroutine{}, 0, false
-	}
-	for _, g := range gs {
-		if _, helper := r.helpers.Load(g.ID); !helper && strings.HasPrefix(g.Status, "chan send") {
-			return g, server, true
-		}
-	}
-	return stacks.Goroutine{}, 0, false
-}
-
-// bubbleGoroutines returns the goroutines of the test other than the
-// harness's own: those of its bubble, or in real time those created since
-// the test began.
-func (r *run) bubbleGoroutines() []stacks.Goroutine {
-	return r.withoutHelpers(r.allBubbleGoroutines())
-}
-
-// allBubbleGoroutines is bubbleGoroutines with the harness's own.
-func (r *run) allBubbleGoroutines() []stacks.Goroutine {
-	var gs []stacks.Goroutine
-	bubble := int(r.bubble.Load())
-	for _, g := range stacks.All() {
-		if (bubble != 0 && g.Bubble == bubble) || (bubble == 0 && !r.before[g.ID]) {
-			gs = append(gs, g)
-		}
-	}
-	return gs
-}
-
-func (r *run) withoutHelpers(gs []stacks.Goroutine) []stacks.Goroutine {
-	var out []stacks.Goroutine
-	for _, g := range gs {
-		if _, helper := r.helpers.Load(g.ID); !helper {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-// helper marks the calling goroutine as part of the harness, so it is never
-// blamed for a stall or reported as a leak.
-func (r *run) helper() {
-	r.helpers.Store(stacks.Current().ID, true)
-}
-
-func (r *run) elapsedSeconds() float64 {
-	return time.Duration(r.elapsed.Load()).Seconds()
-}
-
-// rpcsNow returns how many RPCs the test's network has carried.
-func (r *run) rpcsNow() int64 {
-	if net := r.network.Load(); net != nil {
-		return int64(net.TotalCount())
-	}
-	return 0
-}
-
-// heartbeat is the watchdog's half inside the bubble: it ticks the test's
-// clock for the watcher outside, and ends a test that runs past
-// VirtualTimeLimit.
-func (c *Cluster) heartbeat() {
-	c.run.helper()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.stopping:
-			return
-		case <-tick.C:
-		}
-		elapsed := time.Since(c.start)
-		c.run.beats.Add(1)
-		c.run.elapsed.Store(int64(elapsed))
-		if elapsed > VirtualTimeLimit {
-			c.run.abort(fmt.Sprintf("the test did not finish within %v on its clock: something waits for ever "+
-				"(a deadlock, or a call into Raft that never returns)\n  network: %s\n%s",
-				VirtualTimeLimit, c.describeNetwork(), describeBlocked(c.run.bubbleGoroutines(), c)))
-			c.shutDown()
-			return
-		}
-	}
 }
