@@ -222,6 +222,9 @@ func scenarioLine() string {
 // the harness, or any code outside the harness that is not Go's own.
 func isScenarioFrame(f runtime.Frame) bool {
 	file := f.File[strings.LastIndexByte(f.File, '/')+1:]
+	if strings.HasPrefix(f.Function, "raftlabs/labtest/internal/") {
+		return false // the harness's machinery
+	}
 	if strings.HasPrefix(f.Function, "raftlabs/labtest.") {
 		return strings.HasPrefix(file, "lab") && !strings.HasSuffix(file, "_test.go") ||
 			strings.HasSuffix(file, "_test.go")

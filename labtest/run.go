@@ -15,6 +15,7 @@ import (
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/internal/testproc"
+	"raftlabs/labtest/internal/tracer"
 	"raftlabs/raftapi"
 )
 
@@ -187,7 +188,7 @@ type run struct {
 	readers sync.Map     // ids of the applyCh readers' goroutines, to their server
 	making  atomic.Int32 // 1 + the server whose Make is running, or 0
 	network atomic.Pointer[labrpc.Network]
-	trace   atomic.Pointer[tracer] // what the test did, for a failure (trace.go)
+	trace   atomic.Pointer[tracer.Tracer] // what the test did, for a failure (trace.go)
 	stats   atomic.Pointer[stats]
 
 	mu         sync.Mutex

@@ -6,12 +6,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"raftlabs/labdebug"
-	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/tracer"
 	"raftlabs/labtrace"
 	"raftlabs/raftapi"
 )
@@ -24,21 +23,6 @@ import (
 // is sent or learns its fate, GetState answers, Start is called, a server
 // applies an entry, a check fails.
 
-// tracer is one test's trace and what it has inferred of each server.
-type tracer struct {
-	rec *labtrace.Recorder
-
-	mu    sync.Mutex
-	calls map[int]int  // RPCs waiting for their fate, by call number: their record
-	known map[int]seen // each server's role and term, as last recorded
-}
-
-// seen is what the trace last showed of a server.
-type seen struct {
-	role string // "" when unknown: before anything is seen, after a crash
-	term int
-}
-
 // startTrace begins the test's trace, on the test's clock, unless
 // RAFTLABS_TRACE=off, which records nothing (to measure what recording
 // costs).
@@ -50,27 +34,22 @@ func (c *Cluster) startTrace() {
 	if strings.EqualFold(os.Getenv("RAFTLABS_TRACE"), "off") {
 		return
 	}
-	tr := &tracer{
-		rec:   labtrace.NewRecorder(c.start),
-		calls: map[int]int{},
-		known: map[int]seen{},
-	}
 	clock := "virtual"
 	if c.run.settings.realtime {
 		clock = "real"
 	}
-	tr.rec.Add(labtrace.Record{Kind: labtrace.Test, T: 0, Test: c.run.name, Seed: c.run.settings.seed, Clock: clock})
+	tr := tracer.New(c.start, c.run.name, c.run.settings.seed, clock)
 	c.run.trace.Store(tr)
-	labdebug.SetRecorder(tr.rec)
+	labdebug.SetRecorder(tr.Recorder())
 }
 
 // tracer returns the test's trace, or nil before the cluster is made.
-func (c *Cluster) tracer() *tracer { return c.run.trace.Load() }
+func (c *Cluster) tracer() *tracer.Tracer { return c.run.trace.Load() }
 
 // add records rec, if the test has a trace.
 func (c *Cluster) add(rec labtrace.Record) {
 	if tr := c.tracer(); tr != nil {
-		tr.rec.Add(rec)
+		tr.Add(rec)
 	}
 }
 
@@ -84,17 +63,11 @@ func (c *Cluster) traceStart(i, gen int) {
 	c.add(labtrace.Record{Kind: labtrace.Start, Server: serverName(i), Instance: gen})
 }
 
-// traceCrash records that server i crashed. What the trace knew of its
-// role and term died with it.
+// traceCrash records that server i crashed.
 func (c *Cluster) traceCrash(i int) {
-	tr := c.tracer()
-	if tr == nil {
-		return
+	if tr := c.tracer(); tr != nil {
+		tr.Crash(i)
 	}
-	tr.mu.Lock()
-	delete(tr.known, i)
-	tr.mu.Unlock()
-	tr.rec.Add(labtrace.Record{Kind: labtrace.Crash, Server: serverName(i)})
 }
 
 // traceNetworkLocked records the network's new shape. c.mu is held.
@@ -119,31 +92,9 @@ func (c *Cluster) traceNetworkLocked(shape string) {
 
 // traceState records what GetState answered, if it shows something new.
 func (c *Cluster) traceState(i, term int, isLeader bool) {
-	tr := c.tracer()
-	if tr == nil {
-		return
+	if tr := c.tracer(); tr != nil {
+		tr.State(i, term, isLeader)
 	}
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	k := tr.known[i]
-	role := labtrace.Follower
-	switch {
-	case isLeader:
-		role = labtrace.Leader
-	case term == k.term && k.role == labtrace.Candidate:
-		role = labtrace.Candidate // GetState cannot tell a candidate from a follower
-	}
-	tr.sawLocked(i, role, term, "GetState")
-}
-
-// sawLocked records server i in role and term, if that is new. tr.mu is
-// held.
-func (tr *tracer) sawLocked(i int, role string, term int, source string) {
-	if k := tr.known[i]; k.role == role && k.term == term {
-		return
-	}
-	tr.known[i] = seen{role: role, term: term}
-	tr.rec.Add(labtrace.Record{Kind: labtrace.State, Server: serverName(i), Role: role, Term: term, Source: source})
 }
 
 // traceCommand records a call of Start on server i and its answer.
@@ -165,87 +116,8 @@ func (c *Cluster) traceApply(i int, m raftapi.ApplyMsg) {
 // traceRPC records an event of the network's: an RPC sent, or its fate.
 func (c *Cluster) traceRPC(ev *history.Event) {
 	if tr := c.tracer(); tr != nil {
-		tr.call(ev)
+		tr.RPC(ev)
 	}
-}
-
-// call records one event of an RPC between servers: a new record when it
-// is sent, its fate when known. The harness's own calls are left out.
-func (tr *tracer) call(ev *history.Event) {
-	from, ok := history.EndSender(ev.End)
-	to, ok2 := history.ServerNumber(ev.Server)
-	if !ok || !ok2 {
-		return
-	}
-	key := ev.Call
-	_, method, _ := strings.Cut(ev.Method, ".")
-	if ev.Kind == labrpc.Sent {
-		args, _ := ev.ArgsFields()
-		tr.mu.Lock()
-		defer tr.mu.Unlock()
-		// Sending shows what the sender believes it is.
-		k := tr.known[from]
-		switch {
-		case method == "RequestVote" && (args.Term > k.term || args.Term == k.term && k.role == labtrace.Follower):
-			tr.sawLocked(from, labtrace.Candidate, args.Term, "sent RequestVote")
-		case method == "AppendEntries" && args.Term >= k.term && args.Term > 0:
-			tr.sawLocked(from, labtrace.Leader, args.Term, "sent AppendEntries")
-		}
-		id := tr.rec.Add(labtrace.Record{Kind: labtrace.RPC, From: serverName(from), To: serverName(to),
-			Method: method, ArgsTerm: args.Term, Bytes: ev.Bytes})
-		if id >= 0 {
-			tr.calls[key] = id
-		}
-		return
-	}
-
-	done := labtrace.Micros(tr.rec.Since())
-	fate := fateOf(ev.Kind)
-	var reply history.Fields
-	if ev.Kind == labrpc.Delivered {
-		reply, _ = ev.ReplyFields()
-	}
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	id, ok := tr.calls[key]
-	delete(tr.calls, key)
-	update := func(r *labtrace.Record) {
-		r.Fate, r.Done = fate, max(done, 1)
-		if ev.Kind == labrpc.Delivered {
-			r.ReplyTerm = reply.Term
-			r.OK = reply.GrantedVote() || reply.AppendSucceeded()
-		}
-	}
-	if !ok {
-		args, _ := ev.ArgsFields()
-		r := labtrace.Record{Kind: labtrace.RPC, T: max(done, 1), From: serverName(from), To: serverName(to),
-			Method: method, ArgsTerm: args.Term, Bytes: ev.Bytes}
-		update(&r)
-		tr.rec.Add(r)
-	} else {
-		tr.rec.Update(id, update)
-	}
-	// A reply shows the receiver's term after it handled the call.
-	if ev.Kind == labrpc.Delivered && reply.Term > tr.known[to].term {
-		tr.sawLocked(to, labtrace.Follower, reply.Term, "answered "+method)
-	}
-}
-
-// fateOf names an RPC's outcome as the trace does.
-func fateOf(k labrpc.EventKind) string {
-	switch k {
-	case labrpc.Delivered:
-		return labtrace.Delivered
-	case labrpc.RequestDropped:
-		return labtrace.RequestDropped
-	case labrpc.ReplyLost:
-		return labtrace.ReplyLost
-	case labrpc.Unreachable:
-		return labtrace.Unreachable
-	case labrpc.ServerDead:
-		return labtrace.ServerDead
-	}
-	return k.String()
 }
 
 // traceFailure ends the trace with the test's first failure, at the moment
@@ -253,7 +125,7 @@ func fateOf(k labrpc.EventKind) string {
 // test's own.
 func (r *run) traceFailure(f *Failure) {
 	if tr := r.trace.Load(); tr != nil {
-		tr.rec.Seal(labtrace.Record{Kind: labtrace.Fail, Where: f.Where, Property: f.Property, Text: f.Evidence})
+		tr.Fail(f)
 	}
 }
 
@@ -261,8 +133,7 @@ func (r *run) traceFailure(f *Failure) {
 // the test's clock was seen: the watcher runs outside the bubble.
 func (r *run) traceAbort(verdict string) {
 	if tr := r.trace.Load(); tr != nil {
-		at := labtrace.Micros(time.Duration(r.elapsed.Load()))
-		tr.rec.Seal(labtrace.Record{Kind: labtrace.Fail, T: max(at, 1), Text: verdict})
+		tr.Abort(time.Duration(r.elapsed.Load()), verdict)
 	}
 }
 
@@ -274,19 +145,12 @@ func (r *run) writeTrace(res *Result) {
 	if tr == nil || res.Passed && !traceAlways() {
 		return
 	}
-	if res.Passed {
-		tr.rec.Seal(labtrace.Record{Kind: labtrace.End, T: max(labtrace.Micros(res.Virtual), 1)})
-	}
 	path := traceFile(r.name, r.settings.seed)
-	if err := labtrace.WriteFile(path, tr.rec.Records()); err != nil {
+	lines, err := tr.Write(path, res)
+	if err != nil {
 		fmt.Printf("  trace: not written: %v\n", err)
 		return
 	}
-	full := ""
-	if n := tr.rec.Dropped(); n > 0 {
-		full = fmt.Sprintf(" (full: %d records were left out past %d records or %d MiB)", n, labtrace.MaxRecords, labtrace.MaxBytes>>20)
-	}
-	lines := "  trace: " + path + full + "\n  see it: go run raftlabs/cmd/traceview " + path + "   (-text: columns here)"
 	if res.Passed {
 		fmt.Println(lines)
 		return

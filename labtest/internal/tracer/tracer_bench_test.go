@@ -1,4 +1,4 @@
-package labtest
+package tracer
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 // call itself costs (labrpc's BenchmarkCall, if any) times the RPCs of a
 // test (the summary line's count):
 //
-//	go test -run '^$' -bench TraceRPC ./labtest
+//	go test -run '^$' -bench TraceRPC ./labtest/internal/tracer
 func BenchmarkTraceRPC(b *testing.B) {
 	type args struct{ Term, CandidateID, LastLogIndex, LastLogTerm int }
 	type reply struct {
@@ -33,7 +33,7 @@ func BenchmarkTraceRPC(b *testing.B) {
 	}
 	req := encode(args{Term: 3, CandidateID: 1, LastLogIndex: 10, LastLogTerm: 2})
 	rep := encode(reply{Term: 3, VoteGranted: true})
-	tr := &tracer{rec: labtrace.NewRecorder(time.Now()), calls: map[int]int{}, known: map[int]seen{}}
+	tr := &Tracer{rec: labtrace.NewRecorder(time.Now()), calls: map[int]int{}, known: map[int]seen{}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -42,8 +42,8 @@ func BenchmarkTraceRPC(b *testing.B) {
 		}
 		a := bytes.Clone(req) // each call has its own arguments
 		ev := labrpc.Event{Kind: labrpc.Sent, Call: i + 1, End: "s1->s0#1", Server: "s0", Method: "Raft.RequestVote", Args: a, Bytes: len(a)}
-		tr.call(&history.Event{Event: ev})
+		tr.RPC(&history.Event{Event: ev})
 		ev.Kind, ev.Reply = labrpc.Delivered, rep
-		tr.call(&history.Event{Event: ev})
+		tr.RPC(&history.Event{Event: ev})
 	}
 }
