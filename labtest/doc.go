@@ -56,13 +56,16 @@
 //     GetState answers, and judges election safety and earned leadership;
 //   - stacks reads goroutine dumps and says why a test's clock stopped,
 //     given the servers' names and the retry storms as data;
+//   - watchdog ends a test whose clock stopped or that used too much real
+//     time, reading the test through watchdog.Test, which run implements;
+//   - tracer records the test's trace from the network's events;
 //   - probe builds the harness's own RPCs in the student's types;
 //   - words writes servers, times and lists the same way everywhere.
 //
 // The cluster's faces of these machines are the files that feed them
-// (leadership.go, blame.go, probes.go, testproc.go). The watchdog
-// (watchdog.go, run.go), the trace (trace.go), the puppets and the apply,
-// receipt and persistence checkers are still in this package.
+// (testproc.go, leadership.go, blame.go, watching.go, trace.go,
+// probes.go). The puppets and the apply, receipt and persistence checkers
+// are still in this package.
 //
 // # What virtual time means for your code
 //
