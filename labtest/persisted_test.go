@@ -3,7 +3,6 @@ package labtest
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,13 +41,13 @@ func TestPersistenceVerdicts(t *testing.T) {
 		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
 		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
 		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
-		"persisted", unpersisted(1, "crashed", 4, 60692566, 10, 0, 2000*time.Millisecond).Error())
+		"persisted", unpersisted(1, "crashed", 4, 60692566, 10, 0, ms(2000)).Error())
 
-	assert.NoError(t, forgotten(2, 0, 11, 500*time.Millisecond), "a server with an empty Persister starts afresh")
-	assert.NoError(t, forgotten(2, 1, 11, 500*time.Millisecond))
+	assert.NoError(t, forgotten(2, 0, 11, ms(500)), "a server with an empty Persister starts afresh")
+	assert.NoError(t, forgotten(2, 1, 11, ms(500)))
 	assert.Equal(t, "persistent state: s2, booted with an empty Persister (as if its disk were lost) before its "+
 		"restart, reported term 11 at once: it knew the term it was in when it crashed at 0.50s (term 11) without "+
 		"its Persister. A server's state across a crash must come from its Persister alone (Figure 2: persistent "+
 		"state, \"updated on stable storage before responding to RPCs\"); the servers run in one process, but "+
-		"state kept in a variable that outlives Kill was not persisted", forgotten(2, 11, 11, 500*time.Millisecond).Error())
+		"state kept in a variable that outlives Kill was not persisted", forgotten(2, 11, 11, ms(500)).Error())
 }
