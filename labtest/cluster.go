@@ -209,7 +209,8 @@ func scenarioLine() string {
 	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		f, more := frames.Next()
-		if isScenarioFrame(f) {
+		// labtest/internal/... is the harness's machinery, never a scenario.
+		if isScenarioFrame(f) && !strings.HasPrefix(f.Function, "raftlabs/labtest/internal/") {
 			return fmt.Sprintf("%s:%d", f.File[strings.LastIndexByte(f.File, '/')+1:], f.Line)
 		}
 		if !more {
@@ -222,9 +223,6 @@ func scenarioLine() string {
 // the harness, or any code outside the harness that is not Go's own.
 func isScenarioFrame(f runtime.Frame) bool {
 	file := f.File[strings.LastIndexByte(f.File, '/')+1:]
-	if strings.HasPrefix(f.Function, "raftlabs/labtest/internal/") {
-		return false // the harness's machinery
-	}
 	if strings.HasPrefix(f.Function, "raftlabs/labtest.") {
 		return strings.HasPrefix(file, "lab") && !strings.HasSuffix(file, "_test.go") ||
 			strings.HasSuffix(file, "_test.go")
