@@ -59,13 +59,14 @@
 //   - watchdog ends a test whose clock stopped or that used too much real
 //     time, reading the test through watchdog.Test, which run implements;
 //   - tracer records the test's trace from the network's events;
-//   - probe builds the harness's own RPCs in the student's types;
+//   - probe builds the harness's own RPCs in the student's types, and
+//     puppets answers for crashed servers as a scenario scripts;
 //   - words writes servers, times and lists the same way everywhere.
 //
 // The cluster's faces of these machines are the files that feed them
-// (testproc.go, leadership.go, blame.go, watching.go, trace.go,
-// probes.go). The puppets and the apply, receipt and persistence checkers
-// are still in this package.
+// (testproc.go, leadership.go, blame.go, watching.go, trace.go, probes.go,
+// puppets.go). The apply, receipt and persistence checkers are still in
+// this package.
 //
 // # What virtual time means for your code
 //

@@ -176,7 +176,7 @@ func LateVotes(c *Cluster) {
 	held = c.waitHeld(s, ps)
 	newer, _ := c.GetState(s)
 	newer++
-	c.requestVote(s, voteRequest{Term: newer, Candidate: ps[0].me, LastLogIndex: 1 << 20, LastLogTerm: newer})
+	c.requestVote(s, voteRequest{Term: newer, Candidate: ps[0].Me, LastLogIndex: 1 << 20, LastLogTerm: newer})
 	releaseVotes(ps)
 	c.checkNeverLeads(s, ps, held, func(t int) string {
 		return fmt.Sprintf("s%d became leader in term %d, though it had become a follower in term %d (a candidate of "+
@@ -193,10 +193,10 @@ func (c *Cluster) waitHeld(s int, ps []*puppet) int {
 	c.t.Helper()
 	start := c.Now()
 	for c.Now()-start < 5*time.Second {
-		term := ps[0].heldTerm()
+		term := ps[0].HeldTerm()
 		all := term > 0
 		for _, p := range ps[1:] {
-			all = all && p.heldTerm() == term
+			all = all && p.HeldTerm() == term
 		}
 		if all {
 			return term
@@ -225,7 +225,7 @@ func (c *Cluster) checkNeverLeads(s int, ps []*puppet, held int, failure func(te
 		}
 		for _, p := range ps {
 			for t := held + 1; t <= held+20; t++ {
-				if p.sawAppend(t) {
+				if p.SawAppend(t) {
 					c.historyFatalf("%s (it sent AppendEntries as leader of term %d)", failure(t), t)
 				}
 			}

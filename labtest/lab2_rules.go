@@ -103,16 +103,16 @@ func StaleAppendReply(c *Cluster) {
 	// term, is held.
 	ps := c.followerPuppets(leader, term, c.others(leader)...)
 	slow := ps[0]
-	defer slow.releaseAll()
-	slow.hold()
+	defer slow.ReleaseAll()
+	slow.Hold()
 	c.waitHeldAppend(leader, slow, term)
 
 	// A candidate of the next term (the test, for the other follower)
 	// takes the leader's vote; the leader times out, stands, and the
 	// followers elect it again.
-	holdNextVote([]*puppet{ps[0].puppet, ps[1].puppet}, term+1)
-	releaseVotes([]*puppet{ps[0].puppet, ps[1].puppet})
-	c.requestVote(leader, voteRequest{Term: term + 1, Candidate: ps[1].me, LastLogIndex: 1 << 20, LastLogTerm: term + 1})
+	holdNextVote([]*puppet{ps[0].Puppet, ps[1].Puppet}, term+1)
+	releaseVotes([]*puppet{ps[0].Puppet, ps[1].Puppet})
+	c.requestVote(leader, voteRequest{Term: term + 1, Candidate: ps[1].Me, LastLogIndex: 1 << 20, LastLogTerm: term + 1})
 	again := c.waitLeads(leader, term+1)
 
 	// The old request arrives now, and is refused in the new term. The
@@ -122,21 +122,21 @@ func StaleAppendReply(c *Cluster) {
 	// already, the whole log, say, breaks no rule of this test: it only
 	// must not go lower because of the stale refusal.)
 	from := last
-	if before, ok := slow.lowestPrev(again); ok {
+	if before, ok := slow.LowestPrev(again); ok {
 		from = min(from, before)
 	}
-	slow.forgetPrev(again)
-	slow.releaseTerm(term)
+	slow.ForgetPrev(again)
+	slow.ReleaseTerm(term)
 	c.Sleep(250 * time.Millisecond)
-	if prev, ok := slow.lowestPrev(again); ok && prev < from {
+	if prev, ok := slow.LowestPrev(again); ok && prev < from {
 		c.historyFatalf("s%d, leader of term %d with %d entries, sent s%d an AppendEntries with prevLogIndex %d, "+
 			"though s%d had refused no AppendEntries of term %d: it acted on s%d's refusal of an AppendEntries it "+
 			"had sent in term %d, which arrived late and was refused as stale, in a reply of term %d. A reply "+
 			"counts only for the term its request was sent in: compare the request's term, not the reply's, with "+
 			"currentTerm (Figure 2, Rules for All Servers; §5.1: a request with a stale term is rejected)",
-			leader, again, last, slow.me, prev, slow.me, again, slow.me, term, again)
+			leader, again, last, slow.Me, prev, slow.Me, again, slow.Me, term, again)
 	}
-	slow.releaseAll()
+	slow.ReleaseAll()
 }
 
 // waitHeldAppend waits up to a second for the follower puppet f to hold
@@ -145,14 +145,14 @@ func (c *Cluster) waitHeldAppend(leader int, f *followerPuppet, term int) {
 	c.t.Helper()
 	start := c.Now()
 	for c.Now()-start < time.Second {
-		if f.heldIn(term) > 0 {
+		if f.HeldIn(term) > 0 {
 			return
 		}
 		c.Sleep(5 * time.Millisecond)
 	}
 	c.historyFatalf("s%d, leader of term %d, sent s%d no AppendEntries for 1s: a leader sends each follower "+
 		"AppendEntries, as heartbeats if it has nothing new, often enough that no election timeout passes "+
-		"(Figure 2, Leaders)", leader, term, f.me)
+		"(Figure 2, Leaders)", leader, term, f.Me)
 }
 
 // waitLeads waits up to 5 seconds for server i to lead a term after term,

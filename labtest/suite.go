@@ -24,7 +24,7 @@ type Test struct {
 	OwnLabOnly bool
 
 	// Probe marks a test that sends RPCs of its own or answers for crashed
-	// servers (probes.go, puppet.go): a Raft whose handlers do not fill in
+	// servers (probes.go, puppets.go): a Raft whose handlers do not fill in
 	// their replies (it answers with RPCs of its own) cannot pass it. Such
 	// tests are OwnLabOnly and weigh at most 10 points of a lab
 	// (TestProbeWeight); docs/from-mit.md lists them.

@@ -1,16 +1,12 @@
-package labtest
+package puppets
 
 import (
 	"fmt"
-	"reflect"
 	"sync"
 	"time"
-
-	"raftlabs/labrpc"
-	"raftlabs/labtest/internal/probe"
 )
 
-// A puppet stands in for a crashed server, under its name, and answers
+// A Puppet stands in for a crashed server, under its name, and answers
 // another server's RequestVote and AppendEntries as the test scripts: it can
 // grant a vote and hold the reply back until the test releases it, which no
 // network fault can be relied on to do. Scenarios use puppets to deliver a
@@ -18,9 +14,8 @@ import (
 //
 // Its messages are read and answered by Figure 2's field names, in the
 // common spellings; the caller's own reply type receives the fields it has.
-type puppet struct {
-	c  *Cluster
-	me int
+type Puppet struct {
+	Me int // the server it stands in for
 
 	mu        sync.Mutex
 	term      int           // the highest term it has seen or claims
@@ -51,54 +46,14 @@ type puppetAppendReply struct {
 	Success, Succeeded, Ok bool
 }
 
-// puppets crashes the given servers and puts a puppet in the place of each,
-// reachable from server to only. term is the term the puppets claim: any
-// message from an older term is refused with it.
-func (c *Cluster) puppets(to, term int, servers ...int) []*puppet {
-	c.t.Helper()
-	return c.puppetsServing(to, term, puppetService, servers...)
+// New returns a puppet for server me that claims term.
+func New(me, term int) *Puppet {
+	return &Puppet{Me: me, term: term, release: make(chan struct{}), appends: map[int]bool{}}
 }
 
-// puppetService is what a puppet serves by default: itself, in the server's
-// signedness of terms.
-func puppetService(p *puppet, unsigned bool) any {
-	if unsigned {
-		return unsignedPuppet{p}
-	}
-	return p
-}
-
-// puppetsServing is puppets, each puppet answering through the receiver
-// serve returns for it (a puppet that plays more of a server's part).
-func (c *Cluster) puppetsServing(to, term int, serve func(p *puppet, unsigned bool) any, servers ...int) []*puppet {
-	c.t.Helper()
-	rf := c.raft(to)
-	if rf == nil {
-		c.Fatalf("puppets: s%d is crashed", to)
-	}
-	service := reflect.TypeOf(rf).Elem().Name()
-	unsigned := c.unsignedTerms(to)
-	for _, i := range servers {
-		c.Crash(i) // each crash relinks the network, so all go first
-	}
-	var ps []*puppet
-	for _, i := range servers {
-		p := &puppet{c: c, me: i, term: term, release: make(chan struct{}), appends: map[int]bool{}}
-		srv := labrpc.NewServer()
-		srv.AddService(labrpc.NewNamedService(service, serve(p, unsigned)))
-		c.net.AddServer(serverName(i), srv)
-		c.mu.Lock()
-		end := c.endNames[to][i]
-		c.mu.Unlock()
-		c.net.Enable(end, true)
-		ps = append(ps, p)
-	}
-	return ps
-}
-
-// holdNextVote makes each puppet grant its vote in the first election after
+// HoldNextVote makes each puppet grant its vote in the first election after
 // term that it is asked to vote in, and hold the reply until releaseVotes.
-func holdNextVote(ps []*puppet, term int) {
+func HoldNextVote(ps []*Puppet, term int) {
 	for _, p := range ps {
 		p.mu.Lock()
 		p.holdAfter, p.holdTerm, p.held, p.release = term, 0, 0, make(chan struct{})
@@ -106,19 +61,17 @@ func holdNextVote(ps []*puppet, term int) {
 	}
 }
 
-// releaseVotes sends every held reply.
-func releaseVotes(ps []*puppet) {
+// ReleaseVotes sends every held reply.
+func ReleaseVotes(ps []*Puppet) {
 	for _, p := range ps {
 		p.mu.Lock()
-		if !isClosed(p.release) {
-			close(p.release)
-		}
+		closeOnce(p.release)
 		p.mu.Unlock()
 	}
 }
 
-// heldTerm returns the term whose votes the puppet holds, 0 if none yet.
-func (p *puppet) heldTerm() int {
+// HeldTerm returns the term whose votes the puppet holds, 0 if none yet.
+func (p *Puppet) HeldTerm() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.held == 0 {
@@ -127,15 +80,15 @@ func (p *puppet) heldTerm() int {
 	return p.holdTerm
 }
 
-// sawAppend reports whether the puppet received an AppendEntries of term.
-func (p *puppet) sawAppend(term int) bool {
+// SawAppend reports whether the puppet received an AppendEntries of term.
+func (p *Puppet) SawAppend(term int) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.appends[term]
 }
 
 // RequestVote grants the held election's vote late and refuses every other.
-func (p *puppet) RequestVote(args *puppetVoteArgs, reply *puppetVoteReply) {
+func (p *Puppet) RequestVote(args *puppetVoteArgs, reply *puppetVoteReply) {
 	p.mu.Lock()
 	if p.holdAfter > 0 && args.Term > p.holdAfter && args.Term >= p.term {
 		p.holdAfter, p.holdTerm = 0, args.Term
@@ -159,7 +112,7 @@ func (p *puppet) RequestVote(args *puppetVoteArgs, reply *puppetVoteReply) {
 }
 
 // AppendEntries refuses, with the puppet's term, and records the term.
-func (p *puppet) AppendEntries(args *puppetAppendArgs, reply *puppetAppendReply) {
+func (p *Puppet) AppendEntries(args *puppetAppendArgs, reply *puppetAppendReply) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.appends[args.Term] = true
@@ -168,28 +121,10 @@ func (p *puppet) AppendEntries(args *puppetAppendArgs, reply *puppetAppendReply)
 }
 
 // String names the puppet in failures.
-func (p *puppet) String() string { return fmt.Sprintf("s%d (answered by the test)", p.me) }
-
-// unsignedTerms reports whether server i's RequestVote carries its term in
-// an unsigned integer. gob carries a signed integer only into a signed
-// field and an unsigned one only into an unsigned field, so a puppet
-// talking to such a server must use unsigned terms too.
-func (c *Cluster) unsignedTerms(i int) bool {
-	c.t.Helper()
-	h := c.handler(i, "RequestVote", probe.VoteGrantedField)
-	term, err := probe.Lookup(h.Args, probe.TermField, "RequestVote's argument type")
-	if err != nil {
-		return false
-	}
-	switch term.Type.Kind() {
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return true
-	}
-	return false
-}
+func (p *Puppet) String() string { return fmt.Sprintf("s%d (answered by the test)", p.Me) }
 
 // unsignedPuppet is a puppet for a server whose terms are unsigned.
-type unsignedPuppet struct{ p *puppet }
+type unsignedPuppet struct{ p *Puppet }
 
 type (
 	puppetVoteArgsUnsigned  struct{ Term uint64 }
@@ -216,4 +151,23 @@ func (u unsignedPuppet) AppendEntries(args *puppetAppendArgsUnsigned, reply *pup
 	var r puppetAppendReply
 	u.p.AppendEntries(&puppetAppendArgs{Term: int(args.Term)}, &r)
 	*reply = puppetAppendReplyUnsigned{uint64(r.Term), r.Success, r.Succeeded, r.Ok}
+}
+
+// closeOnce closes ch, a channel that releases held replies, unless it is
+// closed already.
+func closeOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+// Service returns the receiver a server's network sends p's RPCs to: p,
+// or p in unsigned terms for a server whose terms are unsigned.
+func (p *Puppet) Service(unsigned bool) any {
+	if unsigned {
+		return unsignedPuppet{p}
+	}
+	return p
 }

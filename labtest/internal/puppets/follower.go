@@ -1,19 +1,19 @@
-package labtest
+package puppets
 
 import (
 	"sync"
 	"time"
 )
 
-// A followerPuppet is a puppet that also plays a follower whose log is the
+// A Follower is a puppet that also plays a follower whose log is the
 // leader's: it accepts every AppendEntries of its term or a later one, and
 // refuses an older one with its term, as a server holding the leader's
 // entries does. It records the prevLogIndex of every AppendEntries it
 // receives, and it can hold the AppendEntries it receives, as a network
 // holds a request back, answering each when the test releases it as the
 // server would answer it then. Its votes are its puppet's.
-type followerPuppet struct {
-	*puppet
+type Follower struct {
+	*Puppet
 
 	mu       sync.Mutex
 	lowest   map[int]int           // term -> the lowest prevLogIndex received in it
@@ -35,54 +35,38 @@ type followerPuppetArgsUnsigned struct {
 	PrevLogIndex int
 }
 
-// followerPuppets is puppets whose puppets play followers holding the
-// leader's log.
-func (c *Cluster) followerPuppets(to, term int, servers ...int) []*followerPuppet {
-	c.t.Helper()
-	var fs []*followerPuppet
-	c.puppetsServing(to, term, func(p *puppet, unsigned bool) any {
-		f := &followerPuppet{puppet: p, lowest: map[int]int{}, released: map[int]chan struct{}{}, held: map[int]int{}}
-		fs = append(fs, f)
-		if unsigned {
-			return unsignedFollowerPuppet{f}
-		}
-		return f
-	}, servers...)
-	return fs
+// NewFollower returns p playing a follower.
+func NewFollower(p *Puppet) *Follower {
+	return &Follower{Puppet: p, lowest: map[int]int{}, released: map[int]chan struct{}{}, held: map[int]int{}}
 }
 
-// hold makes the puppet hold every AppendEntries it receives from now on,
-// until releaseTerm releases those of its term.
-func (f *followerPuppet) hold() {
+// Hold makes the puppet hold every AppendEntries it receives from now on,
+// until ReleaseTerm releases those of its term.
+func (f *Follower) Hold() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.holding = true
 }
 
-// releaseTerm answers the held AppendEntries of term, and those of term
+// ReleaseTerm answers the held AppendEntries of term, and those of term
 // that arrive later at once.
-func (f *followerPuppet) releaseTerm(term int) {
+func (f *Follower) ReleaseTerm(term int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ch := f.releaseLocked(term)
-	if !isClosed(ch) {
-		close(ch)
-	}
+	closeOnce(f.releaseLocked(term))
 }
 
-// releaseAll stops holding, and answers every held AppendEntries.
-func (f *followerPuppet) releaseAll() {
+// ReleaseAll stops holding, and answers every held AppendEntries.
+func (f *Follower) ReleaseAll() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.holding = false
 	for _, ch := range f.released {
-		if !isClosed(ch) {
-			close(ch)
-		}
+		closeOnce(ch)
 	}
 }
 
-func (f *followerPuppet) releaseLocked(term int) chan struct{} {
+func (f *Follower) releaseLocked(term int) chan struct{} {
 	ch, ok := f.released[term]
 	if !ok {
 		ch = make(chan struct{})
@@ -91,25 +75,25 @@ func (f *followerPuppet) releaseLocked(term int) chan struct{} {
 	return ch
 }
 
-// heldIn returns how many AppendEntries of term the puppet is holding.
-func (f *followerPuppet) heldIn(term int) int {
+// HeldIn returns how many AppendEntries of term the puppet is holding.
+func (f *Follower) HeldIn(term int) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.held[term]
 }
 
-// lowestPrev returns the lowest prevLogIndex of the AppendEntries of term
+// LowestPrev returns the lowest prevLogIndex of the AppendEntries of term
 // the puppet received, and whether it received any.
-func (f *followerPuppet) lowestPrev(term int) (int, bool) {
+func (f *Follower) LowestPrev(term int) (int, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n, ok := f.lowest[term]
 	return n, ok
 }
 
-// forgetPrev forgets the lowest prevLogIndex received in term, so that
-// lowestPrev reports only the requests that come after.
-func (f *followerPuppet) forgetPrev(term int) {
+// ForgetPrev forgets the lowest prevLogIndex received in term, so that
+// LowestPrev reports only the requests that come after.
+func (f *Follower) ForgetPrev(term int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.lowest, term)
@@ -117,7 +101,7 @@ func (f *followerPuppet) forgetPrev(term int) {
 
 // AppendEntries records the request, holds it if asked to, and answers it
 // as a follower with the leader's log would when it is let through.
-func (f *followerPuppet) AppendEntries(args *followerPuppetArgs, reply *puppetAppendReply) {
+func (f *Follower) AppendEntries(args *followerPuppetArgs, reply *puppetAppendReply) {
 	f.mu.Lock()
 	if low, ok := f.lowest[args.Term]; !ok || args.PrevLogIndex < low {
 		f.lowest[args.Term] = args.PrevLogIndex
@@ -135,7 +119,7 @@ func (f *followerPuppet) AppendEntries(args *followerPuppetArgs, reply *puppetAp
 	}
 	f.mu.Unlock()
 
-	p := f.puppet
+	p := f.Puppet
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.appends[args.Term] = true
@@ -147,11 +131,11 @@ func (f *followerPuppet) AppendEntries(args *followerPuppetArgs, reply *puppetAp
 
 // unsignedFollowerPuppet is a follower puppet for a server whose terms are
 // unsigned.
-type unsignedFollowerPuppet struct{ f *followerPuppet }
+type unsignedFollowerPuppet struct{ f *Follower }
 
 // RequestVote is the puppet's RequestVote, in unsigned terms.
 func (u unsignedFollowerPuppet) RequestVote(args *puppetVoteArgsUnsigned, reply *puppetVoteReplyUnsigned) {
-	unsignedPuppet{u.f.puppet}.RequestVote(args, reply)
+	unsignedPuppet{u.f.Puppet}.RequestVote(args, reply)
 }
 
 // AppendEntries is the follower puppet's AppendEntries, in unsigned terms.
@@ -159,4 +143,13 @@ func (u unsignedFollowerPuppet) AppendEntries(args *followerPuppetArgsUnsigned, 
 	var r puppetAppendReply
 	u.f.AppendEntries(&followerPuppetArgs{Term: int(args.Term), PrevLogIndex: args.PrevLogIndex}, &r)
 	*reply = puppetAppendReplyUnsigned{uint64(r.Term), r.Success, r.Succeeded, r.Ok}
+}
+
+// Service returns the receiver a server's network sends f's RPCs to: f, or
+// f in unsigned terms for a server whose terms are unsigned.
+func (f *Follower) Service(unsigned bool) any {
+	if unsigned {
+		return unsignedFollowerPuppet{f}
+	}
+	return f
 }
