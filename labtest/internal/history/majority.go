@@ -30,7 +30,7 @@ import (
 //     the network lost it before its handler ran.
 //
 // A majority is of the servers the candidate was given ends to: the test's
-// cluster, puppets (labtest's puppet.go) included.
+// cluster, puppets (package puppets) included.
 
 // majorityProperty is the name under which the verdict reports a leader
 // without a majority's votes.
