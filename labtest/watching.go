@@ -52,31 +52,18 @@ func (r *run) watch(done chan struct{}) {
 
 // What the watchdog reads of the test (watchdog.Test).
 
-func (r *run) Beats() int64            { return r.beats.Load() }
-func (r *run) ElapsedSeconds() float64 { return r.elapsedSeconds() }
-func (r *run) RPCs() int64             { return r.rpcsNow() }
-func (r *run) Making() int             { return int(r.making.Load()) }
-func (r *run) Leaked() bool            { return r.leaked.Load() }
-func (r *run) Abort(verdict string)    { r.abort(verdict) }
-
-// Goroutines returns the test's goroutines, the harness's own included.
-func (r *run) Goroutines() []stacks.Goroutine { return r.allBubbleGoroutines() }
-
-// Blamable leaves out of gs the harness's own goroutines.
-func (r *run) Blamable(gs []stacks.Goroutine) []stacks.Goroutine { return r.withoutHelpers(gs) }
+func (r *run) Beats() int64         { return r.beats.Load() }
+func (r *run) Making() int          { return int(r.making.Load()) }
+func (r *run) Leaked() bool         { return r.leaked.Load() }
+func (r *run) Abort(verdict string) { r.abort(verdict) }
 
 // DescribeStuck explains why the clock stopped, from gs and the cluster.
 func (r *run) DescribeStuck(gs []stacks.Goroutine) string { return describeStuck(gs, r.cluster()) }
 
-// ApplyUnderLock: see applyUnderLock.
-func (r *run) ApplyUnderLock(gs []stacks.Goroutine) (stacks.Goroutine, int, bool) {
-	return r.applyUnderLock(gs)
-}
-
-// applyUnderLock recognises the tests' applyCh reader of some server
+// ApplyUnderLock recognises the tests' applyCh reader of some server
 // waiting for that server's lock in GetState while a goroutine of the test
 // sends on a channel. It returns the sender and the server.
-func (r *run) applyUnderLock(gs []stacks.Goroutine) (sender stacks.Goroutine, server int, ok bool) {
+func (r *run) ApplyUnderLock(gs []stacks.Goroutine) (sender stacks.Goroutine, server int, ok bool) {
 	server = -1
 	for _, g := range gs {
 		i, isReader := r.readers.Load(g.ID)
@@ -100,11 +87,11 @@ func (r *run) applyUnderLock(gs []stacks.Goroutine) (sender stacks.Goroutine, se
 // harness's own: those of its bubble, or in real time those created since
 // the test began.
 func (r *run) bubbleGoroutines() []stacks.Goroutine {
-	return r.withoutHelpers(r.allBubbleGoroutines())
+	return r.Blamable(r.Goroutines())
 }
 
-// allBubbleGoroutines is bubbleGoroutines with the harness's own.
-func (r *run) allBubbleGoroutines() []stacks.Goroutine {
+// Goroutines is bubbleGoroutines with the harness's own.
+func (r *run) Goroutines() []stacks.Goroutine {
 	var gs []stacks.Goroutine
 	bubble := int(r.bubble.Load())
 	for _, g := range stacks.All() {
@@ -115,7 +102,8 @@ func (r *run) allBubbleGoroutines() []stacks.Goroutine {
 	return gs
 }
 
-func (r *run) withoutHelpers(gs []stacks.Goroutine) []stacks.Goroutine {
+// Blamable leaves out of gs the harness's own goroutines.
+func (r *run) Blamable(gs []stacks.Goroutine) []stacks.Goroutine {
 	var out []stacks.Goroutine
 	for _, g := range gs {
 		if _, helper := r.helpers.Load(g.ID); !helper {
@@ -131,12 +119,13 @@ func (r *run) helper() {
 	r.helpers.Store(stacks.Current().ID, true)
 }
 
-func (r *run) elapsedSeconds() float64 {
+// ElapsedSeconds is the test's clock at the heartbeat's latest tick.
+func (r *run) ElapsedSeconds() float64 {
 	return time.Duration(r.elapsed.Load()).Seconds()
 }
 
-// rpcsNow returns how many RPCs the test's network has carried.
-func (r *run) rpcsNow() int64 {
+// RPCs returns how many RPCs the test's network has carried.
+func (r *run) RPCs() int64 {
 	if net := r.network.Load(); net != nil {
 		return int64(net.TotalCount())
 	}
