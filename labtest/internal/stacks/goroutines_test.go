@@ -154,4 +154,25 @@ func TestInHarnessTellsTheCoursesCodeFromTheStudents(t *testing.T) {
 		"raftlabs/lab1-election.(*Raft).ticker(0xc00009a480)\n\traftlabs/lab1-election/raft.go:80 +0x14b\n" +
 		"created by raftlabs/lab1-election.Make in goroutine 6\n\traftlabs/lab1-election/raft.go:120 +0x1"}
 	assert.False(t, spinning.InHarness())
+
+	// labtest/testdata's Rafts stand for students' code, under the
+	// harness's path: they are not the harness.
+	broken := Goroutine{ID: 9, Status: "running", Stack: "goroutine 9 [running]:\n" +
+		"raftlabs/labtest/testdata/broken.(*Flawed).ticker(0xc00009a480)\n\traftlabs/labtest/testdata/broken/flawed.go:140 +0x14b\n" +
+		"created by raftlabs/labtest/testdata/broken.Make in goroutine 6\n\traftlabs/labtest/testdata/broken/flawed.go:120 +0x1"}
+	assert.False(t, broken.InHarness())
+}
+
+// A sleep in the harness's own code (a scenario's Sleep, in labtest or its
+// machinery) holds no lock of a server's; a sleep in the code under test,
+// labtest/testdata's included, may.
+func TestSuspectHoldersSleepInTheCodeUnderTest(t *testing.T) {
+	sleepingIn := func(caller string) Goroutine {
+		return Goroutine{ID: 5, Status: "sleep", Durable: true, Stack: "goroutine 5 [sleep]:\n" +
+			"time.Sleep(0x989680)\n\truntime/time.go:338 +0x165\n" + caller + "(0xc00009a480)\n\tfile.go:1 +0x1"}
+	}
+	assert.False(t, sleepingIn("raftlabs/labtest.(*Cluster).Sleep").isSuspectHolder())
+	assert.False(t, sleepingIn("raftlabs/labtest/internal/puppets.(*Puppet).RequestVote").isSuspectHolder())
+	assert.True(t, sleepingIn("raftlabs/labtest/testdata/broken.(*base).GetState").isSuspectHolder())
+	assert.True(t, sleepingIn("raftlabs/lab1-election.(*Raft).ticker").isSuspectHolder())
 }
