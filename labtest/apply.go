@@ -38,6 +38,7 @@ type applyChecker struct {
 	snapshotTerms map[int]termSighting
 	restoredFrom  []int
 	installed     []int           // for each server, the index of the last snapshot it took in
+	fromLeader    []int           // for each server's current instance, the index of the snapshot it sent on applyCh, until its service snapshots as far
 	busy          []time.Duration // for each server, how long its service works on each message
 	condAccepted  []int           // for each server's current instance, the last snapshot its CondInstallSnapshot took (2021)
 
@@ -58,6 +59,7 @@ func newApplyChecker(n int) *applyChecker {
 		snapshotTerms: map[int]termSighting{},
 		restoredFrom:  make([]int, n),
 		installed:     make([]int, n),
+		fromLeader:    make([]int, n),
 		busy:          make([]time.Duration, n),
 		condAccepted:  make([]int, n),
 	}
@@ -75,6 +77,7 @@ func (a *applyChecker) boot(i, gen int) {
 	a.lastApplied[i] = 0
 	a.restoredFrom[i] = 0
 	a.condAccepted[i] = 0
+	a.fromLeader[i] = 0
 }
 
 // closed records that instance gen of server i closed its applyCh: it may

@@ -139,6 +139,9 @@ func (c *Cluster) persistedProblem(i int, p *raftapi.Persister, what string) err
 		if !ok || bytes.Contains(state, needle) || bytes.Contains(snapshot, needle) {
 			continue
 		}
+		if through := c.applies.installedThrough(i); e.index <= through {
+			return unsavedSnapshot(i, what, through, e.index, e.command, len(state), len(snapshot), c.Now())
+		}
 		return unpersisted(i, what, e.index, e.command, len(state), len(snapshot), c.Now())
 	}
 	return nil
@@ -173,6 +176,20 @@ func unpersisted(i int, what string, index int, command any, stateSize, snapshot
 		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
 		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
 		"persisted", i, what, seconds(now), commandText(command), index, stateSize, snapshotSize)
+}
+
+// unsavedSnapshot is the failure of server i, at now, whose saved state
+// (stateSize bytes, and a snapshot of snapshotSize) does not hold the
+// command at index of the snapshot through index through that it had
+// installed from its leader.
+func unsavedSnapshot(i int, what string, through, index int, command any, stateSize, snapshotSize int, now time.Duration) error {
+	return violation("persistent state", "s%d %s at %s having installed its leader's snapshot through index %d "+
+		"(sent to its service on applyCh), but what it had saved (%d bytes of Raft state, a snapshot of %d bytes) "+
+		"does not hold %s, that snapshot's command at index %d: a follower saves the snapshot an InstallSnapshot "+
+		"brings before it answers, with the Raft state that now starts after it (Figure 13, InstallSnapshot "+
+		"receiver implementation 5: \"Save snapshot file\"). Persister.Save(state, snapshot) replaces both: a "+
+		"persist that passes the Persister's old snapshot, or nil, loses the new one",
+		i, what, seconds(now), through, stateSize, snapshotSize, commandText(command), index)
 }
 
 // gobBytes returns the bytes gob writes for command wherever it sits, if

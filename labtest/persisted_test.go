@@ -34,7 +34,7 @@ func TestGobBytesFindsACommandWhereverItSits(t *testing.T) {
 	assert.False(t, ok, "only integers and strings have bytes of their own")
 }
 
-// The words of the two persistence verdicts.
+// The words of the three persistence verdicts.
 func TestPersistenceVerdicts(t *testing.T) {
 	assert.Equal(t, "persistent state: s1 crashed at 2.00s having applied 60692566 at index 4, but what it had "+
 		"saved (10 bytes of Raft state, a snapshot of 0 bytes) does not hold that command: a server saves each log "+
@@ -42,6 +42,14 @@ func TestPersistenceVerdicts(t *testing.T) {
 		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
 		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
 		"persisted", unpersisted(1, "crashed", 4, 60692566, 10, 0, ms(2000)).Error())
+
+	assert.Equal(t, "persistent state: s2 was still running at the end of the test at 6.50s having installed its "+
+		"leader's snapshot through index 30 (sent to its service on applyCh), but what it had saved (120 bytes of "+
+		"Raft state, a snapshot of 210 bytes) does not hold 71843, that snapshot's command at index 27: a follower "+
+		"saves the snapshot an InstallSnapshot brings before it answers, with the Raft state that now starts after "+
+		"it (Figure 13, InstallSnapshot receiver implementation 5: \"Save snapshot file\"). "+
+		"Persister.Save(state, snapshot) replaces both: a persist that passes the Persister's old snapshot, or nil, "+
+		"loses the new one", unsavedSnapshot(2, "was still running at the end of the test", 30, 27, 71843, 120, 210, ms(6500)).Error())
 
 	assert.NoError(t, forgotten(2, 0, 11, ms(500)), "a server with an empty Persister starts afresh")
 	assert.NoError(t, forgotten(2, 1, 11, ms(500)))

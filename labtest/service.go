@@ -202,7 +202,30 @@ func (a *applyChecker) snapshotMessage(i, index, term int, data []byte) error {
 			"SnapshotTerm is that entry's term", i, index, term, first.server, first.term)
 	}
 	a.snapshotTerms[index] = termSighting{server: i, term: term}
-	return a.installLocked(i, s)
+	if err := a.installLocked(i, s); err != nil {
+		return err
+	}
+	a.fromLeader[i] = index
+	return nil
+}
+
+// snapshotted records that instance gen of server i was given its
+// service's snapshot through index: a snapshot it installed before, through
+// no later index, is no longer the one it must have saved.
+func (a *applyChecker) snapshotted(i, gen, index int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if gen == a.generation[i] && index >= a.fromLeader[i] {
+		a.fromLeader[i] = 0
+	}
+}
+
+// installedThrough returns the last index of the snapshot server i's
+// current instance installed on applyCh and holds still, or 0.
+func (a *applyChecker) installedThrough(i int) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.fromLeader[i]
 }
 
 // termSighting is the term a server gave an index.
@@ -231,6 +254,7 @@ func (c *Cluster) takeSnapshot(i, gen, index int) {
 		}()
 		rf.Snapshot(index, data)
 	}()
+	c.applies.snapshotted(i, gen, index)
 	if took := time.Since(asked); took > c.slowCall() {
 		c.applies.failWith(fmt.Errorf("Snapshot(%d, ...) on s%d took %s to return: the service calls it from the "+
 			"goroutine that reads applyCh, so Snapshot must return at once, never waiting for an RPC, a timer or "+
