@@ -172,6 +172,13 @@ func (tr *Tracer) Abort(elapsed time.Duration, verdict string) {
 	tr.rec.Seal(labtrace.Record{Kind: labtrace.Fail, T: max(at, 1), Text: verdict})
 }
 
+// FailAt ends the trace with a failure found outside the test's bubble, at
+// elapsed, the last time the test's clock was seen.
+func (tr *Tracer) FailAt(elapsed time.Duration, f *testproc.Failure) {
+	at := labtrace.Micros(elapsed)
+	tr.rec.Seal(labtrace.Record{Kind: labtrace.Fail, T: max(at, 1), Property: f.Property, Text: f.Evidence})
+}
+
 // Write writes the trace of a test that ended with res to the file path,
 // ending it first if the test passed, and returns the lines that name the
 // file for a person to read.
