@@ -53,6 +53,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		return index, term, isLeader, startedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
+		c.noteUnsavedStart(i, command, index, term, c.Now())
 		if err := c.checkStartLeads(i, term, command); err != nil {
 			return index, term, isLeader, err
 		}

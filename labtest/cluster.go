@@ -50,6 +50,7 @@ type Cluster struct {
 	leaders   map[int]sighting // election safety: the leader seen in each term
 	history   *history         // roles and terms seen, for failures (history.go)
 	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
+	unsaved   *unsavedEntries  // entries vouched for before they were saved (unsaved.go)
 	applies   *applyChecker
 	drains    atomic.Int32 // drain goroutines running
 	baseline  goroutineCount
@@ -112,11 +113,13 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.history.size = n
 	c.revealed = newRevealed()
 	received := newReceipts(n)
+	c.unsaved = newUnsavedEntries()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &rpcEvent{Event: ev}
 		c.history.observe(e)
 		c.revealed.observe(e)
 		received.observe(e)
+		c.noteUnsavedReply(e)
 		c.traceRPC(e)
 	})
 	c.traceBoot(n)

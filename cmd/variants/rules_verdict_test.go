@@ -76,6 +76,16 @@ var ruleVerdicts = []struct {
 	{"start-on-follower", labtest.Test{Lab: 2, Scenario: labtest.BasicAgree},
 		`lab2\.go:\d+: Start\(100\) on s\d answered isLeader true for term \d+, but s\d's GetState says it is not the ` +
 			`leader of term \d+: only the leader appends a command to its log`},
+	// A command lost in a crash, and how: the server vouched for it before
+	// it was saved.
+	{"append-not-persisted", labtest.Test{Lab: 3, Scenario: labtest.PersistBasic},
+		`(?s)lab3\.go:\d+: persistent state: s\d crashed at .*\n\s+how it happened: s\d answered success to the ` +
+			`AppendEntries of term \d+ from s\d that carried 11 at index 1, and its Persister did not hold that entry ` +
+			`when the reply reached s\d at \d+\.\d\ds: a follower saves the entries it appends before it replies`},
+	{"start-not-persisted", labtest.Test{Lab: 3, Scenario: labtest.PersistBasic},
+		`(?s)lab3\.go:\d+: persistent state: s\d crashed at .*\n\s+how it happened: s\d's Start put 11 at index 1 as the ` +
+			`leader of term \d+ at \d+\.\d\ds, and its Persister did not hold that entry when Start returned: a leader ` +
+			`saves the entry Start appends before it sends it or counts it toward a commit`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
