@@ -87,6 +87,32 @@ func TestCheckOneVote(t *testing.T) {
 		"3.40s, with no crash between")
 }
 
+// A second vote in a term is explained by the voter's term going back only
+// when its replies or requests prove it did.
+func TestTermWentBack(t *testing.T) {
+	first := voteGiven{candidate: 0, at: ms(2000)}
+	r := newRevealed()
+	r.record(1, termEvidence{term: 4, asker: "s2", method: "RequestVote", at: ms(1900)}, ms(1800))
+	r.record(1, termEvidence{term: 5, asker: "s2", method: "AppendEntries", at: ms(2300)}, ms(2200))
+	assert.Empty(t, r.termWentBackLocked(1, 5, first, 3, ms(2500)),
+		"an earlier term answered before the first vote, and the same term after it, show nothing")
+
+	r.record(1, termEvidence{term: 6, asker: "s4", method: "RequestVote", at: ms(2400)}, ms(2350))
+	assert.Equal(t, "how it happened: s1 had answered s4's RequestVote in term 6 at 2.40s, before s3 asked for its "+
+		"vote in term 5 at 2.50s: its currentTerm went back from 6 to 5 without a crash. currentTerm only increases "+
+		"(Figure 2), and a server refuses a RequestVote of a term earlier than its own (RequestVote receiver rule 1: "+
+		"\"Reply false if term < currentTerm\")", r.termWentBackLocked(1, 5, first, 3, ms(2500)))
+	assert.Empty(t, r.termWentBackLocked(1, 5, first, 3, ms(2400)), "a later term shown only after the request was sent")
+
+	r.record(1, termEvidence{term: 4, asker: "s2", method: "RequestVote", at: ms(2450)}, ms(2420))
+	assert.Contains(t, r.termWentBackLocked(1, 5, first, 3, ms(2500)), "how it happened: s1 granted its vote in "+
+		"term 5 to s0 by 2.00s, then answered s2's RequestVote, sent at 2.42s, in term 4: its currentTerm went back "+
+		"from 5 to 4 without a crash, and back in term 5 it voted again.")
+
+	r.crashed(1, ms(2100), 5)
+	assert.Empty(t, r.termWentBackLocked(1, 5, first, 3, ms(2500)), "a crash between explains it otherwise")
+}
+
 func TestCheckAcknowledged(t *testing.T) {
 	logs := []map[int]any{{1: 10, 2: 20}, {1: 10, 2: 20}, {1: 10, 2: 99}}
 	applied := func(i, index int) (any, bool) { v, ok := logs[i][index]; return v, ok }

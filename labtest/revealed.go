@@ -26,6 +26,9 @@ type revealed struct {
 	votes      map[voteKey]voteGiven // (voter, term) -> the first candidate it granted its vote to
 	crashes    map[int][]time.Duration
 	crashTerms map[int]int // server -> the term it was in when it last crashed (persisted.go)
+	askedAt    map[int]time.Duration // call -> when it was sent, until it is delivered or lost
+	replies    map[int][]shownReply  // server -> its latest replies, up to keptReplies
+	sentTerms  map[int]termEvidence  // server -> the request of the highest term it sent (asker: to whom)
 	problem    error       // the first server seen granting two votes in one term
 }
 
@@ -53,15 +56,15 @@ func newRevealed() *revealed {
 		votes:      map[voteKey]voteGiven{},
 		crashes:    map[int][]time.Duration{},
 		crashTerms: map[int]int{},
+		askedAt:    map[int]time.Duration{},
+		replies:    map[int][]shownReply{},
+		sentTerms:  map[int]termEvidence{},
 	}
 }
 
 // observe reads one network event: a delivered RequestVote or AppendEntries
 // reply between two servers.
 func (r *revealed) observe(ev *rpcEvent) {
-	if ev.Kind != labrpc.Delivered {
-		return
-	}
 	_, method, _ := strings.Cut(ev.Method, ".")
 	if method != "RequestVote" && method != "AppendEntries" {
 		return
@@ -71,12 +74,22 @@ func (r *revealed) observe(ev *rpcEvent) {
 	if !ok || !ok2 {
 		return // the harness's own probes check what they need themselves
 	}
+	asked := r.noteAsked(ev)
+	if ev.Kind == labrpc.Sent {
+		if args, ok := ev.argsFields(); ok {
+			r.noteSent(asker, termEvidence{term: args.Term, asker: serverName(server), method: method, at: ev.Time.Sub(r.start)})
+		}
+		return
+	}
+	if ev.Kind != labrpc.Delivered {
+		return
+	}
 	reply, ok := ev.replyFields()
 	if !ok {
 		return
 	}
 	now := ev.Time.Sub(r.start)
-	r.record(server, termEvidence{term: reply.Term, asker: serverName(asker), method: method, at: now})
+	r.record(server, termEvidence{term: reply.Term, asker: serverName(asker), method: method, at: now}, asked)
 	if method != "RequestVote" || !reply.granted() {
 		return // the arguments, with their entries, are decoded only for a vote
 	}
@@ -93,17 +106,125 @@ func (r *revealed) observe(ev *rpcEvent) {
 		return
 	}
 	if err := checkOneVote(server, args.Term, first, voteGiven{asker, now}, r.crashes[server]); err != nil && r.problem == nil {
+		if back := r.termWentBackLocked(server, args.Term, first, asker, asked); back != "" {
+			err = fmt.Errorf("%w\n%s", err, back)
+		}
 		r.problem = err
 	}
 }
 
-// record keeps e if it shows a higher term for server than any before.
-func (r *revealed) record(server int, e termEvidence) {
+// noteSent keeps e, a request server sent, if its term is higher than
+// any before.
+func (r *revealed) noteSent(server int, e termEvidence) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e.term > r.sentTerms[server].term {
+		r.sentTerms[server] = e
+	}
+}
+
+// noteAsked keeps when each call was sent until it is delivered or lost,
+// and returns, for a delivered one, when it was sent (-1 if unknown).
+func (r *revealed) noteAsked(ev *rpcEvent) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ev.Kind == labrpc.Sent {
+		r.askedAt[ev.Call] = ev.Time.Sub(r.start)
+		return -1
+	}
+	asked, ok := r.askedAt[ev.Call]
+	delete(r.askedAt, ev.Call)
+	if !ok {
+		return -1
+	}
+	return asked
+}
+
+// termWentBackLocked explains a second vote server granted in term, to
+// candidate's RequestVote sent at asked, the first having been delivered
+// as first says, if server's term went back without a crash: before that
+// request was sent it had answered an RPC in a later term, or sent a
+// request of one; or, after its first vote was delivered, it answered a
+// request sent then in an earlier term. It returns "" if the RPCs show no
+// such thing. Call it with r.mu held.
+func (r *revealed) termWentBackLocked(server, term int, first voteGiven, candidate int, asked time.Duration) string {
+	if asked < 0 || r.crashedSinceLocked(server, first.at) {
+		return ""
+	}
+	for _, e := range r.replies[server] {
+		if e.term < term && e.asked > first.at {
+			return termWentBelow(server, term, first, e)
+		}
+	}
+	for _, e := range []struct {
+		shown termEvidence
+		sent  bool
+	}{{r.terms[server], false}, {r.sentTerms[server], true}} {
+		if asked < 0 || e.shown.term <= term || e.shown.at >= asked || r.crashedSinceLocked(server, e.shown.at) {
+			continue
+		}
+		return termWentBack(server, term, candidate, e.shown, e.sent, asked)
+	}
+	return ""
+}
+
+// crashedSinceLocked reports whether server crashed at or after at.
+func (r *revealed) crashedSinceLocked(server int, at time.Duration) bool {
+	for _, crash := range r.crashes[server] {
+		if crash >= at {
+			return true
+		}
+	}
+	return false
+}
+
+// termWentBelow says how server came to vote in term again: after its
+// first vote, it answered the reply shown, in an earlier term.
+func termWentBelow(server, term int, first voteGiven, shown shownReply) string {
+	return fmt.Sprintf("how it happened: s%d granted its vote in term %d to s%d by %s, then answered %s's %s, sent "+
+		"at %s, in term %d: its currentTerm went back from %d to %d without a crash, and back in term %d it voted "+
+		"again. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term earlier than its "+
+		"own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, term, first.candidate,
+		seconds(first.at), shown.asker, shown.method, seconds(shown.asked), shown.term, term, shown.term, term)
+}
+
+// termWentBack says how server came to vote in term again: before
+// candidate asked, at asked, it had answered an RPC in the later term shown
+// (or, if sent, sent a request of that term).
+func termWentBack(server, term, candidate int, shown termEvidence, sent bool, asked time.Duration) string {
+	was := fmt.Sprintf("answered %s's %s in term %d", shown.asker, shown.method, shown.term)
+	if sent {
+		was = fmt.Sprintf("sent %s a %s of term %d", shown.asker, shown.method, shown.term)
+	}
+	return fmt.Sprintf("how it happened: s%d had %s at %s, before s%d asked for its vote in term %d at %s: its "+
+		"currentTerm went back from %d to %d without a crash. currentTerm only increases (Figure 2), and a server "+
+		"refuses a RequestVote of a term earlier than its own (RequestVote receiver rule 1: \"Reply false if term < "+
+		"currentTerm\")", server, was, seconds(shown.at), candidate, term, seconds(asked), shown.term, term)
+}
+
+// record keeps e, a reply of server's to a request sent at asked, among its
+// latest replies, and as its highest term if it is.
+func (r *revealed) record(server int, e termEvidence, asked time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e.term > r.terms[server].term {
 		r.terms[server] = e
 	}
+	kept := r.replies[server]
+	if len(kept) == keptReplies {
+		kept = kept[1:]
+	}
+	r.replies[server] = append(kept, shownReply{e, asked})
+}
+
+// keptReplies is how many of each server's latest replies the record
+// keeps, for the account of a term that went back.
+const keptReplies = 32
+
+// A shownReply is a reply a server sent, and when its request was sent.
+type shownReply struct {
+	termEvidence
+	asked time.Duration
 }
 
 // checkOneVote checks a second vote a server granted in a term against the

@@ -86,11 +86,15 @@ var ruleVerdicts = []struct {
 		`(?s)lab3\.go:\d+: persistent state: s\d crashed at .*\n\s+how it happened: s\d's Start put 11 at index 1 as the ` +
 			`leader of term \d+ at \d+\.\d\ds, and its Persister did not hold that entry when Start returned: a leader ` +
 			`saves the entry Start appends before it sends it or counts it toward a commit`},
+	// Two votes in one term, and how: the voter's term went back.
+	{"term-goes-back", labtest.Test{Lab: 1, Scenario: labtest.StaleCandidate},
+		`lab1\.go:\d+: one vote per term: s\d granted its vote in term \d+ to s\d at .*\n\s+how it happened: s\d .* its ` +
+			`currentTerm went back from \d+ to \d+ without a crash.* \(RequestVote receiver rule 1: "Reply false if term < currentTerm"\)`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
 // when, and so shows no leadership history.
-var plainVerdicts = map[string]bool{"start-on-follower": true}
+var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true}
 
 func TestRuleVerdicts(t *testing.T) {
 	if testing.Short() {
