@@ -25,11 +25,13 @@ type revealed struct {
 	terms      map[int]termEvidence  // server -> the highest term it answered an RPC in
 	votes      map[voteKey]voteGiven // (voter, term) -> the first candidate it granted its vote to
 	crashes    map[int][]time.Duration
-	crashTerms map[int]int // server -> the term it was in when it last crashed (persisted.go)
-	askedAt    map[int]time.Duration // call -> when it was sent, until it is delivered or lost
-	replies    map[int][]shownReply  // server -> its latest replies, up to keptReplies
-	sentTerms  map[int]termEvidence  // server -> the request of the highest term it sent (asker: to whom)
-	problem    error       // the first server seen granting two votes in one term
+	crashTerms map[int]int               // server -> the term it was in when it last crashed (persisted.go)
+	askedAt    map[int]time.Duration     // call -> when it was sent, until it is delivered or lost
+	replies    map[int][]shownReply      // server -> its latest replies, up to keptReplies
+	sentTerms  map[int]termEvidence      // server -> the request of the highest term it sent (asker: to whom)
+	stood      map[voteKey]time.Duration // (server, term) -> when it first asked for votes in term
+	problem    error                     // the first server seen granting two votes in one term
+	problemIn  int                       // the term of that problem
 }
 
 // termEvidence is the reply that showed a server's highest term.
@@ -47,6 +49,7 @@ type voteKey struct{ voter, term int }
 type voteGiven struct {
 	candidate int
 	at        time.Duration
+	asked     time.Duration // when the candidate's request was sent, -1 if unknown
 }
 
 func newRevealed() *revealed {
@@ -59,6 +62,7 @@ func newRevealed() *revealed {
 		askedAt:    map[int]time.Duration{},
 		replies:    map[int][]shownReply{},
 		sentTerms:  map[int]termEvidence{},
+		stood:      map[voteKey]time.Duration{},
 	}
 }
 
@@ -102,25 +106,68 @@ func (r *revealed) observe(ev *rpcEvent) {
 	key := voteKey{server, args.Term}
 	first, voted := r.votes[key]
 	if !voted {
-		r.votes[key] = voteGiven{candidate: asker, at: now}
+		r.votes[key] = voteGiven{candidate: asker, at: now, asked: asked}
 		return
 	}
-	if err := checkOneVote(server, args.Term, first, voteGiven{asker, now}, r.crashes[server]); err != nil && r.problem == nil {
-		if back := r.termWentBackLocked(server, args.Term, first, asker, asked); back != "" {
+	second := voteGiven{candidate: asker, at: now, asked: asked}
+	if err := checkOneVote(server, args.Term, first, second, r.crashes[server]); err != nil && r.problem == nil {
+		back := r.termWentBackLocked(server, args.Term, first.at, first.granted(args.Term), asked, second.asking(args.Term))
+		if back != "" {
 			err = fmt.Errorf("%w\n%s", err, back)
 		}
-		r.problem = err
+		r.problem, r.problemIn = err, args.Term
 	}
 }
 
 // noteSent keeps e, a request server sent, if its term is higher than
-// any before.
+// any before, and when server first asked for votes in e's term.
 func (r *revealed) noteSent(server int, e termEvidence) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e.term > r.sentTerms[server].term {
 		r.sentTerms[server] = e
 	}
+	if _, seen := r.stood[voteKey{server, e.term}]; !seen && e.method == "RequestVote" {
+		r.stood[voteKey{server, e.term}] = e.at
+	}
+}
+
+// twoLeaders explains two leaders of term by what the servers' RPCs show,
+// or returns "": a server that granted two votes in term (the first double
+// vote seen, if it was in term), or one that both stood for election in
+// term and granted its vote in term to another candidate, with no crash
+// between.
+func (r *revealed) twoLeaders(term int) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.problem != nil && r.problemIn == term {
+		return "how two won: " + r.problem.Error()
+	}
+	for key, vote := range r.votes {
+		stood, ok := r.stood[key]
+		if key.term != term || !ok || r.crashedSinceLocked(key.voter, min(vote.at, stood)) {
+			continue
+		}
+		line := fmt.Sprintf("how two won: s%d stood for election in term %d at %s and granted its vote in term %d "+
+			"to s%d by %s, with no crash between: a candidate's vote in its own term is its own (Figure 2, "+
+			"Candidates: \"vote for self\"), and a server votes at most once in a term (§5.2)", key.voter, term,
+			seconds(stood), term, vote.candidate, seconds(vote.at))
+		stand := fmt.Sprintf("stood for election in term %d at %s", term, seconds(stood))
+		back := r.termWentBackLocked(key.voter, term, stood, stand, vote.asked, vote.asking(term))
+		if stood > vote.at {
+			back = r.termWentBackLocked(key.voter, term, vote.at, vote.granted(term), stood,
+				fmt.Sprintf("it stood for election in term %d itself at %s", term, seconds(stood)))
+			line = fmt.Sprintf("how two won: s%d granted its vote in term %d to s%d by %s, then stood for election "+
+				"in term %d itself at %s, with no crash between: a server votes at most once in a term (§5.2), and a "+
+				"candidate votes for itself (Figure 2, Candidates: \"vote for self\")", key.voter, term,
+				vote.candidate, seconds(vote.at), term, seconds(stood))
+		}
+		if back != "" {
+			line += "\n" + back
+		}
+		return line
+	}
+	return ""
 }
 
 // noteAsked keeps when each call was sent until it is delivered or lost,
@@ -140,19 +187,20 @@ func (r *revealed) noteAsked(ev *rpcEvent) time.Duration {
 	return asked
 }
 
-// termWentBackLocked explains a second vote server granted in term, to
-// candidate's RequestVote sent at asked, the first having been delivered
-// as first says, if server's term went back without a crash: before that
-// request was sent it had answered an RPC in a later term, or sent a
-// request of one; or, after its first vote was delivered, it answered a
-// request sent then in an earlier term. It returns "" if the RPCs show no
-// such thing. Call it with r.mu held.
-func (r *revealed) termWentBackLocked(server, term int, first voteGiven, candidate int, asked time.Duration) string {
-	if asked < 0 || r.crashedSinceLocked(server, first.at) {
+// termWentBackLocked explains a second vote server cast in term if its
+// term went back without a crash in between: after its first vote, cast
+// at firstAt as first says ("granted its vote in term 5 to s0 by 2.00s"),
+// it answered a request sent then in an earlier term; or, before the
+// second vote's request was sent, at asked, as second says ("s3 asked for
+// its vote in term 5 at 2.50s"), it had answered an RPC in a later term,
+// or sent a request of one. It returns "" if the RPCs show no such thing.
+// Call it with r.mu held.
+func (r *revealed) termWentBackLocked(server, term int, firstAt time.Duration, first string, asked time.Duration, second string) string {
+	if asked < 0 || r.crashedSinceLocked(server, firstAt) {
 		return ""
 	}
 	for _, e := range r.replies[server] {
-		if e.term < term && e.asked > first.at {
+		if e.term < term && e.asked > firstAt {
 			return termWentBelow(server, term, first, e)
 		}
 	}
@@ -160,10 +208,10 @@ func (r *revealed) termWentBackLocked(server, term int, first voteGiven, candida
 		shown termEvidence
 		sent  bool
 	}{{r.terms[server], false}, {r.sentTerms[server], true}} {
-		if asked < 0 || e.shown.term <= term || e.shown.at >= asked || r.crashedSinceLocked(server, e.shown.at) {
+		if e.shown.term <= term || e.shown.at >= asked || r.crashedSinceLocked(server, e.shown.at) {
 			continue
 		}
-		return termWentBack(server, term, candidate, e.shown, e.sent, asked)
+		return termWentBack(server, term, e.shown, e.sent, second)
 	}
 	return ""
 }
@@ -178,28 +226,43 @@ func (r *revealed) crashedSinceLocked(server int, at time.Duration) bool {
 	return false
 }
 
-// termWentBelow says how server came to vote in term again: after its
-// first vote, it answered the reply shown, in an earlier term.
-func termWentBelow(server, term int, first voteGiven, shown shownReply) string {
-	return fmt.Sprintf("how it happened: s%d granted its vote in term %d to s%d by %s, then answered %s's %s, sent "+
-		"at %s, in term %d: its currentTerm went back from %d to %d without a crash, and back in term %d it voted "+
-		"again. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term earlier than its "+
-		"own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, term, first.candidate,
-		seconds(first.at), shown.asker, shown.method, seconds(shown.asked), shown.term, term, shown.term, term)
+// termWentBelow says how server came to vote in term again: after it had
+// first voted, it answered the reply shown, in an earlier term.
+func termWentBelow(server, term int, first string, shown shownReply) string {
+	then := fmt.Sprintf("answered %s's %s, sent at %s, in term %d", shown.asker, shown.method, seconds(shown.asked), shown.term)
+	if shown.method == "GetState" {
+		then = fmt.Sprintf("reported term %d to GetState at %s", shown.term, seconds(shown.asked))
+	}
+	return fmt.Sprintf("how it happened: s%d %s, then %s: its currentTerm went back from %d to %d without a crash, "+
+		"and back in term %d it voted again. currentTerm only increases (Figure 2), and a server refuses a "+
+		"RequestVote of a term earlier than its own (RequestVote receiver rule 1: \"Reply false if term < "+
+		"currentTerm\")", server, first, then, term, shown.term, term)
 }
 
-// termWentBack says how server came to vote in term again: before
-// candidate asked, at asked, it had answered an RPC in the later term shown
-// (or, if sent, sent a request of that term).
-func termWentBack(server, term, candidate int, shown termEvidence, sent bool, asked time.Duration) string {
+// termWentBack says how server came to vote in term again: before its
+// second vote, as second says, it had answered an RPC in the later term
+// shown (or, if sent, sent a request of that term).
+func termWentBack(server, term int, shown termEvidence, sent bool, second string) string {
 	was := fmt.Sprintf("answered %s's %s in term %d", shown.asker, shown.method, shown.term)
 	if sent {
 		was = fmt.Sprintf("sent %s a %s of term %d", shown.asker, shown.method, shown.term)
 	}
-	return fmt.Sprintf("how it happened: s%d had %s at %s, before s%d asked for its vote in term %d at %s: its "+
-		"currentTerm went back from %d to %d without a crash. currentTerm only increases (Figure 2), and a server "+
-		"refuses a RequestVote of a term earlier than its own (RequestVote receiver rule 1: \"Reply false if term < "+
-		"currentTerm\")", server, was, seconds(shown.at), candidate, term, seconds(asked), shown.term, term)
+	return fmt.Sprintf("how it happened: s%d had %s at %s, before %s: its currentTerm went back from %d to %d "+
+		"without a crash. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term "+
+		"earlier than its own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, was,
+		seconds(shown.at), second, shown.term, term)
+}
+
+// granted describes a vote given in term: "granted its vote in term 5 to
+// s0 by 2.00s".
+func (v voteGiven) granted(term int) string {
+	return fmt.Sprintf("granted its vote in term %d to s%d by %s", term, v.candidate, seconds(v.at))
+}
+
+// asking describes the request of a vote given in term: "s3 asked for its
+// vote in term 5 at 2.50s".
+func (v voteGiven) asking(term int) string {
+	return fmt.Sprintf("s%d asked for its vote in term %d at %s", v.candidate, term, seconds(v.asked))
 }
 
 // record keeps e, a reply of server's to a request sent at asked, among its
@@ -215,6 +278,18 @@ func (r *revealed) record(server int, e termEvidence, asked time.Duration) {
 		kept = kept[1:]
 	}
 	r.replies[server] = append(kept, shownReply{e, asked})
+}
+
+// polled keeps the term server reported to the harness's GetState, asked
+// at asked, among its latest replies.
+func (r *revealed) polled(server, term int, asked time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kept := r.replies[server]
+	if len(kept) == keptReplies {
+		kept = kept[1:]
+	}
+	r.replies[server] = append(kept, shownReply{termEvidence{term: term, method: "GetState", at: asked}, asked})
 }
 
 // keptReplies is how many of each server's latest replies the record
