@@ -43,6 +43,9 @@ type applyChecker struct {
 	// received is what reached each server (received.go): every command
 	// it applies must be there. Nil leaves that unchecked.
 	received *receipts
+	// installs, if not nil, is the InstallSnapshots each server answered
+	// (installed.go), which explain some failures.
+	installs *installs
 }
 
 func newApplyChecker(n int) *applyChecker {
@@ -153,12 +156,18 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 		a.fail("s%d applied index %d again after index %d: each index must be applied exactly once, in order", i, index, last)
 		return false
 	case index > last+1:
-		a.fail("s%d applied index %d right after index %d%s: entries must be applied in index order, none skipped",
-			i, index, last, a.afterSnapshot(i, last))
+		a.fail("s%d applied index %d right after index %d%s: entries must be applied in index order, none skipped%s",
+			i, index, last, a.afterSnapshot(i, last), a.howSkipped(i, last, index))
 		return false
 	}
 	if a.received != nil && !a.received.has(i, index, m.Command) {
-		a.fail("%v", unreceived(i, index, m.Command))
+		err := unreceived(i, index, m.Command)
+		if a.installs != nil {
+			if how := a.installs.moved(i, index, a.received.indexesOf(i, m.Command)); how != "" {
+				err = fmt.Errorf("%w\n%s", err, how)
+			}
+		}
+		a.fail("%v", err)
 		return false
 	}
 	if err := a.agreesLocked(index, m.Command, i); err != nil {
@@ -170,6 +179,18 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 	a.lastApplied[i] = index
 	a.highest = max(a.highest, index)
 	return true
+}
+
+// howSkipped explains server i applying index right after last, as a line
+// of its own, if the InstallSnapshots it answered do; "" if not.
+func (a *applyChecker) howSkipped(i, last, index int) string {
+	if a.installs == nil {
+		return ""
+	}
+	if how := a.installs.skipped(i, last, index, a.installed[i]); how != "" {
+		return "\n" + how
+	}
+	return ""
 }
 
 // afterSnapshot says, for a message about server i's lastApplied last,

@@ -113,12 +113,14 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.history.size = n
 	c.revealed = newRevealed()
 	received := newReceipts(n)
+	installs := newInstalls()
 	c.unsaved = newUnsavedEntries()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &rpcEvent{Event: ev}
 		c.history.observe(e)
 		c.revealed.observe(e)
 		received.observe(e)
+		installs.observe(e)
 		c.noteUnsavedReply(e)
 		c.traceRPC(e)
 	})
@@ -139,6 +141,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.group = make([]int, n)
 	c.applies = newApplyChecker(n)
 	c.applies.received = received
+	c.applies.installs = installs
 	for i := range n {
 		c.persisters[i] = raftapi.MakePersister()
 		c.connected[i] = true

@@ -90,11 +90,23 @@ var ruleVerdicts = []struct {
 	{"term-goes-back", labtest.Test{Lab: 1, Scenario: labtest.StaleCandidate},
 		`lab1\.go:\d+: one vote per term: s\d granted its vote in term \d+ to s\d at .*\n\s+how it happened: s\d .* its ` +
 			`currentTerm went back from \d+ to \d+ without a crash.* \(RequestVote receiver rule 1: "Reply false if term < currentTerm"\)`},
+	// An entry applied past a snapshot never handed to the service.
+	{"install-not-applied", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: s\d applied index (\d+) right after index \d+: entries must be applied in index order, none skipped\n` +
+			`\s+how it happened: s\d answered an InstallSnapshot through index (\d+) from s\d \(term \d+\) at \d+\.\d\ds, but ` +
+			`sent its service no snapshot through index \d+ on applyCh: .*InstallSnapshot receiver rule 8`},
+	// A command applied at an index it never reached: the log kept past a
+	// snapshot moved.
+	{"install-keeps-log", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: log replication: s\d applied \d+ at index (\d+), but it never received that command at that index.*\n` +
+			`\s+how it happened: s\d was sent that command at index \d+, and answered an InstallSnapshot through index \d+ ` +
+			`from s\d \(term \d+\) at \d+\.\d\ds: .*\(Figure 13, InstallSnapshot receiver rule 7: "Discard the entire log"\)`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
 // when, and so shows no leadership history.
-var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true}
+var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true, "install-not-applied": true,
+	"install-keeps-log": true}
 
 func TestRuleVerdicts(t *testing.T) {
 	if testing.Short() {
