@@ -51,6 +51,7 @@ type Cluster struct {
 	history   *history         // roles and terms seen, for failures (history.go)
 	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
 	unsaved   *unsavedEntries  // entries vouched for before they were saved (unsaved.go)
+	exchanges *exchanges       // what leaders sent followers, for stalls (stalls.go)
 	applies   *applyChecker
 	drains    atomic.Int32 // drain goroutines running
 	baseline  goroutineCount
@@ -115,12 +116,14 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	received := newReceipts(n)
 	installs := newInstalls()
 	c.unsaved = newUnsavedEntries()
+	c.exchanges = newExchanges()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &rpcEvent{Event: ev}
 		c.history.observe(e)
 		c.revealed.observe(e)
 		received.observe(e)
 		installs.observe(e)
+		c.exchanges.observe(e)
 		c.noteUnsavedReply(e)
 		c.traceRPC(e)
 	})

@@ -101,12 +101,32 @@ var ruleVerdicts = []struct {
 		`lab4\.go:\d+: log replication: s\d applied \d+ at index (\d+), but it never received that command at that index.*\n` +
 			`\s+how it happened: s\d was sent that command at index \d+, and answered an InstallSnapshot through index \d+ ` +
 			`from s\d \(term \d+\) at \d+\.\d\ds: .*\(Figure 13, InstallSnapshot receiver rule 7: "Discard the entire log"\)`},
+	// A command not applied in time, and how: what its leader sent each
+	// follower that lacks it, and what came back.
+	{"send-skips-an-entry", labtest.Test{Lab: 2, Scenario: labtest.BasicAgree},
+		`lab2\.go:\d+: agreement: 100 was accepted at index 1 but, 2s later, 0 servers \[\] had applied it .*\n` +
+			`\s+how it happened: s\d accepted the last 3 AppendEntries s\d sent it in term \d+, none carrying index 1, ` +
+			`though s\d's Start had put 100 there at \d+\.\d\ds: .*send AppendEntries RPC with log entries starting at nextIndex`},
+	{"matchindex-starts-at-last", labtest.Test{Lab: 2, Scenario: labtest.RejoinFollower},
+		`lab2\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
+			`\s+how it happened: s\d refused the last 3 AppendEntries s\d sent it in term \d+, each with prevLogIndex \d+: ` +
+			`.*decrement nextIndex and retry.*matchIndex\[\] "initialized to 0"`},
+	{"nextindex-not-past-snapshot", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
+			`\s+how it happened: s\d sent s\d the same InstallSnapshot through index \d+ 3 times in a row in term \d+, ` +
+			`each answered, and no AppendEntries between: .*If successful: update nextIndex and matchIndex for follower`},
+	{"snapshot-never-sent", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
+			`\s+how it happened: s\d refused the last 3 AppendEntries s\d sent it in term \d+, each with prevLogIndex (\d+), ` +
+			`and no InstallSnapshot between, though s\d's service had called Snapshot\(\d+\) on it at \d+\.\d\ds: .*` +
+			`the leader must occasionally send snapshots to followers that lag behind`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
 // when, and so shows no leadership history.
 var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true, "install-not-applied": true,
-	"install-keeps-log": true}
+	"install-keeps-log": true, "send-skips-an-entry": true, "matchindex-starts-at-last": true,
+	"nextindex-not-past-snapshot": true, "snapshot-never-sent": true}
 
 func TestRuleVerdicts(t *testing.T) {
 	if testing.Short() {

@@ -1,0 +1,237 @@
+package labtest
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"raftlabs/labrpc"
+)
+
+// When a command is not applied in time, the latest AppendEntries and
+// InstallSnapshots its leader sent each server that lacks it often say
+// why, in the terms of a rule of Figure 2 or §7: a follower that accepts
+// every AppendEntries and is never sent the entry; one that refuses the
+// same AppendEntries again and again, with no retry further back, or no
+// snapshot when the leader's service has compacted its log; one sent the
+// same snapshot again and again and never the entries after it. The
+// exchanges record what each leader sent each follower and what came back.
+
+// exchanges records the latest AppendEntries and InstallSnapshots each
+// server sent each other that were answered, and the snapshots each
+// server's service asked it to take. It is safe for concurrent use.
+type exchanges struct {
+	mu          sync.Mutex
+	start       time.Time
+	sentAt      map[int]time.Duration      // call -> when it was sent, until it ends
+	pairs       map[[2]int][]exchange      // (from, to) -> its latest, up to keptExchanges
+	snapshotted map[int]snapshotCall       // server -> the latest Snapshot its service called
+	started     map[serverIndex]startReply // (server, index) -> the Start on it that returned index
+}
+
+// keptExchanges is how many of each pair's latest exchanges the record
+// keeps; stallRepeats is how many alike, in a row, count as a stall.
+const (
+	keptExchanges = 16
+	stallRepeats  = 3
+)
+
+// An exchange is one answered AppendEntries or InstallSnapshot.
+type exchange struct {
+	install  bool // an InstallSnapshot; else an AppendEntries
+	term     int
+	prev     int // AppendEntries: prevLogIndex
+	entries  int // AppendEntries: how many entries it carried
+	success  bool
+	replied  int // the reply's term
+	through  int // InstallSnapshot: the snapshot's last included index
+	sent, at time.Duration
+}
+
+// snapshotCall is a Snapshot the service called on a server.
+type snapshotCall struct {
+	index int
+	at    time.Duration
+}
+
+// startReply is what a Start on a server returned.
+type startReply struct {
+	command any
+	term    int
+	at      time.Duration
+}
+
+func newExchanges() *exchanges {
+	return &exchanges{start: time.Now(), sentAt: map[int]time.Duration{}, pairs: map[[2]int][]exchange{},
+		snapshotted: map[int]snapshotCall{}, started: map[serverIndex]startReply{}}
+}
+
+// observe reads one network event between two servers: an AppendEntries or
+// InstallSnapshot sent, answered or lost.
+func (x *exchanges) observe(ev *rpcEvent) {
+	_, method, _ := strings.Cut(ev.Method, ".")
+	if method != "AppendEntries" && method != "InstallSnapshot" {
+		return
+	}
+	from, ok := endSender(ev.End)
+	to, ok2 := serverNumber(ev.Server)
+	if !ok || !ok2 {
+		return
+	}
+	now := ev.Time.Sub(x.start)
+	x.mu.Lock()
+	sent, known := x.sentAt[ev.Call]
+	switch ev.Kind {
+	case labrpc.Sent:
+		x.sentAt[ev.Call] = now
+		x.mu.Unlock()
+		return
+	case labrpc.Delivered:
+		delete(x.sentAt, ev.Call)
+		x.mu.Unlock()
+	default:
+		delete(x.sentAt, ev.Call)
+		x.mu.Unlock()
+		return
+	}
+	if !known {
+		return
+	}
+	args, ok := ev.argsFields()
+	reply, ok2 := ev.replyFields()
+	if !ok || !ok2 {
+		return
+	}
+	e := exchange{install: method == "InstallSnapshot", term: args.Term, success: reply.succeeded(),
+		replied: reply.Term, sent: sent, at: now}
+	if e.install {
+		var f installFields
+		if installDecoders.decode(ev.Args, &f) != nil {
+			return
+		}
+		e.through = max(f.LastIncludedIndex, f.LastIncludedIdx, f.SnapshotIndex, f.LastIndex)
+	} else {
+		first, commands, ok := decodeEntries(ev.Args)
+		if !ok {
+			return
+		}
+		e.prev, e.entries = first-1, len(commands)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	key := [2]int{from, to}
+	kept := x.pairs[key]
+	if len(kept) == keptExchanges {
+		kept = kept[1:]
+	}
+	x.pairs[key] = append(kept, e)
+}
+
+// noteSnapshot records that server i's service called Snapshot(index) at at.
+func (x *exchanges) noteSnapshot(i, index int, at time.Duration) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.snapshotted[i] = snapshotCall{index, at}
+}
+
+// noteStart records that a Start of command on server i returned index as
+// leader of term, at at.
+func (x *exchanges) noteStart(i, index, term int, command any, at time.Duration) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.started[serverIndex{i, index}] = startReply{command, term, at}
+}
+
+// stalled explains why server f lacks index, which a Start on leader
+// returned for command, from the latest exchanges between them in the
+// Start's term after it returned; "" if they show nothing the rules
+// forbid.
+func (x *exchanges) stalled(leader, f, index int, command any) string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	s, ok := x.started[serverIndex{leader, index}]
+	if !ok || commandKey(s.command) != commandKey(command) {
+		return ""
+	}
+	var recent []exchange
+	for _, e := range x.pairs[[2]int{leader, f}] {
+		if e.term == s.term && e.replied == s.term && e.sent >= s.at {
+			recent = append(recent, e)
+		}
+	}
+	if len(recent) < stallRepeats {
+		return ""
+	}
+	last := recent[len(recent)-stallRepeats:]
+	alike := func(same func(a, b exchange) bool) bool {
+		for _, e := range last {
+			if !same(e, last[0]) {
+				return false
+			}
+		}
+		return true
+	}
+	n, first := len(last), last[0]
+	switch {
+	case alike(func(a, b exchange) bool { return !a.install && a.success && a.prev+a.entries < index }):
+		for _, e := range recent {
+			if !e.install && e.prev+e.entries >= index {
+				return "" // it was sent the entry
+			}
+		}
+		return fmt.Sprintf("how it happened: s%d accepted the last %d AppendEntries s%d sent it in term %d, none "+
+			"carrying index %d, though s%d's Start had put %s there at %s: after a "+
+			"follower accepts, its leader sends the entries starting at nextIndex (Figure 2, Leaders: \"If last log "+
+			"index ≥ nextIndex for a follower: send AppendEntries RPC with log entries starting at nextIndex\")",
+			f, n, leader, s.term, index, leader, commandText(command), seconds(s.at))
+	case alike(func(a, b exchange) bool { return a.install && a.through == b.through }):
+		return fmt.Sprintf("how it happened: s%d sent s%d the same InstallSnapshot through index %d %d times in a row "+
+			"in term %d, each answered, and no AppendEntries between: once a follower has a snapshot, its leader "+
+			"goes on with the entries after it (Figure 2, Leaders: \"If successful: update nextIndex and matchIndex "+
+			"for follower\"; after InstallSnapshot, nextIndex is the snapshot's last included index + 1)",
+			leader, f, first.through, n, s.term)
+	case alike(func(a, b exchange) bool { return !a.install && !a.success && a.prev == b.prev }):
+		for _, e := range recent {
+			if e.install {
+				return ""
+			}
+		}
+		if snap, ok := x.snapshotted[leader]; ok && snap.index >= first.prev && snap.at < first.sent {
+			return fmt.Sprintf("how it happened: s%d refused the last %d AppendEntries s%d sent it in term %d, each "+
+				"with prevLogIndex %d, and no InstallSnapshot between, though s%d's service had called "+
+				"Snapshot(%d) on it at %s: a leader that has discarded the entries a follower needs sends it its "+
+				"snapshot (§7: \"the leader must occasionally send snapshots to followers that lag behind\", with "+
+				"Figure 13's InstallSnapshot)", f, n, leader, s.term, first.prev, leader, snap.index, seconds(snap.at))
+		}
+		return fmt.Sprintf("how it happened: s%d refused the last %d AppendEntries s%d sent it in term %d, each with "+
+			"prevLogIndex %d: after a refusal, a leader retries with a lower "+
+			"nextIndex (Figure 2, Leaders: \"If AppendEntries fails because of log inconsistency: decrement "+
+			"nextIndex and retry\"). A leader that keeps nextIndex above matchIndex must start matchIndex at 0: "+
+			"when it is elected it knows of nothing replicated on a follower (Figure 2, State: matchIndex[] "+
+			"\"initialized to 0\")", f, n, leader, s.term, first.prev)
+	}
+	return ""
+}
+
+// stallHow explains, a line for each, why the servers that lack index,
+// which a Start on leader returned for command, were not sent it or did not
+// take it; "" if the exchanges show nothing.
+func (c *Cluster) stallHow(leader, index int, command any) string {
+	if c.exchanges == nil || leader < 0 {
+		return ""
+	}
+	var lines []string
+	for f := range c.n {
+		if f == leader {
+			continue
+		}
+		if _, ok := c.applies.applied(f, index); ok {
+			continue
+		}
+		if how := c.exchanges.stalled(leader, f, index, command); how != "" {
+			lines = append(lines, "\n"+how)
+		}
+	}
+	return strings.Join(lines, "")
+}

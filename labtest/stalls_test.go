@@ -1,0 +1,58 @@
+package labtest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// A stall is explained only by exchanges the rules forbid: three alike in
+// a row, in the Start's term, sent after it returned.
+func TestStallExplained(t *testing.T) {
+	x := newExchanges()
+	x.noteStart(0, 5, 2, 100, ms(1000))
+	pair := func(es ...exchange) {
+		for k := range es {
+			es[k].term, es[k].replied = 2, 2
+			es[k].sent = ms(1100 + 10*k)
+		}
+		x.pairs[[2]int{0, 1}] = es
+	}
+	heartbeat := exchange{prev: 4, success: true}
+	carries := exchange{prev: 4, entries: 1, success: true}
+	refused := exchange{prev: 4}
+
+	assert.Empty(t, x.stalled(0, 1, 5, 100), "no exchanges")
+	pair(heartbeat, heartbeat)
+	assert.Empty(t, x.stalled(0, 1, 5, 100), "too few to call a stall")
+	pair(carries, heartbeat, heartbeat, heartbeat)
+	assert.Empty(t, x.stalled(0, 1, 5, 100), "the follower was sent the entry")
+	assert.Empty(t, x.stalled(0, 1, 5, 101), "another command's Start")
+
+	pair(heartbeat, heartbeat, heartbeat)
+	assert.Equal(t, "how it happened: s1 accepted the last 3 AppendEntries s0 sent it in term 2, none carrying "+
+		"index 5, though s0's Start had put 100 there at 1.00s: after a follower accepts, its leader sends the "+
+		"entries starting at nextIndex (Figure 2, Leaders: \"If last log index ≥ nextIndex for a follower: send "+
+		"AppendEntries RPC with log entries starting at nextIndex\")", x.stalled(0, 1, 5, 100))
+
+	pair(refused, exchange{prev: 3}, exchange{prev: 2})
+	assert.Empty(t, x.stalled(0, 1, 5, 100), "a leader that backs up")
+	pair(refused, refused, refused)
+	assert.Contains(t, x.stalled(0, 1, 5, 100), "how it happened: s1 refused the last 3 AppendEntries s0 sent it in "+
+		"term 2, each with prevLogIndex 4: after a refusal, a leader retries with a lower nextIndex")
+	x.noteSnapshot(0, 4, ms(900))
+	assert.Contains(t, x.stalled(0, 1, 5, 100), "with prevLogIndex 4, and no InstallSnapshot between, though s0's "+
+		"service had called Snapshot(4) on it at 0.90s: a leader that has discarded the entries a follower needs "+
+		"sends it its snapshot")
+
+	install := exchange{install: true, through: 4}
+	pair(install, carries, install)
+	assert.Empty(t, x.stalled(0, 1, 5, 100), "entries after the snapshot")
+	pair(install, install, install)
+	assert.Contains(t, x.stalled(0, 1, 5, 100), "how it happened: s0 sent s1 the same InstallSnapshot through "+
+		"index 4 3 times in a row in term 2, each answered, and no AppendEntries between")
+
+	pair(heartbeat, heartbeat, heartbeat)
+	x.pairs[[2]int{0, 1}][1].replied = 3
+	assert.Empty(t, x.stalled(0, 1, 5, 100), "a reply of a later term ends the leader's term")
+}
