@@ -185,12 +185,8 @@ func (x *exchanges) stalled(leader, f, index int, command any) string {
 			"follower accepts, its leader sends the entries starting at nextIndex (Figure 2, Leaders: \"If last log "+
 			"index ≥ nextIndex for a follower: send AppendEntries RPC with log entries starting at nextIndex\")",
 			f, n, leader, s.term, index, leader, commandText(command), seconds(s.at))
-	case alike(func(a, b exchange) bool { return a.install && a.through == b.through }):
-		return fmt.Sprintf("how it happened: s%d sent s%d the same InstallSnapshot through index %d %d times in a row "+
-			"in term %d, each answered, and no AppendEntries between: once a follower has a snapshot, its leader "+
-			"goes on with the entries after it (Figure 2, Leaders: \"If successful: update nextIndex and matchIndex "+
-			"for follower\"; after InstallSnapshot, nextIndex is the snapshot's last included index + 1)",
-			leader, f, first.through, n, s.term)
+	case resent(last):
+		return resentInstall(leader, f, first.through, n, s.term)
 	case alike(func(a, b exchange) bool { return !a.install && !a.success && a.prev == b.prev }):
 		for _, e := range recent {
 			if e.install {
@@ -210,6 +206,55 @@ func (x *exchanges) stalled(leader, f, index int, command any) string {
 			"nextIndex and retry\"). A leader that keeps nextIndex above matchIndex must start matchIndex at 0: "+
 			"when it is elected it knows of nothing replicated on a follower (Figure 2, State: matchIndex[] "+
 			"\"initialized to 0\")", f, n, leader, s.term, first.prev)
+	}
+	return ""
+}
+
+// resent reports whether es are the same InstallSnapshot, each sent again
+// after the one before was answered.
+func resent(es []exchange) bool {
+	for k, e := range es {
+		if !e.install || e.through != es[0].through || k > 0 && e.sent < es[k-1].at {
+			return false
+		}
+	}
+	return true
+}
+
+// resentInstall says that leader sent f the same InstallSnapshot through
+// index through n times in a row in term, each after the one before was
+// answered.
+func resentInstall(leader, f, through, n, term int) string {
+	return fmt.Sprintf("how it happened: s%d sent s%d the same InstallSnapshot through index %d %d times in a row in "+
+		"term %d, each after the one before was answered, and no AppendEntries between: once a follower has a "+
+		"snapshot, its leader goes on with the entries after it (Figure 2, Leaders: \"If successful: update "+
+		"nextIndex and matchIndex for follower\"; after InstallSnapshot, nextIndex is the snapshot's last included "+
+		"index + 1)", leader, f, through, n, term)
+}
+
+// resentTo explains a follower sent too much to catch up from a snapshot,
+// as a line of its own: a server that sent it the same InstallSnapshot
+// again and again, each after the one before was answered; "" if none did.
+func (x *exchanges) resentTo(f int) string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for key, es := range x.pairs {
+		if key[1] != f {
+			continue
+		}
+		var same []exchange // the latest run of answered InstallSnapshots of one term
+		for _, e := range es {
+			if e.install && e.replied == e.term && len(same) > 0 && same[0].term == e.term && resent(append(same, e)) {
+				same = append(same, e)
+			} else if e.install && e.replied == e.term {
+				same = []exchange{e}
+			} else {
+				same = nil
+			}
+		}
+		if len(same) >= stallRepeats {
+			return "\n" + resentInstall(key[0], f, same[0].through, len(same), same[0].term)
+		}
 	}
 	return ""
 }

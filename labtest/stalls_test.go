@@ -15,6 +15,7 @@ func TestStallExplained(t *testing.T) {
 		for k := range es {
 			es[k].term, es[k].replied = 2, 2
 			es[k].sent = ms(1100 + 10*k)
+			es[k].at = es[k].sent + ms(50) // answered after the next was sent
 		}
 		x.pairs[[2]int{0, 1}] = es
 	}
@@ -49,8 +50,16 @@ func TestStallExplained(t *testing.T) {
 	pair(install, carries, install)
 	assert.Empty(t, x.stalled(0, 1, 5, 100), "entries after the snapshot")
 	pair(install, install, install)
-	assert.Contains(t, x.stalled(0, 1, 5, 100), "how it happened: s0 sent s1 the same InstallSnapshot through "+
-		"index 4 3 times in a row in term 2, each answered, and no AppendEntries between")
+	assert.Empty(t, x.stalled(0, 1, 5, 100), "sent before the replies came back")
+	assert.Empty(t, x.resentTo(1))
+	for k := range x.pairs[[2]int{0, 1}] {
+		x.pairs[[2]int{0, 1}][k].at = ms(1105 + 10*k)
+	}
+	want := "how it happened: s0 sent s1 the same InstallSnapshot through index 4 3 times in a row in term 2, " +
+		"each after the one before was answered, and no AppendEntries between"
+	assert.Contains(t, x.stalled(0, 1, 5, 100), want)
+	assert.Contains(t, x.resentTo(1), want)
+	assert.Empty(t, x.resentTo(0))
 
 	pair(heartbeat, heartbeat, heartbeat)
 	x.pairs[[2]int{0, 1}][1].replied = 3

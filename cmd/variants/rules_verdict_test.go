@@ -114,19 +114,26 @@ var ruleVerdicts = []struct {
 	{"nextindex-not-past-snapshot", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
 		`lab4\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
 			`\s+how it happened: s\d sent s\d the same InstallSnapshot through index \d+ 3 times in a row in term \d+, ` +
-			`each answered, and no AppendEntries between: .*If successful: update nextIndex and matchIndex for follower`},
+			`each after the one before was answered, and no AppendEntries between: .*If successful: update nextIndex ` +
+			`and matchIndex for follower`},
 	{"snapshot-never-sent", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
 		`lab4\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
 			`\s+how it happened: s\d refused the last 3 AppendEntries s\d sent it in term \d+, each with prevLogIndex (\d+), ` +
 			`and no InstallSnapshot between, though s\d's service had called Snapshot\(\d+\) on it at \d+\.\d\ds: .*` +
 			`the leader must occasionally send snapshots to followers that lag behind`},
+	// A late AppendEntries that matches, and the follower's next refusal.
+	{"truncate-on-match", labtest.Test{Lab: 2, Scenario: labtest.LateAppendEntries},
+		`lab2_reordering\.go:\d+: s\d refused an AppendEntries of term \d+ with prevLogIndex 10 and prevLogTerm \d+, an ` +
+			`entry it had acknowledged and applied, right after it accepted a late AppendEntries of that term with ` +
+			`prevLogIndex 1 and the entry it already held at index 2: it deleted the entries after index 2, though none ` +
+			`conflicted\. Figure 2, AppendEntries receiver rule 3`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
 // when, and so shows no leadership history.
 var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true, "install-not-applied": true,
 	"install-keeps-log": true, "send-skips-an-entry": true, "matchindex-starts-at-last": true,
-	"nextindex-not-past-snapshot": true, "snapshot-never-sent": true}
+	"nextindex-not-past-snapshot": true, "snapshot-never-sent": true, "truncate-on-match": true}
 
 func TestRuleVerdicts(t *testing.T) {
 	if testing.Short() {
