@@ -22,9 +22,11 @@ const killGrace = 10 * time.Millisecond
 type applyChecker struct {
 	mu          sync.Mutex
 	start       time.Time
-	logs        []map[int]any // logs[i][index]: the command server i applied
-	lastApplied []int         // for each server's current instance
-	generation  []int         // each server's current instance
+	logs        []map[int]any           // logs[i][index]: the command server i applied
+	appliedAt   []map[int]time.Duration // appliedAt[i][index]: when, for server i's current instance
+	unsafe      bool                    // the first violation is of state machine safety
+	lastApplied []int                   // for each server's current instance
+	generation  []int                   // each server's current instance
 	killedAt    map[[2]int]time.Time
 	highest     int
 	first       string // the first violation, "" if none
@@ -52,6 +54,7 @@ func newApplyChecker(n int) *applyChecker {
 	a := &applyChecker{
 		start:       time.Now(),
 		logs:        make([]map[int]any, n),
+		appliedAt:   make([]map[int]time.Duration, n),
 		lastApplied: make([]int, n),
 		generation:  make([]int, n),
 		killedAt:    map[[2]int]time.Time{},
@@ -65,6 +68,7 @@ func newApplyChecker(n int) *applyChecker {
 	}
 	for i := range a.logs {
 		a.logs[i] = map[int]any{}
+		a.appliedAt[i] = map[int]time.Duration{}
 	}
 	return a
 }
@@ -75,6 +79,7 @@ func (a *applyChecker) boot(i, gen int) {
 	defer a.mu.Unlock()
 	a.generation[i] = gen
 	a.lastApplied[i] = 0
+	a.appliedAt[i] = map[int]time.Duration{}
 	a.restoredFrom[i] = 0
 	a.condAccepted[i] = 0
 }
@@ -171,11 +176,13 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 		return false
 	}
 	if err := a.agreesLocked(index, m.Command, i); err != nil {
+		a.unsafe = a.unsafe || a.first == ""
 		a.fail("state machine safety: index %d was applied as %s on s%d but as %s on s%d",
 			index, commandText(a.appliedLocked(index)), a.appliedByLocked(index), commandText(m.Command), i)
 		return false
 	}
 	a.logs[i][index] = m.Command
+	a.appliedAt[i][index] = time.Since(a.start)
 	a.lastApplied[i] = index
 	a.highest = max(a.highest, index)
 	return true
@@ -225,6 +232,14 @@ func (a *applyChecker) firstAppliedLocked(index int) (int, any) {
 
 // commandsEqual reports whether two commands are the same.
 func commandsEqual(a, b any) bool { return reflect.DeepEqual(a, b) }
+
+// unsafeFirst reports whether the first violation seen is of state machine
+// safety.
+func (a *applyChecker) unsafeFirst() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.unsafe
+}
 
 // problem returns the first violation seen, or nil.
 func (a *applyChecker) problem() error {

@@ -200,6 +200,9 @@ func (c *Cluster) checkBackground() {
 func (c *Cluster) backgroundProblem() error {
 	if c.applies != nil {
 		if err := c.applies.problem(); err != nil {
+			if how := c.upToDateHow(); how != "" && c.applies.unsafeFirst() {
+				err = fmt.Errorf("%w\n%s", err, how)
+			}
 			return err
 		}
 	}

@@ -30,6 +30,7 @@ type revealed struct {
 	replies    map[int][]shownReply      // server -> its latest replies, up to keptReplies
 	sentTerms  map[int]termEvidence      // server -> the request of the highest term it sent (asker: to whom)
 	stood      map[voteKey]time.Duration // (server, term) -> when it first asked for votes in term
+	grants     []grant                   // every vote granted, with the candidate's last log (uptodate.go)
 	problem    error                     // the first server seen granting two votes in one term
 	problemIn  int                       // the term of that problem
 }
@@ -101,8 +102,13 @@ func (r *revealed) observe(ev *rpcEvent) {
 	if !ok {
 		return
 	}
+	lastIndex, lastTerm, logOK := readLastLog(ev.Args)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if logOK && asked >= 0 {
+		r.grants = append(r.grants, grant{voter: server, candidate: asker, term: args.Term, lastIndex: lastIndex,
+			lastTerm: lastTerm, asked: asked})
+	}
 	key := voteKey{server, args.Term}
 	first, voted := r.votes[key]
 	if !voted {

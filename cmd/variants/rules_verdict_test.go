@@ -127,13 +127,22 @@ var ruleVerdicts = []struct {
 			`entry it had acknowledged and applied, right after it accepted a late AppendEntries of that term with ` +
 			`prevLogIndex 1 and the entry it already held at index 2: it deleted the entries after index 2, though none ` +
 			`conflicted\. Figure 2, AppendEntries receiver rule 3`},
+	// Two commands at one index, and how: a vote for a candidate less up
+	// to date than its voter.
+	{"vote-without-uptodate-check", labtest.Test{Lab: 2, Scenario: labtest.RejoinFollower},
+		`lab2\.go:\d+: state machine safety: index \d+ was applied as \d+ on s\d but as \d+ on s\d\n` +
+			`\s+how it happened: s\d granted its vote in term \d+ to s\d, whose RequestVote \(sent at \d+\.\d\ds\) had ` +
+			`lastLogIndex \d+ and lastLogTerm \d+, though s\d had applied index \d+ \(\d+, an entry of term \d+\) at ` +
+			`\d+\.\d\ds: its log was more up to date than the candidate's\. A voter refuses such a candidate \(RequestVote ` +
+			`receiver rule 2`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
 // when, and so shows no leadership history.
 var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true, "install-not-applied": true,
 	"install-keeps-log": true, "send-skips-an-entry": true, "matchindex-starts-at-last": true,
-	"nextindex-not-past-snapshot": true, "snapshot-never-sent": true, "truncate-on-match": true}
+	"nextindex-not-past-snapshot": true, "snapshot-never-sent": true, "truncate-on-match": true,
+	"vote-without-uptodate-check": true}
 
 func TestRuleVerdicts(t *testing.T) {
 	if testing.Short() {
