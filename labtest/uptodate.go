@@ -78,8 +78,8 @@ func (c *Cluster) upToDateHow() string {
 	}
 	for _, g := range c.revealed.grantsSorted() {
 		index, command, at, ok := c.applies.lastAppliedBefore(g.voter, g.asked)
-		if !ok {
-			continue
+		if !ok || c.applies.installs != nil && c.applies.installs.answeredSince(g.voter, at) {
+			continue // a snapshot installed since may have taken entries away: another rule's matter
 		}
 		term, ok := c.exchanges.entryTerm(index, command)
 		if !ok || g.lastTerm > term || g.lastTerm == term && g.lastIndex >= index {
@@ -93,6 +93,20 @@ func (c *Cluster) upToDateHow() string {
 			commandText(command), term, seconds(at))
 	}
 	return ""
+}
+
+// answeredSince reports whether server i answered an InstallSnapshot
+// that was delivered after at (its handler may have run before or after
+// any later moment up to then).
+func (r *installs) answeredSince(i int, at time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.answered[i] {
+		if s.at > at {
+			return true
+		}
+	}
+	return false
 }
 
 // lastAppliedBefore returns the highest index server i's current instance
