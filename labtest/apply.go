@@ -24,7 +24,7 @@ type applyChecker struct {
 	start       time.Time
 	logs        []map[int]any           // logs[i][index]: the command server i applied
 	appliedAt   []map[int]time.Duration // appliedAt[i][index]: when, for server i's current instance
-	unsafe      bool                    // the first violation is of state machine safety
+	unsafe      *disagreement           // the first violation, if it is of state machine safety
 	lastApplied []int                   // for each server's current instance
 	generation  []int                   // each server's current instance
 	killedAt    map[[2]int]time.Time
@@ -176,7 +176,11 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 		return false
 	}
 	if err := a.agreesLocked(index, m.Command, i); err != nil {
-		a.unsafe = a.unsafe || a.first == ""
+		if a.first == "" {
+			a.unsafe = &disagreement{index: index, servers: [2]int{a.appliedByLocked(index), i},
+				commands: [2]any{a.appliedLocked(index), m.Command},
+				at:       [2]time.Duration{a.appliedAt[a.appliedByLocked(index)][index], time.Since(a.start)}}
+		}
 		a.fail("state machine safety: index %d was applied as %s on s%d but as %s on s%d",
 			index, commandText(a.appliedLocked(index)), a.appliedByLocked(index), commandText(m.Command), i)
 		return false
@@ -233,9 +237,18 @@ func (a *applyChecker) firstAppliedLocked(index int) (int, any) {
 // commandsEqual reports whether two commands are the same.
 func commandsEqual(a, b any) bool { return reflect.DeepEqual(a, b) }
 
-// unsafeFirst reports whether the first violation seen is of state machine
-// safety.
-func (a *applyChecker) unsafeFirst() bool {
+// A disagreement is two servers applying different commands at one index:
+// servers[k] applied commands[k] there at at[k].
+type disagreement struct {
+	index    int
+	servers  [2]int
+	commands [2]any
+	at       [2]time.Duration
+}
+
+// unsafeFirst returns the first violation seen if it is of state machine
+// safety, or nil.
+func (a *applyChecker) unsafeFirst() *disagreement {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.unsafe

@@ -28,6 +28,33 @@ type exchanges struct {
 	pairs       map[[2]int][]exchange      // (from, to) -> its latest, up to keptExchanges
 	snapshotted map[int]snapshotCall       // server -> the latest Snapshot its service called
 	started     map[serverIndex]startReply // (server, index) -> the Start on it that returned index
+	accepted    map[acceptKey]acceptance   // a command at an index of a server's, in an AppendEntries it accepted
+	matched     map[matchKey]acceptance    // a prevLogIndex and prevLogTerm a server accepted (latestTerm unused)
+}
+
+// A matchKey is a prevLogIndex and prevLogTerm of one server's.
+type matchKey struct{ server, index, term int }
+
+// prevTermFields is what the record reads of an AppendEntries' previous log
+// term, in the spellings the harness's own AppendEntries accepts (probe.go).
+type prevTermFields struct{ PrevLogTerm, PrevTerm int }
+
+// The decoders of prevTermFields (gobfields.go).
+var prevTermDecoders messageDecoders
+
+// An acceptKey is a command at an index of one server's log.
+type acceptKey struct {
+	server, index int
+	command       any // commandKey's
+}
+
+// An acceptance is how a server accepted AppendEntries that carried one
+// command at one index: the first of them (at is when it was sent), and
+// the latest term of any.
+type acceptance struct {
+	from, term int
+	at         time.Duration
+	latestTerm int
 }
 
 // keptExchanges is how many of each pair's latest exchanges the record
@@ -64,7 +91,8 @@ type startReply struct {
 
 func newExchanges() *exchanges {
 	return &exchanges{start: time.Now(), sentAt: map[int]time.Duration{}, pairs: map[[2]int][]exchange{},
-		snapshotted: map[int]snapshotCall{}, started: map[serverIndex]startReply{}}
+		snapshotted: map[int]snapshotCall{}, started: map[serverIndex]startReply{}, accepted: map[acceptKey]acceptance{},
+		matched: map[matchKey]acceptance{}}
 }
 
 // observe reads one network event between two servers: an AppendEntries or
@@ -117,6 +145,13 @@ func (x *exchanges) observe(ev *rpcEvent) {
 			return
 		}
 		e.prev, e.entries = first-1, len(commands)
+		if e.success {
+			x.noteAccepted(from, to, args.Term, first, commands, sent)
+			var f prevTermFields
+			if e.prev > 0 && prevTermDecoders.decode(ev.Args, &f) == nil {
+				x.noteMatched(from, to, args.Term, e.prev, max(f.PrevLogTerm, f.PrevTerm), sent)
+			}
+		}
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -126,6 +161,99 @@ func (x *exchanges) observe(ev *rpcEvent) {
 		kept = kept[1:]
 	}
 	x.pairs[key] = append(kept, e)
+}
+
+// noteAccepted records that server to accepted an AppendEntries of term,
+// sent by server from at at, that carried commands from index first on.
+func (x *exchanges) noteAccepted(from, to, term, first int, commands []any, at time.Duration) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for k, command := range commands {
+		if command == nil {
+			continue
+		}
+		key := acceptKey{to, first + k, commandKey(command)}
+		a, seen := x.accepted[key]
+		if !seen {
+			a = acceptance{from: from, term: term, at: at}
+		}
+		a.latestTerm = max(a.latestTerm, term)
+		x.accepted[key] = a
+	}
+}
+
+// noteMatched records that server to accepted an AppendEntries of term,
+// sent by server from at at, with prevLogIndex prev and prevLogTerm
+// prevTerm, if it is the first so.
+func (x *exchanges) noteMatched(from, to, term, prev, prevTerm int, at time.Duration) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	key := matchKey{to, prev, prevTerm}
+	if _, seen := x.matched[key]; !seen {
+		x.matched[key] = acceptance{from: from, term: term, at: at}
+	}
+}
+
+// matchedOther explains server i applying own at index, at at, after an
+// AppendEntries it accepted was sent with prevLogIndex index and a
+// prevLogTerm other than own's entry's term, when no AppendEntries of a
+// later term carried own there nor a Start of one put it there: it
+// accepted an AppendEntries whose previous entry it did not have. It
+// returns "" if the messages show no such thing.
+func (x *exchanges) matchedOther(i, index int, own any, at time.Duration) string {
+	ownTerm, ok := x.entryTerm(index, own)
+	if !ok {
+		return ""
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for key, a := range x.matched {
+		if key.server != i || key.index != index || key.term == ownTerm || a.at >= at || x.gotLaterLocked(i, index, own, a.term) {
+			continue
+		}
+		return fmt.Sprintf("how it happened: s%d accepted an AppendEntries of term %d from s%d, sent at %s, with "+
+			"prevLogIndex %d and prevLogTerm %d, yet applied %s there after it, an entry of term %d: its entry at "+
+			"prevLogIndex did not have the term prevLogTerm. Figure 2, AppendEntries receiver rule 2: \"Reply false "+
+			"if log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm\"", i, a.term, a.from,
+			seconds(a.at), index, key.term, commandText(own), ownTerm)
+	}
+	return ""
+}
+
+// gotLaterLocked reports whether server i was given own at index after
+// term: by an AppendEntries of a later term it accepted, or by a Start in a
+// later term. Call it with x.mu held.
+func (x *exchanges) gotLaterLocked(i, index int, own any, term int) bool {
+	if later, ok := x.accepted[acceptKey{i, index, commandKey(own)}]; ok && later.latestTerm > term {
+		return true
+	}
+	s, ok := x.started[serverIndex{i, index}]
+	return ok && commandKey(s.command) == commandKey(own) && s.term > term
+}
+
+// keptConflicting explains server i applying own at index, at at, after an
+// AppendEntries it accepted was sent that carried other there, an entry of
+// a different term, when no AppendEntries of a later term carried own
+// there nor a Start of one put it there: it kept its own entry against a
+// conflicting one. It returns "" if the messages show no such thing.
+func (x *exchanges) keptConflicting(i, index int, own any, at time.Duration, other any) string {
+	ownTerm, ok1 := x.entryTerm(index, own)
+	otherTerm, ok2 := x.entryTerm(index, other)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	a, ok := x.accepted[acceptKey{i, index, commandKey(other)}]
+	if !ok1 || !ok2 || !ok || ownTerm == otherTerm || a.at >= at {
+		return ""
+	}
+	if x.gotLaterLocked(i, index, own, a.term) {
+		return ""
+	}
+	return fmt.Sprintf("how it happened: s%d accepted an AppendEntries of term %d from s%d, sent at %s, that carried "+
+		"%s at index %d, an entry of term %d, yet applied %s there after it, an entry of term %d: it kept its own "+
+		"entry against a conflicting one. Figure 2, AppendEntries receiver rule 3: \"If an existing entry conflicts with a new one "+
+		"(same index but different terms), delete the existing entry and all that follow it\", and rule 4: "+
+		"\"Append any new entries not already in the log\"", i, a.term, a.from, seconds(a.at), commandText(other),
+		index, otherTerm, commandText(own), ownTerm)
 }
 
 // noteSnapshot records that server i's service called Snapshot(index) at at.

@@ -65,3 +65,33 @@ func TestStallExplained(t *testing.T) {
 	x.pairs[[2]int{0, 1}][1].replied = 3
 	assert.Empty(t, x.stalled(0, 1, 5, 100), "a reply of a later term ends the leader's term")
 }
+
+// Two commands at one index are blamed on a follower's AppendEntries
+// receiver only when what it accepted, before it applied, proves it broke
+// rule 3 (it kept its entry against a conflicting one) or rule 2 (it
+// accepted a prevLogTerm its entry did not have).
+func TestDisagreementExplained(t *testing.T) {
+	x := newExchanges()
+	x.noteStart(2, 2, 1, 102, ms(500)) // the stale leader's entry, term 1
+	x.noteStart(0, 2, 2, 103, ms(900)) // the new leader's, term 2
+	assert.Empty(t, x.keptConflicting(1, 2, 102, ms(2000), 103), "nothing accepted")
+	assert.Empty(t, x.matchedOther(1, 2, 102, ms(2000)))
+
+	x.noteAccepted(0, 1, 3, 2, []any{103}, ms(1900))
+	assert.Equal(t, "how it happened: s1 accepted an AppendEntries of term 3 from s0, sent at 1.90s, that carried "+
+		"103 at index 2, an entry of term 2, yet applied 102 there after it, an entry of term 1: it kept its own entry "+
+		"against a conflicting one. Figure 2, AppendEntries receiver rule 3: \"If an existing entry conflicts with a "+
+		"new one (same index but different terms), delete the existing entry and all that follow it\", and rule 4: "+
+		"\"Append any new entries not already in the log\"", x.keptConflicting(1, 2, 102, ms(2000), 103))
+	assert.Empty(t, x.keptConflicting(1, 2, 102, ms(1800), 103), "applied before the AppendEntries was sent")
+	x.noteAccepted(2, 1, 4, 2, []any{102}, ms(1950))
+	assert.Empty(t, x.keptConflicting(1, 2, 102, ms(2000), 103), "a later term's AppendEntries gave it its entry")
+
+	x.noteMatched(0, 3, 3, 2, 2, ms(1900))
+	assert.Equal(t, "how it happened: s3 accepted an AppendEntries of term 3 from s0, sent at 1.90s, with "+
+		"prevLogIndex 2 and prevLogTerm 2, yet applied 102 there after it, an entry of term 1: its entry at "+
+		"prevLogIndex did not have the term prevLogTerm. Figure 2, AppendEntries receiver rule 2: \"Reply false if "+
+		"log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm\"", x.matchedOther(3, 2, 102, ms(2000)))
+	assert.Empty(t, x.matchedOther(3, 2, 103, ms(2000)), "its entry had the term prevLogTerm")
+	assert.Empty(t, x.matchedOther(3, 2, 102, ms(1800)), "applied before the AppendEntries was sent")
+}

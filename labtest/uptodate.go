@@ -69,6 +69,25 @@ func (x *exchanges) entryTerm(index int, command any) (int, bool) {
 	return term, term != 0
 }
 
+// disagreementHow explains two servers applying different commands at one
+// index, d, from the messages: a server that kept its own entry against a
+// conflicting one it accepted, or accepted a prevLogTerm its entry did not
+// have; or a vote for a candidate less up to date than its voter. It
+// returns "" if the messages show none of these.
+func (c *Cluster) disagreementHow(d *disagreement) string {
+	if c.exchanges != nil {
+		for k := range 2 {
+			if how := c.exchanges.keptConflicting(d.servers[k], d.index, d.commands[k], d.at[k], d.commands[1-k]); how != "" {
+				return how
+			}
+			if how := c.exchanges.matchedOther(d.servers[k], d.index, d.commands[k], d.at[k]); how != "" {
+				return how
+			}
+		}
+	}
+	return c.upToDateHow()
+}
+
 // upToDateHow explains state machine safety lost: a vote granted to a
 // candidate less up to date than an entry its voter had applied when the
 // candidate asked. It returns "" if no vote was.

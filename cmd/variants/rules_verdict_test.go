@@ -135,6 +135,17 @@ var ruleVerdicts = []struct {
 			`lastLogIndex \d+ and lastLogTerm \d+, though s\d had applied index \d+ \(\d+, an entry of term \d+\) at ` +
 			`\d+\.\d\ds: its log was more up to date than the candidate's\. A voter refuses such a candidate \(RequestVote ` +
 			`receiver rule 2`},
+	// Two commands at one index, and how: the follower's receiver rules.
+	{"conflict-by-length", labtest.Test{Lab: 2, Scenario: labtest.RejoinStaleLeader},
+		`lab2\.go:\d+: state machine safety: index 2 was applied as \d+ on s\d but as \d+ on s\d\n` +
+			`\s+how it happened: s\d accepted an AppendEntries of term \d+ from s\d, sent at \d+\.\d\ds, that carried 103 at ` +
+			`index 2, an entry of term \d+, yet applied 102 there after it, an entry of term 1: it kept its own entry ` +
+			`against a conflicting one\. Figure 2, AppendEntries receiver rule 3`},
+	{"prevlogterm-unchecked", labtest.Test{Lab: 2, Scenario: labtest.RejoinStaleLeader},
+		`lab2\.go:\d+: state machine safety: index 2 was applied as \d+ on s\d but as \d+ on s\d\n` +
+			`\s+how it happened: s\d accepted an AppendEntries of term \d+ from s\d, sent at \d+\.\d\ds, with prevLogIndex 2 ` +
+			`and prevLogTerm \d+, yet applied 102 there after it, an entry of term 1: its entry at prevLogIndex did not ` +
+			`have the term prevLogTerm\. Figure 2, AppendEntries receiver rule 2`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
@@ -142,7 +153,7 @@ var ruleVerdicts = []struct {
 var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true, "install-not-applied": true,
 	"install-keeps-log": true, "send-skips-an-entry": true, "matchindex-starts-at-last": true,
 	"nextindex-not-past-snapshot": true, "snapshot-never-sent": true, "truncate-on-match": true,
-	"vote-without-uptodate-check": true}
+	"vote-without-uptodate-check": true, "conflict-by-length": true, "prevlogterm-unchecked": true}
 
 func TestRuleVerdicts(t *testing.T) {
 	if testing.Short() {
