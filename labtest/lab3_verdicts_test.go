@@ -117,6 +117,24 @@ func TestTermWentBack(t *testing.T) {
 	assert.Empty(t, back(ms(2500)), "a crash between explains it otherwise")
 }
 
+// Any two of a server's replies can show its term went back: a reply in a
+// lower term to a request sent after a reply in a higher term arrived.
+func TestWentBack(t *testing.T) {
+	r := newRevealed()
+	r.record(2, termEvidence{term: 5, asker: "s1", method: "RequestVote", at: ms(2990)}, ms(2970))
+	r.record(2, termEvidence{term: 4, asker: "s4", method: "RequestVote", at: ms(2996)}, ms(2988))
+	assert.Empty(t, r.wentBackLocked(2, 4), "the two requests overlap: their handlers' order is unknown")
+	r.record(2, termEvidence{term: 4, asker: "s4", method: "AppendEntries", at: ms(3020)}, ms(3010))
+	assert.Equal(t, "how it happened: s2 answered s1's RequestVote in term 5 by 2.99s, then answered s4's "+
+		"AppendEntries, asked at 3.01s, in term 4: its currentTerm went back from 5 to 4 without a crash, and so it "+
+		"could vote in term 4 again. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a "+
+		"term earlier than its own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")",
+		r.wentBackLocked(2, 4))
+	assert.Empty(t, r.wentBackLocked(2, 6), "no decrease across term 6")
+	r.crashed(2, ms(3000), 5)
+	assert.Empty(t, r.wentBackLocked(2, 4), "a crash between")
+}
+
 // Two leaders of a term are explained by a server that stood in the term
 // and voted for another candidate in it.
 func TestTwoLeadersExplained(t *testing.T) {

@@ -33,6 +33,8 @@ type revealed struct {
 	grants     []grant                   // every vote granted, with the candidate's last log (uptodate.go)
 	problem    error                     // the first server seen granting two votes in one term
 	problemIn  int                       // the term of that problem
+	problemBy  int                       // the server that voted twice
+	problemHow string                    // how its term went back, once the RPCs show it
 }
 
 // termEvidence is the reply that showed a server's highest term.
@@ -117,12 +119,35 @@ func (r *revealed) observe(ev *rpcEvent) {
 	}
 	second := voteGiven{candidate: asker, at: now, asked: asked}
 	if err := checkOneVote(server, args.Term, first, second, r.crashes[server]); err != nil && r.problem == nil {
-		back := r.termWentBackLocked(server, args.Term, first.at, first.granted(args.Term), asked, second.asking(args.Term))
-		if back != "" {
-			err = fmt.Errorf("%w\n%s", err, back)
-		}
-		r.problem, r.problemIn = err, args.Term
+		r.problem, r.problemIn, r.problemBy = err, args.Term, server
+		r.problemHow = r.termWentBackLocked(server, args.Term, first.at, first.granted(args.Term), asked, second.asking(args.Term))
 	}
+}
+
+// wentBackLocked looks, among server's latest replies, for two that show
+// its term went back across term without a crash: one answered in a term
+// at least term, then one in a lower term no higher than term, to a request
+// sent after the first reply arrived. It returns "" if there are none.
+// Call it with r.mu held.
+func (r *revealed) wentBackLocked(server, term int) string {
+	for _, high := range r.replies[server] {
+		for _, low := range r.replies[server] {
+			if high.term <= low.term || high.term < term || low.term > term || low.asked <= high.at ||
+				r.crashedSinceLocked(server, high.at) {
+				continue
+			}
+			answered := fmt.Sprintf("%s's %s", low.asker, low.method)
+			if low.method == "GetState" {
+				answered = "GetState"
+			}
+			return fmt.Sprintf("how it happened: s%d answered %s's %s in term %d by %s, then answered %s, asked at %s, "+
+				"in term %d: its currentTerm went back from %d to %d without a crash, and so it could vote in term %d "+
+				"again. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term earlier than "+
+				"its own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, high.asker,
+				high.method, high.term, seconds(high.at), answered, seconds(low.asked), low.term, high.term, low.term, term)
+		}
+	}
+	return ""
 }
 
 // noteSent keeps e, a request server sent, if its term is higher than
@@ -147,7 +172,7 @@ func (r *revealed) twoLeaders(term int) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.problem != nil && r.problemIn == term {
-		return "how two won: " + r.problem.Error()
+		return "how two won: " + r.problemLocked().Error()
 	}
 	for key, vote := range r.votes {
 		stood, ok := r.stood[key]
@@ -370,5 +395,21 @@ func (r *revealed) termShown(i int) termEvidence {
 func (r *revealed) err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.problem
+	return r.problemLocked()
+}
+
+// problemLocked returns the first double vote seen, with how the voter's
+// term went back if its RPCs show it by now, or nil. Call it with r.mu
+// held.
+func (r *revealed) problemLocked() error {
+	if r.problem == nil {
+		return nil
+	}
+	if r.problemHow == "" {
+		r.problemHow = r.wentBackLocked(r.problemBy, r.problemIn)
+	}
+	if r.problemHow == "" {
+		return r.problem
+	}
+	return fmt.Errorf("%w\n%s", r.problem, r.problemHow)
 }
