@@ -50,6 +50,8 @@ type Cluster struct {
 	leaders   map[int]sighting // election safety: the leader seen in each term
 	history   *history         // roles and terms seen, for failures (history.go)
 	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
+	unsaved   *unsavedEntries  // entries vouched for before they were saved (unsaved.go)
+	exchanges *exchanges       // what leaders sent followers, for stalls (stalls.go)
 	applies   *applyChecker
 	drains    atomic.Int32 // drain goroutines running
 	baseline  goroutineCount
@@ -112,11 +114,17 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.history.size = n
 	c.revealed = newRevealed()
 	received := newReceipts(n)
+	installs := newInstalls()
+	c.unsaved = newUnsavedEntries()
+	c.exchanges = newExchanges()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &rpcEvent{Event: ev}
 		c.history.observe(e)
 		c.revealed.observe(e)
 		received.observe(e)
+		installs.observe(e)
+		c.exchanges.observe(e)
+		c.noteUnsavedReply(e)
 		c.traceRPC(e)
 	})
 	c.traceBoot(n)
@@ -136,6 +144,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.group = make([]int, n)
 	c.applies = newApplyChecker(n)
 	c.applies.received = received
+	c.applies.installs = installs
 	for i := range n {
 		c.persisters[i] = raftapi.MakePersister()
 		c.connected[i] = true
