@@ -17,6 +17,7 @@ var Labs = []Lab{
 	{Number: 2, Dir: "lab2-replication", Title: "log replication", Points: 100},
 	{Number: 3, Dir: "lab3-persistence", Title: "persistence", Points: 100},
 	{Number: 4, Dir: "lab4-snapshots", Title: "snapshots", Points: 100},
+	{Number: 5, Dir: "lab5-kvraft", Title: "a key/value service", Points: 100},
 }
 
 // Lab is one stage of the course.

@@ -60,7 +60,7 @@ func main() {
 	if err := labtest.CheckPoints(); err != nil {
 		log.Fatalf("labgen: the points do not add up; nothing written:\n%v", err)
 	}
-	docs, err := labtest.ScenarioDocs("labtest")
+	docs, err := labtest.SuiteDocs(".")
 	if err != nil {
 		log.Fatalf("labgen: %v (run it from the repository's root)", err)
 	}
