@@ -3,6 +3,8 @@ package kvtest
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -54,9 +56,16 @@ var keyModel = porcupine.Model{
 }
 
 // checkHistory checks that the history is linearizable, key by key. It runs
-// after the test (labtest's AfterTest), on the real clock.
+// after the test (labtest's AfterTest), on the real clock, and writes
+// porcupine's picture of a key it fails beside the test's trace.
 func (s *Service) checkHistory() error {
-	records := s.history.records()
+	return checkLinearizable(s.history.records(), CheckTimeout, s.FileBesideTrace("-linearizability.html"))
+}
+
+// checkLinearizable checks that records are linearizable, key by key,
+// within timeout in all, and writes porcupine's picture of the first key
+// that is not to the file picture.
+func checkLinearizable(records []record, timeout time.Duration, picture string) error {
 	if len(records) == 0 {
 		return nil
 	}
@@ -77,7 +86,7 @@ func (s *Service) checkHistory() error {
 	slices.Sort(keys)
 	start := time.Now()
 	for _, key := range keys {
-		left := CheckTimeout - time.Since(start)
+		left := timeout - time.Since(start)
 		if left <= 0 {
 			left = time.Nanosecond
 		}
@@ -88,10 +97,11 @@ func (s *Service) checkHistory() error {
 			return fmt.Errorf("the linearizability check timed out after %v on key %q (%d operations on it, %d in all): "+
 				"the history could not be checked, so the test cannot pass; a service whose operations take long "+
 				"to return leaves many of them overlapping, which is what makes a history hard to check",
-				CheckTimeout, key, len(ops), len(records))
+				timeout, key, len(ops), len(records))
 		case porcupine.Illegal:
-			picture := s.FileBesideTrace("-linearizability.html")
-			if err := porcupine.VisualizePath(keyModel, info, picture); err != nil {
+			if err := os.MkdirAll(filepath.Dir(picture), 0o755); err != nil {
+				picture = "(not written: " + err.Error() + ")"
+			} else if err := porcupine.VisualizePath(keyModel, info, picture); err != nil {
 				picture = "(not written: " + err.Error() + ")"
 			}
 			return notLinearizable(key, ops, info, picture)
@@ -153,12 +163,30 @@ func notLinearizable(key string, ops []porcupine.Operation, info porcupine.Linea
 	}
 	for _, op := range next {
 		b.WriteString("    " + describeOp(op) + "\n")
+		if twice := appliedTwice(op, ops); twice != "" {
+			fmt.Fprintf(&b, "      it holds %q twice, which one Append of the history wrote: a retried Append applied twice\n", twice)
+		}
 	}
 	b.WriteString("  a Get must return what the writes ordered before it left; a write that returned must have " +
 		"taken effect, once (a retried Append applied twice, a Get answered by a server that no longer leads, " +
 		"or state lost in a snapshot or a restart all show here)\n")
 	fmt.Fprintf(&b, "  picture: %s (porcupine's view of the key's history: open it in a browser)", picture)
 	return &labtest.Failure{Property: "linearizability", Evidence: b.String()}
+}
+
+// appliedTwice returns a value that one Append of ops wrote and that get,
+// a Get, returned twice, or "".
+func appliedTwice(get porcupine.Operation, ops []porcupine.Operation) string {
+	in, out := get.Input.(Op), get.Output.(answer)
+	if in.Kind != Get || !out.returned {
+		return ""
+	}
+	for _, op := range ops {
+		if w := op.Input.(Op); w.Kind == Append && w.Value != "" && strings.Count(out.value, w.Value) > 1 {
+			return w.Value
+		}
+	}
+	return ""
 }
 
 // describeOp says who did what when, e.g.
