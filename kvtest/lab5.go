@@ -209,6 +209,47 @@ func SnapshotRestart(s *Service) {
 	s.CheckGet(ck, "k0", want["k0"]+"after;")
 }
 
+// SnapshotDuplicates checks that a write retried after every server has
+// restarted from a snapshot that covers it takes effect once: the
+// snapshot must hold the duplicate detection's table beside the store.
+// The clerk's Append commits, its reply is lost, every server restarts
+// from its snapshot, and the clerk sends the Append again. Paper §8, §7.
+func SnapshotDuplicates(s *Service) {
+	s.Boot(3, 1) // a snapshot after every entry
+	ck := s.NewClerk()
+	ck.Put("a", "x;")
+	leader := s.CheckOneLeader()
+
+	// The leader alone, so that the clerk's Append waits in its handler.
+	others := []int{s.Next(leader), s.Next(s.Next(leader))}
+	s.Partition([]int{leader}, others)
+	ck.ConnectTo(leader)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ck.Append("a", "once;")
+	}()
+	s.Sleep(100 * time.Millisecond)
+
+	// The clerk cut off from the leader, the reply is lost; healed, the
+	// leader commits the Append and every server snapshots it.
+	ck.ConnectTo()
+	s.Heal()
+	s.Sleep(labtest.ElectionTimeout)
+
+	// Every server restarts from its snapshot; the clerk, back in touch,
+	// sends the Append again.
+	for i := range s.N() {
+		s.Crash(i)
+	}
+	for i := range s.N() {
+		s.Restart(i)
+	}
+	ck.ConnectTo(all(s.N())...)
+	<-done
+	s.CheckGet(s.NewClerk(), "a", "x;once;")
+}
+
 // Speed checks that one clerk's operations complete at more than 30 a
 // second of the test's clock when nothing fails (SpeedFloor): a leader sends a new entry when
 // Start is called, and a server answers as soon as the entry is applied.

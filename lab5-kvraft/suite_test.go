@@ -62,13 +62,16 @@ func TestUnreliableLab5(t *testing.T)            { kvtest.Run(t, kvtest.Unreliab
 func TestMinorityLeaderLab5(t *testing.T) {
 	kvtest.Run(t, kvtest.MinorityLeader, StartKVServer, MakeClerk)
 }
-func TestPartitionsLab5(t *testing.T) { kvtest.Run(t, kvtest.Partitions, StartKVServer, MakeClerk) }
-func TestCrashesLab5(t *testing.T)    { kvtest.Run(t, kvtest.Crashes, StartKVServer, MakeClerk) }
-func TestCrashesUnreliableLab5(t *testing.T) {
-	kvtest.Run(t, kvtest.CrashesUnreliable, StartKVServer, MakeClerk)
-}
+func TestPartitionsLab5(t *testing.T)   { kvtest.Run(t, kvtest.Partitions, StartKVServer, MakeClerk) }
+func TestCrashesLab5(t *testing.T)      { kvtest.Run(t, kvtest.Crashes, StartKVServer, MakeClerk) }
 func TestSnapshotSizeLab5(t *testing.T) { kvtest.Run(t, kvtest.SnapshotSize, StartKVServer, MakeClerk) }
 func TestSnapshotRestartLab5(t *testing.T) {
 	kvtest.Run(t, kvtest.SnapshotRestart, StartKVServer, MakeClerk)
+}
+func TestSnapshotDuplicatesLab5(t *testing.T) {
+	kvtest.Run(t, kvtest.SnapshotDuplicates, StartKVServer, MakeClerk)
+}
+func TestCrashesUnreliableLab5(t *testing.T) {
+	kvtest.Run(t, kvtest.CrashesUnreliable, StartKVServer, MakeClerk)
 }
 func TestSpeedLab5(t *testing.T) { kvtest.Run(t, kvtest.Speed, StartKVServer, MakeClerk) }

@@ -127,15 +127,16 @@ var Suite = graded([]Test{
 	{Lab: 4, Scenario: DiscardedEntriesFreed, Points: 5},
 	{Lab: 4, Scenario: KillAfterSnapshots, Points: 5, OwnLabOnly: true},
 
-	{Lab: 5, Service: "kvtest.OneClient", Points: 10},
+	{Lab: 5, Service: "kvtest.OneClient", Points: 5},
 	{Lab: 5, Service: "kvtest.ManyClients", Points: 10},
 	{Lab: 5, Service: "kvtest.Unreliable", Points: 10},
 	{Lab: 5, Service: "kvtest.MinorityLeader", Points: 10},
 	{Lab: 5, Service: "kvtest.Partitions", Points: 10},
 	{Lab: 5, Service: "kvtest.Crashes", Points: 10},
-	{Lab: 5, Service: "kvtest.CrashesUnreliable", Points: 10},
 	{Lab: 5, Service: "kvtest.SnapshotSize", Points: 10},
-	{Lab: 5, Service: "kvtest.SnapshotRestart", Points: 10},
+	{Lab: 5, Service: "kvtest.SnapshotRestart", Points: 5},
+	{Lab: 5, Service: "kvtest.SnapshotDuplicates", Points: 10},
+	{Lab: 5, Service: "kvtest.CrashesUnreliable", Points: 10},
 	{Lab: 5, Service: "kvtest.Speed", Points: 10},
 })
 
