@@ -37,7 +37,9 @@ func (s *Service) randomPartition() {
 // crashes and restarts (and, with partitions, the network is split too);
 // in the middle round every server crashes and restarts.
 func (s *Service) crashRounds(rounds int, partitions bool) {
-	clients := s.StartClients(Workload{Clerks: 5, Keys: 3, Pause: clientPause})
+	// Fewer operations than the other scenarios': without snapshots, every
+	// restart replays the whole log.
+	clients := s.StartClients(Workload{Clerks: 5, Keys: 3, Pause: 2 * clientPause})
 	for round := range rounds {
 		if partitions {
 			s.randomPartition()

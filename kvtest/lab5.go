@@ -257,7 +257,7 @@ func Speed(s *Service) {
 	s.Boot(3, NoSnapshots)
 	ck := s.NewClerk()
 	ck.Put("a", "") // the first waits for an election
-	const ops = 300
+	const ops = 200
 	start := s.Now()
 	for k := range ops {
 		ck.Append("a", fmt.Sprintf("%d;", k))

@@ -37,7 +37,7 @@ var verdictCases = map[string]verdictCase{
 	"handler polls for its entry": {
 		scenario: kvtest.Speed,
 		flaws:    broken.Flaws{PollApplied: true},
-		want:     []string{"300 Appends by one clerk took", "under the floor of 30 a second", "not poll for it"},
+		want:     []string{"200 Appends by one clerk took", "under the floor of 30 a second", "not poll for it"},
 	},
 	"never snapshots": {
 		scenario: kvtest.SnapshotSize,
