@@ -35,6 +35,7 @@ const clientPause = 50 * time.Millisecond
 // Paper §8.
 func OneClient(s *Service) {
 	s.Boot(5, NoSnapshots)
+	s.CheckWritesSaved()
 	ck := s.NewClerk()
 
 	// With one clerk, every value is known: each Get must return it.
@@ -68,6 +69,7 @@ func OneClient(s *Service) {
 // three keys they share, are linearizable. Paper §8.
 func ManyClients(s *Service) {
 	s.Boot(5, NoSnapshots)
+	s.CheckWritesSaved()
 	clients := s.StartClients(Workload{Clerks: 5, Keys: 3, Pause: clientPause})
 	s.Sleep(5 * time.Second)
 	clients.Stop()
@@ -80,6 +82,7 @@ func ManyClients(s *Service) {
 // numbers to every command".
 func Unreliable(s *Service) {
 	s.Boot(5, NoSnapshots, labtest.Unreliable)
+	s.CheckWritesSaved()
 	clients := s.StartClients(Workload{Clerks: 5, Keys: 3, Pause: clientPause})
 	s.Sleep(5 * time.Second)
 	clients.Stop()
@@ -92,6 +95,7 @@ func Unreliable(s *Service) {
 // processing a read-only request".
 func MinorityLeader(s *Service) {
 	s.Boot(5, NoSnapshots)
+	s.CheckWritesSaved()
 	ck := s.NewClerk()
 	ck.Put("a", "before")
 	ck.Put("b", "before")
@@ -132,6 +136,7 @@ func MinorityLeader(s *Service) {
 // minority side; each clerk may reach every server. Paper §8.
 func Partitions(s *Service) {
 	s.Boot(5, NoSnapshots)
+	s.CheckWritesSaved()
 	clients := s.StartClients(Workload{Clerks: 5, Keys: 3, Pause: clientPause})
 	for range 5 {
 		s.randomPartition()
@@ -147,6 +152,7 @@ func Partitions(s *Service) {
 // server rebuilds its key/value state from its Raft log. Paper §8, §5.
 func Crashes(s *Service) {
 	s.Boot(5, NoSnapshots)
+	s.CheckWritesSaved()
 	s.crashRounds(5, false)
 }
 
@@ -167,6 +173,7 @@ func CrashesUnreliable(s *Service) {
 // Paper §7.
 func SnapshotSize(s *Service) {
 	s.Boot(3, SnapshotLimit)
+	s.CheckWritesSaved()
 	ck := s.NewClerk()
 	want := ""
 	for k := range 200 {
@@ -185,6 +192,7 @@ func SnapshotSize(s *Service) {
 // crash after their logs were compacted, and restart from disk. Paper §7.
 func SnapshotRestart(s *Service) {
 	s.Boot(3, SnapshotLimit)
+	s.CheckWritesSaved()
 	ck := s.NewClerk()
 	want := map[string]string{}
 	for k := range 90 {
@@ -216,6 +224,7 @@ func SnapshotRestart(s *Service) {
 // from its snapshot, and the clerk sends the Append again. Paper §8, §7.
 func SnapshotDuplicates(s *Service) {
 	s.Boot(3, 1) // a snapshot after every entry
+	s.CheckWritesSaved()
 	ck := s.NewClerk()
 	ck.Put("a", "x;")
 	leader := s.CheckOneLeader()
@@ -255,14 +264,19 @@ func SnapshotDuplicates(s *Service) {
 // Start is called, and a server answers as soon as the entry is applied.
 func Speed(s *Service) {
 	s.Boot(3, NoSnapshots)
+	s.CheckWritesSaved()
 	ck := s.NewClerk()
 	ck.Put("a", "") // the first waits for an election
 	const ops = 200
+	want := ""
 	start := s.Now()
 	for k := range ops {
-		ck.Append("a", fmt.Sprintf("%d;", k))
+		value := fmt.Sprintf("%d;", k)
+		ck.Append("a", value)
+		want += value
 	}
 	took := s.Now() - start
+	s.CheckGet(s.NewClerk(), "a", want)
 	if rate := float64(ops) / took.Seconds(); rate < SpeedFloor {
 		s.Fatalf("%d Appends by one clerk took %.2fs of the test's clock, %v each: %.0f a second, under the floor "+
 			"of %d a second (a heartbeat is 100ms): a leader should send a new entry as soon as Start is called, "+

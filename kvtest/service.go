@@ -1,6 +1,7 @@
 package kvtest
 
 import (
+	"bytes"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -20,6 +21,10 @@ type Service struct {
 	makeClerk    func(ends []*labrpc.ClientEnd) Clerk
 	maxRaftState int
 	history      *history
+
+	// checkSaved checks, as each write returns, that its value is in a
+	// majority's saved state (CheckWritesSaved).
+	checkSaved bool
 
 	mu     sync.Mutex
 	clerks int
@@ -96,6 +101,41 @@ func (ck *TestClerk) do(op Op, call func(), out *string) {
 		rec.Result = *out
 	}
 	s.history.returned(rec, s.Now())
+	if s.checkSaved && op.Kind != Get {
+		if err := s.savedByMajority(ck, rec); err != nil {
+			s.Fail(err)
+		}
+	}
+}
+
+// CheckWritesSaved makes every write that returns from now on show that it
+// went through Raft: its value must be in the saved state (Raft state or
+// snapshot) of a majority of the servers, as a committed entry is. It
+// holds only while nothing can erase a value a write returned before: with
+// no snapshots, or with one clerk that only appends.
+func (s *Service) CheckWritesSaved() { s.checkSaved = true }
+
+// savedByMajority checks that the value rec wrote is in a majority's saved
+// state.
+func (s *Service) savedByMajority(ck *TestClerk, rec *record) error {
+	value := []byte(rec.op.Value)
+	if len(value) == 0 {
+		return nil
+	}
+	holders := 0
+	for i := range s.N() {
+		state, snapshot := s.SavedState(i)
+		if bytes.Contains(state, value) || bytes.Contains(snapshot, value) {
+			holders++
+		}
+	}
+	if holders > s.N()/2 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s returned at %.2fs, but the value it wrote is in the saved state (Raft state or snapshot) "+
+		"of only %d of %d servers: a write may return only once it is committed, which is once a majority have its "+
+		"entry in their logs, saved (§5.3, §8); a service that answers from anything but its Raft log loses writes "+
+		"when servers crash", ck, rec.describe(), rec.returnAt.Seconds(), holders, s.N())
 }
 
 // call calls into the student's clerk, turning a panic into an error that

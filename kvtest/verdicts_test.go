@@ -34,6 +34,12 @@ var verdictCases = map[string]verdictCase{
 			"none of the operations that could come next fits", "twice, which one Append of the history wrote: a retried Append applied twice",
 			"-linearizability.html (porcupine's view"},
 	},
+	"one map shared by every server, without Raft": {
+		scenario: kvtest.ManyClients,
+		flaws:    broken.Flaws{SharedMap: true},
+		want: []string{"returned at", "but the value it wrote is in the saved state (Raft state or snapshot) of only 0 of 5 servers",
+			"a write may return only once it is committed"},
+	},
 	"handler polls for its entry": {
 		scenario: kvtest.Speed,
 		flaws:    broken.Flaws{PollApplied: true},

@@ -82,6 +82,15 @@ func (c *Cluster) RaftStateSize(i int) int {
 	return c.persisters[i].RaftStateSize()
 }
 
+// SavedState returns what server i has saved: its Raft state and its
+// snapshot (the disk it restarts from, if it has crashed).
+func (c *Cluster) SavedState(i int) (raftState, snapshot []byte) {
+	c.mu.Lock()
+	p := c.persisters[i]
+	c.mu.Unlock()
+	return p.ReadRaftState(), p.ReadSnapshot()
+}
+
 // SnapshotSize returns the size of server i's saved snapshot, in bytes.
 func (c *Cluster) SnapshotSize(i int) int {
 	c.mu.Lock()

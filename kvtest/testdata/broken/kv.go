@@ -20,7 +20,15 @@ type Flaws struct {
 	PollApplied    bool // a handler polls every 100ms for its entry, instead of being told
 	NeverSnapshot  bool // the server ignores maxraftstate
 	IgnoreSnapshot bool // a restarted server does not restore its snapshot
+	SharedMap      bool // every server answers from one map shared by all, without Raft
 }
+
+// shared is the map of the SharedMap flaw: package-level, so every server
+// of the process sees the same.
+var shared = struct {
+	sync.Mutex
+	data map[string]string
+}{data: map[string]string{}}
 
 // Args is a request; Reply its answer.
 type Args struct {
@@ -109,6 +117,19 @@ func (s *Server) Kill() {
 // Do serves a request through the log (or, with StaleGet, a Get from the
 // server's own state).
 func (s *Server) Do(args *Args, reply *Reply) {
+	if s.flaws.SharedMap {
+		shared.Lock()
+		defer shared.Unlock()
+		switch args.Kind {
+		case 0:
+			reply.Value = shared.data[args.Key]
+		case 1:
+			shared.data[args.Key] = args.Value
+		default:
+			shared.data[args.Key] += args.Value
+		}
+		return
+	}
 	if s.flaws.StaleGet && args.Kind == 0 {
 		if _, isLeader := s.rf.GetState(); isLeader {
 			s.mu.Lock()
