@@ -35,6 +35,10 @@
 //     it neither stops nor runs the test's clock. It gives up after
 //     CheckTimeout and then fails the test, saying so: a history that could
 //     not be checked never passes.
+//   - Where nothing can erase a value once written (CheckWritesSaved), a
+//     write that returns must have its value in a majority's saved state:
+//     a service that answers from memory shared between its servers, not
+//     through Raft, fails there.
 //   - A history that is not linearizable fails with the key, the operations
 //     no order can fit, their clerks and times, and porcupine's picture of
 //     the history written beside the trace.
