@@ -230,12 +230,26 @@ func scenarioLine() string {
 // the harness, or any code outside the harness that is not Go's own.
 func isScenarioFrame(f runtime.Frame) bool {
 	file := f.File[strings.LastIndexByte(f.File, '/')+1:]
-	if strings.HasPrefix(f.Function, "raftlabs/labtest.") {
+	if isHarnessFunction(f.Function) {
 		return strings.HasPrefix(file, "lab") && !strings.HasSuffix(file, "_test.go") ||
 			strings.HasSuffix(file, "_test.go")
 	}
 	return !strings.HasPrefix(f.Function, "runtime.") && !strings.HasPrefix(f.Function, "testing.") &&
 		!strings.HasPrefix(f.Function, "raftlabs/labrpc.") && !strings.HasPrefix(f.Function, "raftlabs/raftapi.")
+}
+
+// isHarnessFunction reports whether the function named fn is labtest's or
+// that of a package testing a service on Raft (ServiceBindings, hosted.go).
+func isHarnessFunction(fn string) bool {
+	if strings.HasPrefix(fn, "raftlabs/labtest.") {
+		return true
+	}
+	for pkg := range ServiceBindings {
+		if strings.HasPrefix(fn, "raftlabs/"+pkg+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // alive blocks for ever once the harness has given up on the test, so a
