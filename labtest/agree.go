@@ -53,6 +53,8 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		return index, term, isLeader, startedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
+		c.noteUnsavedStart(i, command, index, term, c.Now())
+		c.exchanges.noteStart(i, index, term, command, c.Now())
 		if err := c.checkStartLeads(i, term, command); err != nil {
 			return index, term, isLeader, err
 		}
@@ -134,9 +136,10 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 	start := c.Now()
 	next := 0
 	accepted := false
+	leader, index := -1, -1 // the latest Start that accepted the command
 	for c.Now()-start < 10*time.Second {
 		// Try each running, connected server until one says it leads.
-		index := -1
+		index = -1
 		for range c.n {
 			i := next
 			next = c.Next(next)
@@ -144,7 +147,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 				continue
 			}
 			if idx, _, ok := c.Start(i, command); ok {
-				index = idx
+				leader, index = i, idx
 				break
 			}
 		}
@@ -165,15 +168,20 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 		if !resubmit {
 			count, cmd := c.Committed(index)
 			c.Fatalf("agreement: %s was accepted at index %d but, 2s later, %d servers %s had applied it "+
-				"(want %d; applied there: %s)", commandText(command), index, count, serverList(c.appliedBy(index)), n, commandText(cmd))
+				"(want %d; applied there: %s)%s", commandText(command), index, count, serverList(c.appliedBy(index)), n,
+				commandText(cmd), c.stallHow(leader, index, command))
 		}
 	}
 	if !accepted {
 		c.Fatalf("agreement: for 10s no connected server accepted Start(%s): each answered isLeader false",
 			commandText(command))
 	}
-	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)",
-		commandText(command), n, c.applies.maxIndex())
+	how := ""
+	if index > 0 {
+		how = c.stallHow(leader, index, command)
+	}
+	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)%s",
+		commandText(command), n, c.applies.maxIndex(), how)
 	return -1
 }
 

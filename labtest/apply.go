@@ -23,9 +23,11 @@ const killGrace = 10 * time.Millisecond
 type applyChecker struct {
 	mu          sync.Mutex
 	start       time.Time
-	logs        []map[int]any // logs[i][index]: the command server i applied
-	lastApplied []int         // for each server's current instance
-	generation  []int         // each server's current instance
+	logs        []map[int]any           // logs[i][index]: the command server i applied
+	appliedAt   []map[int]time.Duration // appliedAt[i][index]: when, for server i's current instance
+	unsafe      *disagreement           // the first violation, if it is of state machine safety
+	lastApplied []int                   // for each server's current instance
+	generation  []int                   // each server's current instance
 	killedAt    map[[2]int]time.Time
 	highest     int
 	first       string // the first violation, "" if none
@@ -45,12 +47,16 @@ type applyChecker struct {
 	// received is what reached each server (received.go): every command
 	// it applies must be there. Nil leaves that unchecked.
 	received *receipts
+	// installs, if not nil, is the InstallSnapshots each server answered
+	// (installed.go), which explain some failures.
+	installs *installs
 }
 
 func newApplyChecker(n int) *applyChecker {
 	a := &applyChecker{
 		start:       time.Now(),
 		logs:        make([]map[int]any, n),
+		appliedAt:   make([]map[int]time.Duration, n),
 		lastApplied: make([]int, n),
 		generation:  make([]int, n),
 		killedAt:    map[[2]int]time.Time{},
@@ -65,6 +71,7 @@ func newApplyChecker(n int) *applyChecker {
 	}
 	for i := range a.logs {
 		a.logs[i] = map[int]any{}
+		a.appliedAt[i] = map[int]time.Duration{}
 	}
 	return a
 }
@@ -75,6 +82,7 @@ func (a *applyChecker) boot(i, gen int) {
 	defer a.mu.Unlock()
 	a.generation[i] = gen
 	a.lastApplied[i] = 0
+	a.appliedAt[i] = map[int]time.Duration{}
 	a.restoredFrom[i] = 0
 	a.condAccepted[i] = 0
 	a.fromLeader[i] = 0
@@ -157,23 +165,47 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 		a.fail("s%d applied index %d again after index %d: each index must be applied exactly once, in order", i, index, last)
 		return false
 	case index > last+1:
-		a.fail("s%d applied index %d right after index %d%s: entries must be applied in index order, none skipped",
-			i, index, last, a.afterSnapshot(i, last))
+		a.fail("s%d applied index %d right after index %d%s: entries must be applied in index order, none skipped%s",
+			i, index, last, a.afterSnapshot(i, last), a.howSkipped(i, last, index))
 		return false
 	}
 	if a.received != nil && !a.received.has(i, index, m.Command) {
-		a.fail("%v", unreceived(i, index, m.Command))
+		err := unreceived(i, index, m.Command)
+		if a.installs != nil {
+			if how := a.installs.moved(i, index, a.received.indexesOf(i, m.Command)); how != "" {
+				err = fmt.Errorf("%w\n%s", err, how)
+			}
+		}
+		a.fail("%v", err)
 		return false
 	}
 	if err := a.agreesLocked(index, m.Command, i); err != nil {
+		if a.first == "" {
+			a.unsafe = &disagreement{index: index, servers: [2]int{a.appliedByLocked(index), i},
+				commands: [2]any{a.appliedLocked(index), m.Command},
+				at:       [2]time.Duration{a.appliedAt[a.appliedByLocked(index)][index], time.Since(a.start)}}
+		}
 		a.fail("state machine safety: index %d was applied as %s on s%d but as %s on s%d",
 			index, commandText(a.appliedLocked(index)), a.appliedByLocked(index), commandText(m.Command), i)
 		return false
 	}
 	a.logs[i][index] = m.Command
+	a.appliedAt[i][index] = time.Since(a.start)
 	a.lastApplied[i] = index
 	a.highest = max(a.highest, index)
 	return true
+}
+
+// howSkipped explains server i applying index right after last, as a line
+// of its own, if the InstallSnapshots it answered do; "" if not.
+func (a *applyChecker) howSkipped(i, last, index int) string {
+	if a.installs == nil {
+		return ""
+	}
+	if how := a.installs.skipped(i, last, index, a.installed[i]); how != "" {
+		return "\n" + how
+	}
+	return ""
 }
 
 // afterSnapshot says, for a message about server i's lastApplied last,
@@ -208,6 +240,23 @@ func (a *applyChecker) firstAppliedLocked(index int) (int, any) {
 
 // commandsEqual reports whether two commands are the same.
 func commandsEqual(a, b any) bool { return reflect.DeepEqual(a, b) }
+
+// A disagreement is two servers applying different commands at one index:
+// servers[k] applied commands[k] there at at[k].
+type disagreement struct {
+	index    int
+	servers  [2]int
+	commands [2]any
+	at       [2]time.Duration
+}
+
+// unsafeFirst returns the first violation seen if it is of state machine
+// safety, or nil.
+func (a *applyChecker) unsafeFirst() *disagreement {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.unsafe
+}
 
 // problem returns the first violation seen, or nil.
 func (a *applyChecker) problem() error {

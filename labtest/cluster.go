@@ -52,6 +52,8 @@ type Cluster struct {
 	leaders   map[int]sighting // election safety: the leader seen in each term
 	history   *history.History // roles and terms seen, for failures (package history)
 	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
+	unsaved   *unsavedEntries  // entries vouched for before they were saved (unsaved.go)
+	exchanges *exchanges       // what leaders sent followers, for stalls (stalls.go)
 	applies   *applyChecker
 	drains    atomic.Int32 // drain goroutines running
 	baseline  goroutineCount
@@ -113,11 +115,17 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.history = history.New(n, ElectionTimeout)
 	c.revealed = newRevealed()
 	received := newReceipts(n)
+	installs := newInstalls()
+	c.unsaved = newUnsavedEntries()
+	c.exchanges = newExchanges()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &history.Event{Event: ev}
 		c.history.Observe(e)
 		c.revealed.observe(e)
 		received.observe(e)
+		installs.observe(e)
+		c.exchanges.observe(e)
+		c.noteUnsavedReply(e)
 		c.traceRPC(e)
 	})
 	c.traceBoot(n)
@@ -137,6 +145,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.group = make([]int, n)
 	c.applies = newApplyChecker(n)
 	c.applies.received = received
+	c.applies.installs = installs
 	for i := range n {
 		c.persisters[i] = raftapi.MakePersister()
 		c.connected[i] = true
@@ -223,12 +232,26 @@ func scenarioLine() string {
 // the harness, or any code outside the harness that is not Go's own.
 func isScenarioFrame(f runtime.Frame) bool {
 	file := f.File[strings.LastIndexByte(f.File, '/')+1:]
-	if strings.HasPrefix(f.Function, "raftlabs/labtest.") {
+	if isHarnessFunction(f.Function) {
 		return strings.HasPrefix(file, "lab") && !strings.HasSuffix(file, "_test.go") ||
 			strings.HasSuffix(file, "_test.go")
 	}
 	return !strings.HasPrefix(f.Function, "runtime.") && !strings.HasPrefix(f.Function, "testing.") &&
 		!strings.HasPrefix(f.Function, "raftlabs/labrpc.") && !strings.HasPrefix(f.Function, "raftlabs/raftapi.")
+}
+
+// isHarnessFunction reports whether the function named fn is labtest's or
+// that of a package testing a service on Raft (ServiceBindings, hosted.go).
+func isHarnessFunction(fn string) bool {
+	if strings.HasPrefix(fn, "raftlabs/labtest.") {
+		return true
+	}
+	for pkg := range ServiceBindings {
+		if strings.HasPrefix(fn, "raftlabs/"+pkg+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // alive blocks for ever once the harness has given up on the test, so a

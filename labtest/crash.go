@@ -56,6 +56,7 @@ func (c *Cluster) Crash(i int) {
 		c.kill(i, rf)
 		c.checkPersisted(i, disk) // persisted.go
 	}
+	c.unsaved.forget(i)
 }
 
 // Restart boots a new instance of server i from what it had saved, and

@@ -201,6 +201,11 @@ func (c *Cluster) checkBackground() {
 func (c *Cluster) backgroundProblem() error {
 	if c.applies != nil {
 		if err := c.applies.problem(); err != nil {
+			if d := c.applies.unsafeFirst(); d != nil {
+				if how := c.disagreementHow(d); how != "" {
+					err = fmt.Errorf("%w\n%s", err, how)
+				}
+			}
 			return err
 		}
 	}

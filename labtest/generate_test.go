@@ -76,7 +76,7 @@ func TestFindLabAcceptsEveryName(t *testing.T) {
 }
 
 func TestHandoutTablesMatchTheSuite(t *testing.T) {
-	docs, err := ScenarioDocs(".")
+	docs, err := SuiteDocs("..")
 	require.NoError(t, err)
 	for _, lab := range Labs {
 		path := filepath.Join("..", "docs", lab.Dir+".md")

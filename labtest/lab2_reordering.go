@@ -101,7 +101,21 @@ func LateAppendEntries(c *Cluster) {
 	entry2, _ := c.Applied(ahead, 2)
 	late := appendRequest{Term: term, Leader: leader, PrevLogIndex: 1, PrevLogTerm: term,
 		Entries: []logEntry{{Index: 2, Term: term, Command: entry2}}, LeaderCommit: 1}
-	c.appendEntries(ahead, late)
+	reply, ok := c.appendEntries(ahead, late)
+
+	// It still holds the ten entries it acknowledged: the leader's
+	// heartbeat after index 10 matches.
+	if ok && reply.OK && reply.Term == term {
+		after := appendRequest{Term: term, Leader: leader, PrevLogIndex: 10, PrevLogTerm: term, LeaderCommit: 1}
+		if reply, ok := c.appendEntries(ahead, after); ok && !reply.OK && reply.Term == term {
+			c.Fatalf("s%d refused an AppendEntries of term %d with prevLogIndex 10 and prevLogTerm %d, an entry it "+
+				"had acknowledged and applied, right after it accepted a late AppendEntries of that term with "+
+				"prevLogIndex 1 and the entry it already held at index 2: it deleted the entries after index 2, "+
+				"though none conflicted. Figure 2, AppendEntries receiver rule 3: \"If an existing entry conflicts "+
+				"with a new one (same index but different terms), delete the existing entry and all that follow it\"; "+
+				"an entry that matches is kept, with all that follow it", ahead, term, term)
+		}
+	}
 
 	// The two followers must elect the one that holds all ten entries, so
 	// the next command lands at index 11.

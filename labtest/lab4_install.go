@@ -113,7 +113,7 @@ func InstallThenReplicate(c *Cluster) {
 	c.mu.Unlock()
 	termAfter, _ := c.GetState(g)
 	if err := snapshotTransfer(f, c.net.Bytes(serverName(f))-before, size, termAfter-termBefore+1); err != nil {
-		c.Fatalf("%v", err)
+		c.Fatalf("%v%s", err, c.exchanges.resentTo(f))
 	}
 
 	// With the third server cut off, only f can make a majority with the

@@ -17,6 +17,7 @@ var Labs = []Lab{
 	{Number: 2, Dir: "lab2-replication", Title: "log replication", Points: 100},
 	{Number: 3, Dir: "lab3-persistence", Title: "persistence", Points: 100},
 	{Number: 4, Dir: "lab4-snapshots", Title: "snapshots", Points: 100},
+	{Number: 5, Dir: "lab5-kvraft", Title: "a key/value service", Points: 100},
 }
 
 // Lab is one stage of the course.
@@ -29,6 +30,13 @@ type Lab struct {
 	// (CheckPoints).
 	Points int
 }
+
+// NewFiles returns the student's files that the lab starts (lab 5's
+// service), beside the Raft carried over from the lab before: cmd/carryover
+// leaves them be.
+func (l Lab) NewFiles() []string { return newFiles[l.Number] }
+
+var newFiles = map[int][]string{5: {"client.go", "common.go", "server.go"}}
 
 // LabsIn returns the labs whose folders the tree at root has, in order.
 func LabsIn(root string) []Lab {

@@ -26,6 +26,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	}
 	if c.history != nil {
 		c.history.Polled(i, term, isLeader, c.Now())
+		c.revealed.polled(i, term, asked)
 		c.traceState(i, term, isLeader)
 	}
 	if isLeader {
@@ -68,7 +69,12 @@ func (c *Cluster) recordLeader(i, term int) error {
 	if !seen {
 		return nil
 	}
-	return electionSafety(term, first, now)
+	if err := electionSafety(term, first, now); err != nil {
+		f := asFailure(err)
+		f.Evidence += c.twoLeadersHow(term)
+		return f
+	}
+	return nil
 }
 
 // states polls every running, connected server.

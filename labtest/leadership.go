@@ -19,6 +19,18 @@ func (c *Cluster) historyText() string {
 	return c.history.Text()
 }
 
+// twoLeadersHow is a line that explains two leaders of term from the
+// servers' votes ("\nhow two won: ..."), or "".
+func (c *Cluster) twoLeadersHow(term int) string {
+	if c.revealed == nil {
+		return ""
+	}
+	if how := c.revealed.twoLeaders(term); how != "" {
+		return "\n" + how
+	}
+	return ""
+}
+
 // checkHistory fails the test if the servers' RPCs broke election safety,
 // or a server led a term without a majority's votes.
 func (c *Cluster) checkHistory() {
@@ -27,7 +39,7 @@ func (c *Cluster) checkHistory() {
 		return
 	}
 	if p := c.history.SafetyProblem(); p != "" {
-		c.historyFatalf("%s", p)
+		c.historyFatalf("%s%s", p, c.twoLeadersHow(c.history.UnsafeTerm()))
 	}
 	if f := c.history.UnearnedProblem(); f != nil {
 		c.Fail(f)

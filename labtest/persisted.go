@@ -142,7 +142,7 @@ func (c *Cluster) persistedProblem(i int, p *raftapi.Persister, what string) err
 		if through := c.applies.installedThrough(i); e.index <= through {
 			return unsavedSnapshot(i, what, through, e.index, e.command, len(state), len(snapshot), c.Now())
 		}
-		return unpersisted(i, what, e.index, e.command, len(state), len(snapshot), c.Now())
+		return unpersisted(i, what, e.index, e.command, len(state), len(snapshot), c.Now(), c.unsaved.how(i, e.index, e.command))
 	}
 	return nil
 }
@@ -168,14 +168,18 @@ func (c *Cluster) checkLivePersisted() error {
 
 // unpersisted is the failure of server i, crashed at now, whose saved
 // state (stateSize bytes, and a snapshot of snapshotSize) does not hold
-// the command it applied at index.
-func unpersisted(i int, what string, index int, command any, stateSize, snapshotSize int, now time.Duration) error {
+// the command it applied at index; how, if not "", is how it vouched for
+// that entry unsaved (unsaved.go), a line of its own.
+func unpersisted(i int, what string, index int, command any, stateSize, snapshotSize int, now time.Duration, how string) error {
+	if how != "" {
+		how = "\n" + how
+	}
 	return violation("persistent state", "s%d %s at %s having applied %s at index %d, but what it had saved "+
 		"(%d bytes of Raft state, a snapshot of %d bytes) does not hold that command: a server saves each log "+
 		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
 		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
 		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
-		"persisted", i, what, seconds(now), commandText(command), index, stateSize, snapshotSize)
+		"persisted%s", i, what, seconds(now), commandText(command), index, stateSize, snapshotSize, how)
 }
 
 // unsavedSnapshot is the failure of server i, at now, whose saved state

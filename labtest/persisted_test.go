@@ -2,6 +2,7 @@ package labtest
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,7 +42,18 @@ func TestPersistenceVerdicts(t *testing.T) {
 		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
 		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
 		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
-		"persisted", unpersisted(1, "crashed", 4, 60692566, 10, 0, ms(2000)).Error())
+		"persisted", unpersisted(1, "crashed", 4, 60692566, 10, 0, ms(2000), "").Error())
+
+	// With how the entry came to be unsaved, as a line of its own.
+	how := unsavedReply(1, "s0", 3, 4, 60692566, ms(1500))
+	assert.Equal(t, "how it happened: s1 answered success to the AppendEntries of term 3 from s0 that carried "+
+		"60692566 at index 4, and its Persister did not hold that entry when the reply reached s0 at 1.50s: a "+
+		"follower saves the entries it appends before it replies", how)
+	assert.True(t, strings.HasSuffix(unpersisted(1, "crashed", 4, 60692566, 10, 0, ms(2000), how).Error(),
+		"was not persisted\n"+how))
+	assert.Equal(t, "how it happened: s2's Start put 11 at index 1 as the leader of term 1 at 0.30s, and its "+
+		"Persister did not hold that entry when Start returned: a leader saves the entry Start appends before it "+
+		"sends it or counts it toward a commit", unsavedStart(2, 11, 1, 1, ms(300)))
 
 	assert.Equal(t, "persistent state: s2 was still running at the end of the test at 6.50s having installed its "+
 		"leader's snapshot through index 30 (sent to its service on applyCh), but what it had saved (120 bytes of "+

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -229,6 +230,22 @@ func (r *receipts) has(i, index int, command any) bool {
 	defer r.mu.Unlock()
 	key := commandKey(command)
 	return r.sent[i][receipt{index, key}] > 0 || r.running[i][key] > 0
+}
+
+// indexesOf returns the indexes at which command reached server i, lowest
+// first.
+func (r *receipts) indexesOf(i int, command any) []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := commandKey(command)
+	var indexes []int
+	for rc, n := range r.sent[i] {
+		if n > 0 && rc.command == key {
+			indexes = append(indexes, rc.index)
+		}
+	}
+	slices.Sort(indexes)
+	return indexes
 }
 
 // snapshotFields is what the receipts read of an InstallSnapshot.

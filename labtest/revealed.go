@@ -26,8 +26,16 @@ type revealed struct {
 	terms      map[int]termEvidence  // server -> the highest term it answered an RPC in
 	votes      map[voteKey]voteGiven // (voter, term) -> the first candidate it granted its vote to
 	crashes    map[int][]time.Duration
-	crashTerms map[int]int // server -> the term it was in when it last crashed (persisted.go)
-	problem    error       // the first server seen granting two votes in one term
+	crashTerms map[int]int               // server -> the term it was in when it last crashed (persisted.go)
+	askedAt    map[int]time.Duration     // call -> when it was sent, until it is delivered or lost
+	replies    map[int][]shownReply      // server -> its latest replies, up to keptReplies
+	sentTerms  map[int]termEvidence      // server -> the request of the highest term it sent (asker: to whom)
+	stood      map[voteKey]time.Duration // (server, term) -> when it first asked for votes in term
+	grants     []grant                   // every vote granted, with the candidate's last log (uptodate.go)
+	problem    error                     // the first server seen granting two votes in one term
+	problemIn  int                       // the term of that problem
+	problemBy  int                       // the server that voted twice
+	problemHow string                    // how its term went back, once the RPCs show it
 }
 
 // termEvidence is the reply that showed a server's highest term.
@@ -45,6 +53,7 @@ type voteKey struct{ voter, term int }
 type voteGiven struct {
 	candidate int
 	at        time.Duration
+	asked     time.Duration // when the candidate's request was sent, -1 if unknown
 }
 
 func newRevealed() *revealed {
@@ -54,15 +63,16 @@ func newRevealed() *revealed {
 		votes:      map[voteKey]voteGiven{},
 		crashes:    map[int][]time.Duration{},
 		crashTerms: map[int]int{},
+		askedAt:    map[int]time.Duration{},
+		replies:    map[int][]shownReply{},
+		sentTerms:  map[int]termEvidence{},
+		stood:      map[voteKey]time.Duration{},
 	}
 }
 
 // observe reads one network event: a delivered RequestVote or AppendEntries
 // reply between two servers.
 func (r *revealed) observe(ev *history.Event) {
-	if ev.Kind != labrpc.Delivered {
-		return
-	}
 	_, method, _ := strings.Cut(ev.Method, ".")
 	if method != "RequestVote" && method != "AppendEntries" {
 		return
@@ -72,12 +82,22 @@ func (r *revealed) observe(ev *history.Event) {
 	if !ok || !ok2 {
 		return // the harness's own probes check what they need themselves
 	}
+	asked := r.noteAsked(ev)
+	if ev.Kind == labrpc.Sent {
+		if args, ok := ev.ArgsFields(); ok {
+			r.noteSent(asker, termEvidence{term: args.Term, asker: serverName(server), method: method, at: ev.Time.Sub(r.start)})
+		}
+		return
+	}
+	if ev.Kind != labrpc.Delivered {
+		return
+	}
 	reply, ok := ev.ReplyFields()
 	if !ok {
 		return
 	}
 	now := ev.Time.Sub(r.start)
-	r.record(server, termEvidence{term: reply.Term, asker: serverName(asker), method: method, at: now})
+	r.record(server, termEvidence{term: reply.Term, asker: serverName(asker), method: method, at: now}, asked)
 	if method != "RequestVote" || !reply.GrantedVote() {
 		return // the arguments, with their entries, are decoded only for a vote
 	}
@@ -85,26 +105,233 @@ func (r *revealed) observe(ev *history.Event) {
 	if !ok {
 		return
 	}
+	lastIndex, lastTerm, logOK := readLastLog(ev.Args)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if logOK && asked >= 0 {
+		r.grants = append(r.grants, grant{voter: server, candidate: asker, term: args.Term, lastIndex: lastIndex,
+			lastTerm: lastTerm, asked: asked})
+	}
 	key := voteKey{server, args.Term}
 	first, voted := r.votes[key]
 	if !voted {
-		r.votes[key] = voteGiven{candidate: asker, at: now}
+		r.votes[key] = voteGiven{candidate: asker, at: now, asked: asked}
 		return
 	}
-	if err := checkOneVote(server, args.Term, first, voteGiven{asker, now}, r.crashes[server]); err != nil && r.problem == nil {
-		r.problem = err
+	second := voteGiven{candidate: asker, at: now, asked: asked}
+	if err := checkOneVote(server, args.Term, first, second, r.crashes[server]); err != nil && r.problem == nil {
+		r.problem, r.problemIn, r.problemBy = err, args.Term, server
+		r.problemHow = r.termWentBackLocked(server, args.Term, first.at, first.granted(args.Term), asked, second.asking(args.Term))
 	}
 }
 
-// record keeps e if it shows a higher term for server than any before.
-func (r *revealed) record(server int, e termEvidence) {
+// wentBackLocked looks, among server's latest replies, for two that show
+// its term went back across term without a crash: one answered in a term
+// at least term, then one in a lower term no higher than term, to a request
+// sent after the first reply arrived. It returns "" if there are none.
+// Call it with r.mu held.
+func (r *revealed) wentBackLocked(server, term int) string {
+	for _, high := range r.replies[server] {
+		for _, low := range r.replies[server] {
+			if high.term <= low.term || high.term < term || low.term > term || low.asked <= high.at ||
+				r.crashedSinceLocked(server, high.at) {
+				continue
+			}
+			answered := fmt.Sprintf("%s's %s", low.asker, low.method)
+			if low.method == "GetState" {
+				answered = "GetState"
+			}
+			return fmt.Sprintf("how it happened: s%d answered %s's %s in term %d by %s, then answered %s, asked at %s, "+
+				"in term %d: its currentTerm went back from %d to %d without a crash, and so it could vote in term %d "+
+				"again. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term earlier than "+
+				"its own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, high.asker,
+				high.method, high.term, seconds(high.at), answered, seconds(low.asked), low.term, high.term, low.term, term)
+		}
+	}
+	return ""
+}
+
+// noteSent keeps e, a request server sent, if its term is higher than
+// any before, and when server first asked for votes in e's term.
+func (r *revealed) noteSent(server int, e termEvidence) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e.term > r.sentTerms[server].term {
+		r.sentTerms[server] = e
+	}
+	if _, seen := r.stood[voteKey{server, e.term}]; !seen && e.method == "RequestVote" {
+		r.stood[voteKey{server, e.term}] = e.at
+	}
+}
+
+// twoLeaders explains two leaders of term by what the servers' RPCs show,
+// or returns "": a server that granted two votes in term (the first double
+// vote seen, if it was in term), or one that both stood for election in
+// term and granted its vote in term to another candidate, with no crash
+// between.
+func (r *revealed) twoLeaders(term int) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.problem != nil && r.problemIn == term {
+		return "how two won: " + r.problemLocked().Error()
+	}
+	for key, vote := range r.votes {
+		stood, ok := r.stood[key]
+		if key.term != term || !ok || r.crashedSinceLocked(key.voter, min(vote.at, stood)) {
+			continue
+		}
+		line := fmt.Sprintf("how two won: s%d stood for election in term %d at %s and granted its vote in term %d "+
+			"to s%d by %s, with no crash between: a candidate's vote in its own term is its own (Figure 2, "+
+			"Candidates: \"vote for self\"), and a server votes at most once in a term (§5.2)", key.voter, term,
+			seconds(stood), term, vote.candidate, seconds(vote.at))
+		stand := fmt.Sprintf("stood for election in term %d at %s", term, seconds(stood))
+		back := r.termWentBackLocked(key.voter, term, stood, stand, vote.asked, vote.asking(term))
+		if stood > vote.at {
+			back = r.termWentBackLocked(key.voter, term, vote.at, vote.granted(term), stood,
+				fmt.Sprintf("it stood for election in term %d itself at %s", term, seconds(stood)))
+			line = fmt.Sprintf("how two won: s%d granted its vote in term %d to s%d by %s, then stood for election "+
+				"in term %d itself at %s, with no crash between: a server votes at most once in a term (§5.2), and a "+
+				"candidate votes for itself (Figure 2, Candidates: \"vote for self\")", key.voter, term,
+				vote.candidate, seconds(vote.at), term, seconds(stood))
+		}
+		if back != "" {
+			line += "\n" + back
+		}
+		return line
+	}
+	return ""
+}
+
+// noteAsked keeps when each call was sent until it is delivered or lost,
+// and returns, for a delivered one, when it was sent (-1 if unknown).
+func (r *revealed) noteAsked(ev *history.Event) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ev.Kind == labrpc.Sent {
+		r.askedAt[ev.Call] = ev.Time.Sub(r.start)
+		return -1
+	}
+	asked, ok := r.askedAt[ev.Call]
+	delete(r.askedAt, ev.Call)
+	if !ok {
+		return -1
+	}
+	return asked
+}
+
+// termWentBackLocked explains a second vote server cast in term if its
+// term went back without a crash in between: after its first vote, cast
+// at firstAt as first says ("granted its vote in term 5 to s0 by 2.00s"),
+// it answered a request sent then in an earlier term; or, before the
+// second vote's request was sent, at asked, as second says ("s3 asked for
+// its vote in term 5 at 2.50s"), it had answered an RPC in a later term,
+// or sent a request of one. It returns "" if the RPCs show no such thing.
+// Call it with r.mu held.
+func (r *revealed) termWentBackLocked(server, term int, firstAt time.Duration, first string, asked time.Duration, second string) string {
+	if asked < 0 || r.crashedSinceLocked(server, firstAt) {
+		return ""
+	}
+	for _, e := range r.replies[server] {
+		if e.term < term && e.asked > firstAt {
+			return termWentBelow(server, term, first, e)
+		}
+	}
+	for _, e := range []struct {
+		shown termEvidence
+		sent  bool
+	}{{r.terms[server], false}, {r.sentTerms[server], true}} {
+		if e.shown.term <= term || e.shown.at >= asked || r.crashedSinceLocked(server, e.shown.at) {
+			continue
+		}
+		return termWentBack(server, term, e.shown, e.sent, second)
+	}
+	return ""
+}
+
+// crashedSinceLocked reports whether server crashed at or after at.
+func (r *revealed) crashedSinceLocked(server int, at time.Duration) bool {
+	for _, crash := range r.crashes[server] {
+		if crash >= at {
+			return true
+		}
+	}
+	return false
+}
+
+// termWentBelow says how server came to vote in term again: after it had
+// first voted, it answered the reply shown, in an earlier term.
+func termWentBelow(server, term int, first string, shown shownReply) string {
+	then := fmt.Sprintf("answered %s's %s, sent at %s, in term %d", shown.asker, shown.method, seconds(shown.asked), shown.term)
+	if shown.method == "GetState" {
+		then = fmt.Sprintf("reported term %d to GetState at %s", shown.term, seconds(shown.asked))
+	}
+	return fmt.Sprintf("how it happened: s%d %s, then %s: its currentTerm went back from %d to %d without a crash, "+
+		"and back in term %d it voted again. currentTerm only increases (Figure 2), and a server refuses a "+
+		"RequestVote of a term earlier than its own (RequestVote receiver rule 1: \"Reply false if term < "+
+		"currentTerm\")", server, first, then, term, shown.term, term)
+}
+
+// termWentBack says how server came to vote in term again: before its
+// second vote, as second says, it had answered an RPC in the later term
+// shown (or, if sent, sent a request of that term).
+func termWentBack(server, term int, shown termEvidence, sent bool, second string) string {
+	was := fmt.Sprintf("answered %s's %s in term %d", shown.asker, shown.method, shown.term)
+	if sent {
+		was = fmt.Sprintf("sent %s a %s of term %d", shown.asker, shown.method, shown.term)
+	}
+	return fmt.Sprintf("how it happened: s%d had %s at %s, before %s: its currentTerm went back from %d to %d "+
+		"without a crash. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term "+
+		"earlier than its own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, was,
+		seconds(shown.at), second, shown.term, term)
+}
+
+// granted describes a vote given in term: "granted its vote in term 5 to
+// s0 by 2.00s".
+func (v voteGiven) granted(term int) string {
+	return fmt.Sprintf("granted its vote in term %d to s%d by %s", term, v.candidate, seconds(v.at))
+}
+
+// asking describes the request of a vote given in term: "s3 asked for its
+// vote in term 5 at 2.50s".
+func (v voteGiven) asking(term int) string {
+	return fmt.Sprintf("s%d asked for its vote in term %d at %s", v.candidate, term, seconds(v.asked))
+}
+
+// record keeps e, a reply of server's to a request sent at asked, among its
+// latest replies, and as its highest term if it is.
+func (r *revealed) record(server int, e termEvidence, asked time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e.term > r.terms[server].term {
 		r.terms[server] = e
 	}
+	kept := r.replies[server]
+	if len(kept) == keptReplies {
+		kept = kept[1:]
+	}
+	r.replies[server] = append(kept, shownReply{e, asked})
+}
+
+// polled keeps the term server reported to the harness's GetState, asked
+// at asked, among its latest replies.
+func (r *revealed) polled(server, term int, asked time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kept := r.replies[server]
+	if len(kept) == keptReplies {
+		kept = kept[1:]
+	}
+	r.replies[server] = append(kept, shownReply{termEvidence{term: term, method: "GetState", at: asked}, asked})
+}
+
+// keptReplies is how many of each server's latest replies the record
+// keeps, for the account of a term that went back.
+const keptReplies = 32
+
+// A shownReply is a reply a server sent, and when its request was sent.
+type shownReply struct {
+	termEvidence
+	asked time.Duration
 }
 
 // checkOneVote checks a second vote a server granted in a term against the
@@ -169,5 +396,21 @@ func (r *revealed) termShown(i int) termEvidence {
 func (r *revealed) err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.problem
+	return r.problemLocked()
+}
+
+// problemLocked returns the first double vote seen, with how the voter's
+// term went back if its RPCs show it by now, or nil. Call it with r.mu
+// held.
+func (r *revealed) problemLocked() error {
+	if r.problem == nil {
+		return nil
+	}
+	if r.problemHow == "" {
+		r.problemHow = r.wentBackLocked(r.problemBy, r.problemIn)
+	}
+	if r.problemHow == "" {
+		return r.problem
+	}
+	return fmt.Errorf("%w\n%s", r.problem, r.problemHow)
 }

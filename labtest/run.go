@@ -162,6 +162,7 @@ func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Resu
 	done := make(chan struct{})
 	go r.execute(t, body, done)
 	r.watch(done)
+	r.runAfterChecks() // hosted.go
 	res := r.result()
 	r.writeTrace(&res)
 	for _, w := range res.Warnings {
@@ -200,6 +201,8 @@ type run struct {
 	ended      chan struct{} // closed when the watcher gives up on the test
 	finished   chan struct{} // closed when the cluster's shutdown is over
 	leaked     atomic.Bool   // goroutines were left running after the shutdown
+
+	afterChecks []func() error // checks to run after the bubble (hosted.go)
 }
 
 // stats is the summary line's numbers.

@@ -43,7 +43,9 @@ func (c *Cluster) startServer(i int) {
 	rf := c.callMake(i, ends, persister, applyCh)
 
 	srv := labrpc.NewServer()
-	srv.AddService(labrpc.NewService(rf))
+	for _, svc := range services(rf) { // hosted.go
+		srv.AddService(svc)
+	}
 	c.net.AddServer(serverName(i), srv)
 	c.traceStart(i, gen)
 	c.mu.Lock()

@@ -255,6 +255,7 @@ func (c *Cluster) takeSnapshot(i, gen, index int) {
 		rf.Snapshot(index, data)
 	}()
 	c.applies.snapshotted(i, gen, index)
+	c.exchanges.noteSnapshot(i, index, c.Now())
 	if took := time.Since(asked); took > c.slowCall() {
 		c.applies.failWith(fmt.Errorf("Snapshot(%d, ...) on s%d took %s to return: the service calls it from the "+
 			"goroutine that reads applyCh, so Snapshot must return at once, never waiting for an RPC, a timer or "+

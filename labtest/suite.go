@@ -29,7 +29,18 @@ type Test struct {
 	// tests are OwnLabOnly and weigh at most 10 points of a lab
 	// (TestProbeWeight); docs/from-mit.md lists them.
 	Probe bool
+
+	// Service names the scenario of a test of a service built on Raft
+	// (lab 5) in the package that tests the service, such as
+	// "kvtest.OneClient"; Scenario is then nil. Such a test is bound in its
+	// lab folder to the service's constructors rather than to Make
+	// (ServiceBindings).
+	Service string
 }
+
+// ServiceBindings is, for each package that tests a service built on Raft,
+// the lab folder's constructors its Run takes after the scenario.
+var ServiceBindings = map[string]string{"kvtest": "StartKVServer, MakeClerk"}
 
 // Name returns the test function's name, e.g. "TestReElectionLab1".
 func (t Test) Name() string {
@@ -38,6 +49,9 @@ func (t Test) Name() string {
 
 // ScenarioName returns the scenario function's name, e.g. "ReElection".
 func (t Test) ScenarioName() string {
+	if t.Service != "" {
+		return t.Service[strings.LastIndex(t.Service, ".")+1:]
+	}
 	full := runtime.FuncForPC(reflect.ValueOf(t.Scenario).Pointer()).Name()
 	return full[strings.LastIndex(full, ".")+1:]
 }
@@ -112,6 +126,18 @@ var Suite = graded([]Test{
 	{Lab: 4, Scenario: InstallWhileApplying, Points: 5},
 	{Lab: 4, Scenario: DiscardedEntriesFreed, Points: 5},
 	{Lab: 4, Scenario: KillAfterSnapshots, Points: 5, OwnLabOnly: true},
+
+	{Lab: 5, Service: "kvtest.OneClient", Points: 5},
+	{Lab: 5, Service: "kvtest.ManyClients", Points: 10},
+	{Lab: 5, Service: "kvtest.Unreliable", Points: 10},
+	{Lab: 5, Service: "kvtest.MinorityLeader", Points: 10},
+	{Lab: 5, Service: "kvtest.Partitions", Points: 10},
+	{Lab: 5, Service: "kvtest.Crashes", Points: 10},
+	{Lab: 5, Service: "kvtest.SnapshotSize", Points: 10},
+	{Lab: 5, Service: "kvtest.SnapshotRestart", Points: 5},
+	{Lab: 5, Service: "kvtest.SnapshotDuplicates", Points: 10},
+	{Lab: 5, Service: "kvtest.CrashesUnreliable", Points: 10},
+	{Lab: 5, Service: "kvtest.Speed", Points: 10},
 })
 
 // graded returns tests less those worth 0 points: the dropped ones.

@@ -22,7 +22,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "carryover:", err)
 		os.Exit(2)
 	}
-	if err := carryOver(os.Stdout, from.Dir, to.Dir, time.Now()); err != nil {
+	if err := carryOver(os.Stdout, from.Dir, to.Dir, to.NewFiles(), time.Now()); err != nil {
 		fmt.Fprintln(os.Stderr, "carryover:", err)
 		os.Exit(1)
 	}
@@ -44,8 +44,10 @@ func labPair(arg string) (from, to labtest.Lab, err error) {
 }
 
 // carryOver copies the student's files from the folder from into the folder
-// to, saving every file of to that it replaces or removes first.
-func carryOver(w io.Writer, from, to string, now time.Time) error {
+// to, saving every file of to that it replaces or removes first. The files
+// named in keep are the new lab's own (lab 5's service): they are neither
+// replaced nor removed.
+func carryOver(w io.Writer, from, to string, keep []string, now time.Time) error {
 	src, err := studentFiles(from)
 	if err != nil {
 		return err
@@ -56,6 +58,10 @@ func carryOver(w io.Writer, from, to string, now time.Time) error {
 	dst, err := studentFiles(to)
 	if err != nil {
 		return err
+	}
+	for _, name := range keep {
+		delete(src, name)
+		delete(dst, name)
 	}
 
 	// Save everything in the way before touching anything.

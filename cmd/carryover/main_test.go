@@ -36,7 +36,7 @@ func TestCarryOverCopiesAndBacksUp(t *testing.T) {
 
 	var out bytes.Buffer
 	now := time.Date(2026, 11, 26, 10, 30, 0, 0, time.UTC)
-	require.NoError(t, carryOver(&out, from, to, now))
+	require.NoError(t, carryOver(&out, from, to, nil, now))
 
 	assert.Equal(t, "package raft // my lab 1", read(t, filepath.Join(to, "raft.go")))
 	assert.Equal(t, "package raft // helpers", read(t, filepath.Join(to, "util.go")))
@@ -55,15 +55,33 @@ func TestCarryOverTwiceKeepsBothBackups(t *testing.T) {
 	write(t, filepath.Join(from, "raft.go"), "v1")
 	write(t, filepath.Join(to, "raft.go"), "skeleton")
 	first := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	require.NoError(t, carryOver(new(bytes.Buffer), from, to, first))
+	require.NoError(t, carryOver(new(bytes.Buffer), from, to, nil, first))
 
 	write(t, filepath.Join(to, "raft.go"), "lab 2 work")
 	write(t, filepath.Join(from, "raft.go"), "v2")
-	require.NoError(t, carryOver(new(bytes.Buffer), from, to, first.Add(time.Hour)))
+	require.NoError(t, carryOver(new(bytes.Buffer), from, to, nil, first.Add(time.Hour)))
 
 	assert.Equal(t, "skeleton", read(t, filepath.Join(to, ".backup-20261126-100000", "raft.go")))
 	assert.Equal(t, "lab 2 work", read(t, filepath.Join(to, ".backup-20261126-110000", "raft.go")))
 	assert.Equal(t, "v2", read(t, filepath.Join(to, "raft.go")))
+}
+
+// Lab 5's service files are the lab's own: the Raft comes across, and
+// server.go, client.go and common.go stay as the student wrote them.
+func TestCarryOverKeepsTheNewLabsOwnFiles(t *testing.T) {
+	root := t.TempDir()
+	from, to := filepath.Join(root, "lab4"), filepath.Join(root, "lab5")
+	write(t, filepath.Join(from, "raft.go"), "my raft")
+	write(t, filepath.Join(to, "raft.go"), "skeleton")
+	write(t, filepath.Join(to, "server.go"), "my server")
+	write(t, filepath.Join(to, "client.go"), "my clerk")
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	require.NoError(t, carryOver(new(bytes.Buffer), from, to, []string{"server.go", "client.go", "common.go"}, now))
+
+	assert.Equal(t, "my raft", read(t, filepath.Join(to, "raft.go")))
+	assert.Equal(t, "my server", read(t, filepath.Join(to, "server.go")))
+	assert.Equal(t, "my clerk", read(t, filepath.Join(to, "client.go")))
+	assert.NoFileExists(t, filepath.Join(to, ".backup-20261126-100000", "server.go"))
 }
 
 func TestLabPair(t *testing.T) {

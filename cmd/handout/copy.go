@@ -99,7 +99,7 @@ func isLeftOut(rel string) bool {
 // labvet's analyzer cases, stay: they are small snippets, not a Raft.
 func isRevealingTestdata(parts []string) bool {
 	n := len(parts)
-	return n >= 2 && parts[n-1] == "testdata" && (parts[0] == "labtest" || parts[0] == "cmd")
+	return n >= 2 && parts[n-1] == "testdata" && (parts[0] == "labtest" || parts[0] == "kvtest" || parts[0] == "cmd")
 }
 
 // courseFiles lists the course's files as slash paths from root: the files

@@ -34,12 +34,12 @@ func TestTheCopyHasNothingOfTheReference(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "raftlabs")
 	require.NoError(t, handout(root, dst, true, true))
 
-	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "docs/instructors.md", "docs/rules.md", "labtest/testdata",
+	for _, path := range []string{"solutions", "cmd/variants", "docs/variants.md", "docs/instructors.md", "docs/rules.md", "labtest/testdata", "kvtest/testdata",
 		"cmd/grade/testdata", "cmd/handout", "classroom", "cmd/clockbench"} {
 		assert.NoFileExists(t, filepath.Join(dst, path))
 		assert.NoDirExists(t, filepath.Join(dst, path))
 	}
-	for _, path := range []string{"README.md", "grade.sh", "grade.conf", "go.mod", "raftapi", "labrpc", "labtest", "cmd/grade", "cmd/selftest"} {
+	for _, path := range []string{"README.md", "grade.sh", "grade.conf", "go.mod", "raftapi", "labrpc", "labtest", "kvtest", "cmd/grade", "cmd/selftest"} {
 		assert.FileExists(t, filepath.Join(dst, path, map[bool]string{true: "", false: "doc.go"}[strings.Contains(path, ".") || path == "grade.sh"]))
 	}
 	for _, lab := range labtest.LabsIn(root) {

@@ -108,8 +108,9 @@ func uncovered(text, literals string) string {
 }
 
 // value matches what a message fills in: numbers, durations, servers and
-// lists of them, commands.
-var value = regexp.MustCompile(`\S*\d\S*|\[[^\]]*\]|\{[^}]*\}|\b(true|false)\b`)
+// lists of them, commands, and quoted words without spaces (lab 5's keys
+// and values, "a").
+var value = regexp.MustCompile(`\S*\d\S*|\[[^\]]*\]|\{[^}]*\}|\b(true|false)\b|"[^" ]*"`)
 
 // fixedWords returns the runs of three words or more between a message's
 // values.
@@ -124,13 +125,17 @@ func fixedWords(message string) []string {
 	return runs
 }
 
-// labtestLiterals returns labtest's string literals (of its non-test Go
-// files), with the pieces of each "a" + "b" joined, and the literals
-// separated by NUL bytes.
+// labtestLiterals returns the string literals of the harness's non-test Go
+// files (labtest's and kvtest's, harnessDirs), with the pieces of each
+// "a" + "b" joined, and the literals separated by NUL bytes.
 func labtestLiterals(root string) (string, error) {
-	files, err := filepath.Glob(filepath.Join(root, "labtest", "*.go"))
-	if err != nil {
-		return "", err
+	var files []string
+	for _, dir := range harnessDirs() {
+		more, err := filepath.Glob(filepath.Join(root, dir, "*.go"))
+		if err != nil {
+			return "", err
+		}
+		files = append(files, more...)
 	}
 	var literals []string
 	for _, name := range files {

@@ -26,6 +26,7 @@
 // reference, about a minute per run of the suites.
 //
 //	go run ./cmd/labgen -costs
+//	go run ./cmd/labgen -costs -costs-labs lab5   (rerun one lab; keep the others' costs)
 package main
 
 import (
@@ -43,9 +44,10 @@ func main() {
 	samples := flag.Bool("samples", false, "also rerun the commands behind the handouts' sample outputs")
 	costs := flag.Bool("costs", false, "only record the reference's cost in every test ("+costsFile+"), from -costs-runs runs of each")
 	costsRuns := flag.Int("costs-runs", 5, "with -costs, the runs of each test to average")
+	costsLabs := flag.String("costs-labs", "", "with -costs, rerun only these labs (comma-separated, e.g. lab5) and keep the others' recorded costs")
 	flag.Parse()
 	if *costs {
-		if err := writeCosts(".", *costsRuns); err != nil {
+		if err := writeCosts(".", *costsRuns, *costsLabs); err != nil {
 			log.Fatalf("labgen: %v (run it from the repository's root)", err)
 		}
 		return
@@ -60,7 +62,7 @@ func main() {
 	if err := labtest.CheckPoints(); err != nil {
 		log.Fatalf("labgen: the points do not add up; nothing written:\n%v", err)
 	}
-	docs, err := labtest.ScenarioDocs("labtest")
+	docs, err := labtest.SuiteDocs(".")
 	if err != nil {
 		log.Fatalf("labgen: %v (run it from the repository's root)", err)
 	}

@@ -178,13 +178,20 @@ func sourceLine(root, file, n string) (string, error) {
 	if _, err := fmt.Sscan(n, &k); err != nil {
 		return "", err
 	}
-	src, err := os.ReadFile(filepath.Join(root, "labtest", file))
+	var src []byte
+	var err error
+	dir := ""
+	for _, dir = range harnessDirs() {
+		if src, err = os.ReadFile(filepath.Join(root, dir, file)); err == nil {
+			break
+		}
+	}
 	if err != nil {
-		return "", fmt.Errorf("the output cites %s:%s, which is not a file of labtest: %v", file, n, err)
+		return "", fmt.Errorf("the output cites %s:%s, which is not a file of %s: %v", file, n, strings.Join(harnessDirs(), " or "), err)
 	}
 	lines := strings.Split(string(src), "\n")
 	if k < 1 || k > len(lines) {
-		return "", fmt.Errorf("the output cites %s:%d, but labtest/%s has %d lines", file, k, file, len(lines))
+		return "", fmt.Errorf("the output cites %s:%d, but %s/%s has %d lines", file, k, dir, file, len(lines))
 	}
 	line := strings.TrimSpace(lines[k-1])
 	line = strings.ReplaceAll(line, "--", "- -") // "--" may not appear in an HTML comment
@@ -328,4 +335,16 @@ func writeSamples(root string) error {
 		log.Printf("wrote the sample outputs in %s", name)
 	}
 	return nil
+}
+
+// harnessDirs are the folders of the harness whose scenarios and messages a
+// sample's output shows: labtest, then each package that tests a service
+// on Raft (kvtest).
+func harnessDirs() []string {
+	dirs := []string{"labtest"}
+	for pkg := range labtest.ServiceBindings {
+		dirs = append(dirs, pkg)
+	}
+	slices.Sort(dirs[1:])
+	return dirs
 }

@@ -68,7 +68,10 @@
 // "lab N" is the lab whose suite must fail. Each "rule ID" line names a
 // rule of rules.go the bug breaks; each "verdict WORDS" line gives words
 // that, found in the first failing test's verdict, show that the verdict
-// names the rule (none: it does not, and the table of rules says so). An optional line "equivalent"
+// names the rule; a variant whose first verdict cannot name its rule has,
+// instead, "unnamed WHY" lines that say why, which the table of rules
+// lists (-check fails if a variant that can be caught has neither). An
+// optional line "equivalent"
 // marks a bug that the reference never exercises, so that no test can catch
 // it (an equivalent mutant, in mutation testing's words); the description
 // must say why, with the evidence. Such a variant still has to apply, and

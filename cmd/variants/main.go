@@ -144,9 +144,15 @@ func problems(outcomes []*outcome, runs int, check bool) []string {
 			ps = append(ps, fmt.Sprintf("SURVIVED %s: the lab %d suite failed in only %d of %d runs of this bug, "+
 				"want every run: %s\n  a test is missing or too weak; strengthen the suite, not the variant",
 				o.variant.Name, o.variant.Lab, o.killed, runs, o.variant.Title()))
-		case check && len(o.variant.Verdicts) > 0 && o.named < o.killed:
+		case check && len(o.variant.Verdicts) > 0 && 2*o.named < o.killed:
+			// Most runs, not every run: which test kills a variant first can
+			// depend on the seed, and a rare first failure whose history holds
+			// no evidence of the rule is a weaker message, not a missed bug.
+			// The table of rules still counts a variant as naming its rule
+			// only when every killing run named it.
 			ps = append(ps, fmt.Sprintf("UNNAMED %s: its verdict lines claim that its first verdict names its rule, "+
-				"but %d of the %d runs that killed it failed first with a verdict holding none of %q; the first of them:\n  %s",
+				"but %d of the %d runs that killed it failed first with a verdict holding none of %q, want at most half; "+
+				"the first of them:\n  %s",
 				o.variant.Name, o.killed-o.named, o.killed, o.variant.Verdicts, firstUnnamed(o)))
 		}
 	}

@@ -28,9 +28,10 @@ const (
 	groupServers  = "Figure 2: Rules for Servers"
 	groupSnapshot = "Figure 13: InstallSnapshot RPC"
 	groupSections = "§5.2, §5.4 and §7"
+	groupClients  = "§8: client interaction (lab 5)"
 )
 
-var groups = []string{groupState, groupAppend, groupVote, groupServers, groupSnapshot, groupSections}
+var groups = []string{groupState, groupAppend, groupVote, groupServers, groupSnapshot, groupSections, groupClients}
 
 // rules is every rule, in the paper's order.
 var rules = []rule{
@@ -125,4 +126,11 @@ var rules = []rule{
 		text: `§7: the snapshot holds "the last included index" and "the last included term", kept with it on stable storage; a server restarts from it`},
 	{id: "snapshot-send", group: groupSections,
 		text: `§7: "the leader must occasionally send snapshots to followers that lag behind", with InstallSnapshot`},
+
+	{id: "client-serial", group: groupClients,
+		text: `§8: "clients assign unique serial numbers to every command. Then, the state machine tracks the latest serial number processed for each client [...] If it receives a command whose serial number has already been executed, it responds immediately without re-executing the request"`},
+	{id: "client-read", group: groupClients,
+		text: `§8: "a leader must check whether it has been deposed before processing a read-only request (its information may be stale if a more recent leader has been elected)"`},
+	{id: "client-snapshot-state", group: groupClients,
+		text: `§7, for a service: "the state machine writing its current state to the snapshot" (the store and the table of serial numbers), and a server restarts from it`},
 }

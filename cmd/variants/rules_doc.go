@@ -48,7 +48,8 @@ which runs each variant's lab suite, its own lab's tests first, stopping at
 the first failure: "failed first" names the tests that failed first, and
 "first verdict names the rule" counts the killing runs whose first verdict
 holds the words the variant's "verdict" lines give (a variant with none does
-not name its rule; -check fails if one that claims to does not).
+not name its rule; -check fails if one that claims to does not in most
+of its killing runs; it counts as naming its rule only if it did in every one).
 ` + "`go run ./cmd/variants -rules`" + ` rewrites this page from the rules, the
 variants and these measurements; the course's self-test fails if it is
 stale, if a rule has no variant and no reason, or if a variant names no rule.
@@ -128,12 +129,22 @@ stale, if a rule has no variant and no reason, or if a variant names no rule.
 			if ok {
 				names = fmt.Sprintf("yes, %d/%d", m.named, m.killed)
 			}
+		} else if v.Unnamed != "" {
+			names = "no (see below)"
 		}
 		var ids []string
 		for _, id := range v.Rules {
 			ids = append(ids, "`"+id+"`")
 		}
 		fmt.Fprintf(&b, "| `%s` | %d | %s | %s | %s | %s |\n", v.Name, v.Lab, strings.Join(ids, " "), killed, failed, names)
+	}
+
+	b.WriteString("\n## Verdicts that do not name the rule\n\nThe variants whose first verdict cannot name the rule " +
+		"they break, each with why (its \"unnamed\" line).\n\n")
+	for _, v := range vs {
+		if v.Unnamed != "" {
+			fmt.Fprintf(&b, "- `%s`: %s\n", v.Name, v.Unnamed)
+		}
 	}
 	return b.String()
 }
@@ -204,6 +215,10 @@ func ruleProblems(vs []*Variant) []string {
 	for _, v := range vs {
 		if len(v.Rules) == 0 {
 			ps = append(ps, fmt.Sprintf("%s names no rule: add a \"rule ID\" line for each rule of rules.go it breaks", v.Name))
+		}
+		if !v.Equivalent && len(v.Verdicts) == 0 && v.Unnamed == "" {
+			ps = append(ps, fmt.Sprintf("%s has neither \"verdict WORDS\" lines, the words by which its first verdict "+
+				"names its rule, nor an \"unnamed WHY\" line that says why it cannot", v.Name))
 		}
 		for _, id := range v.Rules {
 			if !known[id] {

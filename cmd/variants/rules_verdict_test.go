@@ -76,11 +76,84 @@ var ruleVerdicts = []struct {
 	{"start-on-follower", labtest.Test{Lab: 2, Scenario: labtest.BasicAgree},
 		`lab2\.go:\d+: Start\(100\) on s\d answered isLeader true for term \d+, but s\d's GetState says it is not the ` +
 			`leader of term \d+: only the leader appends a command to its log`},
+	// A command lost in a crash, and how: the server vouched for it before
+	// it was saved.
+	{"append-not-persisted", labtest.Test{Lab: 3, Scenario: labtest.PersistBasic},
+		`(?s)lab3\.go:\d+: persistent state: s\d crashed at .*\n\s+how it happened: s\d answered success to the ` +
+			`AppendEntries of term \d+ from s\d that carried 11 at index 1, and its Persister did not hold that entry ` +
+			`when the reply reached s\d at \d+\.\d\ds: a follower saves the entries it appends before it replies`},
+	{"start-not-persisted", labtest.Test{Lab: 3, Scenario: labtest.PersistBasic},
+		`(?s)lab3\.go:\d+: persistent state: s\d crashed at .*\n\s+how it happened: s\d's Start put 11 at index 1 as the ` +
+			`leader of term \d+ at \d+\.\d\ds, and its Persister did not hold that entry when Start returned: a leader ` +
+			`saves the entry Start appends before it sends it or counts it toward a commit`},
+	// Two votes in one term, and how: the voter's term went back.
+	{"term-goes-back", labtest.Test{Lab: 1, Scenario: labtest.StaleCandidate},
+		`lab1\.go:\d+: one vote per term: s\d granted its vote in term \d+ to s\d at .*\n\s+how it happened: s\d .* its ` +
+			`currentTerm went back from \d+ to \d+ without a crash.* \(RequestVote receiver rule 1: "Reply false if term < currentTerm"\)`},
+	// An entry applied past a snapshot never handed to the service.
+	{"install-not-applied", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: s\d applied index (\d+) right after index \d+: entries must be applied in index order, none skipped\n` +
+			`\s+how it happened: s\d answered an InstallSnapshot through index (\d+) from s\d \(term \d+\) at \d+\.\d\ds, but ` +
+			`sent its service no snapshot through index \d+ on applyCh: .*InstallSnapshot receiver rule 8`},
+	// A command applied at an index it never reached: the log kept past a
+	// snapshot moved.
+	{"install-keeps-log", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: log replication: s\d applied \d+ at index (\d+), but it never received that command at that index.*\n` +
+			`\s+how it happened: s\d was sent that command at index \d+, and answered an InstallSnapshot through index \d+ ` +
+			`from s\d \(term \d+\) at \d+\.\d\ds: .*\(Figure 13, InstallSnapshot receiver rule 7: "Discard the entire log"\)`},
+	// A command not applied in time, and how: what its leader sent each
+	// follower that lacks it, and what came back.
+	{"send-skips-an-entry", labtest.Test{Lab: 2, Scenario: labtest.BasicAgree},
+		`lab2\.go:\d+: agreement: 100 was accepted at index 1 but, 2s later, 0 servers \[\] had applied it .*\n` +
+			`\s+how it happened: s\d accepted the last 3 AppendEntries s\d sent it in term \d+, none carrying index 1, ` +
+			`though s\d's Start had put 100 there at \d+\.\d\ds: .*send AppendEntries RPC with log entries starting at nextIndex`},
+	{"matchindex-starts-at-last", labtest.Test{Lab: 2, Scenario: labtest.RejoinFollower},
+		`lab2\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
+			`\s+how it happened: s\d refused the last 3 AppendEntries s\d sent it in term \d+, each with prevLogIndex \d+: ` +
+			`.*decrement nextIndex and retry.*matchIndex\[\] "initialized to 0"`},
+	{"nextindex-not-past-snapshot", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
+			`\s+how it happened: s\d sent s\d the same InstallSnapshot through index \d+ 3 times in a row in term \d+, ` +
+			`each after the one before was answered, and no AppendEntries between: .*If successful: update nextIndex ` +
+			`and matchIndex for follower`},
+	{"snapshot-never-sent", labtest.Test{Lab: 4, Scenario: labtest.SnapshotInstall},
+		`lab4\.go:\d+: agreement: \d+ was not applied by 3 servers within 10s .*\n` +
+			`\s+how it happened: s\d refused the last 3 AppendEntries s\d sent it in term \d+, each with prevLogIndex (\d+), ` +
+			`and no InstallSnapshot between, though s\d's service had called Snapshot\(\d+\) on it at \d+\.\d\ds: .*` +
+			`the leader must occasionally send snapshots to followers that lag behind`},
+	// A late AppendEntries that matches, and the follower's next refusal.
+	{"truncate-on-match", labtest.Test{Lab: 2, Scenario: labtest.LateAppendEntries},
+		`lab2_reordering\.go:\d+: s\d refused an AppendEntries of term \d+ with prevLogIndex 10 and prevLogTerm \d+, an ` +
+			`entry it had acknowledged and applied, right after it accepted a late AppendEntries of that term with ` +
+			`prevLogIndex 1 and the entry it already held at index 2: it deleted the entries after index 2, though none ` +
+			`conflicted\. Figure 2, AppendEntries receiver rule 3`},
+	// Two commands at one index, and how: a vote for a candidate less up
+	// to date than its voter.
+	{"vote-without-uptodate-check", labtest.Test{Lab: 2, Scenario: labtest.RejoinFollower},
+		`lab2\.go:\d+: state machine safety: index \d+ was applied as \d+ on s\d but as \d+ on s\d\n` +
+			`\s+how it happened: s\d granted its vote in term \d+ to s\d, whose RequestVote \(sent at \d+\.\d\ds\) had ` +
+			`lastLogIndex \d+ and lastLogTerm \d+, though s\d had applied index \d+ \(\d+, an entry of term \d+\) at ` +
+			`\d+\.\d\ds: its log was more up to date than the candidate's\. A voter refuses such a candidate \(RequestVote ` +
+			`receiver rule 2`},
+	// Two commands at one index, and how: the follower's receiver rules.
+	{"conflict-by-length", labtest.Test{Lab: 2, Scenario: labtest.RejoinStaleLeader},
+		`lab2\.go:\d+: state machine safety: index 2 was applied as \d+ on s\d but as \d+ on s\d\n` +
+			`\s+how it happened: s\d accepted an AppendEntries of term \d+ from s\d, sent at \d+\.\d\ds, that carried 103 at ` +
+			`index 2, an entry of term \d+, yet applied 102 there after it, an entry of term 1: it kept its own entry ` +
+			`against a conflicting one\. Figure 2, AppendEntries receiver rule 3`},
+	{"prevlogterm-unchecked", labtest.Test{Lab: 2, Scenario: labtest.RejoinStaleLeader},
+		`lab2\.go:\d+: state machine safety: index 2 was applied as \d+ on s\d but as \d+ on s\d\n` +
+			`\s+how it happened: s\d accepted an AppendEntries of term \d+ from s\d, sent at \d+\.\d\ds, with prevLogIndex 2 ` +
+			`and prevLogTerm \d+, yet applied 102 there after it, an entry of term 1: its entry at prevLogIndex did not ` +
+			`have the term prevLogTerm\. Figure 2, AppendEntries receiver rule 2`},
 }
 
 // plainVerdicts are the variants whose verdict is not judged on who led
 // when, and so shows no leadership history.
-var plainVerdicts = map[string]bool{"start-on-follower": true}
+var plainVerdicts = map[string]bool{"start-on-follower": true, "term-goes-back": true, "install-not-applied": true,
+	"install-keeps-log": true, "send-skips-an-entry": true, "matchindex-starts-at-last": true,
+	"nextindex-not-past-snapshot": true, "snapshot-never-sent": true, "truncate-on-match": true,
+	"vote-without-uptodate-check": true, "conflict-by-length": true, "prevlogterm-unchecked": true}
 
 func TestRuleVerdicts(t *testing.T) {
 	if testing.Short() {

@@ -38,6 +38,10 @@ type Variant struct {
 	// its rule (the table of rules says so); -check verifies the claim in
 	// every run that kills the variant.
 	Verdicts []string
+
+	// Unnamed, for a variant without verdict words, says why its first
+	// verdict cannot name its rule; the table of rules lists it.
+	Unnamed string
 }
 
 // A Hunk replaces one piece of text, which must occur exactly once, in one
@@ -60,6 +64,7 @@ type Hunk struct {
 //	equivalent    (optional: no test can catch it in this reference)
 //	rule vote-1   (one line for each rule the bug breaks, by its id in rules.go)
 //	verdict a stale term   (optional, one line for each: words of a verdict that names the rule)
+//	unnamed why not        (instead of verdict lines: why the first verdict cannot name the rule)
 //
 //	replace in solutions/election.go
 //		if args.Term < rf.currentTerm {
@@ -73,6 +78,7 @@ const (
 	equivalent    = "equivalent"
 	rulePrefix    = "rule "
 	verdictPrefix = "verdict "
+	unnamedPrefix = "unnamed "
 	replacePrefix = "replace in "
 	withLine      = "with"
 	endLine       = "end"
@@ -113,6 +119,9 @@ func ParseVariant(name string, text []byte) (*Variant, error) {
 		case strings.HasPrefix(line, verdictPrefix):
 			inDoc = false
 			v.Verdicts = append(v.Verdicts, strings.TrimSpace(strings.TrimPrefix(line, verdictPrefix)))
+		case strings.HasPrefix(line, unnamedPrefix):
+			inDoc = false
+			v.Unnamed = strings.TrimSpace(v.Unnamed + " " + strings.TrimSpace(strings.TrimPrefix(line, unnamedPrefix)))
 		case strings.HasPrefix(line, replacePrefix):
 			inDoc = false
 			h, next, err := parseHunk(name, lines, k)
@@ -134,6 +143,8 @@ func ParseVariant(name string, text []byte) (*Variant, error) {
 		return nil, fmt.Errorf("%s: no \"lab N\" line: say which lab's suite must catch the bug", name)
 	case len(v.Hunks) == 0:
 		return nil, fmt.Errorf("%s: no hunks: a variant needs at least one \"replace in FILE\" ... \"with\" ... \"end\"", name)
+	case v.Unnamed != "" && len(v.Verdicts) > 0:
+		return nil, fmt.Errorf("%s: both verdict and unnamed lines: a verdict names the rule, or says why it cannot", name)
 	}
 	return v, nil
 }

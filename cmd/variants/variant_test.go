@@ -69,6 +69,14 @@ func TestParseEquivalent(t *testing.T) {
 	assert.True(t, v.Equivalent)
 }
 
+func TestParseUnnamed(t *testing.T) {
+	v, err := ParseVariant("u", []byte(strings.Replace(sample, "lab 1\n",
+		"lab 1\nunnamed the verdict is\nunnamed a panic's.\n", 1)))
+	require.NoError(t, err)
+	assert.Equal(t, "the verdict is a panic's.", v.Unnamed, "the lines join into one reason")
+	assert.Empty(t, v.Verdicts)
+}
+
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, want string
@@ -85,6 +93,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty search", "# bug\nlab 1\nreplace in a.go\n\nwith\ny\nend\n", "search text is empty"},
 		{"path escapes", "# bug\nlab 1\nreplace in ../a.go\nx\nwith\nend\n", "inside the repository"},
 		{"absolute path", "# bug\nlab 1\nreplace in /etc/passwd\nx\nwith\nend\n", "inside the repository"},
+		{"named and unnamed", "# bug\nlab 1\nverdict a\nunnamed b\nreplace in a.go\nx\nwith\nend\n", "both verdict and unnamed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseVariant("v", []byte(tc.text))

@@ -49,6 +49,7 @@ type History struct {
 	servers map[int]*serverRecord
 	pairs   map[pairKey]*pairRecord
 	safety  string // the first election safety violation seen in the RPCs
+	unsafe  int    // the term of that violation
 
 	// size is the number of servers, for the check that a leader won a
 	// majority's votes (majority.go); 0 leaves it unchecked.
@@ -324,6 +325,7 @@ func (h *History) led(i, term int, now time.Duration) {
 	if _, seen := r.leaders[i]; !seen {
 		for other, at := range r.leaders {
 			if other != i && h.safety == "" {
+				h.unsafe = term
 				h.safety = fmt.Sprintf("election safety: term %d has 2 leaders %s: s%d sent AppendEntries as leader "+
 					"of term %d from %s, and s%d from %s (only a leader sends AppendEntries)",
 					term, words.Servers([]int{other, i}), other, term, words.Seconds(at), i, words.Seconds(now))
@@ -395,6 +397,14 @@ func (h *History) Polled(i, term int, isLeader bool, now time.Duration) {
 			s.led, s.downAt, s.downTo, s.restood = term, -1, 0, false
 		}
 	}
+}
+
+// UnsafeTerm returns the term of the first election safety violation seen
+// in the RPCs, 0 if none.
+func (h *History) UnsafeTerm() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.unsafe
 }
 
 // SafetyProblem returns the first election safety violation seen in the

@@ -1,0 +1,203 @@
+package kvtest
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"raftlabs/labtest"
+)
+
+// The linearizability check: porcupine, key by key, on the clerks' history.
+// A history is linearizable if its operations can be put in one order that
+// keeps every operation that returned before another was called ahead of
+// it, and in which each Get returns what the Puts and Appends before it
+// left (Herlihy and Wing; the paper's §8 asks this of a Raft service).
+
+// CheckTimeout bounds the linearizability check of a test's whole history,
+// on the real clock. A check that runs out fails the test.
+const CheckTimeout = 10 * time.Second
+
+// answer is an operation's output in porcupine's terms.
+type answer struct {
+	value    string // what a Get returned
+	returned bool   // false: the operation had not returned when the test ended
+}
+
+// keyModel is porcupine's model of one key: its state is the key's value.
+var keyModel = porcupine.Model{
+	Init: func() any { return "" },
+	Step: func(state, input, output any) (bool, any) {
+		value, op, out := state.(string), input.(Op), output.(answer)
+		switch op.Kind {
+		case Get:
+			return !out.returned || out.value == value, value
+		case Put:
+			return true, op.Value
+		default:
+			return true, value + op.Value
+		}
+	},
+	DescribeOperation: func(input, output any) string {
+		op, out := input.(Op), output.(answer)
+		r := record{op: op, Result: out.value}
+		if out.returned {
+			r.returnAt = 1
+		}
+		return r.describe()
+	},
+	DescribeState: func(state any) string { return shortValue(state.(string)) },
+}
+
+// checkHistory checks that the history is linearizable, key by key. It runs
+// after the test (labtest's AfterTest), on the real clock, and writes
+// porcupine's picture of a key it fails beside the test's trace.
+func (s *Service) checkHistory() error {
+	return checkLinearizable(s.history.records(), CheckTimeout, s.FileBesideTrace("-linearizability.html"))
+}
+
+// checkLinearizable checks that records are linearizable, key by key,
+// within timeout in all, and writes porcupine's picture of the first key
+// that is not to the file picture.
+func checkLinearizable(records []record, timeout time.Duration, picture string) error {
+	if len(records) == 0 {
+		return nil
+	}
+	byKey := map[string][]porcupine.Operation{}
+	for _, r := range records {
+		ret, out := int64(math.MaxInt64), answer{}
+		if r.returnAt != 0 {
+			ret, out = int64(r.returnAt), answer{value: r.Result, returned: true}
+		}
+		byKey[r.op.Key] = append(byKey[r.op.Key], porcupine.Operation{
+			ClientId: r.clerk, Input: r.op, Call: int64(r.callAt), Output: out, Return: ret,
+		})
+	}
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	start := time.Now()
+	for _, key := range keys {
+		left := timeout - time.Since(start)
+		if left <= 0 {
+			left = time.Nanosecond
+		}
+		ops := byKey[key]
+		result, info := porcupine.CheckOperationsVerbose(keyModel, ops, left)
+		switch result {
+		case porcupine.Unknown:
+			return fmt.Errorf("the linearizability check timed out after %v on key %q (%d operations on it, %d in all): "+
+				"the history could not be checked, so the test cannot pass; a service whose operations take long "+
+				"to return leaves many of them overlapping, which is what makes a history hard to check",
+				timeout, key, len(ops), len(records))
+		case porcupine.Illegal:
+			if err := os.MkdirAll(filepath.Dir(picture), 0o755); err != nil {
+				picture = "(not written: " + err.Error() + ")"
+			} else if err := porcupine.VisualizePath(keyModel, info, picture); err != nil {
+				picture = "(not written: " + err.Error() + ")"
+			}
+			return notLinearizable(key, ops, info, picture)
+		}
+	}
+	fmt.Printf("  linearizability: %d operations on %d keys checked in %v\n",
+		len(records), len(keys), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// opsShown is how many operations of the longest order a verdict shows.
+const opsShown = 4
+
+// notLinearizable is the verdict on the operations ops on key, which
+// porcupine found no order for: the longest order it found, and the
+// operations that could have come next, none of which fits.
+func notLinearizable(key string, ops []porcupine.Operation, info porcupine.LinearizationInfo, picture string) error {
+	var longest []porcupine.Operation
+	for _, partition := range info.PartialLinearizationsOperations() {
+		for _, order := range partition {
+			if len(order) > len(longest) {
+				longest = order
+			}
+		}
+	}
+	placed := map[porcupine.Operation]bool{}
+	value := ""
+	for _, op := range longest {
+		placed[op] = true
+		_, next := keyModel.Step(value, op.Input, op.Output)
+		value = next.(string)
+	}
+	var rest []porcupine.Operation
+	firstReturn := int64(math.MaxInt64)
+	for _, op := range ops {
+		if !placed[op] {
+			rest = append(rest, op)
+			firstReturn = min(firstReturn, op.Return)
+		}
+	}
+	var next []porcupine.Operation // those that may come next: called before any other returned
+	for _, op := range rest {
+		if op.Call <= firstReturn {
+			next = append(next, op)
+		}
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "the operations on key %q cannot be put in one order that agrees with their times and with "+
+		"what each Get returned (%d operations on the key)\n", key, len(ops))
+	if len(longest) == 0 {
+		b.WriteString("  no operation can come first:\n")
+	} else {
+		fmt.Fprintf(&b, "  the longest order that fits has %d operations, and ends with:\n", len(longest))
+		for _, op := range longest[max(0, len(longest)-opsShown):] {
+			b.WriteString("    " + describeOp(op) + "\n")
+		}
+		fmt.Fprintf(&b, "  after it the value is %s, and none of the operations that could come next fits:\n", shortValue(value))
+	}
+	for _, op := range next {
+		b.WriteString("    " + describeOp(op) + "\n")
+		if twice := appliedTwice(op, ops); twice != "" {
+			fmt.Fprintf(&b, "      it holds %q twice, which one Append of the history wrote: a retried Append applied twice\n", twice)
+		}
+	}
+	b.WriteString("  a Get must return what the writes ordered before it left; a write that returned must have " +
+		"taken effect, once (a retried Append applied twice, a Get answered by a server that no longer leads, " +
+		"or state lost in a snapshot or a restart all show here)\n")
+	fmt.Fprintf(&b, "  picture: %s (porcupine's view of the key's history: open it in a browser)", picture)
+	return &labtest.Failure{Property: "linearizability", Evidence: b.String()}
+}
+
+// appliedTwice returns a value that one Append of ops wrote and that get,
+// a Get, returned twice, or "".
+func appliedTwice(get porcupine.Operation, ops []porcupine.Operation) string {
+	in, out := get.Input.(Op), get.Output.(answer)
+	if in.Kind != Get || !out.returned {
+		return ""
+	}
+	for _, op := range ops {
+		if w := op.Input.(Op); w.Kind == Append && w.Value != "" && strings.Count(out.value, w.Value) > 1 {
+			return w.Value
+		}
+	}
+	return ""
+}
+
+// describeOp says who did what when, e.g.
+// `c2 Get("k1") -> "x"  called 3.41s, returned 3.52s`.
+func describeOp(op porcupine.Operation) string {
+	in, out := op.Input.(Op), op.Output.(answer)
+	r := record{op: in, Result: out.value}
+	ret := "no return before the test ended"
+	if out.returned {
+		r.returnAt = time.Duration(op.Return)
+		ret = fmt.Sprintf("returned %.2fs", time.Duration(op.Return).Seconds())
+	}
+	return fmt.Sprintf("c%d %s  called %.2fs, %s", op.ClientId, r.describe(), time.Duration(op.Call).Seconds(), ret)
+}
