@@ -65,8 +65,9 @@
 //
 // The cluster's faces of these machines are the files that feed them
 // (testproc.go, leadership.go, blame.go, watching.go, trace.go, probes.go,
-// puppets.go). The apply, receipt and persistence checkers are still in
-// this package.
+// puppets.go). The apply, receipt and persistence checkers, and the
+// explanations some verdicts add (installed.go, stalls.go, unsaved.go,
+// uptodate.go), are still in this package.
 //
 // # What virtual time means for your code
 //
