@@ -2,7 +2,6 @@ package labtest
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -73,14 +72,12 @@ func newRevealed() *revealed {
 // observe reads one network event: a delivered RequestVote or AppendEntries
 // reply between two servers.
 func (r *revealed) observe(ev *history.Event) {
-	_, method, _ := strings.Cut(ev.Method, ".")
+	asker, server, method, ok := ev.Between()
+	if !ok {
+		return // the harness's own probes check what they need themselves
+	}
 	if method != "RequestVote" && method != "AppendEntries" {
 		return
-	}
-	asker, ok := history.EndSender(ev.End)
-	server, ok2 := history.ServerNumber(ev.Server)
-	if !ok || !ok2 {
-		return // the harness's own probes check what they need themselves
 	}
 	asked := r.noteAsked(ev)
 	if ev.Kind == labrpc.Sent {

@@ -99,13 +99,8 @@ func newExchanges() *exchanges {
 // observe reads one network event between two servers: an AppendEntries or
 // InstallSnapshot sent, answered or lost.
 func (x *exchanges) observe(ev *history.Event) {
-	_, method, _ := strings.Cut(ev.Method, ".")
-	if method != "AppendEntries" && method != "InstallSnapshot" {
-		return
-	}
-	from, ok := history.EndSender(ev.End)
-	to, ok2 := history.ServerNumber(ev.Server)
-	if !ok || !ok2 {
+	from, to, method, ok := ev.Between()
+	if !ok || method != "AppendEntries" && method != "InstallSnapshot" {
 		return
 	}
 	now := ev.Time.Sub(x.start)

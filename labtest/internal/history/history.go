@@ -204,10 +204,8 @@ func New(size int, electionTimeout time.Duration) *History {
 // Observe is the network's observer: it reads every RequestVote and
 // AppendEntries between servers.
 func (h *History) Observe(ev *Event) {
-	_, method, _ := strings.Cut(ev.Method, ".")
-	from, ok := EndSender(ev.End)
-	to, ok2 := ServerNumber(ev.Server)
-	if !ok || !ok2 {
+	from, to, method, ok := ev.Between()
+	if !ok {
 		return // the harness's own messages are not the servers' history
 	}
 	if method != "RequestVote" && method != "AppendEntries" {
@@ -230,6 +228,16 @@ func (h *History) Observe(ev *Event) {
 		}
 		h.delivered(from, to, method, args.Term, reply, time.Since(h.start))
 	}
+}
+
+// Between returns the server an RPC goes from and the one it goes to, and
+// its method without the service's name ("AppendEntries"); ok is false for
+// the harness's own calls, which no server sent.
+func (e *Event) Between() (from, to int, method string, ok bool) {
+	_, method, _ = strings.Cut(e.Method, ".")
+	from, ok = EndSender(e.End)
+	to, ok2 := ServerNumber(e.Server)
+	return from, to, method, ok && ok2
 }
 
 // EndSender returns the server that owns an end named "s2->s0#1".

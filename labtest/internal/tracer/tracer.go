@@ -2,7 +2,6 @@ package tracer
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -82,13 +81,11 @@ func (tr *Tracer) sawLocked(i int, role string, term int, source string) {
 // RPC records one event of an RPC between servers: a new record when it
 // is sent, its fate when known. The harness's own calls are left out.
 func (tr *Tracer) RPC(ev *history.Event) {
-	from, ok := history.EndSender(ev.End)
-	to, ok2 := history.ServerNumber(ev.Server)
-	if !ok || !ok2 {
+	from, to, method, ok := ev.Between()
+	if !ok {
 		return
 	}
 	key := ev.Call
-	_, method, _ := strings.Cut(ev.Method, ".")
 	if ev.Kind == labrpc.Sent {
 		args, _ := ev.ArgsFields()
 		tr.mu.Lock()
