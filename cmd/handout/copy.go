@@ -106,16 +106,19 @@ func isRevealingTestdata(parts []string) bool {
 // git tracks (in its index), and nothing else, whatever else lies in the
 // folder: a class's submissions, its grades, a local build. Outside a git
 // checkout there is no telling the course's files from the rest, so it
-// refuses, and says how to make the folder one.
+// refuses, and says how to make the folder one; so it does where the
+// folder lies in a git repository that does not track the course (git
+// tracks no go.mod in it).
 func courseFiles(root string) ([]string, error) {
 	cmd := exec.Command("git", "ls-files", "-z", "--cached")
 	cmd.Dir = root
 	out, err := cmd.Output()
+	if errors.Is(err, exec.ErrNotFound) {
+		return nil, fmt.Errorf("no git here (%v): the copy is made from the files git tracks in the course's folder, so it needs git", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a git checkout (git ls-files: %v), so the course's files cannot be told "+
-			"from whatever else lies in the folder (submissions, grades); make it one with "+
-			"git init && git add -A && git commit -m course (after moving out what is not the course), then try again",
-			root, err)
+			"from whatever else lies in the folder (submissions, grades); %s", root, gitError(err), makeItOne)
 	}
 	var files []string
 	for _, f := range strings.Split(string(out), "\x00") {
@@ -123,7 +126,26 @@ func courseFiles(root string) ([]string, error) {
 			files = append(files, f)
 		}
 	}
+	if !slices.Contains(files, "go.mod") {
+		return nil, fmt.Errorf("git does not track the course in %s (no go.mod among the files it tracks there), "+
+			"so the course's files cannot be told from whatever else lies in the folder; %s", root, makeItOne)
+	}
 	return files, nil
+}
+
+// makeItOne says how to make the course's folder a git checkout of the
+// course.
+const makeItOne = "make it one with git init && git add -A && git commit -m course " +
+	"(after moving out what is not the course), then try again"
+
+// gitError is err from running git, with what git said on its standard
+// error, if anything.
+func gitError(err error) error {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && len(bytes.TrimSpace(exit.Stderr)) > 0 {
+		return fmt.Errorf("%v: %s", err, bytes.TrimSpace(exit.Stderr))
+	}
+	return err
 }
 
 // instructorTestFolders returns the folders (slash paths from root) whose

@@ -25,8 +25,9 @@
 //
 // The copy is made from the files git tracks in the course's folder, and
 // nothing else that lies there (a class's submissions, its grades); outside
-// a git checkout it is refused, since there is no telling the course from
-// the rest. Of those files it leaves out the instructors' page
+// a git checkout, or in one that does not track the course (no go.mod among
+// its tracked files there), it is refused, since there is no telling the
+// course from the rest. Of those files it leaves out the instructors' page
 // (docs/instructors.md), the reference solution (solutions/) and its
 // known-buggy variants (cmd/variants, docs/variants.md, docs/rules.md), the
 // commands that need the reference (cmd/clockbench) or maintain the course

@@ -98,12 +98,16 @@ func TestTheCopyHasNothingOfTheReference(t *testing.T) {
 	assert.Error(t, handout(root, filepath.Join(root, "handout-inside"), false, false), "a folder inside the course")
 }
 
-// TestTheCopyTakesOnlyTrackedFiles makes the copy of a small course whose
-// folder also holds what an instructor keeps beside it (a class's
-// submissions and grades, as docs/instructors.md names them): only the
-// files git tracks are copied. Outside a git checkout the copy is refused,
-// with the reason.
+// TestTheCopyTakesOnlyTrackedFiles makes the copy and the Gradescope
+// bundle of a small course whose folder also holds what an instructor
+// keeps beside it (a class's submissions and grades, as docs/instructors.md
+// names them, and a local build): only the files git tracks are copied.
+// Outside a git checkout, or in one that does not track the course, the
+// copy is refused, with the reason.
 func TestTheCopyTakesOnlyTrackedFiles(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git here: the copy is made from the files git tracks")
+	}
 	course := t.TempDir()
 	write := func(rel, text string) {
 		t.Helper()
@@ -111,15 +115,6 @@ func TestTheCopyTakesOnlyTrackedFiles(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
 	}
-	write("README.md", "# Course\n")
-	write("lab1-election/raft.go", "package raft\n")
-	write("docs/instructors.md", "# Running a class\n")
-	dst := filepath.Join(t.TempDir(), "copy")
-	err := handout(course, dst, false, false)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "is not a git checkout")
-	assert.NoDirExists(t, dst)
-
 	git := func(args ...string) {
 		t.Helper()
 		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@localhost"}, args...)...)
@@ -127,13 +122,36 @@ func TestTheCopyTakesOnlyTrackedFiles(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "%s", out)
 	}
+	refused := func(why string) {
+		t.Helper()
+		dst := filepath.Join(t.TempDir(), "copy")
+		err := handout(course, dst, false, false)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), why)
+		assert.Contains(t, err.Error(), "git init && git add -A", "says how to make the folder a checkout of the course")
+		assert.NoDirExists(t, dst)
+	}
+
+	write("README.md", "# Course\n")
+	write("go.mod", "module raftlabs\n")
+	write("lab1-election/raft.go", "package raft\n")
+	write("docs/instructors.md", "# Running a class\n")
+	refused("is not a git checkout")
+
+	// A repository that tracks none of the course: git init, nothing added
+	// (or an instructor's own repository with the course unpacked in it).
 	git("init", "-q")
+	refused("git does not track the course")
+
 	git("add", "-A")
 	git("commit", "-q", "-m", "course")
 	write("submissions/alice/lab1-election/raft.go", "package raft // alice's\n")
 	write("grades/grades.csv", "student,lab,score\nalice,lab1,100\n")
+	write("grade", "a grader built with go build ./cmd/grade\n")
 	write("notes.txt", "not added\n")
 
+	want := []string{"README.md", "go.mod", "lab1-election/raft.go"}
+	dst := filepath.Join(t.TempDir(), "copy")
 	require.NoError(t, handout(course, dst, false, false))
 	var got []string
 	require.NoError(t, filepath.WalkDir(dst, func(path string, d fs.DirEntry, err error) error {
@@ -143,7 +161,21 @@ func TestTheCopyTakesOnlyTrackedFiles(t *testing.T) {
 		}
 		return err
 	}))
-	assert.Equal(t, []string{"README.md", "lab1-election/raft.go"}, got)
+	assert.Equal(t, want, got)
+
+	// The Gradescope bundle is the copy and its two scripts.
+	bundle := filepath.Join(t.TempDir(), "autograder.zip")
+	require.NoError(t, writeBundle(course, bundle, nil))
+	zr, err := zip.OpenReader(bundle)
+	require.NoError(t, err)
+	defer zr.Close()
+	got = nil
+	for _, f := range zr.File {
+		if !f.FileInfo().IsDir() {
+			got = append(got, f.Name)
+		}
+	}
+	assert.ElementsMatch(t, append(want, "setup.sh", "run_autograder"), got)
 }
 
 func TestFilterMarkdown(t *testing.T) {

@@ -33,7 +33,9 @@
 //     says the reference is not there, and go run ./cmd/selftest passes,
 //     in full, as the copy's README gives it (about 50 s; so cmd/doccheck
 //     checks the copy's documents against the copy: a command that names
-//     what the copy leaves out fails there).
+//     what the copy leaves out fails there); skipped, with the reason,
+//     where the course's folder is not a git checkout of the course, since
+//     cmd/handout copies only the files git tracks.
 //
 // In a students' copy (no solutions/), the steps that need the reference
 // are skipped with the line "this is the students' copy of the course".

@@ -24,6 +24,11 @@ func (st *selftest) handout() (string, error) {
 	if !isDir(filepath.Join(st.root, "cmd", "handout")) {
 		return "no cmd/handout here: this is already a students' copy", errSkipped
 	}
+	if out, err := st.command("git", "ls-files", "--", "go.mod"); err != nil || strings.TrimSpace(out) != "go.mod" {
+		// cmd/handout refuses such a folder (it cannot tell the course's
+		// files from the rest), so there is no copy to check.
+		return "the course's folder is not a git checkout of the course, and the copy is made from the files git tracks", errSkipped
+	}
 	// The copy lives at a fixed path, so that the build cache, which keys
 	// compiled packages by their folder, serves the next self-test's copy.
 	copyDir := filepath.Join(os.TempDir(), fmt.Sprintf("raftlabs-handout-selftest-%d", os.Getuid()))

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRunAllReportsEveryStepAndCounts(t *testing.T) {
@@ -30,4 +34,21 @@ func TestRunAllReportsEveryStepAndCounts(t *testing.T) {
 func TestLastLines(t *testing.T) {
 	assert.Equal(t, "a\nb", lastLines("a\nb", 2))
 	assert.Equal(t, "... (1 earlier lines not shown)\nb\nc", lastLines("a\nb\nc", 2))
+}
+
+// TestCopyStepSkipsOutsideAGitCheckout checks that the students' copy step
+// says why it is skipped where cmd/handout refuses to make a copy: a
+// course folder that git does not track (a course unpacked from an
+// archive).
+func TestCopyStepSkipsOutsideAGitCheckout(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git here")
+	}
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "cmd", "handout"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module raftlabs\n"), 0o644))
+	st := &selftest{root: root}
+	out, err := st.handout()
+	assert.ErrorIs(t, err, errSkipped)
+	assert.Contains(t, out, "not a git checkout of the course")
 }
