@@ -1,7 +1,9 @@
 package grading
 
 import (
+	"errors"
 	"flag"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -116,6 +118,9 @@ func TestAllowlistTableIsCurrent(t *testing.T) {
 	require.NoError(t, err)
 	path := filepath.Join(root, "docs", "instructors.md")
 	doc, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("no docs/instructors.md: this is the students' copy, and the table is checked in the course")
+	}
 	require.NoError(t, err)
 	const start, end = "<!-- the allowlist's table: go test ./grading -run TestAllowlistTableIsCurrent -update -->\n", "<!-- end of the table -->\n"
 	before, rest, ok := strings.Cut(string(doc), start)

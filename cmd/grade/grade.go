@@ -92,12 +92,16 @@ func (g *grader) run() (int, error) {
 	return status, nil
 }
 
+// hasReference reports whether the course at root has the reference
+// solution: a students' copy, made by cmd/handout, has not.
+func hasReference(root string) bool { return isDir(filepath.Join(root, "solutions")) }
+
 // grade grades every lab asked for, in a fresh copy of the course for a
 // submission, and prints each lab's table. An error means nothing could be
 // graded: the submission or the labs asked for are not there.
 func (g *grader) grade() ([]labScore, error) {
 	tree := g.root
-	if g.cfg.reference && !isDir(filepath.Join(g.root, "solutions")) {
+	if g.cfg.reference && !hasReference(g.root) {
 		return nil, fmt.Errorf("--reference: this copy of the course has no reference solution (no solutions/ in %s); "+
 			"it is a student's copy, made by cmd/handout. The reference is in the instructor's copy of the course", g.root)
 	}

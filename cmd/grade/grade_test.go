@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -51,7 +52,18 @@ func TestGradeTheSkeleton(t *testing.T) {
 	assert.Len(t, r.Labs[0].Tests, len(labtest.TestsUpTo(1)))
 }
 
+// TestGradeTheReference grades the reference, which must score full marks;
+// in the students' copy, which has no reference, it checks that the grader
+// says so.
 func TestGradeTheReference(t *testing.T) {
+	root, err := grading.FindRoot(".")
+	require.NoError(t, err)
+	if !hasReference(root) {
+		status, out := grade(t, "--reference", "lab1")
+		assert.Equal(t, exitUsage, status, out)
+		assert.Contains(t, out, "this copy of the course has no reference solution")
+		return
+	}
 	status, out := grade(t, "--reference", "--jobs", "2", "lab1")
 	assert.Equal(t, exitFullMarks, status, out)
 	assert.Contains(t, out, "lab1 total: 100/100")

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"io/fs"
 	"os"
@@ -17,7 +20,7 @@ import (
 
 // leftOut are the paths (from the course's root) the copy does not have,
 // besides the testdata folders of the harness and the commands
-// (isRevealingTestdata) and the tests that need them (needsCourse): the
+// (isRevealingTestdata) and the tests that need them (instructorTestFiles): the
 // reference and its variants, the commands that need the reference or
 // maintain the course, and the instructors' own pages (docs/instructors.md
 // describes the cheats the grader catches and how).
@@ -40,7 +43,7 @@ func writeCopy(root, dst string) error {
 	if err != nil {
 		return err
 	}
-	instructorTests, err := instructorTestFolders(root, files)
+	instructorTests, err := instructorTestFiles(root, files)
 	if err != nil {
 		return err
 	}
@@ -64,7 +67,7 @@ func writeCopy(root, dst string) error {
 			return err
 		}
 		switch {
-		case strings.HasSuffix(rel, "_test.go") && instructorTests[path.Dir(rel)]:
+		case instructorTests[rel]:
 			continue
 		case strings.HasSuffix(rel, ".md"):
 			data = filterMarkdown(data, rel == "README.md")
@@ -148,27 +151,97 @@ func gitError(err error) error {
 	return err
 }
 
-// instructorTestFolders returns the folders (slash paths from root) whose
-// tests need what the copy leaves out: every test file of such a folder is
-// left out, since the others may use its helpers.
-func instructorTestFolders(root string, files []string) (map[string]bool, error) {
-	folders := map[string]bool{}
+// instructorTestFiles returns the test files (slash paths from root) the
+// copy leaves out: those that need what it leaves out (needsCourse), and
+// those that use a name one of them declares (a helper, a test Raft), so
+// that the tests the copy keeps still build without them.
+func instructorTestFiles(root string, files []string) (map[string]bool, error) {
+	folders := map[string][]string{} // a folder's test files
 	for _, rel := range files {
-		if !strings.HasSuffix(rel, "_test.go") || isLeftOut(rel) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if needsCourse(data) {
-			folders[path.Dir(rel)] = true
+		if strings.HasSuffix(rel, "_test.go") && !isLeftOut(rel) {
+			folders[path.Dir(rel)] = append(folders[path.Dir(rel)], rel)
 		}
 	}
-	return folders, nil
+	out := map[string]bool{}
+	for _, tests := range folders {
+		parsed := map[string]*ast.File{}
+		needs := map[string]bool{}
+		declared := map[string]bool{} // the top-level names of the files left out
+		leave := func(rel string) {
+			out[rel] = true
+			for name := range topLevelNames(parsed[rel]) {
+				declared[name] = true
+			}
+		}
+		for _, rel := range tests {
+			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // deleted, not yet committed
+			}
+			if err != nil {
+				return nil, err
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), rel, data, parser.SkipObjectResolution)
+			if err != nil {
+				return nil, err
+			}
+			parsed[rel], needs[rel] = f, needsCourse(data)
+		}
+		for _, rel := range tests {
+			if needs[rel] {
+				leave(rel)
+			}
+		}
+		for changed := len(declared) > 0; changed; {
+			changed = false
+			for _, rel := range tests {
+				if f := parsed[rel]; f != nil && !out[rel] && usesAny(f, declared) {
+					leave(rel)
+					changed = true
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// topLevelNames returns the names a file declares at its top level:
+// functions, methods, types, variables and constants.
+func topLevelNames(f *ast.File) map[string]bool {
+	names := map[string]bool{}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			names[d.Name.Name] = true
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch spec := spec.(type) {
+				case *ast.TypeSpec:
+					names[spec.Name.Name] = true
+				case *ast.ValueSpec:
+					for _, n := range spec.Names {
+						names[n.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// usesAny reports whether the file f has an identifier named in names. It
+// goes by name alone, so it may find a use where there is none (a local
+// variable of the same name), never the other way round: a file it keeps
+// needs none of the names.
+func usesAny(f *ast.File, names map[string]bool) bool {
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && names[id.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // needsCourse reports whether a test file needs what the copy leaves out.

@@ -34,7 +34,9 @@
 // (cmd/labgen) or make this copy (cmd/handout, classroom/), the testdata
 // folders of the harness and the
 // commands (labtest/testdata holds complete and nearly complete Rafts), the
-// course's tests that need any of these, and .git and bin/.
+// course's test files that need any of these or use a name such a file
+// declares (the package's other test files stay, and build), and .git and
+// bin/.
 // In the Markdown files, a block between the lines
 //
 //	<!-- not in the handout -->

@@ -295,3 +295,37 @@ func unzip(t *testing.T, path, dir string) {
 		require.NoError(t, os.WriteFile(target, data, f.Mode().Perm()))
 	}
 }
+
+// TestTheCopyKeepsTheTestsItCanRun checks which of a package's test files
+// the copy keeps: not one that needs the reference, nor one that uses a
+// helper such a file declares (it would not build), but every other.
+func TestTheCopyKeepsTheTestsItCanRun(t *testing.T) {
+	course := t.TempDir()
+	files := map[string]string{
+		"pkg/ref_test.go":     "package pkg\n\nvar referenceDir = \"solutions\"\n\nfunc gradeTree(dir string) int { return len(dir) }\n",
+		"pkg/uses_test.go":    "package pkg\n\nfunc useHelper() int { return gradeTree(\"x\") }\n",
+		"pkg/chain_test.go":   "package pkg\n\nfunc chained() int { return useHelper() }\n",
+		"pkg/own_test.go":     "package pkg\n\n// A comment may name gradeTree: only code counts.\nfunc ownHelper() int { return 1 }\n",
+		"pkg/method_test.go":  "package pkg\n\ntype fake struct{}\n\nfunc (fake) Kill() {}\n",
+		"pkg/other_test.go":   "package pkg\n\nfunc other() { var f fake; f.Kill(); _ = ownHelper() }\n",
+		"other/ref_test.go":   "package other\n\nvar b = \"testdata\"\n\nfunc ownHelper() int { return 2 }\n",
+		"pkg/pkg.go":          "package pkg\n",
+		"labvet/x/x_test.go":  "package x\n",
+		"solutions/r_test.go": "package solutions\n",
+	}
+	var rels []string
+	for rel, text := range files {
+		path := filepath.Join(course, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+		rels = append(rels, rel)
+	}
+	out, err := instructorTestFiles(course, rels)
+	require.NoError(t, err)
+	var got []string
+	for rel := range out {
+		got = append(got, rel)
+	}
+	assert.ElementsMatch(t, []string{"pkg/ref_test.go", "pkg/uses_test.go", "pkg/chain_test.go", "other/ref_test.go"}, got,
+		"own_test.go's comment and other folders' names do not count")
+}
