@@ -31,7 +31,7 @@
 //   - the students' copy: go run ./cmd/handout writes it; in it nothing of
 //     the reference is left, ./grade.sh lab1 grades, ./grade.sh --reference
 //     says the reference is not there, and go run ./cmd/selftest passes,
-//     in full, as the copy's README gives it (about 50 s; so cmd/doccheck
+//     in full, as the copy's README gives it (about 140 s of CPU; so cmd/doccheck
 //     checks the copy's documents against the copy: a command that names
 //     what the copy leaves out fails there); skipped, with the reason,
 //     where the course's folder is not a git checkout of the course, since
