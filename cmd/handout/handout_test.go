@@ -42,6 +42,11 @@ func TestTheCopyHasNothingOfTheReference(t *testing.T) {
 	for _, path := range []string{"README.md", "grade.sh", "grade.conf", "go.mod", "raftapi", "labrpc", "labtest", "kvtest", "cmd/grade", "cmd/selftest"} {
 		assert.FileExists(t, filepath.Join(dst, path, map[bool]string{true: "", false: "doc.go"}[strings.Contains(path, ".") || path == "grade.sh"]))
 	}
+	for _, pkg := range []string{"labtest", "kvtest", "grading", "cmd/grade"} {
+		tests, err := filepath.Glob(filepath.Join(dst, pkg, "*_test.go"))
+		require.NoError(t, err)
+		assert.NotEmpty(t, tests, "the copy keeps the tests of %s that do not need the reference", pkg)
+	}
 	for _, lab := range labtest.LabsIn(root) {
 		assert.FileExists(t, filepath.Join(dst, lab.Dir, "raft.go"))
 		assert.FileExists(t, filepath.Join(dst, lab.Dir, "suite_test.go"))
