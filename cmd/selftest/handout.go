@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,9 +30,11 @@ func (st *selftest) handout() (string, error) {
 		// files from the rest), so there is no copy to check.
 		return "the course's folder is not a git checkout of the course, and the copy is made from the files git tracks", errSkipped
 	}
-	// The copy lives at a fixed path, so that the build cache, which keys
-	// compiled packages by their folder, serves the next self-test's copy.
-	copyDir := filepath.Join(os.TempDir(), fmt.Sprintf("raftlabs-handout-selftest-%d", os.Getuid()))
+	// The copy lives at a path fixed for this course's folder, so that the
+	// build cache, which keys compiled packages by their folder, serves the
+	// next self-test's copy, and so that two self-tests of two folders (two
+	// checkouts on one machine) do not write over each other's copy.
+	copyDir := filepath.Join(os.TempDir(), fmt.Sprintf("raftlabs-handout-selftest-%d-%x", os.Getuid(), crc32.ChecksumIEEE([]byte(st.root))))
 	if err := os.RemoveAll(copyDir); err != nil {
 		return "", err
 	}
