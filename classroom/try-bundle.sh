@@ -2,7 +2,8 @@
 # try-bundle.sh: runs a Gradescope bundle as Gradescope would, on a Linux
 # machine, as root: setup.sh once, then run_autograder on one submission,
 # twice, as the first and second submissions of an assignment, with both
-# times: the first must not pay for a cold build (within 2x of the second).
+# times: the first must not pay for a cold build (within 2x of the second;
+# it exits 1 otherwise).
 # It works in a private mount namespace (unshare -m) in which /usr/local is
 # empty, so the machine's own Go in /usr/local/go is hidden and setup.sh
 # has to install one, /autograder is a scratch folder, and the build cache
@@ -43,7 +44,12 @@ if [ "${1:-}" = "--inside" ]; then
 			$(grep -m 2 -E "\"(score|execution_time)\"" /autograder/results/results.json)
 		eval "took_$n=$took"
 	done
-	echo "try-bundle: the first submission took $(awk "BEGIN { printf \"%.2f\", $took_first / $took_second }")x the second's"
+	ratio=$(awk "BEGIN { printf \"%.2f\", $took_first / $took_second }")
+	echo "try-bundle: the first submission took ${ratio}x the second's"
+	if awk "BEGIN { exit !($ratio > 2) }"; then
+		echo "try-bundle: more than 2x: setup.sh left the first submission a cold build" >&2
+		exit 1
+	fi
 	exit 0
 fi
 if [ $# -lt 2 ]; then
