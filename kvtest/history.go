@@ -44,6 +44,19 @@ type record struct {
 	Result   string // what a Get returned
 	callAt   time.Duration
 	returnAt time.Duration // 0 while it has not returned
+	server   int           // the server whose reply the clerk got last before it returned; -1: none
+}
+
+// answeredBy says which server answered the operation, e.g. "answered by
+// s3", or "" if it has not returned.
+func (r *record) answeredBy() string {
+	switch {
+	case r.returnAt == 0:
+		return ""
+	case r.server < 0:
+		return "answered by no server (no reply reached the clerk)"
+	}
+	return fmt.Sprintf("answered by s%d", r.server)
 }
 
 // describe says what the operation did, e.g. `Get("k1") -> "x0.3"`.
@@ -71,17 +84,32 @@ func newHistory() *history { return &history{} }
 func (h *history) call(clerk int, op Op, at time.Duration) *record {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	r := &record{clerk: clerk, op: op, callAt: at}
+	r := &record{clerk: clerk, op: op, callAt: at, server: -1}
 	h.ops = append(h.ops, r)
 	return r
 }
 
-// returned records that r returned at the time at. (A zero time cannot
-// be told from no return: the earliest return is taken as 1ns.)
-func (h *history) returned(r *record, at time.Duration) {
+// returned records that r returned at the time at, answered by server
+// (-1: by none the tests saw). (A zero time cannot be told from no return:
+// the earliest return is taken as 1ns.)
+func (h *history) returned(r *record, at time.Duration, server int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r.returnAt = max(at, 1)
+	r.server = server
+}
+
+// returns returns how many operations have returned.
+func (h *history) returns() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, r := range h.ops {
+		if r.returnAt != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // count returns how many operations clerk has called.

@@ -27,8 +27,11 @@ const RaftStateSlack = 8
 const SpeedFloor = 30
 
 // clientPause is how long the clients of the scenarios pause between
-// operations: five clerks then make about a hundred operations a second.
-const clientPause = 50 * time.Millisecond
+// operations: five clerks then make about fifty operations a second of
+// the test's clock. More would catch no more: the scenarios catch bugs by
+// their faults and the history check, and each operation costs the
+// virtual clock real time (the work of five servers and the harness).
+const clientPause = 100 * time.Millisecond
 
 // OneClient checks that one clerk's Puts, Appends and Gets take effect in
 // order, each once, and that a service told never to snapshot does not.
@@ -83,7 +86,9 @@ func ManyClients(s *Service) {
 func Unreliable(s *Service) {
 	s.Boot(5, NoSnapshots, labtest.Unreliable)
 	s.CheckWritesSaved()
-	clients := s.StartClients(Workload{Clerks: 5, Keys: 3, Pause: clientPause})
+	// Twice the other scenarios' pace: the retries the lost messages cause
+	// are what this test is for, and a duplicate shows only in a later Get.
+	clients := s.StartClients(Workload{Clerks: 5, Keys: 3, Pause: clientPause / 2})
 	s.Sleep(5 * time.Second)
 	clients.Stop()
 }
@@ -284,3 +289,47 @@ func Speed(s *Service) {
 			ops, took.Seconds(), (took / ops).Round(time.Millisecond), rate, SpeedFloor)
 	}
 }
+
+// Kill checks that Kill stops a server: its Raft calls no one once the
+// calls it had under way are done, the service goes on without it, and
+// once every server is killed, none of their goroutines still runs. Other
+// tests only warn about goroutines left behind; this one costs the points.
+// The skeleton's comment on Kill states the rule.
+func Kill(s *Service) {
+	s.Boot(5, SnapshotLimit)
+	clients := s.StartClients(Workload{Clerks: 3, Keys: 3, Pause: clientPause})
+	s.Sleep(time.Second)
+
+	// The leader crashes, which kills it. Its calls under way fail within
+	// killSettle (a crashed server's ends are cut, and a cut call fails
+	// fast here); after that, a killed server calls no one.
+	leader := s.CheckOneLeader()
+	s.Crash(leader)
+	killedAt := s.Now()
+	s.Sleep(killSettle)
+	calls, done := s.CallsFrom(leader), s.history.returns()
+	s.Sleep(2 * time.Second)
+	if more := s.CallsFrom(leader) - calls; more > 0 {
+		s.Fatalf("s%d was killed at %.2fs (crashed: cut off, and its KVServer's Kill called), and from %v after that "+
+			"it still made %d RPCs in %v: once killed, "+
+			"a server must stop calling (its Raft's sending goroutines return once killed() is true), and "+
+			"KVServer.Kill must kill the server's Raft", leader, killedAt.Seconds(), killSettle, more, 2*time.Second)
+	}
+
+	// The other four, a majority, go on serving the clerks.
+	if served := s.history.returns() - done; served < minServedAfterKill {
+		s.Fatalf("the clerks' operations returned %d times in the 2s after s%d was killed, fewer than %d: the other "+
+			"%d servers, a majority, must go on serving (a clerk that keeps trying the dead server must move on "+
+			"to the next)", served, leader, minServedAfterKill, s.N()-1)
+	}
+	clients.Stop()
+	s.CheckKillStopsGoroutines()
+}
+
+// killSettle is how long Kill lets a killed server's calls under way end;
+// minServedAfterKill how many operations its clerks must complete in the
+// 2s after.
+const (
+	killSettle         = time.Second
+	minServedAfterKill = 10
+)

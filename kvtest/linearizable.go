@@ -28,6 +28,7 @@ const CheckTimeout = 10 * time.Second
 type answer struct {
 	value    string // what a Get returned
 	returned bool   // false: the operation had not returned when the test ended
+	server   int    // the server that answered (record.server)
 }
 
 // keyModel is porcupine's model of one key: its state is the key's value.
@@ -46,9 +47,10 @@ var keyModel = porcupine.Model{
 	},
 	DescribeOperation: func(input, output any) string {
 		op, out := input.(Op), output.(answer)
-		r := record{op: op, Result: out.value}
+		r := record{op: op, Result: out.value, server: out.server}
 		if out.returned {
 			r.returnAt = 1
+			return r.describe() + ", " + r.answeredBy()
 		}
 		return r.describe()
 	},
@@ -73,7 +75,7 @@ func checkLinearizable(records []record, timeout time.Duration, picture string) 
 	for _, r := range records {
 		ret, out := int64(math.MaxInt64), answer{}
 		if r.returnAt != 0 {
-			ret, out = int64(r.returnAt), answer{value: r.Result, returned: true}
+			ret, out = int64(r.returnAt), answer{value: r.Result, returned: true, server: r.server}
 		}
 		byKey[r.op.Key] = append(byKey[r.op.Key], porcupine.Operation{
 			ClientId: r.clerk, Input: r.op, Call: int64(r.callAt), Output: out, Return: ret,
@@ -169,7 +171,8 @@ func notLinearizable(key string, ops []porcupine.Operation, info porcupine.Linea
 	}
 	b.WriteString("  a Get must return what the writes ordered before it left; a write that returned must have " +
 		"taken effect, once (a retried Append applied twice, a Get answered by a server that no longer leads, " +
-		"or state lost in a snapshot or a restart all show here)\n")
+		"or state lost in a snapshot or a restart all show here); the server named beside each operation is the " +
+		"one whose reply the clerk took: look at its lane in the trace around that time\n")
 	fmt.Fprintf(&b, "  picture: %s (porcupine's view of the key's history: open it in a browser)", picture)
 	return &labtest.Failure{Property: "linearizability", Evidence: b.String()}
 }
@@ -189,15 +192,15 @@ func appliedTwice(get porcupine.Operation, ops []porcupine.Operation) string {
 	return ""
 }
 
-// describeOp says who did what when, e.g.
-// `c2 Get("k1") -> "x"  called 3.41s, returned 3.52s`.
+// describeOp says who did what when, and which server answered, e.g.
+// `c2 Get("k1") -> "x"  called 3.41s, returned 3.52s, answered by s3`.
 func describeOp(op porcupine.Operation) string {
 	in, out := op.Input.(Op), op.Output.(answer)
-	r := record{op: in, Result: out.value}
+	r := record{op: in, Result: out.value, server: out.server}
 	ret := "no return before the test ended"
 	if out.returned {
 		r.returnAt = time.Duration(op.Return)
-		ret = fmt.Sprintf("returned %.2fs", time.Duration(op.Return).Seconds())
+		ret = fmt.Sprintf("returned %.2fs, %s", time.Duration(op.Return).Seconds(), r.answeredBy())
 	}
 	return fmt.Sprintf("c%d %s  called %.2fs, %s", op.ClientId, r.describe(), time.Duration(op.Call).Seconds(), ret)
 }

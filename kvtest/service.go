@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,12 @@ type Service struct {
 	mu     sync.Mutex
 	clerks int
 	groups []*Clients // running groups of clients, stopped at the end
+
+	// lastReply is, for each clerk by name, the server whose reply reached
+	// it last (-1: none since its operation began): the server that
+	// answered, once the operation returns.
+	repliesMu sync.Mutex
+	lastReply map[string]int
 }
 
 // Boot starts n key/value servers, all connected, each with an empty
@@ -38,6 +45,46 @@ type Service struct {
 func (s *Service) Boot(n, maxRaftState int, opts ...labtest.Option) {
 	s.maxRaftState = maxRaftState
 	s.Cluster.Boot(n, append([]labtest.Option{labtest.ShortFailures}, opts...)...)
+	s.lastReply = map[string]int{}
+	s.Observe(s.noteReply)
+}
+
+// noteReply notes, for a reply that reached a clerk ("c3->s1"), which
+// server sent it. The network calls it before the clerk's Call returns.
+func (s *Service) noteReply(ev labrpc.Event) {
+	if ev.Kind != labrpc.Delivered {
+		return
+	}
+	clerk, server, ok := strings.Cut(ev.End, "->")
+	if !ok || !strings.HasPrefix(clerk, "c") || !strings.HasPrefix(server, "s") {
+		return
+	}
+	i, err := strconv.Atoi(server[1:])
+	if err != nil {
+		return
+	}
+	s.repliesMu.Lock()
+	s.lastReply[clerk] = i
+	s.repliesMu.Unlock()
+}
+
+// answered returns the server whose reply reached clerk last since
+// forgetReplies, or -1.
+func (s *Service) answered(clerk string) int {
+	s.repliesMu.Lock()
+	defer s.repliesMu.Unlock()
+	if i, ok := s.lastReply[clerk]; ok {
+		return i
+	}
+	return -1
+}
+
+// forgetReplies forgets the replies clerk has had: its next operation
+// begins.
+func (s *Service) forgetReplies(clerk string) {
+	s.repliesMu.Lock()
+	delete(s.lastReply, clerk)
+	s.repliesMu.Unlock()
 }
 
 // A TestClerk is one of the student's clerks, as a scenario uses it: every
@@ -93,6 +140,7 @@ func (ck *TestClerk) Append(key, value string) {
 // its return after; out, for a Get, is where the value returned is.
 func (ck *TestClerk) do(op Op, call func(), out *string) {
 	s := ck.s
+	s.forgetReplies(ck.name)
 	rec := s.history.call(ck.id, op, s.Now())
 	if err := s.call(ck, op.Kind.String(), call); err != nil {
 		s.Fail(err)
@@ -100,7 +148,7 @@ func (ck *TestClerk) do(op Op, call func(), out *string) {
 	if out != nil {
 		rec.Result = *out
 	}
-	s.history.returned(rec, s.Now())
+	s.history.returned(rec, s.Now(), s.answered(ck.name))
 	if s.checkSaved && op.Kind != Get {
 		if err := s.savedByMajority(ck, rec); err != nil {
 			s.Fail(err)
@@ -173,10 +221,10 @@ func (s *Service) CheckBlocked(ck *TestClerk, op func(ck *TestClerk), d time.Dur
 	select {
 	case <-done:
 		rec := s.history.last(ck.id, last)
-		s.Fatalf("%s: %s returned at %.2fs, %v after it was called, but %s: a server that is not sure it "+
+		s.Fatalf("%s: %s returned at %.2fs, %v after it was called, %s, but %s: a server that is not sure it "+
 			"still leads a majority must not answer (paper §8: a leader must check that it has not been "+
 			"deposed before it answers, and a write commits only on a majority)",
-			ck, rec.describe(), rec.returnAt.Seconds(), (rec.returnAt - rec.callAt).Round(time.Millisecond), why)
+			ck, rec.describe(), rec.returnAt.Seconds(), (rec.returnAt - rec.callAt).Round(time.Millisecond), rec.answeredBy(), why)
 	case <-time.After(d):
 	}
 	return done

@@ -24,7 +24,7 @@ var verdictCases = map[string]verdictCase{
 	"stale leader answers Get": {
 		scenario: kvtest.MinorityLeader,
 		flaws:    broken.Flaws{StaleGet: true},
-		want: []string{`lab5.go:`, `Get("a") -> "before" returned at`, "but the clerk reached only", "the old leader and one follower",
+		want: []string{`lab5.go:`, `Get("a") -> "before" returned at`, "answered by s", "but the clerk reached only", "the old leader and one follower",
 			"a server that is not sure it still leads a majority must not answer", "rerun: "},
 	},
 	"retried Append applied twice": {
@@ -32,6 +32,7 @@ var verdictCases = map[string]verdictCase{
 		flaws:    broken.Flaws{NoDuplicates: true},
 		want: []string{"linearizability: the operations on key", "cannot be put in one order",
 			"none of the operations that could come next fits", "twice, which one Append of the history wrote: a retried Append applied twice",
+			", answered by s",
 			"-linearizability.html (porcupine's view"},
 	},
 	"one map shared by every server, without Raft": {
@@ -49,6 +50,12 @@ var verdictCases = map[string]verdictCase{
 		scenario: kvtest.SnapshotSize,
 		flaws:    broken.Flaws{NeverSnapshot: true},
 		want:     []string{"saved Raft state is", "over 8000 (8 times maxraftstate, 1000)", "must call Snapshot"},
+	},
+	"Kill leaves the Raft running": {
+		scenario: kvtest.Kill,
+		flaws:    broken.Flaws{KillKeepsRaft: true},
+		want: []string{`lab5.go:`, "was killed at", "it still made", "RPCs in 2s", "KVServer.Kill must kill the server's Raft",
+			"rerun: "},
 	},
 	"restart ignores the snapshot": {
 		scenario: kvtest.SnapshotRestart,

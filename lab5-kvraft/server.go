@@ -59,7 +59,10 @@ func (kv *KVServer) PutAppend(args *PutAppendArgs, reply *PutAppendReply) {
 func (kv *KVServer) Raft() raftapi.Raft { return kv.rf }
 
 // Kill stops the server and its Raft. The tests call it when they crash a
-// server and at the end of each test.
+// server and at the end of each test. Every goroutine of the server (the
+// applier, a handler waiting for its entry) must return once killed() is
+// true, and Kill must wake any that wait so that they see it; the tests
+// report those still running as leaks (TestKillLab5 costs the points).
 func (kv *KVServer) Kill() {
 	kv.dead.Store(true)
 	kv.rf.Kill()

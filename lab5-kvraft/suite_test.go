@@ -75,3 +75,4 @@ func TestCrashesUnreliableLab5(t *testing.T) {
 	kvtest.Run(t, kvtest.CrashesUnreliable, StartKVServer, MakeClerk)
 }
 func TestSpeedLab5(t *testing.T) { kvtest.Run(t, kvtest.Speed, StartKVServer, MakeClerk) }
+func TestKillLab5(t *testing.T)  { kvtest.Run(t, kvtest.Kill, StartKVServer, MakeClerk) }

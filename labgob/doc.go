@@ -6,6 +6,9 @@
 //
 // labrpc uses it to copy every RPC's arguments and reply, and student code
 // uses it to encode persistent state, exactly as with encoding/gob.
+// Messages (messages.go) decodes messages that are each a whole gob stream,
+// as labrpc's are, as a fresh Decoder would, with each message type's
+// decoder compiled once: labrpc and the tests' harness decode through it.
 //
 // # Usage
 //

@@ -2,6 +2,7 @@ package labgob_test
 
 import (
 	"bytes"
+	"encoding/gob"
 	"io"
 	"os"
 	"strings"
@@ -237,4 +238,35 @@ func TestDecodeIntoSliceOfUsedStructsWarnsOfOldData(t *testing.T) {
 	require.NoError(t, labgob.NewDecoder(&buf).Decode(&log))
 	assert.Equal(t, 4, log[0].Term, "gob decoded into the old element")
 	assert.True(t, contains(labgob.WarningsSince(m), "keeps its old value here"), "%q", labgob.WarningsSince(m))
+}
+
+// Messages, checked, reports what LabDecoder reports, naming the function
+// that decoded; unchecked (the tests' harness reading its own types), it
+// reports nothing.
+func TestCheckedMessagesReportAsLabDecoder(t *testing.T) {
+	m := labgob.NewMark()
+	var buf bytes.Buffer
+	require.NoError(t, labgob.NewEncoder(&buf).Encode(plainReply{Term: 0}))
+	for range 2 { // the second from a kept decoder
+		var plain labgob.Messages
+		stale := plainReply{Term: 7}
+		require.NoError(t, plain.Decode(buf.Bytes(), &stale))
+		assert.Empty(t, labgob.WarningsSince(m), "unchecked")
+	}
+	checked := labgob.Messages{Checked: true}
+	for range 2 {
+		stale := plainReply{Term: 7}
+		require.NoError(t, checked.Decode(buf.Bytes(), &stale))
+		assert.Equal(t, 7, stale.Term)
+	}
+	assert.Equal(t, []string{"decoding into a labgob_test.plainReply that is not zero (Term = 7) in " +
+		"TestCheckedMessagesReportAsLabDecoder: gob does not send zero fields, so a field the sender left zero keeps " +
+		"its old value here; decode into a fresh variable (for an RPC, a new reply for every Call)"},
+		labgob.WarningsSince(m))
+
+	buf.Reset()
+	require.NoError(t, gob.NewEncoder(&buf).Encode(lowerCaseArgs{Term: 1}))
+	var args lowerCaseArgs
+	require.NoError(t, checked.Decode(buf.Bytes(), &args))
+	assert.True(t, contains(labgob.ProblemsSince(m), "lowerCaseArgs"), "a lower-case field is a problem: %v", labgob.ProblemsSince(m))
 }

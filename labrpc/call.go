@@ -113,7 +113,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	if longReordering && p.reorder {
 		n.sleep(p.reorderDelay)
 	}
-	if err := labgob.NewDecoder(bytes.NewReader(res.reply)).Decode(reply); err != nil {
+	if err := n.replies.Decode(res.reply, reply); err != nil {
 		n.report(fmt.Sprintf("labrpc: %s: cannot decode reply into %T: %v", svcMeth, reply, err), "")
 		return n.fail(ev, ReplyLost, 0)
 	}

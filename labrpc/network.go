@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+
+	"raftlabs/labgob"
 )
 
 // A Network connects client ends to servers and decides, for each call,
@@ -27,6 +29,8 @@ type Network struct {
 
 	observeMu sync.Mutex // serializes calls to observer
 	observer  func(Event)
+
+	replies labgob.Messages // decodes replies into the callers'
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -64,6 +68,7 @@ func NewNetwork(seed int64) *Network {
 // same source.
 func NewNetworkSource(source func(end string) rand.Source) *Network {
 	return &Network{
+		replies:  labgob.Messages{Checked: true},
 		source:   source,
 		reliable: true,
 		ends:     map[string]*endState{},

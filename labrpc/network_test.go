@@ -2,6 +2,7 @@ package labrpc
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -275,6 +276,35 @@ func TestArgsAndRepliesAreCopies(t *testing.T) {
 		assert.Equal(t, []int{1, 2}, serverReply.L)
 		serverReply.X = 300
 		assert.Equal(t, 1, reply.X)
+	})
+}
+
+// Call after call of one method, whose arguments and replies are decoded
+// by decoders compiled once, each handler gets exactly what its caller
+// sent (a zero field after a set one included), each caller exactly its
+// reply, and no call's values share memory with another's.
+func TestCallAfterCallCopiesExactly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, end, peer := newTestNet(t, 1)
+		var earlier []*EchoArgs
+		for i := range 6 {
+			args := &EchoArgs{X: i % 2 * 5, S: strings.Repeat("s", i%3), L: []int{i, i + 1}[:i%3]}
+			if i%3 == 0 {
+				args.L = nil
+			}
+			var reply EchoReply
+			require.True(t, end.Call("Peer.Echo", args, &reply))
+			serverArgs, _ := peer.last()
+			assert.Equal(t, args, serverArgs, "call %d", i)
+			assert.Equal(t, EchoReply{X: args.X, S: args.S, L: args.L}, reply, "call %d", i)
+			earlier = append(earlier, serverArgs)
+		}
+		for i, a := range earlier {
+			assert.Equal(t, i%2*5, a.X, "call %d's arguments are unchanged by the calls after it", i)
+			if len(a.L) > 0 {
+				assert.Equal(t, i, a.L[0], "call %d's arguments are unchanged by the calls after it", i)
+			}
+		}
 	})
 }
 

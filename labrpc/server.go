@@ -92,7 +92,8 @@ func NewService(rcvr any) *Service {
 		if !m.IsExported() || ft.NumIn() != 3 || ft.NumOut() != 0 || ft.In(2).Kind() != reflect.Pointer {
 			continue
 		}
-		svc.methods[m.Name] = &method{fn: v.Method(i), argType: ft.In(1), replyType: ft.In(2)}
+		svc.methods[m.Name] = &method{fn: v.Method(i), argType: ft.In(1), replyType: ft.In(2),
+			args: &labgob.Messages{Checked: true}}
 	}
 	return svc
 }
@@ -111,6 +112,7 @@ type method struct {
 	fn        reflect.Value
 	argType   reflect.Type // as declared: *A or A
 	replyType reflect.Type // *R
+	args      *labgob.Messages
 }
 
 // decodeArgs decodes req into a new value of the handler's argument type.
@@ -120,7 +122,7 @@ func (m *method) decodeArgs(req []byte) (reflect.Value, error) {
 		elem = elem.Elem()
 	}
 	p := reflect.New(elem)
-	if err := labgob.NewDecoder(bytes.NewReader(req)).Decode(p.Interface()); err != nil {
+	if err := m.args.Decode(req, p.Interface()); err != nil {
 		return reflect.Value{}, err
 	}
 	if m.argType.Kind() == reflect.Pointer {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,9 @@ type Cluster struct {
 	leaksFail bool          // goroutines left after Kill fail this test (the Kill tests)
 	stopping  chan struct{} // closed to stop the harness's own goroutines
 	problems  problemsBaseline
+
+	observersMu sync.Mutex
+	observers   []func(labrpc.Event) // a hosted service's tests' own (Observe)
 
 	// snapshotEvery is how many applied entries pass between the service's
 	// snapshots, 0 for none (lab 4: the Snapshots option, service.go).
@@ -127,6 +131,12 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 		c.exchanges.observe(e)
 		c.noteUnsavedReply(e)
 		c.traceRPC(e)
+		c.observersMu.Lock()
+		observers := c.observers
+		c.observersMu.Unlock()
+		for _, f := range observers {
+			f(ev)
+		}
 	})
 	c.traceBoot(n)
 	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP
@@ -208,6 +218,22 @@ func (c *Cluster) RPCTotal() int { return c.net.TotalCount() }
 
 // BytesTotal returns how many request bytes have been sent in the test.
 func (c *Cluster) BytesTotal() int64 { return c.net.TotalBytes() }
+
+// CallsFrom returns how many RPCs server i's latest incarnation has made,
+// whatever became of them: a crashed server's calls through its cut-off
+// ends count too.
+func (c *Cluster) CallsFrom(i int) int {
+	c.mu.Lock()
+	names := c.endNames[i]
+	c.mu.Unlock()
+	n := 0
+	for _, cc := range c.net.CallCounts() {
+		if slices.Contains(names, cc.End) {
+			n += cc.Calls
+		}
+	}
+	return n
+}
 
 // scenarioLine returns "lab1.go:16": the line of the scenario (or of the
 // test that called Run with its own scenario) that is running the check

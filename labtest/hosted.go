@@ -144,3 +144,13 @@ func (r *run) runAfterChecks() {
 		return
 	}
 }
+
+// Observe shows f every network event from now on, after the harness's own
+// observers: for a service's tests, which watch their clients' calls. The
+// network calls f one event at a time, on the goroutine of the call; f
+// must not block, or call into the Cluster.
+func (c *Cluster) Observe(f func(labrpc.Event)) {
+	c.observersMu.Lock()
+	defer c.observersMu.Unlock()
+	c.observers = append(c.observers, f)
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"raftlabs/labgob"
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
 )
@@ -45,8 +46,8 @@ type installFields struct {
 	LastIncludedIndex, LastIncludedIdx, SnapshotIndex, LastIndex int
 }
 
-// The decoders of installFields (gobfields.go).
-var installDecoders history.MessageDecoders
+// The decoders of installFields (labgob.Messages: compiled once per message type).
+var installDecoders labgob.Messages
 
 func newInstalls() *installs {
 	return &installs{start: time.Now(), answered: map[int][]installAnswered{}}

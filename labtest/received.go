@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"raftlabs/labgob"
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/probe"
@@ -92,8 +93,8 @@ func entriesStruct(index reflect.Type) reflect.Type {
 	return reflect.StructOf(fields)
 }
 
-// The decoders of entriesType and entriesTypeUnsigned (history.MessageDecoders).
-var entriesDecoders, unsignedEntriesDecoders history.MessageDecoders
+// The decoders of entriesType and entriesTypeUnsigned (labgob.Messages).
+var entriesDecoders, unsignedEntriesDecoders labgob.Messages
 
 // decodeEntries reads the commands an AppendEntries carries, and the index
 // of the first.
@@ -251,8 +252,8 @@ func (r *receipts) indexesOf(i int, command any) []int {
 // snapshotFields is what the receipts read of an InstallSnapshot.
 type snapshotFields struct{ Data, Snapshot, SnapshotData []byte }
 
-// The decoders of snapshotFields (history.MessageDecoders).
-var snapshotDecoders history.MessageDecoders
+// The decoders of snapshotFields (labgob.Messages).
+var snapshotDecoders labgob.Messages
 
 // snapshotHeld records that server i has data as its snapshot without the
 // network: its service gave it to Snapshot, or its Persister held it at

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"raftlabs/labgob"
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
 )
@@ -40,8 +41,8 @@ type matchKey struct{ server, index, term int }
 // term, in the spellings the harness's own AppendEntries accepts (probe.go).
 type prevTermFields struct{ PrevLogTerm, PrevTerm int }
 
-// The decoders of prevTermFields (gobfields.go).
-var prevTermDecoders history.MessageDecoders
+// The decoders of prevTermFields (labgob.Messages: compiled once per message type).
+var prevTermDecoders labgob.Messages
 
 // An acceptKey is a command at an index of one server's log.
 type acceptKey struct {

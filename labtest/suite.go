@@ -128,7 +128,7 @@ var Suite = graded([]Test{
 	{Lab: 4, Scenario: KillAfterSnapshots, Points: 5, OwnLabOnly: true},
 
 	{Lab: 5, Service: "kvtest.OneClient", Points: 5},
-	{Lab: 5, Service: "kvtest.ManyClients", Points: 10},
+	{Lab: 5, Service: "kvtest.ManyClients", Points: 5},
 	{Lab: 5, Service: "kvtest.Unreliable", Points: 10},
 	{Lab: 5, Service: "kvtest.MinorityLeader", Points: 10},
 	{Lab: 5, Service: "kvtest.Partitions", Points: 10},
@@ -138,6 +138,7 @@ var Suite = graded([]Test{
 	{Lab: 5, Service: "kvtest.SnapshotDuplicates", Points: 10},
 	{Lab: 5, Service: "kvtest.CrashesUnreliable", Points: 10},
 	{Lab: 5, Service: "kvtest.Speed", Points: 10},
+	{Lab: 5, Service: "kvtest.Kill", Points: 5},
 })
 
 // graded returns tests less those worth 0 points: the dropped ones.

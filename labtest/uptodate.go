@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"raftlabs/labtest/internal/history"
+	"raftlabs/labgob"
 )
 
 // When two servers apply different commands at one index, a vote often
@@ -31,8 +31,8 @@ type lastLogFields struct {
 	LastLogTerm, LastTerm, LastEntryTerm                         int
 }
 
-// The decoders of lastLogFields (gobfields.go).
-var lastLogDecoders history.MessageDecoders
+// The decoders of lastLogFields (labgob.Messages: compiled once per message type).
+var lastLogDecoders labgob.Messages
 
 // readLastLog reads a RequestVote's last log index and term.
 func readLastLog(args []byte) (index, term int, ok bool) {

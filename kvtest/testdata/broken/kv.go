@@ -21,6 +21,7 @@ type Flaws struct {
 	NeverSnapshot  bool // the server ignores maxraftstate
 	IgnoreSnapshot bool // a restarted server does not restore its snapshot
 	SharedMap      bool // every server answers from one map shared by all, without Raft
+	KillKeepsRaft  bool // Kill stops the server but not its Raft
 }
 
 // shared is the map of the SharedMap flaw: package-level, so every server
@@ -110,7 +111,9 @@ func (s *Server) Raft() raftapi.Raft { return s.rf }
 func (s *Server) Kill() {
 	if !s.dead.Swap(true) {
 		close(s.done)
-		s.rf.Kill()
+		if !s.flaws.KillKeepsRaft {
+			s.rf.Kill()
+		}
 	}
 }
 

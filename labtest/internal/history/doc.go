@@ -19,7 +19,7 @@
 //
 // An Event decodes a message's Term and outcome fields by name, at most
 // once however many observers read it (the history, what the servers
-// revealed, the trace); MessageDecoders (gobfields.go) is the gob decoding
+// revealed, the trace); labgob.Messages is the gob decoding
 // they share, compiled once per message type.
 //
 // # Guarantees

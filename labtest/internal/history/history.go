@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"raftlabs/labgob"
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/labtest/internal/words"
@@ -136,8 +137,9 @@ type rpcFieldsUnsigned struct {
 	Success, Succeeded, Ok     bool
 }
 
-// The decoders of Fields and rpcFieldsUnsigned (gobfields.go).
-var signedFields, unsignedFields MessageDecoders
+// The decoders of Fields and rpcFieldsUnsigned (labgob.Messages: unchecked, since
+// the harness reads the student's messages into types of its own).
+var signedFields, unsignedFields labgob.Messages
 
 // decodeRPCFields reads the fields the history needs from an encoded
 // message, whatever the signedness of its Term.

@@ -1,22 +1,32 @@
-package history
+package labgob
 
 import (
 	"bytes"
 	"encoding/gob"
+	"reflect"
 	"sync"
 )
 
-// Every RPC the network carries is a gob stream of its own, written by a
-// fresh encoder: first the definitions of the types it uses, then the
-// value. A fresh gob.Decoder compiles a decoding engine from those
-// definitions before it reads the value, and for the harness, which reads a
-// few fields of every RPC (history.go), that compiling is most of the cost
-// of watching the network. A messageDecoders keeps one decoder per distinct
-// set of type definitions (in practice, one per message type) and hands it
-// only the values that follow: the same decoding, compiled once.
+// Every RPC labrpc carries is a gob stream of its own, written by a fresh
+// encoder (so that each message's size is what it would be alone on a
+// wire): first the definitions of the types it uses, then the value. A
+// fresh gob.Decoder compiles a decoding engine from those definitions
+// before it reads the value, and that compiling is most of what decoding
+// a small message costs, for labrpc, which decodes every message, and for
+// the tests' harness, which reads a few fields of every RPC. Messages
+// keeps one decoder per distinct set of type definitions (in practice, one
+// per message type) and hands it only the values that follow: the same
+// decoding, compiled once.
 
-// MessageDecoders decodes encoded messages into values of one Go type.
-type MessageDecoders struct {
+// Messages decodes messages, each a whole gob stream as a fresh Encoder
+// writes one value, as a fresh Decoder would, and compiles the decoder of
+// each message type once. The zero value is ready to use, and safe for
+// concurrent use: it decodes one message at a time.
+type Messages struct {
+	// Checked makes Decode report, before decoding, what LabDecoder's
+	// Decode reports: lower-case fields, and a value that is not zero.
+	Checked bool
+
 	mu       sync.Mutex
 	decoders map[string]*messageDecoder // by the stream's type definitions
 }
@@ -32,12 +42,16 @@ type messageDecoder struct {
 // largeMessage is the size from which a message gets a fresh decoder: a
 // kept decoder keeps a buffer as large as the largest message it has read,
 // and the tests that measure the memory a Raft frees must not see the
-// harness hold on to big messages, or let go of them.
+// network or the harness hold on to big messages, or let go of them.
 const largeMessage = 64 << 10
 
-// Decode decodes data, a whole gob stream, into target, which must point to
-// a value of the type the decoders are for.
-func (m *MessageDecoders) Decode(data []byte, target any) error {
+// Decode decodes data, a whole gob stream, into target, as
+// gob.NewDecoder(bytes.NewReader(data)).Decode(target) does.
+func (m *Messages) Decode(data []byte, target any) error {
+	if m.Checked {
+		met(reflect.TypeOf(target))
+		checkZero(target)
+	}
 	fresh := func() error { return gob.NewDecoder(bytes.NewReader(data)).Decode(target) }
 	defs, value, ok := splitTypeDefinitions(data)
 	if !ok || len(data) > largeMessage {
@@ -63,16 +77,29 @@ func (m *MessageDecoders) Decode(data []byte, target any) error {
 	err := d.dec.Decode(target)
 	unread := d.src.Len()
 	d.src.Reset(nil) // keep nothing of the message
+	if err != nil && err.Error() == errDuplicateType {
+		// The value carries the definition of a type this decoder has
+		// read before: an interface holding a struct, such as lab 5's
+		// commands in an AppendEntries, whose type every message defines
+		// again. Gob checks for that before it reads the definition, so
+		// the decoder is as it was, and only this message needs a fresh
+		// decoder. What this attempt wrote into target, the fresh one
+		// writes again: the same fields, from the same message.
+		return fresh()
+	}
 	if err != nil || unread > 0 {
-		// A value that carries definitions of its own (an interface
-		// holding a type this decoder has not seen), or one that does not
-		// fit target: this decoder's state is no longer certain, so these
+		// A value that does not fit target, or one that leaves bytes
+		// unread: this decoder's state is no longer certain, so these
 		// messages get fresh decoders from now on.
 		d.broken = true
 		return fresh()
 	}
 	return nil
 }
+
+// errDuplicateType is the error of a gob.Decoder given the definition of a
+// type it has already read (encoding/gob's recvType).
+const errDuplicateType = "gob: duplicate type received"
 
 // swappableReader reads from whichever message it was last reset to. It is
 // an io.ByteReader, so a gob.Decoder reads from it directly and buffers
