@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -226,7 +227,7 @@ func resumable(path string, settings classSettings, class string, students []str
 		return kept
 	}
 	for _, g := range prev.Students {
-		if g.Error == "" && slices.Contains(students, g.Student) &&
+		if g.Error == "" && !buildStopped(g) && slices.Contains(students, g.Student) &&
 			g.Submission == fingerprint(filepath.Join(class, g.Student)) {
 			kept[g.Student] = g
 		}
@@ -236,6 +237,17 @@ func resumable(path string, settings classSettings, class string, students []str
 			"(delete it to grade them all again).\n", len(kept), len(students), path)
 	}
 	return kept
+}
+
+// buildStopped reports whether one of g's builds was ended from outside
+// (grading.StoppedFromOutside), which is not the student's doing.
+func buildStopped(g studentGrade) bool {
+	for _, l := range g.Labs {
+		if strings.Contains(l.BuildError, grading.StoppedFromOutside) {
+			return true
+		}
+	}
+	return false
 }
 
 // fingerprint is a hash of the files in a submission's folder, to tell
@@ -377,6 +389,8 @@ func (g studentGrade) summary() string {
 		switch {
 		case l.Rejected != "":
 			s += " (rejected)"
+		case strings.Contains(l.BuildError, grading.StoppedFromOutside):
+			s += " (the build was stopped from outside: graded again on resuming)"
 		case l.BuildError != "":
 			s += " (does not compile)"
 		case len(flakyTests(l)) > 0:

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -257,6 +258,33 @@ func TestAClassWithTracesOffRecordsNone(t *testing.T) {
 	})
 	assert.Empty(t, traces, "RAFTLABS_TRACE=off keeps no trace")
 	assertEmptyDir(t, tmp)
+}
+
+// TestAStoppedBuildIsGradedAgain checks that a class run resuming keeps a
+// student graded with the same settings, but not one whose build was ended
+// from outside (grading.StoppedFromOutside), which is no grade of theirs.
+func TestAStoppedBuildIsGradedAgain(t *testing.T) {
+	class := t.TempDir()
+	writeFiles(t, class, map[string]string{
+		"alice/lab1-election/raft.go": "package raft // alice's\n",
+		"bob/lab1-election/raft.go":   "package raft // bob's\n",
+	})
+	cfg, err := parseArgs([]string{"--class", class, "lab1"})
+	require.NoError(t, err)
+	stopped := "building lab1-election failed before the go command printed anything (signal: interrupt): it was " +
+		grading.StoppedFromOutside + "; grade it again"
+	prev := classReport{classSettings: settingsOf(cfg), Students: []studentGrade{
+		{Student: "alice", Submission: fingerprint(filepath.Join(class, "alice")), Labs: []reportLab{{Lab: 1, Score: 100, MaxScore: 100}}},
+		{Student: "bob", Submission: fingerprint(filepath.Join(class, "bob")), Labs: []reportLab{{Lab: 1, MaxScore: 100, BuildError: stopped}}},
+	}}
+	path := filepath.Join(t.TempDir(), "grades.json")
+	require.NoError(t, writeFileAtomic(path, prev))
+
+	var out strings.Builder
+	kept := resumable(path, settingsOf(cfg), class, []string{"alice", "bob"}, &out)
+	assert.Contains(t, kept, "alice")
+	assert.NotContains(t, kept, "bob", "bob's build was stopped from outside: he is graded again")
+	assert.Contains(t, prev.Students[1].summary(), "the build was stopped from outside: graded again on resuming")
 }
 
 // TestAClassHasABuildCacheOfItsOwn grades a class without --shared-cache
