@@ -287,6 +287,34 @@ func TestAStoppedBuildIsGradedAgain(t *testing.T) {
 	assert.Contains(t, prev.Students[1].summary(), "the build was stopped from outside: graded again on resuming")
 }
 
+// TestLabsToWarm checks which labs a class run builds into its own cache
+// before grading anyone: those asked for, or those the submissions still to
+// grade have; none when every student is graded already.
+func TestLabsToWarm(t *testing.T) {
+	class := t.TempDir()
+	writeFiles(t, class, map[string]string{
+		"alice/lab1-election/raft.go":  "package raft\n",
+		"bob/lab3-persistence/raft.go": "package raft\n",
+		"dave/README.md":               "my Raft is elsewhere\n",
+	})
+	dirs := func(labs []labtest.Lab) []string {
+		var names []string
+		for _, lab := range labs {
+			names = append(names, lab.Dir)
+		}
+		return names
+	}
+	cfg, err := parseArgs([]string{"--class", class})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lab1-election", "lab3-persistence"}, dirs(labsToWarm(cfg, class, []string{"alice", "bob", "dave"})))
+	assert.Equal(t, []string{"lab3-persistence"}, dirs(labsToWarm(cfg, class, []string{"bob"})))
+	assert.Empty(t, labsToWarm(cfg, class, []string{"dave"}))
+	assert.Empty(t, labsToWarm(cfg, class, nil), "nothing to grade, nothing to build")
+	cfg, err = parseArgs([]string{"--class", class, "lab2"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lab2-replication"}, dirs(labsToWarm(cfg, class, []string{"alice"})))
+}
+
 // TestAClassHasABuildCacheOfItsOwn grades a class without --shared-cache
 // (one submission with no lab folder, so nothing is built): while it runs,
 // GOCACHE names the class's own cache, under the output folder; at the
