@@ -50,20 +50,23 @@ free_mb() {
 }
 
 # grade runs the class's grading once, sampling its memory; after $1
-# seconds (if not empty) it sends SIGINT to the grader (grade.sh's child,
-# the grader itself, as Ctrl-C would reach it).
+# seconds (if not empty) it sends SIGINT to every process of the grading,
+# as Ctrl-C in a terminal does: grade.sh runs in a process group of its own
+# (setsid), and the signal goes to that group, so that the grader, its
+# builds and its test processes all get it at once. (Sending it to the
+# grader's children alone, as this script once did, stopped a build and a
+# test without stopping the grader, which then recorded the stopped build
+# as a compile error.)
 peak=0
 grade() {
-	./grade.sh --class "$work/class" --out "$work/grades" ${RUNS:+--runs "$RUNS"} $labs >> "$work/grade.log" 2>&1 &
+	setsid ./grade.sh --class "$work/class" --out "$work/grades" ${RUNS:+--runs "$RUNS"} $labs >> "$work/grade.log" 2>&1 &
 	gradesh=$!
 	began=$(date +%s)
 	while kill -0 "$gradesh" 2>/dev/null; do
 		now=$(rss_under "$gradesh")
 		[ "$now" -gt "$peak" ] && peak=$now
 		if [ -n "$1" ] && [ $(($(date +%s) - began)) -ge "$1" ]; then
-			for pid in $(ps -o pid= --ppid "$gradesh"); do
-				kill -INT "$pid" 2>/dev/null || true
-			done
+			kill -INT -- "-$gradesh" 2>/dev/null || true
 			set -- ""
 		fi
 		sleep 0.2

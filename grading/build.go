@@ -116,6 +116,11 @@ func StartKVServer(servers []*labrpc.ClientEnd, me int, persister *raftapi.Persi
 func MakeClerk(servers []*labrpc.ClientEnd) *kv.Clerk { return kv.MakeClerk(servers) }
 `
 
+// StoppedFromOutside is in the error of a build that the go command ended
+// without a word: not the submission's fault, so a class run grades that
+// submission again when it resumes.
+const StoppedFromOutside = "stopped from outside, not by a compile error"
+
 // Build compiles lab's test binary from the repository at root and returns
 // its path. A compile error is returned with the go command's output and a
 // word on what the lab expects.
@@ -211,6 +216,13 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 	}
 	if parent.Err() != nil {
 		return "", fmt.Errorf("building %s: %w", lab.Dir, parent.Err())
+	}
+	if err != nil && strings.TrimSpace(string(out)) == "" {
+		// A compile error always has the compiler's words; a go command
+		// that ends without a word was ended from outside: a signal sent
+		// to it (not to the grader), or the machine's out-of-memory killer.
+		return "", fmt.Errorf("building %s failed before the go command printed anything (%v): it was %s; grade it again",
+			lab.Dir, err, StoppedFromOutside)
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s does not compile:\n%s\n%s", lab.Dir, strings.TrimSpace(string(out)), compileHint(string(out), opts.Limits))

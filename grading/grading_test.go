@@ -49,6 +49,24 @@ func TestMissingMakeExplained(t *testing.T) {
 	assert.Contains(t, err.Error(), "The tests call Make(peers []*labrpc.ClientEnd")
 }
 
+// TestABuildStoppedFromOutsideIsNotACompileError builds lab 1 with a CPU
+// limit of 0 s, so that the go command is killed (SIGXCPU) before it
+// prints anything, as a signal sent to it or the out-of-memory killer would
+// end it: the error says the build was stopped from outside, not that the
+// lab does not compile.
+func TestABuildStoppedFromOutsideIsNotACompileError(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the shell's ulimit -t 0 kills at once on Linux")
+	}
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	_, err = Build(root, lab1, Source{}, BuildOptions{Dir: t.TempDir(), Limits: labtest.Limits{CPU: time.Millisecond}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "building lab1-election failed before the go command printed anything")
+	assert.Contains(t, err.Error(), "stopped from outside, not by a compile error")
+	assert.NotContains(t, err.Error(), "does not compile")
+}
+
 func TestRunTestsRunsEachTestRunsTimes(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)

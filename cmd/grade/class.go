@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -98,6 +99,14 @@ func gradeClass(ctx context.Context, cfg config, root string, stdout, stderr io.
 		fmt.Fprintf(stdout, "The builds use a cache of the class's own, %s, removed at the end (--shared-cache: go's own).\n", cache)
 	}
 	printPointsCheck(stdout)
+	if !cfg.sharedCache {
+		if err := warmCache(ctx, cfg, root, class, todo, work, stdout); err != nil {
+			if ctx.Err() != nil {
+				return exitStopped, err
+			}
+			return exitNotFull, err
+		}
+	}
 
 	start := time.Now()
 	save := func() error {
@@ -156,6 +165,67 @@ send:
 		}
 	}
 	return exitFullMarks, nil
+}
+
+// warmTimeout bounds the class's first, cold build of a lab: the standard
+// library and the course's packages, on a machine that may be busy.
+const warmTimeout = 30 * time.Minute
+
+// warmCache builds, before any student is graded, the course's own code of
+// every lab the class will build (labsToWarm), into the class's build cache
+// (GOCACHE, set by the caller). The cold build (the standard library, the
+// course's packages) is then paid once, under no student's build time
+// limit, rather than by the first students, each within buildTimeout: on a
+// busy machine two cold builds at once took longer than that, and a correct
+// submission scored 0 in lab 1 for it.
+func warmCache(ctx context.Context, cfg config, root, class string, todo []string, work string, stdout io.Writer) error {
+	labs := labsToWarm(cfg, class, todo)
+	if len(labs) == 0 {
+		return nil
+	}
+	dir, err := os.MkdirTemp(work, "warm-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	start := time.Now()
+	for _, lab := range labs {
+		fmt.Fprintf(stdout, "Warming the class's build cache: building %s as the course has it...\n", lab.Dir)
+		_, err := grading.Build(root, lab, grading.Source{}, grading.BuildOptions{Dir: dir, Race: cfg.race, Timeout: warmTimeout, Context: ctx})
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted while warming the class's build cache; run the same command again")
+		}
+		if err != nil {
+			return fmt.Errorf("the course's own %s does not build, so no submission can be graded: %v", lab.Dir, err)
+		}
+	}
+	fmt.Fprintf(stdout, "The cache is warm (%.0fs).\n", time.Since(start).Seconds())
+	return nil
+}
+
+// labsToWarm returns the labs a class run will build: those it was asked
+// for, or else every lab that one of the submissions todo (folders of class)
+// has.
+func labsToWarm(cfg config, class string, todo []string) []labtest.Lab {
+	if len(todo) == 0 {
+		return nil
+	}
+	if len(cfg.labs) > 0 {
+		return cfg.labs
+	}
+	has := map[int]bool{}
+	for _, student := range todo {
+		for _, lab := range labtest.LabsIn(filepath.Join(class, student)) {
+			has[lab.Number] = true
+		}
+	}
+	var labs []labtest.Lab
+	for _, lab := range labtest.Labs {
+		if has[lab.Number] {
+			labs = append(labs, lab)
+		}
+	}
+	return labs
 }
 
 // setenv sets the environment variable key to value and returns what
@@ -226,7 +296,7 @@ func resumable(path string, settings classSettings, class string, students []str
 		return kept
 	}
 	for _, g := range prev.Students {
-		if g.Error == "" && slices.Contains(students, g.Student) &&
+		if g.Error == "" && !buildStopped(g) && slices.Contains(students, g.Student) &&
 			g.Submission == fingerprint(filepath.Join(class, g.Student)) {
 			kept[g.Student] = g
 		}
@@ -236,6 +306,17 @@ func resumable(path string, settings classSettings, class string, students []str
 			"(delete it to grade them all again).\n", len(kept), len(students), path)
 	}
 	return kept
+}
+
+// buildStopped reports whether one of g's builds was ended from outside
+// (grading.StoppedFromOutside), which is not the student's doing.
+func buildStopped(g studentGrade) bool {
+	for _, l := range g.Labs {
+		if strings.Contains(l.BuildError, grading.StoppedFromOutside) {
+			return true
+		}
+	}
+	return false
 }
 
 // fingerprint is a hash of the files in a submission's folder, to tell
@@ -377,6 +458,8 @@ func (g studentGrade) summary() string {
 		switch {
 		case l.Rejected != "":
 			s += " (rejected)"
+		case strings.Contains(l.BuildError, grading.StoppedFromOutside):
+			s += " (the build was stopped from outside: graded again on resuming)"
 		case l.BuildError != "":
 			s += " (does not compile)"
 		case len(flakyTests(l)) > 0:

@@ -5,15 +5,18 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -168,6 +171,148 @@ func TestAClassRunResumesAfterAnInterrupt(t *testing.T) {
 	traces, err := filepath.Glob(filepath.Join(out, "traces", "carol", "*.jsonl"))
 	require.NoError(t, err)
 	assert.NotEmpty(t, traces, "carol's failed run left its trace under the output folder")
+}
+
+// TestAnInterruptedClassKeepsItsRowsAndLeavesNoCopies interrupts a class
+// run, as Ctrl-C does, while the second student's test runs (a test that
+// busy-loops): the grader stops at once with status 130, grades.csv and
+// grades.json hold the first student, who had finished, and nothing else,
+// and neither the output folder nor the system's temporary folder keeps a
+// copy of the course.
+func TestAnInterruptedClassKeepsItsRowsAndLeavesNoCopies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grades a test of lab 1 for a class of two")
+	}
+	class := t.TempDir()
+	for name, tree := range map[string]string{"alice": fakeTree(t, ""), "carol": fakeTree(t, busyLoops)} {
+		require.NoError(t, os.Rename(tree, filepath.Join(class, name)))
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	out := filepath.Join(t.TempDir(), "grades")
+
+	// Interrupted once carol's log says her test runs.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cancelled := make(chan time.Time, 1)
+	go func() {
+		for ctx.Err() == nil {
+			if log, _ := os.ReadFile(filepath.Join(out, "logs", "carol.txt")); strings.Contains(string(log), "running") {
+				time.Sleep(500 * time.Millisecond) // the test process runs
+				cancelled <- time.Now()
+				cancel()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	var stdout, stderr strings.Builder
+	status := runContext(ctx, []string{"--class", class, "--out", out, "--jobs", "1", "--runs", "1",
+		"--run", "^" + fiveServerTest + "$", "--shared-cache"}, &stdout, &stderr)
+
+	assert.Equal(t, exitStopped, status, stdout.String())
+	var at time.Time
+	select {
+	case at = <-cancelled:
+	default:
+		t.Fatalf("the class was not interrupted while carol's test ran:\n%s%s", stdout.String(), stderr.String())
+	}
+	carol, _ := os.ReadFile(filepath.Join(out, "logs", "carol.txt"))
+	assert.Less(t, time.Since(at), 5*time.Second, "carol's busy test was stopped, not waited for; her log:\n%s", carol)
+	assert.Contains(t, stderr.String(), "interrupted: 1 of 2 submissions graded")
+	assert.Contains(t, stderr.String(), "run the same command again to grade the rest")
+	rows := readCSV(t, filepath.Join(out, "grades.csv"))
+	require.Len(t, rows, 2, "a heading and alice's row")
+	assert.Equal(t, "alice", rows[1][0])
+	var c classReport
+	readJSON(t, filepath.Join(out, "grades.json"), &c)
+	require.Len(t, c.Students, 1)
+	assert.Equal(t, "alice", c.Students[0].Student)
+	assert.NoDirExists(t, filepath.Join(out, ".work"), "the copies of the course are removed")
+	assertEmptyDir(t, tmp)
+}
+
+// TestAClassWithTracesOffRecordsNone grades a class whose one student fails
+// a test, with RAFTLABS_TRACE=off in the grader's environment: no trace is
+// kept under the output folder, and none in the system's temporary folder.
+func TestAClassWithTracesOffRecordsNone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grades a test of lab 1 that busy-loops")
+	}
+	class := t.TempDir()
+	require.NoError(t, os.Rename(fakeTree(t, busyLoops), filepath.Join(class, "carol")))
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("RAFTLABS_TRACE", "off")
+	out := filepath.Join(t.TempDir(), "grades")
+
+	status, output := grade(t, "--class", class, "--out", out, "--run", "^"+fiveServerTest+"$", "--shared-cache")
+	assert.Equal(t, exitNotFull, status, output)
+	assert.Contains(t, output, "carol: lab1 0/")
+	var traces []string
+	filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".jsonl") {
+			traces = append(traces, path)
+		}
+		return nil
+	})
+	assert.Empty(t, traces, "RAFTLABS_TRACE=off keeps no trace")
+	assertEmptyDir(t, tmp)
+}
+
+// TestAStoppedBuildIsGradedAgain checks that a class run resuming keeps a
+// student graded with the same settings, but not one whose build was ended
+// from outside (grading.StoppedFromOutside), which is no grade of theirs.
+func TestAStoppedBuildIsGradedAgain(t *testing.T) {
+	class := t.TempDir()
+	writeFiles(t, class, map[string]string{
+		"alice/lab1-election/raft.go": "package raft // alice's\n",
+		"bob/lab1-election/raft.go":   "package raft // bob's\n",
+	})
+	cfg, err := parseArgs([]string{"--class", class, "lab1"})
+	require.NoError(t, err)
+	stopped := "building lab1-election failed before the go command printed anything (signal: interrupt): it was " +
+		grading.StoppedFromOutside + "; grade it again"
+	prev := classReport{classSettings: settingsOf(cfg), Students: []studentGrade{
+		{Student: "alice", Submission: fingerprint(filepath.Join(class, "alice")), Labs: []reportLab{{Lab: 1, Score: 100, MaxScore: 100}}},
+		{Student: "bob", Submission: fingerprint(filepath.Join(class, "bob")), Labs: []reportLab{{Lab: 1, MaxScore: 100, BuildError: stopped}}},
+	}}
+	path := filepath.Join(t.TempDir(), "grades.json")
+	require.NoError(t, writeFileAtomic(path, prev))
+
+	var out strings.Builder
+	kept := resumable(path, settingsOf(cfg), class, []string{"alice", "bob"}, &out)
+	assert.Contains(t, kept, "alice")
+	assert.NotContains(t, kept, "bob", "bob's build was stopped from outside: he is graded again")
+	assert.Contains(t, prev.Students[1].summary(), "the build was stopped from outside: graded again on resuming")
+}
+
+// TestLabsToWarm checks which labs a class run builds into its own cache
+// before grading anyone: those asked for, or those the submissions still to
+// grade have; none when every student is graded already.
+func TestLabsToWarm(t *testing.T) {
+	class := t.TempDir()
+	writeFiles(t, class, map[string]string{
+		"alice/lab1-election/raft.go":  "package raft\n",
+		"bob/lab3-persistence/raft.go": "package raft\n",
+		"dave/README.md":               "my Raft is elsewhere\n",
+	})
+	dirs := func(labs []labtest.Lab) []string {
+		var names []string
+		for _, lab := range labs {
+			names = append(names, lab.Dir)
+		}
+		return names
+	}
+	cfg, err := parseArgs([]string{"--class", class})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lab1-election", "lab3-persistence"}, dirs(labsToWarm(cfg, class, []string{"alice", "bob", "dave"})))
+	assert.Equal(t, []string{"lab3-persistence"}, dirs(labsToWarm(cfg, class, []string{"bob"})))
+	assert.Empty(t, labsToWarm(cfg, class, []string{"dave"}))
+	assert.Empty(t, labsToWarm(cfg, class, nil), "nothing to grade, nothing to build")
+	cfg, err = parseArgs([]string{"--class", class, "lab2"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lab2-replication"}, dirs(labsToWarm(cfg, class, []string{"alice"})))
 }
 
 // TestAClassHasABuildCacheOfItsOwn grades a class without --shared-cache

@@ -395,3 +395,35 @@ func checkStrayCitations(doc string) []string {
 	}
 	return problems
 }
+
+// checkProbeTable checks that doc (docs/from-mit.md) lists every test that
+// sends RPCs of its own (labtest.Test.Probe) with its points, in its table
+// of tests and points, and no other test there.
+func checkProbeTable(doc string) []string {
+	var problems []string
+	listed := map[string]bool{}
+	for _, line := range strings.Split(doc, "\n") {
+		if m := pointsRow.FindStringSubmatch(line); m != nil {
+			listed[m[1]] = true
+		}
+	}
+	probes := map[string]bool{}
+	for _, test := range labtest.Suite {
+		if !test.Probe {
+			continue
+		}
+		probes[test.Name()] = true
+		if row := fmt.Sprintf("| `%s` | %d |", test.Name(), test.Points); !strings.Contains(doc, row) {
+			problems = append(problems, fmt.Sprintf("it must list %s, a test that sends RPCs of its own, with its "+
+				"points: %q (go run ./cmd/labgen writes the points)", test.Name(), row))
+		}
+	}
+	for name := range listed {
+		if !probes[name] {
+			problems = append(problems, fmt.Sprintf("it lists %s, which is not a test of the suite that sends RPCs "+
+				"of its own (go run ./cmd/labgen drops a dropped test's row)", name))
+		}
+	}
+	slices.Sort(problems)
+	return problems
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftlabs/classroom"
 	"raftlabs/labtest"
 )
 
@@ -201,23 +202,14 @@ func TestPastedTablesHaveTheSuitesPoints(t *testing.T) {
 // pasted before a reweighting: the points column and the totals follow the
 // suite, a dropped test's row goes, and the columns are aligned again.
 func TestWithSuitePointsRewritesAReweightedTable(t *testing.T) {
-	saved := labtest.Suite
-	t.Cleanup(func() { labtest.Suite = saved })
+	reweight(t)
 	points := map[string]int{}
-	labtest.Suite = nil
 	total := 0
-	for _, test := range saved {
-		switch test.Name() {
-		case "TestStaleVoteLab1":
-			test.Points += 5
-		case "TestLateVotesLab1":
-			continue // dropped
-		}
+	for _, test := range labtest.Suite {
 		points[test.Name()] = test.Points
 		if test.Lab == 1 {
 			total += test.Points
 		}
-		labtest.Suite = append(labtest.Suite, test)
 	}
 	before := "```\n$ ./grade.sh --reference lab1\n" +
 		"  test                        points  result  virtual  real   RPCs\n" +
@@ -260,10 +252,85 @@ func TestFromMITListsTheProbeNames(t *testing.T) {
 			assert.Contains(t, doc, "`"+name+"`", "docs/from-mit.md must list %s as a name for %s", name, what)
 		}
 	}
-	for _, test := range labtest.Suite {
-		if test.Probe {
-			assert.Contains(t, doc, fmt.Sprintf("| `%s` | %d |", test.Name(), test.Points),
-				"docs/from-mit.md must list %s, a test that sends RPCs of its own, with its points", test.Name())
+	assert.Empty(t, checkProbeTable(doc))
+}
+
+// reweight changes labtest.Suite, until the test ends, as an instructor
+// might and as docs/instructors.md's example does: lab 1's
+// TestStaleVoteLab1 gains the points of TestLateVotesLab1, which is
+// dropped.
+func reweight(t *testing.T) {
+	t.Helper()
+	saved := labtest.Suite
+	t.Cleanup(func() { labtest.Suite = saved })
+	labtest.Suite = nil
+	moved := 0
+	for _, test := range saved {
+		if test.Name() == "TestLateVotesLab1" {
+			moved = test.Points
 		}
 	}
+	require.NotZero(t, moved, "TestLateVotesLab1 is no longer in the suite: reweight another test")
+	for _, test := range saved {
+		switch test.Name() {
+		case "TestStaleVoteLab1":
+			test.Points += moved
+		case "TestLateVotesLab1":
+			continue // dropped
+		}
+		labtest.Suite = append(labtest.Suite, test)
+	}
+	require.NoError(t, labtest.CheckPoints())
+}
+
+// TestAReweightingRegeneratesEveryDocument reweights the suite (reweight),
+// runs labgen's generation on a copy of the course's documents, and checks
+// that every check of the documents that depends on the suite passes on
+// what it wrote: the handouts' lists of tests and their points, the
+// reference runs pasted in them, from-mit.md's table of the tests that
+// send RPCs of their own, and the workflow. Before the generation the
+// copy fails them.
+func TestAReweightingRegeneratesEveryDocument(t *testing.T) {
+	docs, err := labtest.SuiteDocs(root)
+	require.NoError(t, err)
+	reweight(t)
+	dir := t.TempDir()
+	names, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	require.NoError(t, err)
+	for _, name := range append(names, filepath.Join(root, "README.md")) {
+		rel, err := filepath.Rel(root, name)
+		require.NoError(t, err)
+		writeFile(t, filepath.Join(dir, rel), readDoc(t, rel))
+	}
+	for _, lab := range labtest.Labs {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, lab.Dir), 0o755))
+	}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "classroom"), 0o755))
+	read := func(name string) string {
+		doc, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		return string(doc)
+	}
+	require.NotEmpty(t, checkProbeTable(read("docs/from-mit.md")), "the copy is stale before labgen runs")
+	require.NotEmpty(t, checkTestLists(read("docs/lab1-election.md"), labtest.Labs[0]), "the copy is stale before labgen runs")
+
+	require.NoError(t, generate(dir, docs))
+	for _, lab := range labtest.Labs {
+		handout := filepath.Join("docs", lab.Dir+".md")
+		assert.Empty(t, checkTestLists(read(handout), lab), handout)
+		assert.NotContains(t, read(filepath.Join(lab.Dir, "suite_test.go")), "TestLateVotesLab1", "the dropped test does not run")
+	}
+	for _, name := range append(names, filepath.Join(root, "README.md")) {
+		rel, _ := filepath.Rel(root, name)
+		assert.Equal(t, read(rel), withSuitePoints(read(rel)), "%s: its pasted tables are not the suite's points", rel)
+	}
+	assert.Empty(t, checkProbeTable(read("docs/from-mit.md")))
+	assert.False(t, strings.Contains(read("docs/from-mit.md"), "| `TestLateVotesLab1` |"), "the dropped test's row goes")
+	assert.Equal(t, string(classroom.Workflow(labtest.Labs)), read("classroom/classroom.yml"))
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
 }

@@ -31,6 +31,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	"path/filepath"
@@ -66,44 +67,56 @@ func main() {
 	if err != nil {
 		log.Fatalf("labgen: %v (run it from the repository's root)", err)
 	}
-	for _, lab := range labtest.Labs {
-		path := filepath.Join(lab.Dir, "suite_test.go")
-		if err := os.WriteFile(path, labtest.SuiteFile(lab.Number), 0o644); err != nil {
-			log.Fatalf("labgen: %v (run it from the repository's root)", err)
-		}
-		log.Printf("wrote %s", path)
-		fuzzPath := filepath.Join(lab.Dir, "fuzz_test.go")
-		if err := os.WriteFile(fuzzPath, labtest.FuzzFile(lab.Number), 0o644); err != nil {
-			log.Fatalf("labgen: %v", err)
-		}
-		log.Printf("wrote %s", fuzzPath)
-
-		handout := filepath.Join("docs", lab.Dir+".md")
-		doc, err := os.ReadFile(handout)
-		if err != nil {
-			log.Fatalf("labgen: %v", err)
-		}
-		updated, err := labtest.WithTestTable(string(doc), labtest.TestTable(lab.Number, docs))
-		if err != nil {
-			log.Fatalf("labgen: %s: %v", handout, err)
-		}
-		if err := os.WriteFile(handout, []byte(updated), 0o644); err != nil {
-			log.Fatalf("labgen: %v", err)
-		}
-		log.Printf("wrote the table of tests in %s", handout)
+	if err := generate(".", docs); err != nil {
+		log.Fatalf("labgen: %v (run it from the repository's root)", err)
 	}
-	if err := writeSuitePoints("."); err != nil {
-		log.Fatalf("labgen: %v", err)
-	}
-	// The GitHub Classroom workflow gives each lab's step its points.
-	workflow := filepath.Join("classroom", "classroom.yml")
-	if err := os.WriteFile(workflow, classroom.Workflow(labtest.Labs), 0o644); err != nil {
-		log.Fatalf("labgen: %v", err)
-	}
-	log.Printf("wrote %s", workflow)
 	if *samples {
 		if err := writeSamples("."); err != nil {
 			log.Fatalf("labgen: %v", err)
 		}
 	}
+}
+
+// generate writes, in the course at root, everything made from
+// labtest.Suite: each lab folder's suite_test.go and fuzz_test.go, the
+// table of tests in each lab's handout (docs are the scenarios'
+// descriptions, from labtest.SuiteDocs), the suite's points in the grader
+// tables and the tables of tests and points pasted in README.md and docs/,
+// and the GitHub Classroom workflow, whose steps carry each lab's points.
+func generate(root string, docs map[string]string) error {
+	for _, lab := range labtest.Labs {
+		path := filepath.Join(root, lab.Dir, "suite_test.go")
+		if err := os.WriteFile(path, labtest.SuiteFile(lab.Number), 0o644); err != nil {
+			return err
+		}
+		log.Printf("wrote %s", path)
+		fuzzPath := filepath.Join(root, lab.Dir, "fuzz_test.go")
+		if err := os.WriteFile(fuzzPath, labtest.FuzzFile(lab.Number), 0o644); err != nil {
+			return err
+		}
+		log.Printf("wrote %s", fuzzPath)
+
+		handout := filepath.Join(root, "docs", lab.Dir+".md")
+		doc, err := os.ReadFile(handout)
+		if err != nil {
+			return err
+		}
+		updated, err := labtest.WithTestTable(string(doc), labtest.TestTable(lab.Number, docs))
+		if err != nil {
+			return fmt.Errorf("%s: %v", handout, err)
+		}
+		if err := os.WriteFile(handout, []byte(updated), 0o644); err != nil {
+			return err
+		}
+		log.Printf("wrote the table of tests in %s", handout)
+	}
+	if err := writeSuitePoints(root); err != nil {
+		return err
+	}
+	workflow := filepath.Join(root, "classroom", "classroom.yml")
+	if err := os.WriteFile(workflow, classroom.Workflow(labtest.Labs), 0o644); err != nil {
+		return err
+	}
+	log.Printf("wrote %s", workflow)
+	return nil
 }

@@ -38,6 +38,11 @@ var (
 	// columnGap separates the table's columns: tabwriter pads with two
 	// spaces or more, and a cell ("9/10 flaky") has one at most.
 	columnGap = regexp.MustCompile(`\s{2,}`)
+	// pointsHeading is the heading of a Markdown table written by hand
+	// whose rows are tests and their points (docs/from-mit.md lists the
+	// tests that send RPCs of their own so), and pointsRow a row of it.
+	pointsHeading = regexp.MustCompile(`^\| test \| points \|`)
+	pointsRow     = regexp.MustCompile("^\\| `(Test\\w+Lab\\d)` \\| (\\d+) \\|")
 )
 
 // withSuitePoints returns doc with every grader table in its fenced blocks
@@ -46,7 +51,9 @@ var (
 // row goes, the columns are aligned again as the grader aligns them, and a
 // full lab total or grand total gets the lab's points now. A dropped test's
 // run pasted from go test (its "Test TestX: seed N" line and the lines
-// under it) goes too.
+// under it) goes too. So does a row of a Markdown table of tests and
+// their points (| test | points | ...) outside the fences: its points
+// become the suite's, and a dropped test's row goes.
 func withSuitePoints(doc string) string {
 	points := map[string]int{}
 	for _, t := range labtest.Suite {
@@ -63,11 +70,21 @@ func withSuitePoints(doc string) string {
 	}
 	lines := strings.Split(doc, "\n")
 	var out []string
-	inFence, inSample := false, false
+	inFence, inSample, inPointsTable := false, false, false
 	var labsInFence []int
 	for k := 0; k < len(lines); k++ {
 		line := lines[k]
+		inPointsTable = inPointsTable && strings.HasPrefix(line, "|")
 		switch {
+		case !inFence && pointsHeading.MatchString(line):
+			inPointsTable = true
+		case inPointsTable && pointsRow.MatchString(line):
+			m := pointsRow.FindStringSubmatch(line)
+			p, ok := points[m[1]]
+			if !ok { // dropped
+				continue
+			}
+			line = fmt.Sprintf("| `%s` | %d |", m[1], p) + line[len(m[0]):]
 		case strings.HasPrefix(line, samplePrefix):
 			inSample = true
 		case line == sampleEnd:

@@ -40,8 +40,9 @@
 //
 // writes a class for measuring the grader instead: N submission folders
 // (100 by default), each a student's tree with the Raft in every lab folder
-// as package raft, the odd ones the reference and the even ones the named
-// variants (all of them by default) in turn. ./grade.sh --class DIR grades
+// as package raft, and the key/value service (solutions/kv, as package raft
+// on that Raft) beside it in lab 5's; the odd ones the reference and the
+// even ones the named variants (all of them by default) in turn. ./grade.sh --class DIR grades
 // them; docs/instructors.md has the numbers.
 //
 // A variant whose hunk's search text is no longer found exactly once in
