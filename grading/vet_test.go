@@ -22,6 +22,16 @@ func TestVetFindsNothingInCorrectRafts(t *testing.T) {
 	var dirs []string
 	if _, err := os.Stat(filepath.Join(root, "solutions")); err == nil { // a student's copy has none
 		dirs = append(dirs, "solutions")
+		subdirs, err := os.ReadDir(filepath.Join(root, "solutions"))
+		require.NoError(t, err)
+		for _, e := range subdirs {
+			// The reference key/value service, solutions/kv (the
+			// variants' folder holds patches, not a package).
+			goFiles, _ := filepath.Glob(filepath.Join(root, "solutions", e.Name(), "*.go"))
+			if e.IsDir() && len(goFiles) > 0 {
+				dirs = append(dirs, "solutions/"+e.Name())
+			}
+		}
 	}
 	for _, lab := range labtest.LabsIn(root) {
 		dirs = append(dirs, lab.Dir)
