@@ -33,12 +33,12 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	if err := checkCommand(command); err != nil {
 		return 0, 0, false, failure("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
-	c.applies.received.starting(i, command)
+	c.receipts.Starting(i, command)
 	asked := c.Now()
 	if err := c.callStudent(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
 		return 0, 0, false, err
 	}
-	c.applies.received.started(i, command, index, isLeader)
+	c.receipts.Started(i, command, index, isLeader)
 	c.traceCommand(i, command, index, term, isLeader)
 	if took := c.Now() - asked; took > c.slowCall() {
 		answer := "isLeader false"
@@ -53,8 +53,10 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		return index, term, isLeader, startedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
-		c.noteUnsavedStart(i, command, index, term, c.Now())
-		c.exchanges.noteStart(i, index, term, command, c.Now())
+		if c.persistenceTaught() {
+			c.unsaved.NoteStart(i, command, index, term, c.Now())
+		}
+		c.exchanges.NoteStart(i, index, term, command, c.Now())
 		if err := c.checkStartLeads(i, term, command); err != nil {
 			return index, term, isLeader, err
 		}
@@ -82,7 +84,7 @@ func (c *Cluster) StartOnLeader(i int, command any) (index, term int) {
 func (c *Cluster) Committed(index int) (count int, command any) {
 	c.t.Helper()
 	c.checkBackground()
-	return c.applies.committed(index)
+	return c.applies.Committed(index)
 }
 
 // WaitCommitted waits until at least n servers have applied index and
@@ -181,7 +183,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 		how = c.stallHow(leader, index, command)
 	}
 	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)%s",
-		commandText(command), n, c.applies.maxIndex(), how)
+		commandText(command), n, c.applies.MaxIndex(), how)
 	return -1
 }
 
@@ -189,7 +191,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 func (c *Cluster) appliedBy(index int) []int {
 	var servers []int
 	for i := range c.n {
-		if _, ok := c.applies.applied(i, index); ok {
+		if _, ok := c.applies.Applied(i, index); ok {
 			servers = append(servers, i)
 		}
 	}
@@ -198,7 +200,7 @@ func (c *Cluster) appliedBy(index int) []int {
 
 // Applied returns the command server i applied at index, if it has.
 func (c *Cluster) Applied(i, index int) (command any, ok bool) {
-	return c.applies.applied(i, index)
+	return c.applies.Applied(i, index)
 }
 
 // CheckNotCommitted checks that no server has applied index.

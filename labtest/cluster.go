@@ -12,7 +12,13 @@ import (
 
 	"raftlabs/labgob"
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/exchanges"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/installs"
+	"raftlabs/labtest/internal/persisted"
+	"raftlabs/labtest/internal/receipts"
+	"raftlabs/labtest/internal/revealed"
+	"raftlabs/labtest/internal/service"
 	"raftlabs/labtest/internal/stacks"
 	"raftlabs/raftapi"
 )
@@ -49,13 +55,15 @@ type Cluster struct {
 	netHistory []string // each shape the network has had, with when it began
 	probes     int      // RPCs the harness itself has sent
 
-	leaders   map[int]sighting // election safety: the leader seen in each term
-	history   *history.History // roles and terms seen, for failures (package history)
-	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
-	unsaved   *unsavedEntries  // entries vouched for before they were saved (unsaved.go)
-	exchanges *exchanges       // what leaders sent followers, for stalls (stalls.go)
-	applies   *applyChecker
-	drains    atomic.Int32 // drain goroutines running
+	leaders   map[int]sighting     // election safety: the leader seen in each term
+	history   *history.History     // roles and terms seen, for failures (package history)
+	revealed  *revealed.Revealed   // terms and votes the servers showed, for crashes (package revealed)
+	receipts  *receipts.Receipts   // what reached each server (package receipts)
+	installs  *installs.Installs   // the InstallSnapshots each server answered (package installs)
+	unsaved   *persisted.Unsaved   // entries vouched for before they were saved (package persisted)
+	exchanges *exchanges.Exchanges // what leaders sent followers, for stalls (package exchanges)
+	applies   *service.Checker     // what each server's service was sent (package service)
+	drains    atomic.Int32         // drain goroutines running
 	baseline  goroutineCount
 	reported  bool          // a background problem has failed the test
 	leaksFail bool          // goroutines left after Kill fail this test (the Kill tests)
@@ -113,19 +121,22 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.net = c.run.newNetwork()
 	c.run.network.Store(c.net)
 	c.history = history.New(n, ElectionTimeout)
-	c.revealed = newRevealed()
-	received := newReceipts(n)
-	installs := newInstalls()
-	c.unsaved = newUnsavedEntries()
-	c.exchanges = newExchanges()
+	c.revealed = revealed.New()
+	c.receipts = receipts.New(n)
+	c.installs = installs.New()
+	c.unsaved = persisted.New(c.start, n, c.persisterOf, c.receipts)
+	c.exchanges = exchanges.New()
+	taught := c.persistenceTaught()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &history.Event{Event: ev}
 		c.history.Observe(e)
-		c.revealed.observe(e)
-		received.observe(e)
-		installs.observe(e)
-		c.exchanges.observe(e)
-		c.noteUnsavedReply(e)
+		c.revealed.Observe(e)
+		c.receipts.Observe(e)
+		c.installs.Observe(e)
+		c.exchanges.Observe(e)
+		if taught {
+			c.unsaved.Observe(e)
+		}
 		c.traceRPC(e)
 	})
 	c.traceBoot(n)
@@ -143,9 +154,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.endNames = make([][]string, n)
 	c.connected = make([]bool, n)
 	c.group = make([]int, n)
-	c.applies = newApplyChecker(n)
-	c.applies.received = received
-	c.applies.installs = installs
+	c.applies = service.New(n, c.receipts, c.installs)
 	for i := range n {
 		c.persisters[i] = raftapi.MakePersister()
 		c.connected[i] = true

@@ -61,13 +61,21 @@
 //   - tracer records the test's trace from the network's events;
 //   - probe builds the harness's own RPCs in the student's types, and
 //     puppets answers for crashed servers as a scenario scripts;
-//   - words writes servers, times and lists the same way everywhere.
+//   - words writes servers, times and lists the same way everywhere;
+//   - service is the service above each server: it reads applyCh, checks
+//     the rules of applying and state machine safety, and snapshots;
+//   - receipts records what reached each server, so that a command or
+//     snapshot applied that no message carried fails;
+//   - revealed records the terms and votes the servers showed each other,
+//     and judges a double vote or a term that went back;
+//   - persisted judges what a server saved, and records how an entry came
+//     to be vouched for unsaved;
+//   - exchanges and installs record what leaders sent followers and the
+//     InstallSnapshots answered, for the explanations some verdicts add.
 //
 // The cluster's faces of these machines are the files that feed them
 // (testproc.go, leadership.go, blame.go, watching.go, trace.go, probes.go,
-// puppets.go). The apply, receipt and persistence checkers, and the
-// explanations some verdicts add (installed.go, stalls.go, unsaved.go,
-// uptodate.go), are still in this package.
+// puppets.go, service.go, persisted.go, explain.go).
 //
 // # What virtual time means for your code
 //
@@ -108,10 +116,11 @@
 //     else, in every test: a leader was granted a majority's votes
 //     (internal/history/majority.go); every command and snapshot a server
 //     applies reached it in a message or from its own Start, Snapshot or
-//     Persister (received.go); in labs 3 and 4, what a server applied is among the
-//     bytes it saved, at each crash and at the end of the test, and a
-//     server booted with an empty Persister knows nothing of its past
-//     (persisted.go). The servers share one process, so these rule
-//     out package-level variables that carry Raft's state between servers
-//     or across a crash; docs/instructors.md says what they cannot see.
+//     Persister (internal/receipts); in labs 3 and 4, what a server
+//     applied is among the bytes it saved, at each crash and at the end of
+//     the test, and a server booted with an empty Persister knows nothing
+//     of its past (persisted.go, internal/persisted). The servers share
+//     one process, so these rule out package-level variables that carry
+//     Raft's state between servers or across a crash; docs/instructors.md
+//     says what they cannot see.
 package labtest

@@ -181,7 +181,7 @@ func (c *Cluster) currentStats() *stats {
 		s.bytes = c.net.TotalBytes()
 	}
 	if c.applies != nil {
-		s.commands = c.applies.maxIndex()
+		s.commands = c.applies.MaxIndex()
 	}
 	return s
 }
@@ -200,8 +200,8 @@ func (c *Cluster) checkBackground() {
 // nil if none.
 func (c *Cluster) backgroundProblem() error {
 	if c.applies != nil {
-		if err := c.applies.problem(); err != nil {
-			if d := c.applies.unsafeFirst(); d != nil {
+		if err := c.applies.Problem(); err != nil {
+			if d := c.applies.UnsafeFirst(); d != nil {
 				if how := c.disagreementHow(d); how != "" {
 					err = fmt.Errorf("%w\n%s", err, how)
 				}
@@ -210,7 +210,7 @@ func (c *Cluster) backgroundProblem() error {
 		}
 	}
 	if c.revealed != nil {
-		if err := c.revealed.err(); err != nil {
+		if err := c.revealed.Err(); err != nil {
 			return err
 		}
 	}

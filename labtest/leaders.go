@@ -26,7 +26,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	}
 	if c.history != nil {
 		c.history.Polled(i, term, isLeader, c.Now())
-		c.revealed.polled(i, term, asked)
+		c.revealed.Polled(i, term, asked)
 		c.traceState(i, term, isLeader)
 	}
 	if isLeader {

@@ -1,28 +1,19 @@
-package labtest
+package exchanges
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/words"
 )
 
-// When a command is not applied in time, the latest AppendEntries and
-// InstallSnapshots its leader sent each server that lacks it often say
-// why, in the terms of a rule of Figure 2 or §7: a follower that accepts
-// every AppendEntries and is never sent the entry; one that refuses the
-// same AppendEntries again and again, with no retry further back, or no
-// snapshot when the leader's service has compacted its log; one sent the
-// same snapshot again and again and never the entries after it. The
-// exchanges record what each leader sent each follower and what came back.
-
-// exchanges records the latest AppendEntries and InstallSnapshots each
+// Exchanges records the latest AppendEntries and InstallSnapshots each
 // server sent each other that were answered, and the snapshots each
 // server's service asked it to take. It is safe for concurrent use.
-type exchanges struct {
+type Exchanges struct {
 	mu          sync.Mutex
 	start       time.Time
 	sentAt      map[int]time.Duration      // call -> when it was sent, until it ends
@@ -33,20 +24,23 @@ type exchanges struct {
 	matched     map[matchKey]acceptance    // a prevLogIndex and prevLogTerm a server accepted (latestTerm unused)
 }
 
+// A serverIndex is an index of one server's log.
+type serverIndex struct{ server, index int }
+
 // A matchKey is a prevLogIndex and prevLogTerm of one server's.
 type matchKey struct{ server, index, term int }
 
 // prevTermFields is what the record reads of an AppendEntries' previous log
-// term, in the spellings the harness's own AppendEntries accepts (probe.go).
+// term, in the spellings the harness's own AppendEntries accepts (package probe).
 type prevTermFields struct{ PrevLogTerm, PrevTerm int }
 
-// The decoders of prevTermFields (gobfields.go).
+// The decoders of prevTermFields (history.MessageDecoders).
 var prevTermDecoders history.MessageDecoders
 
 // An acceptKey is a command at an index of one server's log.
 type acceptKey struct {
 	server, index int
-	command       any // commandKey's
+	command       any // history.CommandKey's
 }
 
 // An acceptance is how a server accepted AppendEntries that carried one
@@ -58,7 +52,7 @@ type acceptance struct {
 	latestTerm int
 }
 
-// keptExchanges is how many of each pair's latest exchanges the record
+// keptExchanges is how many of each pair's latest Exchanges the record
 // keeps; stallRepeats is how many alike, in a row, count as a stall.
 const (
 	keptExchanges = 16
@@ -90,15 +84,16 @@ type startReply struct {
 	at      time.Duration
 }
 
-func newExchanges() *exchanges {
-	return &exchanges{start: time.Now(), sentAt: map[int]time.Duration{}, pairs: map[[2]int][]exchange{},
+// New returns an empty record, on a clock that starts now.
+func New() *Exchanges {
+	return &Exchanges{start: time.Now(), sentAt: map[int]time.Duration{}, pairs: map[[2]int][]exchange{},
 		snapshotted: map[int]snapshotCall{}, started: map[serverIndex]startReply{}, accepted: map[acceptKey]acceptance{},
 		matched: map[matchKey]acceptance{}}
 }
 
-// observe reads one network event between two servers: an AppendEntries or
+// Observe reads one network event between two servers: an AppendEntries or
 // InstallSnapshot sent, answered or lost.
-func (x *exchanges) observe(ev *history.Event) {
+func (x *Exchanges) Observe(ev *history.Event) {
 	from, to, method, ok := ev.Between()
 	if !ok || method != "AppendEntries" && method != "InstallSnapshot" {
 		return
@@ -130,13 +125,13 @@ func (x *exchanges) observe(ev *history.Event) {
 	e := exchange{install: method == "InstallSnapshot", term: args.Term, success: reply.AppendSucceeded(),
 		replied: reply.Term, sent: sent, at: now}
 	if e.install {
-		var f installFields
-		if installDecoders.Decode(ev.Args, &f) != nil {
+		_, through, ok := history.SnapshotThrough(ev.Args)
+		if !ok {
 			return
 		}
-		e.through = max(f.LastIncludedIndex, f.LastIncludedIdx, f.SnapshotIndex, f.LastIndex)
+		e.through = through
 	} else {
-		first, commands, ok := decodeEntries(ev.Args)
+		first, commands, ok := history.Entries(ev.Args)
 		if !ok {
 			return
 		}
@@ -161,14 +156,14 @@ func (x *exchanges) observe(ev *history.Event) {
 
 // noteAccepted records that server to accepted an AppendEntries of term,
 // sent by server from at at, that carried commands from index first on.
-func (x *exchanges) noteAccepted(from, to, term, first int, commands []any, at time.Duration) {
+func (x *Exchanges) noteAccepted(from, to, term, first int, commands []any, at time.Duration) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for k, command := range commands {
 		if command == nil {
 			continue
 		}
-		key := acceptKey{to, first + k, commandKey(command)}
+		key := acceptKey{to, first + k, history.CommandKey(command)}
 		a, seen := x.accepted[key]
 		if !seen {
 			a = acceptance{from: from, term: term, at: at}
@@ -181,7 +176,7 @@ func (x *exchanges) noteAccepted(from, to, term, first int, commands []any, at t
 // noteMatched records that server to accepted an AppendEntries of term,
 // sent by server from at at, with prevLogIndex prev and prevLogTerm
 // prevTerm, if it is the first so.
-func (x *exchanges) noteMatched(from, to, term, prev, prevTerm int, at time.Duration) {
+func (x *Exchanges) noteMatched(from, to, term, prev, prevTerm int, at time.Duration) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	key := matchKey{to, prev, prevTerm}
@@ -190,14 +185,14 @@ func (x *exchanges) noteMatched(from, to, term, prev, prevTerm int, at time.Dura
 	}
 }
 
-// matchedOther explains server i applying own at index, at at, after an
+// MatchedOther explains server i applying own at index, at at, after an
 // AppendEntries it accepted was sent with prevLogIndex index and a
 // prevLogTerm other than own's entry's term, when no AppendEntries of a
 // later term carried own there nor a Start of one put it there: it
 // accepted an AppendEntries whose previous entry it did not have. It
 // returns "" if the messages show no such thing.
-func (x *exchanges) matchedOther(i, index int, own any, at time.Duration) string {
-	ownTerm, ok := x.entryTerm(index, own)
+func (x *Exchanges) MatchedOther(i, index int, own any, at time.Duration) string {
+	ownTerm, ok := x.EntryTerm(index, own)
 	if !ok {
 		return ""
 	}
@@ -211,7 +206,7 @@ func (x *exchanges) matchedOther(i, index int, own any, at time.Duration) string
 			"prevLogIndex %d and prevLogTerm %d, yet applied %s there after it, an entry of term %d: its entry at "+
 			"prevLogIndex did not have the term prevLogTerm. Figure 2, AppendEntries receiver rule 2: \"Reply false "+
 			"if log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm\"", i, a.term, a.from,
-			seconds(a.at), index, key.term, commandText(own), ownTerm)
+			words.Seconds(a.at), index, key.term, words.Command(own), ownTerm)
 	}
 	return ""
 }
@@ -219,25 +214,25 @@ func (x *exchanges) matchedOther(i, index int, own any, at time.Duration) string
 // gotLaterLocked reports whether server i was given own at index after
 // term: by an AppendEntries of a later term it accepted, or by a Start in a
 // later term. Call it with x.mu held.
-func (x *exchanges) gotLaterLocked(i, index int, own any, term int) bool {
-	if later, ok := x.accepted[acceptKey{i, index, commandKey(own)}]; ok && later.latestTerm > term {
+func (x *Exchanges) gotLaterLocked(i, index int, own any, term int) bool {
+	if later, ok := x.accepted[acceptKey{i, index, history.CommandKey(own)}]; ok && later.latestTerm > term {
 		return true
 	}
 	s, ok := x.started[serverIndex{i, index}]
-	return ok && commandKey(s.command) == commandKey(own) && s.term > term
+	return ok && history.CommandKey(s.command) == history.CommandKey(own) && s.term > term
 }
 
-// keptConflicting explains server i applying own at index, at at, after an
+// KeptConflicting explains server i applying own at index, at at, after an
 // AppendEntries it accepted was sent that carried other there, an entry of
 // a different term, when no AppendEntries of a later term carried own
 // there nor a Start of one put it there: it kept its own entry against a
 // conflicting one. It returns "" if the messages show no such thing.
-func (x *exchanges) keptConflicting(i, index int, own any, at time.Duration, other any) string {
-	ownTerm, ok1 := x.entryTerm(index, own)
-	otherTerm, ok2 := x.entryTerm(index, other)
+func (x *Exchanges) KeptConflicting(i, index int, own any, at time.Duration, other any) string {
+	ownTerm, ok1 := x.EntryTerm(index, own)
+	otherTerm, ok2 := x.EntryTerm(index, other)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	a, ok := x.accepted[acceptKey{i, index, commandKey(other)}]
+	a, ok := x.accepted[acceptKey{i, index, history.CommandKey(other)}]
 	if !ok1 || !ok2 || !ok || ownTerm == otherTerm || a.at >= at {
 		return ""
 	}
@@ -248,34 +243,34 @@ func (x *exchanges) keptConflicting(i, index int, own any, at time.Duration, oth
 		"%s at index %d, an entry of term %d, yet applied %s there after it, an entry of term %d: it kept its own "+
 		"entry against a conflicting one. Figure 2, AppendEntries receiver rule 3: \"If an existing entry conflicts with a new one "+
 		"(same index but different terms), delete the existing entry and all that follow it\", and rule 4: "+
-		"\"Append any new entries not already in the log\"", i, a.term, a.from, seconds(a.at), commandText(other),
-		index, otherTerm, commandText(own), ownTerm)
+		"\"Append any new entries not already in the log\"", i, a.term, a.from, words.Seconds(a.at), words.Command(other),
+		index, otherTerm, words.Command(own), ownTerm)
 }
 
-// noteSnapshot records that server i's service called Snapshot(index) at at.
-func (x *exchanges) noteSnapshot(i, index int, at time.Duration) {
+// NoteSnapshot records that server i's service called Snapshot(index) at at.
+func (x *Exchanges) NoteSnapshot(i, index int, at time.Duration) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.snapshotted[i] = snapshotCall{index, at}
 }
 
-// noteStart records that a Start of command on server i returned index as
+// NoteStart records that a Start of command on server i returned index as
 // leader of term, at at.
-func (x *exchanges) noteStart(i, index, term int, command any, at time.Duration) {
+func (x *Exchanges) NoteStart(i, index, term int, command any, at time.Duration) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.started[serverIndex{i, index}] = startReply{command, term, at}
 }
 
-// stalled explains why server f lacks index, which a Start on leader
-// returned for command, from the latest exchanges between them in the
+// Stalled explains why server f lacks index, which a Start on leader
+// returned for command, from the latest Exchanges between them in the
 // Start's term after it returned; "" if they show nothing the rules
 // forbid.
-func (x *exchanges) stalled(leader, f, index int, command any) string {
+func (x *Exchanges) Stalled(leader, f, index int, command any) string {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	s, ok := x.started[serverIndex{leader, index}]
-	if !ok || commandKey(s.command) != commandKey(command) {
+	if !ok || history.CommandKey(s.command) != history.CommandKey(command) {
 		return ""
 	}
 	var recent []exchange
@@ -308,7 +303,7 @@ func (x *exchanges) stalled(leader, f, index int, command any) string {
 			"carrying index %d, though s%d's Start had put %s there at %s: after a "+
 			"follower accepts, its leader sends the entries starting at nextIndex (Figure 2, Leaders: \"If last log "+
 			"index ≥ nextIndex for a follower: send AppendEntries RPC with log entries starting at nextIndex\")",
-			f, n, leader, s.term, index, leader, commandText(command), seconds(s.at))
+			f, n, leader, s.term, index, leader, words.Command(command), words.Seconds(s.at))
 	case resent(last):
 		return resentInstall(leader, f, first.through, n, s.term)
 	case alike(func(a, b exchange) bool { return !a.install && !a.success && a.prev == b.prev }):
@@ -322,7 +317,7 @@ func (x *exchanges) stalled(leader, f, index int, command any) string {
 				"with prevLogIndex %d, and no InstallSnapshot between, though s%d's service had called "+
 				"Snapshot(%d) on it at %s: a leader that has discarded the entries a follower needs sends it its "+
 				"snapshot (§7: \"the leader must occasionally send snapshots to followers that lag behind\", with "+
-				"Figure 13's InstallSnapshot)", f, n, leader, s.term, first.prev, leader, snap.index, seconds(snap.at))
+				"Figure 13's InstallSnapshot)", f, n, leader, s.term, first.prev, leader, snap.index, words.Seconds(snap.at))
 		}
 		return fmt.Sprintf("how it happened: s%d refused the last %d AppendEntries s%d sent it in term %d, each with "+
 			"prevLogIndex %d: after a refusal, a leader retries with a lower "+
@@ -356,10 +351,10 @@ func resentInstall(leader, f, through, n, term int) string {
 		"index + 1)", leader, f, through, n, term)
 }
 
-// resentTo explains a follower sent too much to catch up from a snapshot,
+// ResentTo explains a follower sent too much to catch up from a snapshot,
 // as a line of its own: a server that sent it the same InstallSnapshot
 // again and again, each after the one before was answered; "" if none did.
-func (x *exchanges) resentTo(f int) string {
+func (x *Exchanges) ResentTo(f int) string {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for key, es := range x.pairs {
@@ -383,24 +378,20 @@ func (x *exchanges) resentTo(f int) string {
 	return ""
 }
 
-// stallHow explains, a line for each, why the servers that lack index,
-// which a Start on leader returned for command, were not sent it or did not
-// take it; "" if the exchanges show nothing.
-func (c *Cluster) stallHow(leader, index int, command any) string {
-	if c.exchanges == nil || leader < 0 {
-		return ""
-	}
-	var lines []string
-	for f := range c.n {
-		if f == leader {
+// EntryTerm returns the term of the entry a Start put at index with
+// command, if the Starts that returned index for it agree on one.
+func (x *Exchanges) EntryTerm(index int, command any) (int, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	term := 0
+	for key, s := range x.started {
+		if key.index != index || history.CommandKey(s.command) != history.CommandKey(command) {
 			continue
 		}
-		if _, ok := c.applies.applied(f, index); ok {
-			continue
+		if term != 0 && term != s.term {
+			return 0, false
 		}
-		if how := c.exchanges.stalled(leader, f, index, command); how != "" {
-			lines = append(lines, "\n"+how)
-		}
+		term = s.term
 	}
-	return strings.Join(lines, "")
+	return term, term != 0
 }

@@ -1,4 +1,4 @@
-package labtest
+package service
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"raftlabs/labtest/internal/stacks"
+	"raftlabs/labtest/internal/words"
 	"raftlabs/raftapi"
 )
 
@@ -15,24 +15,24 @@ import (
 // forgiven: a send already blocked when Kill was called.
 const killGrace = 10 * time.Millisecond
 
-// applyChecker watches every server's applyCh. It holds what each server
+// Checker watches every server's applyCh. It holds what each server
 // has applied and records the first violation of the rules for applying:
 // in index order, each index once, from index 1, the same command at an
 // index on every server (state machine safety, paper §5.4.3), and nothing
 // from a server after it was killed.
-type applyChecker struct {
+type Checker struct {
 	mu          sync.Mutex
 	start       time.Time
 	logs        []map[int]any           // logs[i][index]: the command server i applied
 	appliedAt   []map[int]time.Duration // appliedAt[i][index]: when, for server i's current instance
-	unsafe      *disagreement           // the first violation, if it is of state machine safety
+	unsafe      *Disagreement           // the first violation, if it is of state machine safety
 	lastApplied []int                   // for each server's current instance
 	generation  []int                   // each server's current instance
 	killedAt    map[[2]int]time.Time
 	highest     int
 	first       string // the first violation, "" if none
 
-	// Lab 4 (service.go): the snapshots the service made, by their bytes'
+	// Lab 4 (snapshots.go): the snapshots the service made, by their bytes'
 	// hash, with the index each covers; the term each snapshotted index
 	// was given first; and for each server's current instance, the index
 	// of the snapshot it restarted with (0 if none).
@@ -44,16 +44,44 @@ type applyChecker struct {
 	busy          []time.Duration // for each server, how long its service works on each message
 	condAccepted  []int           // for each server's current instance, the last snapshot its CondInstallSnapshot took (2021)
 
-	// received is what reached each server (received.go): every command
-	// it applies must be there. Nil leaves that unchecked.
-	received *receipts
-	// installs, if not nil, is the InstallSnapshots each server answered
-	// (installed.go), which explain some failures.
-	installs *installs
+	// received is what reached each server: every command it applies
+	// must be there. Nil leaves that unchecked.
+	received Receipts
+	// installs, if not nil, is the InstallSnapshots each server answered,
+	// which explain some failures.
+	installs Installs
 }
 
-func newApplyChecker(n int) *applyChecker {
-	a := &applyChecker{
+// Receipts is what reached each server over the network, as package
+// receipts records it.
+type Receipts interface {
+	// CheckReceived returns the failure of server i applying command at
+	// index if command never reached it there, or nil.
+	CheckReceived(i, index int, command any) error
+	// CheckSnapshotReceived is the same for a snapshot through index.
+	CheckSnapshotReceived(i, index int, data []byte) error
+	// IndexesOf returns the indexes at which command reached server i.
+	IndexesOf(i int, command any) []int
+}
+
+// Installs is the InstallSnapshots each server answered, as package
+// installs records them: they explain an entry skipped or moved.
+type Installs interface {
+	// Skipped explains server i applying index right after last, having
+	// handed its service no snapshot past taken, or returns "".
+	Skipped(i, last, index, taken int) string
+	// Moved explains server i applying at index a command it was sent only
+	// at receivedAt, or returns "".
+	Moved(i, index int, receivedAt []int) string
+}
+
+// New returns the checker of a test of n servers. received and installs
+// may be nil: then what reached the servers is not checked, and no
+// failure is explained by an InstallSnapshot.
+func New(n int, received Receipts, installs Installs) *Checker {
+	a := &Checker{
+		received:    received,
+		installs:    installs,
 		start:       time.Now(),
 		logs:        make([]map[int]any, n),
 		appliedAt:   make([]map[int]time.Duration, n),
@@ -76,8 +104,8 @@ func newApplyChecker(n int) *applyChecker {
 	return a
 }
 
-// boot records a new instance of server i, which applies from the start.
-func (a *applyChecker) boot(i, gen int) {
+// Boot records a new instance of server i, which applies from the start.
+func (a *Checker) Boot(i, gen int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.generation[i] = gen
@@ -88,9 +116,9 @@ func (a *applyChecker) boot(i, gen int) {
 	a.fromLeader[i] = 0
 }
 
-// closed records that instance gen of server i closed its applyCh: it may
+// Closed records that instance gen of server i closed its applyCh: it may
 // do so once it is killed, and must send nothing after.
-func (a *applyChecker) closed(i, gen int) {
+func (a *Checker) Closed(i, gen int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, dead := a.killedAt[[2]int{i, gen}]; !dead {
@@ -98,37 +126,37 @@ func (a *applyChecker) closed(i, gen int) {
 	}
 }
 
-// killed records that instance gen of server i was killed now.
-func (a *applyChecker) killed(i, gen int) {
+// Killed records that instance gen of server i was killed now.
+func (a *Checker) Killed(i, gen int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.killedAt[[2]int{i, gen}] = time.Now()
 }
 
 // fail records a violation if it is the first. Call it with a.mu held.
-func (a *applyChecker) fail(format string, args ...any) {
+func (a *Checker) fail(format string, args ...any) {
 	if a.first == "" {
 		a.first = fmt.Sprintf(format, args...)
 	}
 }
 
-// failWith records err as a violation if it is the first.
-func (a *applyChecker) failWith(err error) {
+// FailWith records err as a violation if it is the first.
+func (a *Checker) FailWith(err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.fail("%v", err)
 }
 
-// receive checks one message from instance gen of server i. It reports
+// Receive checks one message from instance gen of server i. It reports
 // whether the message was a command applied in its place: one after which
 // the service may snapshot.
-func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
+func (a *Checker) Receive(i, gen int, m raftapi.ApplyMsg) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if at, dead := a.killedAt[[2]int{i, gen}]; dead {
 		if late := time.Since(at); late > killGrace {
 			a.fail("s%d sent on applyCh %s after it was killed (index %d): a killed server must send nothing more; "+
-				"check killed() before each send", i, seconds(late), m.CommandIndex)
+				"check killed() before each send", i, words.Seconds(late), m.CommandIndex)
 		}
 		return false
 	}
@@ -169,10 +197,9 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 			i, index, last, a.afterSnapshot(i, last), a.howSkipped(i, last, index))
 		return false
 	}
-	if a.received != nil && !a.received.has(i, index, m.Command) {
-		err := unreceived(i, index, m.Command)
+	if err := a.checkReceived(i, index, m.Command); err != nil {
 		if a.installs != nil {
-			if how := a.installs.moved(i, index, a.received.indexesOf(i, m.Command)); how != "" {
+			if how := a.installs.Moved(i, index, a.received.IndexesOf(i, m.Command)); how != "" {
 				err = fmt.Errorf("%w\n%s", err, how)
 			}
 		}
@@ -181,12 +208,12 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 	}
 	if err := a.agreesLocked(index, m.Command, i); err != nil {
 		if a.first == "" {
-			a.unsafe = &disagreement{index: index, servers: [2]int{a.appliedByLocked(index), i},
-				commands: [2]any{a.appliedLocked(index), m.Command},
-				at:       [2]time.Duration{a.appliedAt[a.appliedByLocked(index)][index], time.Since(a.start)}}
+			a.unsafe = &Disagreement{Index: index, Servers: [2]int{a.appliedByLocked(index), i},
+				Commands: [2]any{a.appliedLocked(index), m.Command},
+				At:       [2]time.Duration{a.appliedAt[a.appliedByLocked(index)][index], time.Since(a.start)}}
 		}
 		a.fail("state machine safety: index %d was applied as %s on s%d but as %s on s%d",
-			index, commandText(a.appliedLocked(index)), a.appliedByLocked(index), commandText(m.Command), i)
+			index, words.Command(a.appliedLocked(index)), a.appliedByLocked(index), words.Command(m.Command), i)
 		return false
 	}
 	a.logs[i][index] = m.Command
@@ -196,13 +223,22 @@ func (a *applyChecker) receive(i, gen int, m raftapi.ApplyMsg) bool {
 	return true
 }
 
+// checkReceived returns the failure of server i applying command at
+// index if it never reached it there, or nil.
+func (a *Checker) checkReceived(i, index int, command any) error {
+	if a.received == nil {
+		return nil
+	}
+	return a.received.CheckReceived(i, index, command)
+}
+
 // howSkipped explains server i applying index right after last, as a line
 // of its own, if the InstallSnapshots it answered do; "" if not.
-func (a *applyChecker) howSkipped(i, last, index int) string {
+func (a *Checker) howSkipped(i, last, index int) string {
 	if a.installs == nil {
 		return ""
 	}
-	if how := a.installs.skipped(i, last, index, a.installed[i]); how != "" {
+	if how := a.installs.Skipped(i, last, index, a.installed[i]); how != "" {
 		return "\n" + how
 	}
 	return ""
@@ -210,7 +246,7 @@ func (a *applyChecker) howSkipped(i, last, index int) string {
 
 // afterSnapshot says, for a message about server i's lastApplied last,
 // whether last came from a snapshot: " (the end of its snapshot)".
-func (a *applyChecker) afterSnapshot(i, last int) string {
+func (a *Checker) afterSnapshot(i, last int) string {
 	if last > 0 && a.installed[i] == last {
 		return " (the last index of its snapshot)"
 	}
@@ -218,18 +254,18 @@ func (a *applyChecker) afterSnapshot(i, last int) string {
 }
 
 // appliedLocked returns the command some server applied at index.
-func (a *applyChecker) appliedLocked(index int) any {
+func (a *Checker) appliedLocked(index int) any {
 	_, by := a.firstAppliedLocked(index)
 	return by
 }
 
 // appliedByLocked returns the first server that applied index.
-func (a *applyChecker) appliedByLocked(index int) int {
+func (a *Checker) appliedByLocked(index int) int {
 	j, _ := a.firstAppliedLocked(index)
 	return j
 }
 
-func (a *applyChecker) firstAppliedLocked(index int) (int, any) {
+func (a *Checker) firstAppliedLocked(index int) (int, any) {
 	for j, log := range a.logs {
 		if cmd, ok := log[index]; ok {
 			return j, cmd
@@ -241,25 +277,25 @@ func (a *applyChecker) firstAppliedLocked(index int) (int, any) {
 // commandsEqual reports whether two commands are the same.
 func commandsEqual(a, b any) bool { return reflect.DeepEqual(a, b) }
 
-// A disagreement is two servers applying different commands at one index:
+// A Disagreement is two servers applying different commands at one index:
 // servers[k] applied commands[k] there at at[k].
-type disagreement struct {
-	index    int
-	servers  [2]int
-	commands [2]any
-	at       [2]time.Duration
+type Disagreement struct {
+	Index    int
+	Servers  [2]int
+	Commands [2]any
+	At       [2]time.Duration
 }
 
-// unsafeFirst returns the first violation seen if it is of state machine
+// UnsafeFirst returns the first violation seen if it is of state machine
 // safety, or nil.
-func (a *applyChecker) unsafeFirst() *disagreement {
+func (a *Checker) UnsafeFirst() *Disagreement {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.unsafe
 }
 
-// problem returns the first violation seen, or nil.
-func (a *applyChecker) problem() error {
+// Problem returns the first violation seen, or nil.
+func (a *Checker) Problem() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.first == "" {
@@ -268,15 +304,15 @@ func (a *applyChecker) problem() error {
 	return errors.New(a.first)
 }
 
-// maxIndex returns the highest index any server has applied.
-func (a *applyChecker) maxIndex() int {
+// MaxIndex returns the highest index any server has applied.
+func (a *Checker) MaxIndex() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.highest
 }
 
-// committed returns how many servers have applied index, and the command.
-func (a *applyChecker) committed(index int) (count int, command any) {
+// Committed returns how many servers have applied index, and the command.
+func (a *Checker) Committed(index int) (count int, command any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, log := range a.logs {
@@ -288,87 +324,48 @@ func (a *applyChecker) committed(index int) (count int, command any) {
 	return count, command
 }
 
-// applied returns the command server i applied at index.
-func (a *applyChecker) applied(i, index int) (command any, ok bool) {
+// Applied returns the command server i applied at index.
+func (a *Checker) Applied(i, index int) (command any, ok bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	command, ok = a.logs[i][index]
 	return command, ok
 }
 
-// commandText shows a command in a failure, shortening long ones.
-func commandText(cmd any) string {
-	s := fmt.Sprintf("%#v", cmd)
-	if len(s) > 40 {
-		s = s[:30] + fmt.Sprintf("...(%d bytes)", len(s))
-	}
-	return s
+// An Entry is a command a server applied, and where.
+type Entry struct {
+	Index   int
+	Command any
 }
 
-// drain reads instance gen of server i's applyCh for the whole test, as
-// the service above Raft would, and hands every message to the checker.
-// Like a real service it calls back into its server after each message
-// (GetState, as a key/value server asks whether it still leads), so a Raft
-// that sends on applyCh while holding its lock deadlocks here as it would
-// there. A closed applyCh is the end of that instance's messages.
-func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
-	c.run.helper()
-	c.run.readers.Store(stacks.Current().ID, i)
-	c.drains.Add(1)
-	defer c.drains.Add(-1)
-	c.restoreService(i, gen)
-	for {
-		select {
-		case m, ok := <-applyCh:
-			if !ok {
-				c.applies.closed(i, gen)
-				return
-			}
-			applied := c.applies.receive(i, gen, c.serviceTakes(i, gen, m))
-			c.traceApply(i, m)
-			if d := c.applies.serviceTime(i); d > 0 {
-				time.Sleep(d) // a slow service: it works on the message before it calls back
-			}
-			c.serviceCall(i, gen)
-			if applied && c.snapshotEvery > 0 && m.CommandIndex%c.snapshotEvery == 0 {
-				c.takeSnapshot(i, gen, m.CommandIndex)
-			}
-		case <-c.stopping:
-			return
-		}
-	}
-}
-
-// serviceCall calls GetState on instance gen of server i, if it is still
-// running, as the service does between messages. A panic here is left to
-// the scenario's own calls to report.
-func (c *Cluster) serviceCall(i, gen int) {
-	rf := c.instance(i, gen)
-	if rf == nil {
-		return
-	}
-	defer func() { _ = recover() }()
-	rf.GetState()
-}
-
-// An appliedEntry is a command a server applied, and where.
-type appliedEntry struct {
-	index   int
-	command any
-}
-
-// latest returns up to k of the commands server i's current instance has
+// Latest returns up to k of the commands server i's current instance has
 // applied, the latest first.
-func (a *applyChecker) latest(i, k int) []appliedEntry {
+func (a *Checker) Latest(i, k int) []Entry {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var es []appliedEntry
+	var es []Entry
 	for index := a.lastApplied[i]; index > 0 && len(es) < k; index-- {
 		cmd, ok := a.logs[i][index]
 		if !ok {
 			break // from here on, the instance's snapshot
 		}
-		es = append(es, appliedEntry{index, cmd})
+		es = append(es, Entry{index, cmd})
 	}
 	return es
+}
+
+// LastAppliedBefore returns the highest index server i's current instance
+// had applied before at, its command, and when it applied it.
+func (a *Checker) LastAppliedBefore(i int, at time.Duration) (index int, command any, when time.Duration, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for x, t := range a.appliedAt[i] {
+		if t < at && x > index {
+			index, when, ok = x, t, true
+		}
+	}
+	if ok {
+		command, ok = a.logs[i][index]
+	}
+	return index, command, when, ok
 }

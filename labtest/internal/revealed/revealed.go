@@ -1,36 +1,30 @@
-package labtest
+package revealed
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/words"
 )
 
-// What each server has shown the others of its persistent state, read from
-// the replies it sent them: the terms it answered in and the votes it
-// granted. A server may lose anything in a crash except what it has shown,
-// since others have acted on it; Figure 2's persistent state is "updated on
-// stable storage before responding to RPCs" for exactly that reason. Only
-// delivered replies count: a reply the network lost, or one from a server
-// that crashed before it was sent, showed nothing.
-
-// revealed is one test's record of what the servers have shown. It is safe
+// Revealed is one test's record of what the servers have shown. It is safe
 // for concurrent use.
-type revealed struct {
+type Revealed struct {
 	mu         sync.Mutex
 	start      time.Time
 	terms      map[int]termEvidence  // server -> the highest term it answered an RPC in
 	votes      map[voteKey]voteGiven // (voter, term) -> the first candidate it granted its vote to
 	crashes    map[int][]time.Duration
-	crashTerms map[int]int               // server -> the term it was in when it last crashed (persisted.go)
+	crashTerms map[int]int               // server -> the term it was in when it last crashed (CrashTerm)
 	askedAt    map[int]time.Duration     // call -> when it was sent, until it is delivered or lost
 	replies    map[int][]shownReply      // server -> its latest replies, up to keptReplies
 	sentTerms  map[int]termEvidence      // server -> the request of the highest term it sent (asker: to whom)
 	stood      map[voteKey]time.Duration // (server, term) -> when it first asked for votes in term
-	grants     []grant                   // every vote granted, with the candidate's last log (uptodate.go)
+	grants     []grant                   // every vote granted, with the candidate's last log (UpToDateHow)
 	problem    error                     // the first server seen granting two votes in one term
 	problemIn  int                       // the term of that problem
 	problemBy  int                       // the server that voted twice
@@ -55,8 +49,9 @@ type voteGiven struct {
 	asked     time.Duration // when the candidate's request was sent, -1 if unknown
 }
 
-func newRevealed() *revealed {
-	return &revealed{
+// New returns an empty record, on a clock that starts now.
+func New() *Revealed {
+	return &Revealed{
 		start:      time.Now(),
 		terms:      map[int]termEvidence{},
 		votes:      map[voteKey]voteGiven{},
@@ -69,9 +64,9 @@ func newRevealed() *revealed {
 	}
 }
 
-// observe reads one network event: a delivered RequestVote or AppendEntries
+// Observe reads one network event: a delivered RequestVote or AppendEntries
 // reply between two servers.
-func (r *revealed) observe(ev *history.Event) {
+func (r *Revealed) Observe(ev *history.Event) {
 	asker, server, method, ok := ev.Between()
 	if !ok {
 		return // the harness's own probes check what they need themselves
@@ -82,7 +77,7 @@ func (r *revealed) observe(ev *history.Event) {
 	asked := r.noteAsked(ev)
 	if ev.Kind == labrpc.Sent {
 		if args, ok := ev.ArgsFields(); ok {
-			r.noteSent(asker, termEvidence{term: args.Term, asker: serverName(server), method: method, at: ev.Time.Sub(r.start)})
+			r.noteSent(asker, termEvidence{term: args.Term, asker: words.Server(server), method: method, at: ev.Time.Sub(r.start)})
 		}
 		return
 	}
@@ -94,7 +89,7 @@ func (r *revealed) observe(ev *history.Event) {
 		return
 	}
 	now := ev.Time.Sub(r.start)
-	r.record(server, termEvidence{term: reply.Term, asker: serverName(asker), method: method, at: now}, asked)
+	r.record(server, termEvidence{term: reply.Term, asker: words.Server(asker), method: method, at: now}, asked)
 	if method != "RequestVote" || !reply.GrantedVote() {
 		return // the arguments, with their entries, are decoded only for a vote
 	}
@@ -127,7 +122,7 @@ func (r *revealed) observe(ev *history.Event) {
 // at least term, then one in a lower term no higher than term, to a request
 // sent after the first reply arrived. It returns "" if there are none.
 // Call it with r.mu held.
-func (r *revealed) wentBackLocked(server, term int) string {
+func (r *Revealed) wentBackLocked(server, term int) string {
 	for _, high := range r.replies[server] {
 		for _, low := range r.replies[server] {
 			if high.term <= low.term || high.term < term || low.term > term || low.asked <= high.at ||
@@ -142,7 +137,7 @@ func (r *revealed) wentBackLocked(server, term int) string {
 				"in term %d: its currentTerm went back from %d to %d without a crash, and so it could vote in term %d "+
 				"again. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term earlier than "+
 				"its own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, high.asker,
-				high.method, high.term, seconds(high.at), answered, seconds(low.asked), low.term, high.term, low.term, term)
+				high.method, high.term, words.Seconds(high.at), answered, words.Seconds(low.asked), low.term, high.term, low.term, term)
 		}
 	}
 	return ""
@@ -150,7 +145,7 @@ func (r *revealed) wentBackLocked(server, term int) string {
 
 // noteSent keeps e, a request server sent, if its term is higher than
 // any before, and when server first asked for votes in e's term.
-func (r *revealed) noteSent(server int, e termEvidence) {
+func (r *Revealed) noteSent(server int, e termEvidence) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e.term > r.sentTerms[server].term {
@@ -161,12 +156,12 @@ func (r *revealed) noteSent(server int, e termEvidence) {
 	}
 }
 
-// twoLeaders explains two leaders of term by what the servers' RPCs show,
+// TwoLeaders explains two leaders of term by what the servers' RPCs show,
 // or returns "": a server that granted two votes in term (the first double
 // vote seen, if it was in term), or one that both stood for election in
 // term and granted its vote in term to another candidate, with no crash
 // between.
-func (r *revealed) twoLeaders(term int) string {
+func (r *Revealed) TwoLeaders(term int) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.problem != nil && r.problemIn == term {
@@ -180,16 +175,16 @@ func (r *revealed) twoLeaders(term int) string {
 		line := fmt.Sprintf("how two won: s%d stood for election in term %d at %s and granted its vote in term %d "+
 			"to s%d by %s, with no crash between: a candidate's vote in its own term is its own (Figure 2, "+
 			"Candidates: \"vote for self\"), and a server votes at most once in a term (§5.2)", key.voter, term,
-			seconds(stood), term, vote.candidate, seconds(vote.at))
-		stand := fmt.Sprintf("stood for election in term %d at %s", term, seconds(stood))
+			words.Seconds(stood), term, vote.candidate, words.Seconds(vote.at))
+		stand := fmt.Sprintf("stood for election in term %d at %s", term, words.Seconds(stood))
 		back := r.termWentBackLocked(key.voter, term, stood, stand, vote.asked, vote.asking(term))
 		if stood > vote.at {
 			back = r.termWentBackLocked(key.voter, term, vote.at, vote.granted(term), stood,
-				fmt.Sprintf("it stood for election in term %d itself at %s", term, seconds(stood)))
+				fmt.Sprintf("it stood for election in term %d itself at %s", term, words.Seconds(stood)))
 			line = fmt.Sprintf("how two won: s%d granted its vote in term %d to s%d by %s, then stood for election "+
 				"in term %d itself at %s, with no crash between: a server votes at most once in a term (§5.2), and a "+
 				"candidate votes for itself (Figure 2, Candidates: \"vote for self\")", key.voter, term,
-				vote.candidate, seconds(vote.at), term, seconds(stood))
+				vote.candidate, words.Seconds(vote.at), term, words.Seconds(stood))
 		}
 		if back != "" {
 			line += "\n" + back
@@ -201,7 +196,7 @@ func (r *revealed) twoLeaders(term int) string {
 
 // noteAsked keeps when each call was sent until it is delivered or lost,
 // and returns, for a delivered one, when it was sent (-1 if unknown).
-func (r *revealed) noteAsked(ev *history.Event) time.Duration {
+func (r *Revealed) noteAsked(ev *history.Event) time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if ev.Kind == labrpc.Sent {
@@ -224,7 +219,7 @@ func (r *revealed) noteAsked(ev *history.Event) time.Duration {
 // its vote in term 5 at 2.50s"), it had answered an RPC in a later term,
 // or sent a request of one. It returns "" if the RPCs show no such thing.
 // Call it with r.mu held.
-func (r *revealed) termWentBackLocked(server, term int, firstAt time.Duration, first string, asked time.Duration, second string) string {
+func (r *Revealed) termWentBackLocked(server, term int, firstAt time.Duration, first string, asked time.Duration, second string) string {
 	if asked < 0 || r.crashedSinceLocked(server, firstAt) {
 		return ""
 	}
@@ -246,7 +241,7 @@ func (r *revealed) termWentBackLocked(server, term int, firstAt time.Duration, f
 }
 
 // crashedSinceLocked reports whether server crashed at or after at.
-func (r *revealed) crashedSinceLocked(server int, at time.Duration) bool {
+func (r *Revealed) crashedSinceLocked(server int, at time.Duration) bool {
 	for _, crash := range r.crashes[server] {
 		if crash >= at {
 			return true
@@ -258,9 +253,9 @@ func (r *revealed) crashedSinceLocked(server int, at time.Duration) bool {
 // termWentBelow says how server came to vote in term again: after it had
 // first voted, it answered the reply shown, in an earlier term.
 func termWentBelow(server, term int, first string, shown shownReply) string {
-	then := fmt.Sprintf("answered %s's %s, sent at %s, in term %d", shown.asker, shown.method, seconds(shown.asked), shown.term)
+	then := fmt.Sprintf("answered %s's %s, sent at %s, in term %d", shown.asker, shown.method, words.Seconds(shown.asked), shown.term)
 	if shown.method == "GetState" {
-		then = fmt.Sprintf("reported term %d to GetState at %s", shown.term, seconds(shown.asked))
+		then = fmt.Sprintf("reported term %d to GetState at %s", shown.term, words.Seconds(shown.asked))
 	}
 	return fmt.Sprintf("how it happened: s%d %s, then %s: its currentTerm went back from %d to %d without a crash, "+
 		"and back in term %d it voted again. currentTerm only increases (Figure 2), and a server refuses a "+
@@ -279,24 +274,24 @@ func termWentBack(server, term int, shown termEvidence, sent bool, second string
 	return fmt.Sprintf("how it happened: s%d had %s at %s, before %s: its currentTerm went back from %d to %d "+
 		"without a crash. currentTerm only increases (Figure 2), and a server refuses a RequestVote of a term "+
 		"earlier than its own (RequestVote receiver rule 1: \"Reply false if term < currentTerm\")", server, was,
-		seconds(shown.at), second, shown.term, term)
+		words.Seconds(shown.at), second, shown.term, term)
 }
 
 // granted describes a vote given in term: "granted its vote in term 5 to
 // s0 by 2.00s".
 func (v voteGiven) granted(term int) string {
-	return fmt.Sprintf("granted its vote in term %d to s%d by %s", term, v.candidate, seconds(v.at))
+	return fmt.Sprintf("granted its vote in term %d to s%d by %s", term, v.candidate, words.Seconds(v.at))
 }
 
 // asking describes the request of a vote given in term: "s3 asked for its
 // vote in term 5 at 2.50s".
 func (v voteGiven) asking(term int) string {
-	return fmt.Sprintf("s%d asked for its vote in term %d at %s", v.candidate, term, seconds(v.asked))
+	return fmt.Sprintf("s%d asked for its vote in term %d at %s", v.candidate, term, words.Seconds(v.asked))
 }
 
 // record keeps e, a reply of server's to a request sent at asked, among its
 // latest replies, and as its highest term if it is.
-func (r *revealed) record(server int, e termEvidence, asked time.Duration) {
+func (r *Revealed) record(server int, e termEvidence, asked time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e.term > r.terms[server].term {
@@ -309,9 +304,9 @@ func (r *revealed) record(server int, e termEvidence, asked time.Duration) {
 	r.replies[server] = append(kept, shownReply{e, asked})
 }
 
-// polled keeps the term server reported to the harness's GetState, asked
+// Polled keeps the term server reported to the harness's GetState, asked
 // at asked, among its latest replies.
-func (r *revealed) polled(server, term int, asked time.Duration) {
+func (r *Revealed) Polled(server, term int, asked time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	kept := r.replies[server]
@@ -347,33 +342,47 @@ func checkOneVote(voter, term int, first, second voteGiven, crashes []time.Durat
 				"and restarting, to s%d at %s: it forgot its vote across the crash, and two leaders of one term become "+
 				"possible. votedFor must be persisted before the server answers RequestVote (Figure 2, persistent "+
 				"state: \"updated on stable storage before responding to RPCs\"; §5.2: \"each server will vote for at "+
-				"most one candidate in a given term\")", voter, term, a.candidate, seconds(a.at), seconds(at),
-				b.candidate, seconds(b.at))
+				"most one candidate in a given term\")", voter, term, a.candidate, words.Seconds(a.at), words.Seconds(at),
+				b.candidate, words.Seconds(b.at))
 		}
 	}
 	return fmt.Errorf("one vote per term: s%d granted its vote in term %d to s%d at %s and to s%d at %s, with no crash "+
 		"between: a server grants its vote only if votedFor is null or the candidate itself (RequestVote receiver "+
 		"rule 2; §5.2: \"each server will vote for at most one candidate in a given term\")",
-		voter, term, a.candidate, seconds(a.at), b.candidate, seconds(b.at))
+		voter, term, a.candidate, words.Seconds(a.at), b.candidate, words.Seconds(b.at))
 }
 
-// crashed records that server i crashed at now, in term.
-func (r *revealed) crashed(i int, now time.Duration, term int) {
+// A Vote is a vote a server granted: to which candidate, and when.
+type Vote struct {
+	Candidate int
+	At        time.Duration
+}
+
+// OneVote checks two votes voter granted in term, first and second, given
+// the times it crashed: a server votes at most once in a term, and
+// remembers its vote across a crash.
+func OneVote(voter, term int, first, second Vote, crashes []time.Duration) error {
+	return checkOneVote(voter, term, voteGiven{candidate: first.Candidate, at: first.At},
+		voteGiven{candidate: second.Candidate, at: second.At}, crashes)
+}
+
+// Crashed records that server i crashed at now, in term.
+func (r *Revealed) Crashed(i int, now time.Duration, term int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.crashes[i] = append(r.crashes[i], now)
 	r.crashTerms[i] = term
 }
 
-// crashTerm returns the term server i was in when it last crashed.
-func (r *revealed) crashTerm(i int) int {
+// CrashTerm returns the term server i was in when it last crashed.
+func (r *Revealed) CrashTerm(i int) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.crashTerms[i]
 }
 
-// lastCrash returns when server i last crashed.
-func (r *revealed) lastCrash(i int) time.Duration {
+// LastCrash returns when server i last crashed.
+func (r *Revealed) LastCrash(i int) time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if cs := r.crashes[i]; len(cs) > 0 {
@@ -382,15 +391,8 @@ func (r *revealed) lastCrash(i int) time.Duration {
 	return 0
 }
 
-// termShown returns the reply that showed server i's highest term so far.
-func (r *revealed) termShown(i int) termEvidence {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.terms[i]
-}
-
-// err returns the first double vote seen, or nil.
-func (r *revealed) err() error {
+// Err returns the first double vote seen, or nil.
+func (r *Revealed) Err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.problemLocked()
@@ -399,7 +401,7 @@ func (r *revealed) err() error {
 // problemLocked returns the first double vote seen, with how the voter's
 // term went back if its RPCs show it by now, or nil. Call it with r.mu
 // held.
-func (r *revealed) problemLocked() error {
+func (r *Revealed) problemLocked() error {
 	if r.problem == nil {
 		return nil
 	}
@@ -410,4 +412,93 @@ func (r *revealed) problemLocked() error {
 		return r.problem
 	}
 	return fmt.Errorf("%w\n%s", r.problem, r.problemHow)
+}
+
+// A grant is a vote a server granted, as its candidate's RequestVote
+// described the candidate's log.
+type grant struct {
+	voter, candidate, term int
+	lastIndex, lastTerm    int
+	asked                  time.Duration // when the RequestVote was sent
+}
+
+// lastLogFields is what the record reads of a RequestVote, in the
+// spellings the harness's own RequestVote accepts (package probe).
+type lastLogFields struct {
+	LastLogIndex, LastLogIdx, LastIndex, LastIdx, LastEntryIndex int
+	LastLogTerm, LastTerm, LastEntryTerm                         int
+}
+
+// The decoders of lastLogFields (history.MessageDecoders).
+var lastLogDecoders history.MessageDecoders
+
+// readLastLog reads a RequestVote's last log index and term.
+func readLastLog(args []byte) (index, term int, ok bool) {
+	var f lastLogFields
+	if lastLogDecoders.Decode(args, &f) != nil {
+		return 0, 0, false
+	}
+	return max(f.LastLogIndex, f.LastLogIdx, f.LastIndex, f.LastIdx, f.LastEntryIndex),
+		max(f.LastLogTerm, f.LastTerm, f.LastEntryTerm), true
+}
+
+// grantsSorted returns the votes granted, earliest asked first.
+func (r *Revealed) grantsSorted() []grant {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	gs := slices.Clone(r.grants)
+	slices.SortFunc(gs, func(a, b grant) int { return int(a.asked - b.asked) })
+	return gs
+}
+
+// UpToDateHow explains state machine safety lost: a vote granted to a
+// candidate less up to date than an entry its voter had applied when the
+// candidate asked. applied says, for a voter and a moment, the highest
+// index it had applied before then, that entry's command and term, and
+// when it applied it, with ok false if that is not known for certain. It
+// returns "" if no vote was.
+func (r *Revealed) UpToDateHow(applied func(voter int, before time.Duration) (index, term int, command any, at time.Duration, ok bool)) string {
+	for _, g := range r.grantsSorted() {
+		index, term, command, at, ok := applied(g.voter, g.asked)
+		if !ok || g.lastTerm > term || g.lastTerm == term && g.lastIndex >= index {
+			continue
+		}
+		return fmt.Sprintf("how it happened: s%d granted its vote in term %d to s%d, whose RequestVote (sent at %s) "+
+			"had lastLogIndex %d and lastLogTerm %d, though s%d had applied index %d (%s, an entry of term %d) at %s: "+
+			"its log was more up to date than the candidate's. A voter refuses such a candidate (RequestVote "+
+			"receiver rule 2: grant only if the \"candidate's log is at least as up-to-date as receiver's log\"; "+
+			"§5.4.1)", g.voter, g.term, g.candidate, words.Seconds(g.asked), g.lastIndex, g.lastTerm, g.voter, index,
+			words.Command(command), term, words.Seconds(at))
+	}
+	return ""
+}
+
+// Evidence is a reply that showed a server's term: the term, who asked
+// ("s0", or a probe's own name), by which RPC, and when.
+type Evidence struct {
+	Term          int
+	Asker, Method string
+	At            time.Duration
+}
+
+// CheckRestoredTerm checks the term server i restarted in against the
+// highest term it had answered an RPC in before it crashed.
+func (r *Revealed) CheckRestoredTerm(i, term int) error {
+	r.mu.Lock()
+	e := r.terms[i]
+	r.mu.Unlock()
+	return RestoredTerm(i, term, Evidence{Term: e.term, Asker: e.asker, Method: e.method, At: e.at}, r.LastCrash(i))
+}
+
+// RestoredTerm checks the term server i restarted in, after its crash at
+// crashedAt, against shown, a reply that showed its term before.
+func RestoredTerm(i, term int, shown Evidence, crashedAt time.Duration) error {
+	if shown.Term <= term {
+		return nil
+	}
+	return fmt.Errorf("s%d restarted in term %d, but before it crashed at %s it had answered %s's %s in term %d "+
+		"(at %s): its term went back across the crash. currentTerm must be persisted before the server answers "+
+		"any RPC (Figure 2, persistent state: \"updated on stable storage before responding to RPCs\"), and Make "+
+		"must restore it with readPersist from the persister it is given",
+		i, term, words.Seconds(crashedAt), shown.Asker, shown.Method, shown.Term, words.Seconds(shown.At))
 }

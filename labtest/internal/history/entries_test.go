@@ -1,4 +1,4 @@
-package labtest
+package history
 
 import (
 	"bytes"
@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestDecodeEntriesReadsEverySpelling checks that the receipts read an
+// TestEntriesReadsEverySpelling checks that the receipts read an
 // AppendEntries in each spelling the harness's own RPCs accept (package probe),
 // with signed or unsigned indexes: a Raft whose fields are PrevIdx and Logs
 // must not be taken for one that applies entries it never received.
-func TestDecodeEntriesReadsEverySpelling(t *testing.T) {
+func TestEntriesReadsEverySpelling(t *testing.T) {
 	encode := func(v any) []byte {
 		var b bytes.Buffer
 		require.NoError(t, gob.NewEncoder(&b).Encode(v))
@@ -46,7 +46,7 @@ func TestDecodeEntriesReadsEverySpelling(t *testing.T) {
 		}{3, 2, []figure2Entry{{3, 303}}}, 3, []any{303}},
 		"a heartbeat": {struct{ Term, PrevLogIndex int }{3, 9}, 10, nil},
 	} {
-		first, commands, ok := decodeEntries(encode(c.msg))
+		first, commands, ok := Entries(encode(c.msg))
 		if assert.True(t, ok, name) {
 			assert.Equal(t, c.wantFirst, first, name)
 			assert.Equal(t, c.want, commands, name)

@@ -1,4 +1,4 @@
-package labtest
+package service
 
 import (
 	"testing"
@@ -12,10 +12,10 @@ func command(index int, cmd any) raftapi.ApplyMsg {
 	return raftapi.ApplyMsg{CommandValid: true, CommandIndex: index, Command: cmd}
 }
 
-func newBootedChecker(n int) *applyChecker {
-	a := newApplyChecker(n)
+func newBootedChecker(n int) *Checker {
+	a := New(n, nil, nil)
 	for i := range n {
-		a.boot(i, 1)
+		a.Boot(i, 1)
 	}
 	return a
 }
@@ -23,43 +23,43 @@ func newBootedChecker(n int) *applyChecker {
 func TestApplyCheckerAcceptsAgreeingServers(t *testing.T) {
 	a := newBootedChecker(2)
 	for _, i := range []int{0, 1} {
-		a.receive(i, 1, command(1, 101))
-		a.receive(i, 1, command(2, "two"))
+		a.Receive(i, 1, command(1, 101))
+		a.Receive(i, 1, command(2, "two"))
 	}
-	assert.NoError(t, a.problem())
-	count, cmd := a.committed(2)
+	assert.NoError(t, a.Problem())
+	count, cmd := a.Committed(2)
 	assert.Equal(t, 2, count)
 	assert.Equal(t, "two", cmd)
-	assert.Equal(t, 2, a.maxIndex())
+	assert.Equal(t, 2, a.MaxIndex())
 }
 
 func TestApplyCheckerViolations(t *testing.T) {
 	cases := map[string]struct {
-		feed func(a *applyChecker)
+		feed func(a *Checker)
 		want string
 	}{
 		"different commands at one index": {
-			feed: func(a *applyChecker) {
-				a.receive(0, 1, command(1, 101))
-				a.receive(1, 1, command(1, 102))
+			feed: func(a *Checker) {
+				a.Receive(0, 1, command(1, 101))
+				a.Receive(1, 1, command(1, 102))
 			},
 			want: "state machine safety: index 1 was applied as 101 on s0 but as 102 on s1",
 		},
 		"index 0": {
-			feed: func(a *applyChecker) { a.receive(0, 1, command(0, 7)) },
+			feed: func(a *Checker) { a.Receive(0, 1, command(0, 7)) },
 			want: "s0 applied index 0: log indexes start at 1",
 		},
 		"a skipped index": {
-			feed: func(a *applyChecker) {
-				a.receive(1, 1, command(1, 1))
-				a.receive(1, 1, command(3, 3))
+			feed: func(a *Checker) {
+				a.Receive(1, 1, command(1, 1))
+				a.Receive(1, 1, command(3, 3))
 			},
 			want: "s1 applied index 3 right after index 1",
 		},
 		"an index applied twice": {
-			feed: func(a *applyChecker) {
-				a.receive(0, 1, command(1, 1))
-				a.receive(0, 1, command(1, 1))
+			feed: func(a *Checker) {
+				a.Receive(0, 1, command(1, 1))
+				a.Receive(0, 1, command(1, 1))
 			},
 			want: "s0 applied index 1 again after index 1",
 		},
@@ -68,24 +68,24 @@ func TestApplyCheckerViolations(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a := newBootedChecker(2)
 			tc.feed(a)
-			assert.ErrorContains(t, a.problem(), tc.want)
+			assert.ErrorContains(t, a.Problem(), tc.want)
 		})
 	}
 }
 
 func TestApplyCheckerRestartAppliesFromTheStart(t *testing.T) {
 	a := newBootedChecker(1)
-	a.receive(0, 1, command(1, 1))
-	a.killed(0, 1)
-	a.boot(0, 2)
-	a.receive(0, 2, command(1, 1)) // a restarted server replays its log
-	assert.NoError(t, a.problem())
+	a.Receive(0, 1, command(1, 1))
+	a.Killed(0, 1)
+	a.Boot(0, 2)
+	a.Receive(0, 2, command(1, 1)) // a restarted server replays its log
+	assert.NoError(t, a.Problem())
 }
 
 func TestApplyCheckerIgnoresAFreshlyKilledServerOnly(t *testing.T) {
 	a := newBootedChecker(1)
-	a.killed(0, 1)
-	a.receive(0, 1, command(1, 1)) // a send already blocked when Kill was called
-	assert.NoError(t, a.problem())
-	assert.Zero(t, a.maxIndex(), "messages from a killed server are not counted")
+	a.Killed(0, 1)
+	a.Receive(0, 1, command(1, 1)) // a send already blocked when Kill was called
+	assert.NoError(t, a.Problem())
+	assert.Zero(t, a.MaxIndex(), "messages from a killed server are not counted")
 }

@@ -1,4 +1,4 @@
-package labtest
+package installs
 
 import (
 	"fmt"
@@ -8,18 +8,12 @@ import (
 
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/words"
 )
 
-// The InstallSnapshots each server answered, read from the network, explain
-// two failures of lab 4 when they happen: a server that applies an entry
-// past a snapshot it never handed its service (Figure 13, InstallSnapshot
-// receiver rule 8), and one that applies, at an index it never received it
-// at, a command it had received at another (receiver rule 7: the log it
-// kept moved).
-
-// installs records the InstallSnapshots each server answered. It is safe
+// Installs records the InstallSnapshots each server answered. It is safe
 // for concurrent use.
-type installs struct {
+type Installs struct {
 	mu       sync.Mutex
 	start    time.Time
 	answered map[int][]installAnswered // server -> its latest, up to keptInstalls
@@ -37,23 +31,13 @@ type installAnswered struct {
 	at      time.Duration
 }
 
-// installFields is what the record reads of an InstallSnapshot, in the
-// spellings the harness's own InstallSnapshot accepts (probe.go); a Raft
-// whose fields have other types is not read.
-type installFields struct {
-	Term                                                         int
-	LastIncludedIndex, LastIncludedIdx, SnapshotIndex, LastIndex int
+// New returns an empty record, on a clock that starts now.
+func New() *Installs {
+	return &Installs{start: time.Now(), answered: map[int][]installAnswered{}}
 }
 
-// The decoders of installFields (gobfields.go).
-var installDecoders history.MessageDecoders
-
-func newInstalls() *installs {
-	return &installs{start: time.Now(), answered: map[int][]installAnswered{}}
-}
-
-// observe reads one network event: an InstallSnapshot answered.
-func (r *installs) observe(ev *history.Event) {
+// Observe reads one network event: an InstallSnapshot answered.
+func (r *Installs) Observe(ev *history.Event) {
 	if ev.Kind != labrpc.Delivered || !strings.HasSuffix(ev.Method, ".InstallSnapshot") {
 		return
 	}
@@ -61,14 +45,13 @@ func (r *installs) observe(ev *history.Event) {
 	if !ok {
 		return
 	}
-	var f installFields
-	if installDecoders.Decode(ev.Args, &f) != nil {
+	term, through, ok := history.SnapshotThrough(ev.Args)
+	if !ok {
 		return
 	}
-	through := max(f.LastIncludedIndex, f.LastIncludedIdx, f.SnapshotIndex, f.LastIndex)
 	from := "the harness"
 	if i, ok := history.EndSender(ev.End); ok {
-		from = serverName(i)
+		from = words.Server(i)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -76,13 +59,13 @@ func (r *installs) observe(ev *history.Event) {
 	if len(kept) == keptInstalls {
 		kept = kept[1:]
 	}
-	r.answered[to] = append(kept, installAnswered{from, f.Term, through, ev.Time.Sub(r.start)})
+	r.answered[to] = append(kept, installAnswered{from, term, through, ev.Time.Sub(r.start)})
 }
 
-// skipped explains server i applying index right after index last, having
+// Skipped explains server i applying index right after index last, having
 // handed its service no snapshot past taken: it answered an InstallSnapshot
 // through an index between the two. It returns "" if it answered none.
-func (r *installs) skipped(i, last, index, taken int) string {
+func (r *Installs) Skipped(i, last, index, taken int) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.answered[i] {
@@ -90,17 +73,17 @@ func (r *installs) skipped(i, last, index, taken int) string {
 			return fmt.Sprintf("how it happened: s%d answered an InstallSnapshot through index %d from %s (term %d) at "+
 				"%s, but sent its service no snapshot through index %d on applyCh: a server that takes a snapshot "+
 				"hands it to its service (Figure 13, InstallSnapshot receiver rule 8: \"Reset state machine using "+
-				"snapshot contents\")", i, s.through, s.from, s.term, seconds(s.at), s.through)
+				"snapshot contents\")", i, s.through, s.from, s.term, words.Seconds(s.at), s.through)
 		}
 	}
 	return ""
 }
 
-// moved explains server i applying at index a command it had been sent
+// Moved explains server i applying at index a command it had been sent
 // only at other indexes, receivedAt: it answered an InstallSnapshot
 // through an index below index, and kept log entries past it. It returns
 // "" if it answered none.
-func (r *installs) moved(i, index int, receivedAt []int) string {
+func (r *Installs) Moved(i, index int, receivedAt []int) string {
 	if len(receivedAt) == 0 {
 		return ""
 	}
@@ -112,7 +95,7 @@ func (r *installs) moved(i, index int, receivedAt []int) string {
 				"InstallSnapshot through index %d from %s (term %d) at %s: the entries it kept past the snapshot "+
 				"moved to other indexes. Unless an entry of its log has the snapshot's last included index and term, "+
 				"a server discards its log (Figure 13, InstallSnapshot receiver rule 7: \"Discard the entire log\")",
-				i, indexList(receivedAt), s.through, s.from, s.term, seconds(s.at))
+				i, indexList(receivedAt), s.through, s.from, s.term, words.Seconds(s.at))
 		}
 	}
 	return ""
@@ -128,4 +111,18 @@ func indexList(indexes []int) string {
 		return parts[0]
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}
+
+// AnsweredSince reports whether server i answered an InstallSnapshot
+// that was delivered after at (its handler may have run before or after
+// any later moment up to then).
+func (r *Installs) AnsweredSince(i int, at time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.answered[i] {
+		if s.at > at {
+			return true
+		}
+	}
+	return false
 }
