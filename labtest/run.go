@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/cost"
 	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/labtest/internal/tracer"
@@ -134,7 +135,7 @@ func runChild(t *testing.T, s settings) Result {
 // printCost prints, under the summary line, what the test cost beside
 // what the reference's cost (with -v), and a note if it was far more.
 func printCost(res *Result) {
-	for _, line := range costLines(res, testing.Verbose()) {
+	for _, line := range cost.Lines(res, testing.Verbose()) {
 		fmt.Println(line)
 	}
 }

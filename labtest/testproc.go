@@ -3,6 +3,7 @@ package labtest
 import (
 	"context"
 
+	"raftlabs/labtest/internal/cost"
 	"raftlabs/labtest/internal/sweep"
 	"raftlabs/labtest/internal/testproc"
 )
@@ -33,6 +34,21 @@ func RunProcess(ctx context.Context, p Process) (Result, string) {
 
 // Size writes a number of bytes as people read it: "2 GiB", "64 MiB", "900 B".
 func Size(n int64) string { return testproc.Size(n) }
+
+// The reference's recorded costs live in package cost; these are its
+// names as the grader knows them.
+
+// ReferenceCost returns the reference solution's cost in the test named
+// test, and whether one is recorded; see cost.Reference.
+func ReferenceCost(test string) (Cost, bool) { return cost.Reference(test) }
+
+// CostFactor is how many times the reference's cost a run must take, in
+// RPCs, bytes or the test's clock, before CostNote remarks on it.
+const CostFactor = cost.Factor
+
+// CostNote says how a run's cost compares with the reference's when it is
+// CostFactor times as much or more; see cost.Note.
+func CostNote(got, ref Cost) string { return cost.Note(got, ref) }
 
 // Seed sweeps live in package sweep; these are its names as cmd/sweep and
 // cmd/variants know them.

@@ -21,7 +21,7 @@
 //	go run ./cmd/labgen -samples-in docs/lab1-election.md   (only that handout's samples)
 //
 // With -costs it records instead the reference's mean RPCs, bytes and time
-// on the test's clock in every test (labtest/cost_reference.go), which a
+// on the test's clock in every test (labtest/internal/cost/reference.go), which a
 // student's runs are compared with: run it after changing a test or the
 // reference, about a minute per run of the suites.
 //
