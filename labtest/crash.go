@@ -2,7 +2,9 @@ package labtest
 
 import (
 	"fmt"
+	"time"
 
+	"raftlabs/labtest/internal/revealed"
 	"raftlabs/raftapi"
 )
 
@@ -85,6 +87,27 @@ func (c *Cluster) restart(i int, connect bool) {
 	if connect {
 		c.Connect(i)
 	}
+}
+
+// The scenarios that play a server's part (lab3_probes.go) judge what
+// it showed them with package revealed's checks, under these names.
+type (
+	// termShown is a reply that showed a server's term.
+	termShown = revealed.Evidence
+	// vote is a vote a server granted.
+	vote = revealed.Vote
+)
+
+// checkOneVote checks two votes voter granted in term; see
+// revealed.OneVote.
+func checkOneVote(voter, term int, first, second vote, crashes []time.Duration) error {
+	return revealed.OneVote(voter, term, first, second, crashes)
+}
+
+// checkRestoredTerm checks the term server i restarted in against shown;
+// see revealed.RestoredTerm.
+func checkRestoredTerm(i, term int, shown termShown, crashedAt time.Duration) error {
+	return revealed.RestoredTerm(i, term, shown, crashedAt)
 }
 
 // restartNote says, for a failure in Make, whether this is a restart and

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"raftlabs/labtest/internal/schedule"
 	"raftlabs/labtest/internal/testproc"
 )
 
@@ -47,8 +48,8 @@ type settings struct {
 	stall     time.Duration
 	wallclock time.Duration
 	inProcess bool
-	replay    bool      // the seed decides the run (testproc's replay.go)
-	schedule  *schedule // a fuzzer's input as the fault schedule, or nil (fuzz.go)
+	replay    bool               // the seed decides the run (testproc's replay.go)
+	schedule  *schedule.Schedule // a fuzzer's input as the fault schedule, or nil (fuzz.go)
 }
 
 func currentSettings() settings {

@@ -37,6 +37,7 @@ import (
 
 	"raftlabs/classroom"
 	"raftlabs/labtest"
+	"raftlabs/labtest/generate"
 )
 
 func main() {
@@ -62,18 +63,18 @@ func main() {
 	if err := labtest.CheckPoints(); err != nil {
 		log.Fatalf("labgen: the points do not add up; nothing written:\n%v", err)
 	}
-	docs, err := labtest.SuiteDocs(".")
+	docs, err := generate.SuiteDocs(".")
 	if err != nil {
 		log.Fatalf("labgen: %v (run it from the repository's root)", err)
 	}
 	for _, lab := range labtest.Labs {
 		path := filepath.Join(lab.Dir, "suite_test.go")
-		if err := os.WriteFile(path, labtest.SuiteFile(lab.Number), 0o644); err != nil {
+		if err := os.WriteFile(path, generate.SuiteFile(lab.Number), 0o644); err != nil {
 			log.Fatalf("labgen: %v (run it from the repository's root)", err)
 		}
 		log.Printf("wrote %s", path)
 		fuzzPath := filepath.Join(lab.Dir, "fuzz_test.go")
-		if err := os.WriteFile(fuzzPath, labtest.FuzzFile(lab.Number), 0o644); err != nil {
+		if err := os.WriteFile(fuzzPath, generate.FuzzFile(lab.Number), 0o644); err != nil {
 			log.Fatalf("labgen: %v", err)
 		}
 		log.Printf("wrote %s", fuzzPath)
@@ -83,7 +84,7 @@ func main() {
 		if err != nil {
 			log.Fatalf("labgen: %v", err)
 		}
-		updated, err := labtest.WithTestTable(string(doc), labtest.TestTable(lab.Number, docs))
+		updated, err := generate.WithTestTable(string(doc), generate.TestTable(lab.Number, docs))
 		if err != nil {
 			log.Fatalf("labgen: %s: %v", handout, err)
 		}

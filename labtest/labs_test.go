@@ -1,22 +1,11 @@
 package labtest
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestLabFoldersMatchTheSuite(t *testing.T) {
-	for _, lab := range Labs {
-		got, err := os.ReadFile(filepath.Join("..", lab.Dir, "suite_test.go"))
-		require.NoError(t, err)
-		assert.Equal(t, string(SuiteFile(lab.Number)), string(got),
-			"%s/suite_test.go is out of date: run go run ./cmd/labgen", lab.Dir)
-	}
-}
 
 func TestTestNames(t *testing.T) {
 	test := Test{Lab: 1, Scenario: ReElection}
@@ -73,22 +62,4 @@ func TestFindLabAcceptsEveryName(t *testing.T) {
 		_, err := FindLab(arg)
 		assert.ErrorContains(t, err, "unknown lab", arg)
 	}
-}
-
-func TestHandoutTablesMatchTheSuite(t *testing.T) {
-	docs, err := SuiteDocs("..")
-	require.NoError(t, err)
-	for _, lab := range Labs {
-		path := filepath.Join("..", "docs", lab.Dir+".md")
-		doc, err := os.ReadFile(path)
-		require.NoError(t, err)
-		want, err := WithTestTable(string(doc), TestTable(lab.Number, docs))
-		require.NoError(t, err)
-		assert.Equal(t, want, string(doc), "the table of tests in docs/%s.md is out of date: run go run ./cmd/labgen", lab.Dir)
-	}
-}
-
-func TestTestTableTakesTheScenariosDocs(t *testing.T) {
-	table := TestTable(1, map[string]string{"ReElection": "ReElection checks that a leader | is elected.\nPaper §5.2.\n"})
-	assert.Contains(t, table, "| `TestReElectionLab1` | Checks that a leader \\| is elected. Paper §5.2. | 15 |\n")
 }
