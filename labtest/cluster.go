@@ -249,10 +249,11 @@ func isScenarioFrame(f runtime.Frame) bool {
 		!strings.HasPrefix(f.Function, "raftlabs/labrpc.") && !strings.HasPrefix(f.Function, "raftlabs/raftapi.")
 }
 
-// isHarnessFunction reports whether the function named fn is labtest's or
-// that of a package testing a service on Raft (ServiceBindings, hosted.go).
+// isHarnessFunction reports whether the function named fn is labtest's,
+// its machinery's (labtest/internal) or that of a package testing a
+// service on Raft (ServiceBindings, hosted.go).
 func isHarnessFunction(fn string) bool {
-	if strings.HasPrefix(fn, "raftlabs/labtest.") {
+	if strings.HasPrefix(fn, "raftlabs/labtest.") || strings.HasPrefix(fn, "raftlabs/labtest/internal/") {
 		return true
 	}
 	for pkg := range ServiceBindings {

@@ -1,14 +1,12 @@
 package labtest
 
 import (
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/schedule"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/raftapi"
@@ -59,22 +57,22 @@ func Fuzz[R raftapi.Raft](f *testing.F, scenario Scenario,
 		return makeRaft(peers, me, p, ch)
 	}
 	f.Fuzz(func(t *testing.T, input []byte) {
-		s := currentSettings()
-		s.schedule = schedule.New(input)
-		s.seed = s.schedule.Seed()
-		s.replay = true
+		s := runner.Current()
+		s.Schedule = schedule.New(input)
+		s.Seed = s.Schedule.Seed()
+		s.Replay = true
 		switch {
 		case testproc.Reporter != nil:
-			reportAndExit(t, runHere(t, scenario, newRaft, s))
-		case s.inProcess || isFuzzWorker():
+			runner.ReportAndExit(t, runHere(t, scenario, newRaft, s))
+		case s.InProcess || runner.IsFuzzWorker():
 			res := runHere(t, scenario, newRaft, s)
 			if !res.Passed {
 				t.Fatalf("%s", res.Verdict)
 			}
 		default:
-			res := runChild(t, s)
-			res.Rerun = fuzzRerun(t.Name())
-			printVerdict(&res)
+			res := runner.Child(t, s)
+			res.Rerun = runner.FuzzRerun(t.Name())
+			runner.PrintVerdict(&res)
 			if !res.Passed {
 				t.Fail()
 			}
@@ -82,44 +80,22 @@ func Fuzz[R raftapi.Raft](f *testing.F, scenario Scenario,
 	})
 }
 
-// isFuzzWorker reports whether this process is a fuzzer's worker, which
-// runs the inputs the fuzzer makes up (go test -fuzz).
-func isFuzzWorker() bool {
-	f := flag.Lookup("test.fuzzworker")
-	return f != nil && f.Value.String() == "true"
-}
-
-// fuzzRerun is the command that reruns one saved input of a fuzz target,
-// named as t.Name gives it: "FuzzFigure8Lab2/582528ddfad69eb5". The input
-// is the seed: no -seed.
-func fuzzRerun(name string) string {
-	dir := "."
-	if wd, err := os.Getwd(); err == nil {
-		dir = filepath.Base(wd)
-	}
-	cmd := fmt.Sprintf("cd %s && go test -run '%s'", dir, testproc.QuoteName(name))
-	if testproc.RaceEnabled {
-		cmd += " -race"
-	}
-	return cmd
-}
-
 // newRand returns the source of the harness's own choices in a test: the
 // fuzzer's schedule when there is one, else a generator seeded with the
 // test's seed.
 func (r *run) newRand() *rand.Rand {
-	if sch := r.settings.schedule; sch != nil {
+	if sch := r.settings.Schedule; sch != nil {
 		return rand.New(sch)
 	}
-	seed := uint64(r.settings.seed)
+	seed := uint64(r.settings.Seed)
 	return rand.New(rand.NewPCG(seed, seed^0x5eed))
 }
 
 // newNetwork returns the test's network: its faults drawn from the
 // fuzzer's schedule when there is one, else from the test's seed.
 func (r *run) newNetwork() *labrpc.Network {
-	if sch := r.settings.schedule; sch != nil {
+	if sch := r.settings.Schedule; sch != nil {
 		return labrpc.NewNetworkSource(func(string) rand.Source { return sch })
 	}
-	return labrpc.NewNetwork(r.settings.seed)
+	return labrpc.NewNetwork(r.settings.Seed)
 }

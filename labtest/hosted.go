@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/raftapi"
 )
 
@@ -101,7 +102,7 @@ func (c *Cluster) SnapshotSize(i int) int {
 // trace, the trace's own path with suffix in place of ".jsonl", e.g.
 // "-linearizability.html". A verdict names it.
 func (c *Cluster) FileBesideTrace(suffix string) string {
-	path := traceFile(c.run.name, c.run.settings.seed)
+	path := runner.TraceFile(c.run.name, c.run.settings.Seed)
 	return strings.TrimSuffix(path, filepath.Ext(path)) + suffix
 }
 

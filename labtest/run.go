@@ -1,11 +1,7 @@
 package labtest
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,7 +9,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
-	"raftlabs/labtest/internal/cost"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/labtest/internal/tracer"
@@ -52,7 +48,7 @@ type MakeFunc func(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persist
 func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	makeRaft func(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg) R) {
 	t.Helper()
-	s := currentSettings()
+	s := runner.Current()
 	newRaft := func(peers []*labrpc.ClientEnd, me int, p *raftapi.Persister, ch chan raftapi.ApplyMsg) raftapi.Raft {
 		return makeRaft(peers, me, p, ch)
 	}
@@ -64,97 +60,31 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 		// synctest is still tearing down) can touch the testing package
 		// after the test function has returned. Under -race, a race found
 		// during the test still sets the exit status (66).
-		reportAndExit(t, runHere(t, scenario, newRaft, s))
-	case s.inProcess:
+		runner.ReportAndExit(t, runHere(t, scenario, newRaft, s))
+	case s.InProcess:
 		res := runHere(t, scenario, newRaft, s)
-		printCost(&res)
-		printVerdict(&res)
+		runner.PrintCost(&res)
+		runner.PrintVerdict(&res)
 		if !res.Passed {
 			t.Fail()
 		}
 	default:
-		res := runChild(t, s)
-		printCost(&res)
-		printVerdict(&res)
+		res := runner.Child(t, s)
+		runner.PrintCost(&res)
+		runner.PrintVerdict(&res)
 		if !res.Passed {
 			t.Fail()
 		}
 	}
 }
 
-// reportAndExit sends res, this child process's one result, to the parent
-// and ends the process: 0 if the test passed, 1 if not. If the report
-// cannot be sent, the test fails here instead and the process goes on.
-func reportAndExit(t *testing.T, res Result) {
-	if err := testproc.Reporter.Send(&res); err != nil {
-		t.Error(err)
-		return
-	}
-	if res.Passed {
-		os.Exit(0)
-	}
-	os.Exit(1)
-}
-
-// runChild runs the test t in a child process: this test binary, started
-// again for t alone, with the seed chosen here so that a rerun is exact.
-func runChild(t *testing.T, s settings) Result {
-	bin, err := os.Executable()
-	if err != nil {
-		bin = os.Args[0]
-	}
-	args := []string{
-		"-seed", itoa(s.seed),
-		"-stall", s.stall.String(),
-		"-wallclock", s.wallclock.String(),
-	}
-	if s.realtime {
-		args = append(args, "-realtime")
-	}
-	args = append(args, "-replay="+strconv.FormatBool(s.replay))
-	args = append(args, traceArgs()...)
-	out := &testproc.Relay{W: os.Stdout}
-	defer out.Flush()
-	res, _ := RunProcess(context.Background(), Process{
-		Binary:   bin,
-		Test:     t.Name(),
-		Args:     args,
-		Output:   out,
-		Timeout:  s.wallclock + time.Minute,
-		Parallel: !s.replay,
-	})
-	if res.Seed == 0 {
-		res.Seed = s.seed
-	}
-	if res.Rerun == "" {
-		res.Rerun = rerunCommand(t.Name(), s)
-	}
-	return res
-}
-
-// printCost prints, under the summary line, what the test cost beside
-// what the reference's cost (with -v), and a note if it was far more.
-func printCost(res *Result) {
-	for _, line := range cost.Lines(res, testing.Verbose()) {
-		fmt.Println(line)
-	}
-}
-
-// printVerdict prints why a test failed, and the command that reruns it.
-func printVerdict(res *Result) {
-	if res.Passed {
-		return
-	}
-	fmt.Printf("%s\n  rerun: %s\n", indent(res.Verdict, "    "), res.Rerun)
-}
-
 // runHere runs the test in this process and returns its result.
-func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Result {
+func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s runner.Settings) Result {
 	r := newRun(t.Name(), s)
-	if s.replay {
-		testproc.EnterReplay(s.seed)
+	if s.Replay {
+		testproc.EnterReplay(s.Seed)
 	}
-	fmt.Printf("Test %s: seed %d, %s\n", r.name, r.settings.seed, r.clockName())
+	fmt.Printf("Test %s: seed %d, %s\n", r.name, r.settings.Seed, r.clockName())
 	body := func(t *testing.T) {
 		c := newCluster(t, r, newRaft)
 		defer c.finish()
@@ -173,12 +103,17 @@ func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Resu
 	return res
 }
 
+// VirtualTimeLimit is the longest a test may run on its own clock. A test
+// that reaches it is stuck: a goroutine waits for ever while a timer keeps
+// the clock moving.
+const VirtualTimeLimit = 300 * time.Second
+
 // run is what Run knows about one test, shared between the watcher outside
 // the bubble and the cluster inside it. Only atomics, a mutex and channels
 // made outside the bubble cross between the two.
 type run struct {
 	name     string
-	settings settings
+	settings runner.Settings
 	started  time.Time    // real time
 	before   map[int]bool // goroutines that existed before the test
 
@@ -213,7 +148,7 @@ type stats struct {
 	elapsed               time.Duration // the scenario's time on the test's clock
 }
 
-func newRun(name string, s settings) *run {
+func newRun(name string, s runner.Settings) *run {
 	r := &run{
 		name:     name,
 		settings: s,
@@ -229,7 +164,7 @@ func newRun(name string, s settings) *run {
 }
 
 func (r *run) clockName() string {
-	if r.settings.realtime {
+	if r.settings.Realtime {
 		return "real time"
 	}
 	return "virtual time"
@@ -308,48 +243,20 @@ func (r *run) result() Result {
 		Verdict:  r.verdict,
 		Failure:  r.first,
 		Warnings: r.warnings,
-		Seed:     r.settings.seed,
-		Realtime: r.settings.realtime,
+		Seed:     r.settings.Seed,
+		Realtime: r.settings.Realtime,
 		Virtual:  s.elapsed,
 		Real:     time.Since(r.started),
 		Peers:    s.peers,
 		RPCs:     s.rpcs,
 		Bytes:    s.bytes,
 		Commands: s.commands,
-		Rerun:    rerunCommand(r.name, r.settings),
+		Rerun:    runner.Rerun(r.name, r.settings),
 	}
-	if r.settings.realtime {
+	if r.settings.Realtime {
 		res.Virtual = 0
 	}
 	return res
-}
-
-// rerunCommand is the command that replays this process's test.
-func rerunCommand(name string, s settings) string {
-	dir := "."
-	if wd, err := os.Getwd(); err == nil {
-		dir = filepath.Base(wd)
-	}
-	cmd := RerunCommand(dir, name, s.seed, s.realtime, testproc.RaceEnabled)
-	if !s.replay {
-		cmd += " -replay" // the failure ran on every core; the rerun replays what it can
-	}
-	return cmd
-}
-
-// RerunCommand is the one command, from the course's root, that reruns
-// test of the lab folder dir with a seed, e.g.
-// "cd lab1-election && go test -run '^TestReElectionLab1$' -seed 8812".
-// Everything that prints a rerun line (the tests, the grader) uses it.
-func RerunCommand(dir, test string, seed int64, realtime, race bool) string {
-	cmd := fmt.Sprintf("cd %s && go test -run '%s' -seed %d", dir, testproc.QuoteName(test), seed)
-	if realtime {
-		cmd += " -realtime"
-	}
-	if race {
-		cmd += " -race"
-	}
-	return cmd
 }
 
 func isClosed(ch chan struct{}) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"raftlabs/labtest/internal/cost"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/sweep"
 	"raftlabs/labtest/internal/testproc"
 )
@@ -34,6 +35,15 @@ func RunProcess(ctx context.Context, p Process) (Result, string) {
 
 // Size writes a number of bytes as people read it: "2 GiB", "64 MiB", "900 B".
 func Size(n int64) string { return testproc.Size(n) }
+
+// RerunCommand is the one command, from the course's root, that reruns
+// test of the lab folder dir with a seed, e.g.
+// "cd lab1-election && go test -run '^TestReElectionLab1$' -seed 8812";
+// see runner.RerunCommand. Everything that prints a rerun line (the tests,
+// the grader) uses it.
+func RerunCommand(dir, test string, seed int64, realtime, race bool) string {
+	return runner.RerunCommand(dir, test, seed, realtime, race)
+}
 
 // The reference's recorded costs live in package cost; these are its
 // names as the grader knows them.

@@ -3,13 +3,12 @@ package labtest
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"raftlabs/labdebug"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/tracer"
 	"raftlabs/labtrace"
 	"raftlabs/raftapi"
@@ -28,17 +27,17 @@ import (
 // costs).
 func (c *Cluster) startTrace() {
 	labdebug.SetRecorder(nil)
-	if spec, ok := debugSpec(); ok {
+	if spec, ok := runner.DebugSpec(); ok {
 		labdebug.Enable(spec)
 	}
 	if strings.EqualFold(os.Getenv("RAFTLABS_TRACE"), "off") {
 		return
 	}
 	clock := "virtual"
-	if c.run.settings.realtime {
+	if c.run.settings.Realtime {
 		clock = "real"
 	}
-	tr := tracer.New(c.start, c.run.name, c.run.settings.seed, clock)
+	tr := tracer.New(c.start, c.run.name, c.run.settings.Seed, clock)
 	c.run.trace.Store(tr)
 	labdebug.SetRecorder(tr.Recorder())
 }
@@ -142,10 +141,10 @@ func (r *run) traceAbort(verdict string) {
 // that passed, on a line of its own).
 func (r *run) writeTrace(res *Result) {
 	tr := r.trace.Load()
-	if tr == nil || res.Passed && !traceAlways() {
+	if tr == nil || res.Passed && !runner.TraceAlways() {
 		return
 	}
-	path := traceFile(r.name, r.settings.seed)
+	path := runner.TraceFile(r.name, r.settings.Seed)
 	lines, err := tr.Write(path, res)
 	if err != nil {
 		fmt.Printf("  trace: not written: %v\n", err)
@@ -156,50 +155,4 @@ func (r *run) writeTrace(res *Result) {
 		return
 	}
 	res.Verdict += "\n" + lines
-}
-
-// traceFile is where the trace of test name with seed is written: in the
-// folder RAFTLABS_TRACE_DIR, or raftlabs-traces in the system's folder
-// for temporary files.
-func traceFile(name string, seed int64) string {
-	dir := os.Getenv("RAFTLABS_TRACE_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "raftlabs-traces")
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	return filepath.Join(dir, fmt.Sprintf("%s-seed%d.jsonl", name, seed))
-}
-
-// traceAlways reports whether every test writes its trace: -savetrace or
-// RAFTLABS_TRACE=1.
-func traceAlways() bool {
-	if *traceFlag {
-		return true
-	}
-	v, err := strconv.ParseBool(os.Getenv("RAFTLABS_TRACE"))
-	return err == nil && v
-}
-
-// debugSpec returns the topics -debug (or RAFTLABS_DEBUG) turns on for
-// package labdebug, if either is set.
-func debugSpec() (string, bool) {
-	if *debugFlag != "" {
-		return *debugFlag, true
-	}
-	return os.LookupEnv("RAFTLABS_DEBUG")
-}
-
-// traceArgs are the flags a test's child process needs to trace and log
-// as this process was asked to.
-func traceArgs() []string {
-	var args []string
-	if *traceFlag {
-		args = append(args, "-savetrace")
-	}
-	if *debugFlag != "" {
-		args = append(args, "-debug", *debugFlag)
-	}
-	return args
 }

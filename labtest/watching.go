@@ -32,7 +32,7 @@ func (r *run) execute(t *testing.T, body func(*testing.T), done chan struct{}) {
 		}
 		r.abort(fmt.Sprintf("the test panicked: %v", v))
 	}()
-	if r.settings.realtime {
+	if r.settings.Realtime {
 		body(t)
 		return
 	}
@@ -43,9 +43,9 @@ func (r *run) execute(t *testing.T, body func(*testing.T), done chan struct{}) {
 // uses too much real time (package watchdog).
 func (r *run) watch(done chan struct{}) {
 	watchdog.Watch(r, watchdog.Limits{
-		Realtime:  r.settings.realtime,
-		Stall:     r.settings.stall,
-		Wallclock: r.settings.wallclock,
+		Realtime:  r.settings.Realtime,
+		Stall:     r.settings.Stall,
+		Wallclock: r.settings.Wallclock,
 		Started:   r.started,
 	}, done, r.ended, r.finished)
 }

@@ -1,9 +1,11 @@
-package labtest
+package runner
 
 import (
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -36,56 +38,51 @@ var testFlag = func() *flag.FlagSet {
 	return flag.NewFlagSet("labtest", flag.ContinueOnError)
 }()
 
-// VirtualTimeLimit is the longest a test may run on its own clock. A test
-// that reaches it is stuck: a goroutine waits for ever while a timer keeps
-// the clock moving.
-const VirtualTimeLimit = 300 * time.Second
-
-// settings is what the flags and environment decided for one test.
-type settings struct {
-	seed      int64
-	realtime  bool
-	stall     time.Duration
-	wallclock time.Duration
-	inProcess bool
-	replay    bool               // the seed decides the run (testproc's replay.go)
-	schedule  *schedule.Schedule // a fuzzer's input as the fault schedule, or nil (fuzz.go)
+// Settings is what the flags and environment decided for one test.
+type Settings struct {
+	Seed      int64
+	Realtime  bool
+	Stall     time.Duration
+	Wallclock time.Duration
+	InProcess bool
+	Replay    bool               // the seed decides the run (testproc's replay.go)
+	Schedule  *schedule.Schedule // a fuzzer's input as the fault schedule, or nil (labtest's fuzz.go)
 }
 
-func currentSettings() settings {
-	s := settings{
-		seed:      *seedFlag,
-		realtime:  *realtimeFlag,
-		stall:     *stallFlag,
-		wallclock: *wallFlag,
-		inProcess: *inProcess,
-		replay:    replayFromEnv(*replayFlag),
+func Current() Settings {
+	s := Settings{
+		Seed:      *seedFlag,
+		Realtime:  *realtimeFlag,
+		Stall:     *stallFlag,
+		Wallclock: *wallFlag,
+		InProcess: *inProcess,
+		Replay:    replayFromEnv(*replayFlag),
 	}
-	if v, err := strconv.ParseInt(os.Getenv("RAFTLABS_SEED"), 10, 64); err == nil && s.seed == 0 {
-		s.seed = v
+	if v, err := strconv.ParseInt(os.Getenv("RAFTLABS_SEED"), 10, 64); err == nil && s.Seed == 0 {
+		s.Seed = v
 	}
 	if v, err := strconv.ParseBool(os.Getenv("RAFTLABS_REALTIME")); err == nil && v {
-		s.realtime = true
+		s.Realtime = true
 	}
 	if v, err := strconv.ParseBool(os.Getenv("RAFTLABS_INPROCESS")); err == nil && v {
-		s.inProcess = true
+		s.InProcess = true
 	}
 	if v, err := time.ParseDuration(os.Getenv("RAFTLABS_STALL")); err == nil {
-		s.stall = v
+		s.Stall = v
 	}
 	if v, err := time.ParseDuration(os.Getenv("RAFTLABS_WALLCLOCK")); err == nil {
-		s.wallclock = v
+		s.Wallclock = v
 	}
-	if s.seed == 0 {
-		s.seed = rand.Int64N(1_000_000) + 1
+	if s.Seed == 0 {
+		s.Seed = rand.Int64N(1_000_000) + 1
 	}
 	if !testing.Testing() {
-		s.inProcess = true // a program that runs scenarios itself, not a test binary
+		s.InProcess = true // a program that runs scenarios itself, not a test binary
 	}
-	if s.wallclock == 0 {
-		s.wallclock = 120 * time.Second
-		if s.realtime {
-			s.wallclock = 600 * time.Second
+	if s.Wallclock == 0 {
+		s.Wallclock = 120 * time.Second
+		if s.Realtime {
+			s.Wallclock = 600 * time.Second
 		}
 	}
 	return s
@@ -108,4 +105,50 @@ func replayFromEnv(value bool) bool {
 		return v
 	}
 	return value
+}
+
+// TraceFile is where the trace of test name with seed is written: in the
+// folder RAFTLABS_TRACE_DIR, or raftlabs-traces in the system's folder
+// for temporary files.
+func TraceFile(name string, seed int64) string {
+	dir := os.Getenv("RAFTLABS_TRACE_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "raftlabs-traces")
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return filepath.Join(dir, fmt.Sprintf("%s-seed%d.jsonl", name, seed))
+}
+
+// TraceAlways reports whether every test writes its trace: -savetrace or
+// RAFTLABS_TRACE=1.
+func TraceAlways() bool {
+	if *traceFlag {
+		return true
+	}
+	v, err := strconv.ParseBool(os.Getenv("RAFTLABS_TRACE"))
+	return err == nil && v
+}
+
+// DebugSpec returns the topics -debug (or RAFTLABS_DEBUG) turns on for
+// package labdebug, if either is set.
+func DebugSpec() (string, bool) {
+	if *debugFlag != "" {
+		return *debugFlag, true
+	}
+	return os.LookupEnv("RAFTLABS_DEBUG")
+}
+
+// traceArgs are the flags a test's child process needs to trace and log
+// as this process was asked to.
+func traceArgs() []string {
+	var args []string
+	if *traceFlag {
+		args = append(args, "-savetrace")
+	}
+	if *debugFlag != "" {
+		args = append(args, "-debug", *debugFlag)
+	}
+	return args
 }
