@@ -18,8 +18,8 @@ import (
 	"raftlabs/labtest/internal/persisted"
 	"raftlabs/labtest/internal/receipts"
 	"raftlabs/labtest/internal/revealed"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/service"
-	"raftlabs/labtest/internal/stacks"
 	"raftlabs/raftapi"
 )
 
@@ -36,7 +36,7 @@ const ElectionTimeout = time.Second
 // Servers are numbered 0 to n-1 and named s0, s1, ... in every message.
 type Cluster struct {
 	t       *testing.T
-	run     *run
+	run     *runner.Run
 	newRaft MakeFunc
 	start   time.Time // the test's clock at boot
 
@@ -94,23 +94,20 @@ type problemsBaseline struct {
 	network int
 }
 
-func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
+func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 	c := &Cluster{
 		t:        t,
 		run:      r,
 		newRaft:  newRaft,
 		start:    time.Now(),
-		rng:      r.newRand(),
+		rng:      r.NewRand(),
 		leaders:  map[int]sighting{},
 		stopping: make(chan struct{}),
 		problems: problemsBaseline{codec: labgob.NewMark()},
 		baseline: goroutineCount(runtime.NumGoroutine() + 1),
 	}
-	r.bubble.Store(int64(stacks.Current().Bubble))
 	c.startTrace()
-	r.mu.Lock()
-	r.current = c
-	r.mu.Unlock()
+	r.SetCluster(clusterView{c})
 	go c.heartbeat()
 	return c
 }
@@ -118,8 +115,7 @@ func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
 // Boot starts n servers, all connected, each with an empty persister.
 func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
-	c.net = c.run.newNetwork()
-	c.run.network.Store(c.net)
+	c.net = c.run.NewNetwork()
 	c.history = history.New(n, ElectionTimeout)
 	c.revealed = revealed.New()
 	c.receipts = receipts.New(n)
@@ -267,7 +263,7 @@ func isHarnessFunction(fn string) bool {
 // alive blocks for ever once the harness has given up on the test, so a
 // scenario that wakes up late never touches a finished test.
 func (c *Cluster) alive() {
-	if c.run.aborted.Load() {
+	if c.run.Aborted() {
 		select {}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"raftlabs/labgob"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/stacks"
 )
 
@@ -23,10 +24,10 @@ const leakWait = 10 * time.Second
 // to end while draining applyCh, and reports what is left: as a warning,
 // or as a failure in the tests that check Kill (CheckKillStopsEverything).
 func (c *Cluster) finish() {
-	if c.run.aborted.Load() {
+	if c.run.Aborted() {
 		return
 	}
-	defer close(c.run.finished)
+	defer c.run.ShutDownOver()
 	if c.net == nil {
 		close(c.stopping)
 		return
@@ -37,26 +38,26 @@ func (c *Cluster) finish() {
 			c.kill(i, rf)
 		}
 	}
-	c.run.stats.Store(c.currentStats())
+	c.run.SetStats(c.currentStats())
 	leaks := c.waitForGoroutines()
 	close(c.stopping)
 	c.net.Close()
 
 	if err := cmp.Or(c.backgroundProblem(), unsaved); err != nil && !c.reported {
-		c.run.fail(c.dress(asFailure(err)))
+		c.run.Fail(c.dress(asFailure(err)))
 		c.t.Fail()
 	}
 	for _, w := range labgob.WarningsSince(c.problems.codec) {
-		c.run.warn("labgob: " + w + "\n(This costs no points.)")
+		c.run.Warn("labgob: " + w + "\n(This costs no points.)")
 	}
 	if len(leaks) > 0 {
-		c.run.leaked.Store(true)
+		c.run.SetLeaked()
 		report := describeLeaks(leaks)
 		if c.leaksFail {
-			c.run.fail(&Failure{Evidence: report})
+			c.run.Fail(&Failure{Evidence: report})
 			c.t.Fail()
 		} else {
-			c.run.warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
+			c.run.Warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
 		}
 	}
 }
@@ -151,7 +152,7 @@ func describeLeaks(leaks []stacks.Goroutine) string {
 func (c *Cluster) leaks() []stacks.Goroutine {
 	me := stacks.Current().ID
 	var gs []stacks.Goroutine
-	for _, g := range c.run.bubbleGoroutines() {
+	for _, g := range c.run.BubbleGoroutines() {
 		if g.ID != me && !g.IsHarness() {
 			gs = append(gs, g)
 		}
@@ -174,14 +175,14 @@ func (c *Cluster) shutDown() {
 }
 
 // currentStats returns the numbers for the summary line.
-func (c *Cluster) currentStats() *stats {
-	s := &stats{peers: c.n, elapsed: time.Since(c.start)}
+func (c *Cluster) currentStats() *runner.Stats {
+	s := &runner.Stats{Peers: c.n, Elapsed: time.Since(c.start)}
 	if c.net != nil {
-		s.rpcs = c.net.TotalCount()
-		s.bytes = c.net.TotalBytes()
+		s.RPCs = c.net.TotalCount()
+		s.Bytes = c.net.TotalBytes()
 	}
 	if c.applies != nil {
-		s.commands = c.applies.MaxIndex()
+		s.Commands = c.applies.MaxIndex()
 	}
 	return s
 }

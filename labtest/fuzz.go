@@ -2,7 +2,6 @@ package labtest
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"raftlabs/labrpc"
@@ -78,24 +77,4 @@ func Fuzz[R raftapi.Raft](f *testing.F, scenario Scenario,
 			}
 		}
 	})
-}
-
-// newRand returns the source of the harness's own choices in a test: the
-// fuzzer's schedule when there is one, else a generator seeded with the
-// test's seed.
-func (r *run) newRand() *rand.Rand {
-	if sch := r.settings.Schedule; sch != nil {
-		return rand.New(sch)
-	}
-	seed := uint64(r.settings.Seed)
-	return rand.New(rand.NewPCG(seed, seed^0x5eed))
-}
-
-// newNetwork returns the test's network: its faults drawn from the
-// fuzzer's schedule when there is one, else from the test's seed.
-func (r *run) newNetwork() *labrpc.Network {
-	if sch := r.settings.Schedule; sch != nil {
-		return labrpc.NewNetworkSource(func(string) rand.Source { return sch })
-	}
-	return labrpc.NewNetwork(r.settings.Seed)
 }

@@ -42,7 +42,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 // a busy machine may keep a correct call from running for a while, so the
 // bound there is looser.
 func (c *Cluster) slowCall() time.Duration {
-	if c.run.settings.Realtime {
+	if c.run.Settings.Realtime {
 		return time.Second
 	}
 	return 100 * time.Millisecond

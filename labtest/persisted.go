@@ -22,7 +22,7 @@ import (
 // Raft of those labs persists nothing. A test whose name names no lab (the
 // harness's own) is checked.
 func (c *Cluster) persistenceTaught() bool {
-	m := labSuffix.FindStringSubmatch(c.run.name)
+	m := labSuffix.FindStringSubmatch(c.run.Name)
 	if m == nil {
 		return true
 	}

@@ -83,8 +83,8 @@ type made struct {
 // returned is false if it did not return within makeTimeout.
 func (c *Cluster) tryMake(i int, ends []*labrpc.ClientEnd, p *raftapi.Persister, applyCh chan raftapi.ApplyMsg) (m made, returned bool) {
 	result := make(chan made, 1)
-	c.run.making.Store(int32(i + 1))
-	defer c.run.making.Store(0)
+	c.run.MakeStarts(i)
+	defer c.run.MakeReturned()
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"raftlabs/labtest/internal/service"
-	"raftlabs/labtest/internal/stacks"
 	"raftlabs/raftapi"
 )
 
@@ -33,8 +32,7 @@ var Snapshots = Option{"snapshots every 10 entries", func(c *Cluster) { c.snapsh
 // that sends on applyCh while holding its lock deadlocks here as it would
 // there. A closed applyCh is the end of that instance's messages.
 func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
-	c.run.helper()
-	c.run.readers.Store(stacks.Current().ID, i)
+	c.run.Reader(i)
 	c.drains.Add(1)
 	defer c.drains.Add(-1)
 	c.restoreService(i, gen)

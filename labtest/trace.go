@@ -1,10 +1,8 @@
 package labtest
 
 import (
-	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"raftlabs/labdebug"
 	"raftlabs/labtest/internal/history"
@@ -34,16 +32,16 @@ func (c *Cluster) startTrace() {
 		return
 	}
 	clock := "virtual"
-	if c.run.settings.Realtime {
+	if c.run.Settings.Realtime {
 		clock = "real"
 	}
-	tr := tracer.New(c.start, c.run.name, c.run.settings.Seed, clock)
-	c.run.trace.Store(tr)
+	tr := tracer.New(c.start, c.run.Name, c.run.Settings.Seed, clock)
+	c.run.SetTracer(tr)
 	labdebug.SetRecorder(tr.Recorder())
 }
 
 // tracer returns the test's trace, or nil before the cluster is made.
-func (c *Cluster) tracer() *tracer.Tracer { return c.run.trace.Load() }
+func (c *Cluster) tracer() *tracer.Tracer { return c.run.Tracer() }
 
 // add records rec, if the test has a trace.
 func (c *Cluster) add(rec labtrace.Record) {
@@ -117,42 +115,4 @@ func (c *Cluster) traceRPC(ev *history.Event) {
 	if tr := c.tracer(); tr != nil {
 		tr.RPC(ev)
 	}
-}
-
-// traceFailure ends the trace with the test's first failure, at the moment
-// it was found. Called inside the test's bubble, where the clock is the
-// test's own.
-func (r *run) traceFailure(f *Failure) {
-	if tr := r.trace.Load(); tr != nil {
-		tr.Fail(f)
-	}
-}
-
-// traceAbort ends the trace with the watcher's verdict, at the last time
-// the test's clock was seen: the watcher runs outside the bubble.
-func (r *run) traceAbort(verdict string) {
-	if tr := r.trace.Load(); tr != nil {
-		tr.Abort(time.Duration(r.elapsed.Load()), verdict)
-	}
-}
-
-// writeTrace writes the test's trace to a file if the test failed, or
-// always with -savetrace, and names the file in the verdict (or, for a test
-// that passed, on a line of its own).
-func (r *run) writeTrace(res *Result) {
-	tr := r.trace.Load()
-	if tr == nil || res.Passed && !runner.TraceAlways() {
-		return
-	}
-	path := runner.TraceFile(r.name, r.settings.Seed)
-	lines, err := tr.Write(path, res)
-	if err != nil {
-		fmt.Printf("  trace: not written: %v\n", err)
-		return
-	}
-	if res.Passed {
-		fmt.Println(lines)
-		return
-	}
-	res.Verdict += "\n" + lines
 }

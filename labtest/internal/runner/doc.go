@@ -1,9 +1,13 @@
-// Package runner is a lab's test binary's side of a test's life outside
-// the test itself: the flags and environment that decide a run (Current:
-// the seed, the clock, the limits, replay, tracing), starting the test
-// again as a child process of its own with the same (Child), the child's
-// one report to its parent (ReportAndExit), and what the parent prints
-// after: the cost note, the verdict and the command that reruns the test.
+// Package runner is a lab's test binary's side of a test's life around
+// the scenario: the flags and environment that decide a run (Current: the
+// seed, the clock, the limits, replay, tracing), starting the test again
+// as a child process of its own with the same (Child), the child's one
+// report to its parent (ReportAndExit), and what the parent prints after:
+// the cost note, the verdict and the command that reruns the test. In the
+// child, a Run is the test's account while it runs: the verdict (the
+// first failure and up to two more), the warnings, the bubble the test
+// runs in (Execute) and what the watchdog outside it reads (Watch; Run
+// implements watchdog.Test).
 //
 // # Usage
 //
@@ -12,7 +16,10 @@
 //	s := runner.Current()
 //	switch {
 //	case testproc.Reporter != nil: // the child
-//		runner.ReportAndExit(t, runHere(t, scenario, newRaft, s))
+//		r := runner.New(t.Name(), s)
+//		go r.Execute(t, body, done) // body builds the cluster: r.SetCluster(view)
+//		r.Watch(done)
+//		runner.ReportAndExit(t, r.Result())
 //	default: // the parent
 //		res := runner.Child(t, s)
 //		runner.PrintCost(&res)
@@ -29,12 +36,18 @@
 //     rerun command printed for any run replays it exactly.
 //   - A child ends as soon as its report is sent, so nothing its test left
 //     behind can touch the testing package afterwards.
+//   - A Run reads the cluster only through Cluster, a small interface
+//     declared here, whose methods lock nothing they may wait for: the
+//     watcher calls them from outside the bubble while the test's clock
+//     is stopped.
 //
 // # Why this is a package of its own
 //
-// Deciding how a test runs and starting its process needs the flags, the
-// test's name and a Result, never the Cluster or a scenario: as
-// testing/synctest's Test is a face over the runtime's bubbles, labtest's
-// Run is a face over this and package testproc, and runs the scenario
-// itself in the bubble; this package never imports labtest.
+// Deciding how a test runs, starting its process and keeping its account
+// need the flags, the test's name, failures and a few numbers, never a
+// scenario: as testing/synctest's Test is a face over the runtime's
+// bubbles, labtest's Run is a face over this and package testproc, and
+// builds the cluster and runs the scenario itself in the bubble. What the
+// run must know of the cluster it reads through Cluster, so this package
+// never imports labtest.
 package runner
