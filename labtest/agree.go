@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"raftlabs/labgob"
+	"raftlabs/labtest/internal/checks"
 )
 
 // Start asks server i to append command, and returns what it answered.
@@ -50,7 +51,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 				answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", seconds(at), to)
 			}
 		}
-		return index, term, isLeader, startedLate(command, i, asked, took, answer)
+		return index, term, isLeader, checks.StartedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
 		if c.persistenceTaught() {
@@ -112,7 +113,7 @@ func (c *Cluster) WaitCommitted(index, n, startTerm int) any {
 		}
 	}
 	count, cmd := c.Committed(index)
-	if err := appliedByAtLeast(index, n, count, c.appliedBy(index)); err != nil {
+	if err := checks.AppliedByAtLeast(index, n, count, c.appliedBy(index)); err != nil {
 		c.Fail(err)
 	}
 	return cmd
@@ -207,7 +208,7 @@ func (c *Cluster) Applied(i, index int) (command any, ok bool) {
 func (c *Cluster) CheckNotCommitted(index int, why string) {
 	c.t.Helper()
 	count, cmd := c.Committed(index)
-	if err := notApplied(index, count, cmd, c.appliedBy(index), why); err != nil {
+	if err := checks.NotApplied(index, count, cmd, c.appliedBy(index), why); err != nil {
 		c.Fail(err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"raftlabs/labgob"
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/checks"
 	"raftlabs/labtest/internal/exchanges"
 	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/installs"
@@ -80,10 +81,7 @@ type Cluster struct {
 type goroutineCount int
 
 // sighting is one server seen believing it leads a term.
-type sighting struct {
-	server int
-	at     time.Duration
-}
+type sighting = checks.Sighting
 
 // problemsBaseline marks what the codec and network had reported before
 // the test, so only the test's own are charged to it. The codec's mark

@@ -52,7 +52,7 @@ func (c *Cluster) finish() {
 	}
 	if len(leaks) > 0 {
 		c.run.SetLeaked()
-		report := describeLeaks(leaks)
+		report := stacks.DescribeLeaks(leaks, leakWait)
 		if c.leaksFail {
 			c.run.Fail(&Failure{Evidence: report})
 			c.t.Fail()
@@ -73,7 +73,7 @@ func (c *Cluster) CheckKillStopsGoroutines() {
 		}
 	}
 	if leaks := c.waitForGoroutines(); len(leaks) > 0 {
-		c.Fatalf("%s", describeLeaks(leaks))
+		c.Fatalf("%s", stacks.DescribeLeaks(leaks, leakWait))
 	}
 }
 
@@ -88,7 +88,7 @@ func (c *Cluster) waitForGoroutines() []stacks.Goroutine {
 	if len(leaks) == 0 {
 		return nil
 	}
-	if _, others := lateCalls(leaks); len(others) > 0 {
+	if _, others := stacks.LateCalls(leaks); len(others) > 0 {
 		return leaks
 	}
 	return c.waitUntil(time.Now().Add(leakWait))
@@ -110,42 +110,6 @@ func (c *Cluster) waitUntil(deadline time.Time) []stacks.Goroutine {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// lateCalls splits goroutines into those waiting in a labrpc Call for an
-// answer and the others.
-func lateCalls(gs []stacks.Goroutine) (calling, others []stacks.Goroutine) {
-	for _, g := range gs {
-		if g.Calls("raftlabs/labrpc.(*Network).call(") {
-			calling = append(calling, g)
-		} else {
-			others = append(others, g)
-		}
-	}
-	return calling, others
-}
-
-// describeLeaks says which goroutines outlived Kill, with their stacks.
-func describeLeaks(leaks []stacks.Goroutine) string {
-	var b strings.Builder
-	what := fmt.Sprintf("%d goroutines", len(leaks))
-	if len(leaks) == 1 {
-		what = "1 goroutine"
-	}
-	fmt.Fprintf(&b, "goroutine leak: %s still running %v after every server was killed "+
-		"(a Raft's goroutines must return once killed() is true; Kill must wake any that wait on a sync.Cond; "+
-		"a goroutine whose RPC returns after Kill may act on it once, but must not go on sending):\n",
-		what, leakWait)
-	const shown = 5
-	for k, g := range leaks {
-		if k == shown {
-			fmt.Fprintf(&b, "    ... and %d more\n", len(leaks)-shown)
-			break
-		}
-		b.WriteString(indent(g.Stack, "    "))
-		b.WriteString("\n")
-	}
-	return b.String()
 }
 
 // leaks returns the test's goroutines other than the harness's.

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/testdata/broken"
 )
 
@@ -80,16 +79,4 @@ func TestCheckEntriesKept(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "s1 answered Success to an AppendEntries of term 13 that gave it entries 1 to 3, "+
 		"then crashed; restarted, it refused an AppendEntries whose PrevLogIndex 3 and PrevLogTerm 13 name the last of them")
-}
-
-func TestLateCalls(t *testing.T) {
-	gs := []stacks.Goroutine{
-		{ID: 1, Stack: "goroutine 1 [sleep]:\nraftlabs/labrpc.(*Network).call(...)\nraftlabs/labrpc.(*ClientEnd).Call(...)"},
-		{ID: 2, Stack: "goroutine 2 [sync.Cond.Wait]:\nsync.(*Cond).Wait(...)\nraftlabs/solutions.(*Raft).applier(...)"},
-	}
-	calling, others := lateCalls(gs)
-	require.Len(t, calling, 1)
-	require.Len(t, others, 1)
-	assert.Equal(t, 1, calling[0].ID)
-	assert.Equal(t, 2, others[0].ID)
 }

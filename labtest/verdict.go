@@ -1,7 +1,6 @@
 package labtest
 
 import (
-	"fmt"
 	"strings"
 
 	"raftlabs/labtest/internal/testproc"
@@ -14,9 +13,7 @@ func violation(property, format string, args ...any) *Failure {
 
 // failure returns a failure that is not one of the paper's named
 // properties.
-func failure(format string, args ...any) *Failure {
-	return &Failure{Evidence: fmt.Sprintf(format, args...)}
-}
+func failure(format string, args ...any) *Failure { return testproc.Failf(format, args...) }
 
 // Fail ends the test as failed because of err, a check's finding: a
 // *Failure from the harness's checks, or any error whose message says what

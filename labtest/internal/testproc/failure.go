@@ -94,3 +94,9 @@ func AsFailure(err error) *Failure {
 	}
 	return &Failure{Evidence: err.Error()}
 }
+
+// Failf returns a failure that is not one of the paper's named
+// properties, its evidence formatted as fmt.Sprintf does.
+func Failf(format string, args ...any) *Failure {
+	return &Failure{Evidence: fmt.Sprintf(format, args...)}
+}
