@@ -101,7 +101,9 @@ func unsavedStart(i int, command any, index, term int, at time.Duration) string 
 // bytes can tell: false only if it certainly does not.
 func (u *Unsaved) saves(i int, command any) bool {
 	p := u.persister(i)
-	return Holds(p.ReadRaftState(), p.ReadSnapshot(), command)
+	// The snapshot is read only if the Raft state lacks the command: most
+	// replies carry entries the state holds.
+	return Holds(p.ReadRaftState(), nil, command) || Holds(nil, p.ReadSnapshot(), command)
 }
 
 // Observe reads one network event: an AppendEntries answered with
