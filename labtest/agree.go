@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"raftlabs/labgob"
+	"raftlabs/labtest/internal/checks"
 )
 
 // Start asks server i to append command, and returns what it answered.
@@ -33,12 +34,12 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	if err := checkCommand(command); err != nil {
 		return 0, 0, false, failure("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
-	c.applies.received.starting(i, command)
+	c.receipts.Starting(i, command)
 	asked := c.Now()
 	if err := c.callStudent(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
 		return 0, 0, false, err
 	}
-	c.applies.received.started(i, command, index, isLeader)
+	c.receipts.Started(i, command, index, isLeader)
 	c.traceCommand(i, command, index, term, isLeader)
 	if took := c.Now() - asked; took > c.slowCall() {
 		answer := "isLeader false"
@@ -50,11 +51,13 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 				answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", seconds(at), to)
 			}
 		}
-		return index, term, isLeader, startedLate(command, i, asked, took, answer)
+		return index, term, isLeader, checks.StartedLate(command, i, asked, took, answer)
 	}
 	if isLeader {
-		c.noteUnsavedStart(i, command, index, term, c.Now())
-		c.exchanges.noteStart(i, index, term, command, c.Now())
+		if c.persistenceTaught() {
+			c.unsaved.NoteStart(i, command, index, term, c.Now())
+		}
+		c.exchanges.NoteStart(i, index, term, command, c.Now())
 		if err := c.checkStartLeads(i, term, command); err != nil {
 			return index, term, isLeader, err
 		}
@@ -82,7 +85,7 @@ func (c *Cluster) StartOnLeader(i int, command any) (index, term int) {
 func (c *Cluster) Committed(index int) (count int, command any) {
 	c.t.Helper()
 	c.checkBackground()
-	return c.applies.committed(index)
+	return c.applies.Committed(index)
 }
 
 // WaitCommitted waits until at least n servers have applied index and
@@ -110,7 +113,7 @@ func (c *Cluster) WaitCommitted(index, n, startTerm int) any {
 		}
 	}
 	count, cmd := c.Committed(index)
-	if err := appliedByAtLeast(index, n, count, c.appliedBy(index)); err != nil {
+	if err := checks.AppliedByAtLeast(index, n, count, c.appliedBy(index)); err != nil {
 		c.Fail(err)
 	}
 	return cmd
@@ -181,7 +184,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 		how = c.stallHow(leader, index, command)
 	}
 	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)%s",
-		commandText(command), n, c.applies.maxIndex(), how)
+		commandText(command), n, c.applies.MaxIndex(), how)
 	return -1
 }
 
@@ -189,7 +192,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 func (c *Cluster) appliedBy(index int) []int {
 	var servers []int
 	for i := range c.n {
-		if _, ok := c.applies.applied(i, index); ok {
+		if _, ok := c.applies.Applied(i, index); ok {
 			servers = append(servers, i)
 		}
 	}
@@ -198,14 +201,14 @@ func (c *Cluster) appliedBy(index int) []int {
 
 // Applied returns the command server i applied at index, if it has.
 func (c *Cluster) Applied(i, index int) (command any, ok bool) {
-	return c.applies.applied(i, index)
+	return c.applies.Applied(i, index)
 }
 
 // CheckNotCommitted checks that no server has applied index.
 func (c *Cluster) CheckNotCommitted(index int, why string) {
 	c.t.Helper()
 	count, cmd := c.Committed(index)
-	if err := notApplied(index, count, cmd, c.appliedBy(index), why); err != nil {
+	if err := checks.NotApplied(index, count, cmd, c.appliedBy(index), why); err != nil {
 		c.Fail(err)
 	}
 }

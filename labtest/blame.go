@@ -3,29 +3,25 @@ package labtest
 import (
 	"fmt"
 
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/stacks"
 )
 
-// The cluster's face of the goroutine dumps' reading: what only the
-// cluster knows (which Raft is which server, the retry storms its history
-// saw), handed to the reading as data.
+// clusterView is what the run (package runner) reads of the cluster, from
+// outside the test's bubble too: what only the cluster knows, handed to
+// the watchdog's and the goroutine dumps' reading as data.
+type clusterView struct{ c *Cluster }
 
-// describeStuck explains why a bubble's virtual clock stopped, from a dump
-// of its goroutines and, when c is not nil, the test's RPCs. It is safe to
-// call from outside the test's bubble: it only locks mutexes.
-func describeStuck(gs []stacks.Goroutine, c *Cluster) string {
-	storms := ""
-	if c != nil && c.history != nil {
-		storms = c.history.Storms()
+func (v clusterView) Stats() *runner.Stats                  { return v.c.currentStats() }
+func (v clusterView) ServerPointers() stacks.ServerPointers { return v.c.serverPointers() }
+func (v clusterView) DescribeNetwork() string               { return v.c.describeNetwork() }
+
+// Storms describes the retry storms the test's RPCs show, or "".
+func (v clusterView) Storms() string {
+	if v.c.history == nil {
+		return ""
 	}
-	return stacks.DescribeStuck(gs, c.serverPointers(), storms)
-}
-
-// describeBlocked lists the goroutines of a test that cannot go on, with
-// what each waits for. c may be nil; it is used to name each goroutine's
-// server.
-func describeBlocked(gs []stacks.Goroutine, c *Cluster) string {
-	return stacks.DescribeBlocked(gs, c.serverPointers())
+	return v.c.history.Storms()
 }
 
 // serverPointers returns the names of the running servers' Raft

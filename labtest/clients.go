@@ -79,7 +79,7 @@ func (c *Cluster) client(cl *clients, me int) {
 			if index <= 0 {
 				break
 			}
-			if count, got := c.applies.committed(index); count > 0 {
+			if count, got := c.applies.Committed(index); count > 0 {
 				if reflect.DeepEqual(got, cmd) {
 					cl.record(ack{client: me, command: cmd, index: index, at: c.Now()})
 				}
@@ -107,9 +107,9 @@ func (c *Cluster) clientStart(i, cmd int) (index int, isLeader bool, err error) 
 			err = fmt.Errorf("s%d: Start panicked: %v\n%s", i, v, debug.Stack())
 		}
 	}()
-	c.applies.received.starting(i, cmd)
+	c.receipts.Starting(i, cmd)
 	index, _, isLeader = rf.Start(cmd)
-	c.applies.received.started(i, cmd, index, isLeader)
+	c.receipts.Started(i, cmd, index, isLeader)
 	return index, isLeader, nil
 }
 

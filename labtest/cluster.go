@@ -13,8 +13,15 @@ import (
 
 	"raftlabs/labgob"
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/checks"
+	"raftlabs/labtest/internal/exchanges"
 	"raftlabs/labtest/internal/history"
-	"raftlabs/labtest/internal/stacks"
+	"raftlabs/labtest/internal/installs"
+	"raftlabs/labtest/internal/persisted"
+	"raftlabs/labtest/internal/receipts"
+	"raftlabs/labtest/internal/revealed"
+	"raftlabs/labtest/internal/runner"
+	"raftlabs/labtest/internal/service"
 	"raftlabs/raftapi"
 )
 
@@ -31,7 +38,7 @@ const ElectionTimeout = time.Second
 // Servers are numbered 0 to n-1 and named s0, s1, ... in every message.
 type Cluster struct {
 	t       *testing.T
-	run     *run
+	run     *runner.Run
 	newRaft MakeFunc
 	start   time.Time // the test's clock at boot
 
@@ -50,13 +57,15 @@ type Cluster struct {
 	netHistory []string // each shape the network has had, with when it began
 	probes     int      // RPCs the harness itself has sent
 
-	leaders   map[int]sighting // election safety: the leader seen in each term
-	history   *history.History // roles and terms seen, for failures (package history)
-	revealed  *revealed        // terms and votes the servers showed, for crashes (revealed.go)
-	unsaved   *unsavedEntries  // entries vouched for before they were saved (unsaved.go)
-	exchanges *exchanges       // what leaders sent followers, for stalls (stalls.go)
-	applies   *applyChecker
-	drains    atomic.Int32 // drain goroutines running
+	leaders   map[int]sighting     // election safety: the leader seen in each term
+	history   *history.History     // roles and terms seen, for failures (package history)
+	revealed  *revealed.Revealed   // terms and votes the servers showed, for crashes (package revealed)
+	receipts  *receipts.Receipts   // what reached each server (package receipts)
+	installs  *installs.Installs   // the InstallSnapshots each server answered (package installs)
+	unsaved   *persisted.Unsaved   // entries vouched for before they were saved (package persisted)
+	exchanges *exchanges.Exchanges // what leaders sent followers, for stalls (package exchanges)
+	applies   *service.Checker     // what each server's service was sent (package service)
+	drains    atomic.Int32         // drain goroutines running
 	baseline  goroutineCount
 	reported  bool          // a background problem has failed the test
 	leaksFail bool          // goroutines left after Kill fail this test (the Kill tests)
@@ -76,10 +85,7 @@ type Cluster struct {
 type goroutineCount int
 
 // sighting is one server seen believing it leads a term.
-type sighting struct {
-	server int
-	at     time.Duration
-}
+type sighting = checks.Sighting
 
 // problemsBaseline marks what the codec and network had reported before
 // the test, so only the test's own are charged to it. The codec's mark
@@ -90,23 +96,20 @@ type problemsBaseline struct {
 	network int
 }
 
-func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
+func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 	c := &Cluster{
 		t:        t,
 		run:      r,
 		newRaft:  newRaft,
 		start:    time.Now(),
-		rng:      r.newRand(),
+		rng:      r.NewRand(),
 		leaders:  map[int]sighting{},
 		stopping: make(chan struct{}),
 		problems: problemsBaseline{codec: labgob.NewMark()},
 		baseline: goroutineCount(runtime.NumGoroutine() + 1),
 	}
-	r.bubble.Store(int64(stacks.Current().Bubble))
 	c.startTrace()
-	r.mu.Lock()
-	r.current = c
-	r.mu.Unlock()
+	r.SetCluster(clusterView{c})
 	go c.heartbeat()
 	return c
 }
@@ -114,22 +117,24 @@ func newCluster(t *testing.T, r *run, newRaft MakeFunc) *Cluster {
 // Boot starts n servers, all connected, each with an empty persister.
 func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
-	c.net = c.run.newNetwork()
-	c.run.network.Store(c.net)
+	c.net = c.run.NewNetwork()
 	c.history = history.New(n, ElectionTimeout)
-	c.revealed = newRevealed()
-	received := newReceipts(n)
-	installs := newInstalls()
-	c.unsaved = newUnsavedEntries()
-	c.exchanges = newExchanges()
+	c.revealed = revealed.New()
+	c.receipts = receipts.New(n)
+	c.installs = installs.New()
+	c.unsaved = persisted.New(c.start, n, c.persisterOf, c.receipts)
+	c.exchanges = exchanges.New()
+	taught := c.persistenceTaught()
 	c.net.Observe(func(ev labrpc.Event) {
 		e := &history.Event{Event: ev}
 		c.history.Observe(e)
-		c.revealed.observe(e)
-		received.observe(e)
-		installs.observe(e)
-		c.exchanges.observe(e)
-		c.noteUnsavedReply(e)
+		c.revealed.Observe(e)
+		c.receipts.Observe(e)
+		c.installs.Observe(e)
+		c.exchanges.Observe(e)
+		if taught {
+			c.unsaved.Observe(e)
+		}
 		c.traceRPC(e)
 		c.observersMu.Lock()
 		observers := c.observers
@@ -153,9 +158,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.endNames = make([][]string, n)
 	c.connected = make([]bool, n)
 	c.group = make([]int, n)
-	c.applies = newApplyChecker(n)
-	c.applies.received = received
-	c.applies.installs = installs
+	c.applies = service.New(n, c.receipts, c.installs)
 	for i := range n {
 		c.persisters[i] = raftapi.MakePersister()
 		c.connected[i] = true
@@ -266,10 +269,11 @@ func isScenarioFrame(f runtime.Frame) bool {
 		!strings.HasPrefix(f.Function, "raftlabs/labrpc.") && !strings.HasPrefix(f.Function, "raftlabs/raftapi.")
 }
 
-// isHarnessFunction reports whether the function named fn is labtest's or
-// that of a package testing a service on Raft (ServiceBindings, hosted.go).
+// isHarnessFunction reports whether the function named fn is labtest's,
+// its machinery's (labtest/internal) or that of a package testing a
+// service on Raft (ServiceBindings, hosted.go).
 func isHarnessFunction(fn string) bool {
-	if strings.HasPrefix(fn, "raftlabs/labtest.") {
+	if strings.HasPrefix(fn, "raftlabs/labtest.") || strings.HasPrefix(fn, "raftlabs/labtest/internal/") {
 		return true
 	}
 	for pkg := range ServiceBindings {
@@ -283,7 +287,7 @@ func isHarnessFunction(fn string) bool {
 // alive blocks for ever once the harness has given up on the test, so a
 // scenario that wakes up late never touches a finished test.
 func (c *Cluster) alive() {
-	if c.run.aborted.Load() {
+	if c.run.Aborted() {
 		select {}
 	}
 }

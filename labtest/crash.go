@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"raftlabs/labtest/internal/revealed"
 	"raftlabs/raftapi"
 )
 
@@ -24,7 +25,7 @@ import (
 //
 // Crash checks that what the server saved holds the latest commands it
 // applied (persisted.go). Restart then checks that the server did not
-// forget what it had shown the others before the crash (revealed.go): a
+// forget what it had shown the others before the crash (package revealed): a
 // term it answered an RPC in; and, before it boots, that the server
 // remembers nothing without its Persister (persisted.go).
 
@@ -50,13 +51,13 @@ func (c *Cluster) Crash(i int) {
 	c.persisters[i] = disk
 	c.mu.Unlock()
 	if c.revealed != nil {
-		c.revealed.crashed(i, c.Now(), lastTerm(rf))
+		c.revealed.Crashed(i, c.Now(), lastTerm(rf))
 	}
 	if rf != nil {
 		c.kill(i, rf)
 		c.checkPersisted(i, disk) // persisted.go
 	}
-	c.unsaved.forget(i)
+	c.unsaved.Forget(i)
 }
 
 // Restart boots a new instance of server i from what it had saved, and
@@ -79,7 +80,7 @@ func (c *Cluster) restart(i int, connect bool) {
 	c.startServer(i)
 	term, _ := c.GetState(i)
 	if c.revealed != nil {
-		if err := checkRestoredTerm(i, term, c.revealed.termShown(i), c.revealed.lastCrash(i)); err != nil {
+		if err := c.revealed.CheckRestoredTerm(i, term); err != nil {
 			c.historyFatalf("%v", err)
 		}
 	}
@@ -88,17 +89,25 @@ func (c *Cluster) restart(i int, connect bool) {
 	}
 }
 
-// checkRestoredTerm checks the term a server restarted in against the
-// highest term it had answered an RPC in before it crashed.
-func checkRestoredTerm(i, term int, shown termEvidence, crashedAt time.Duration) error {
-	if shown.term <= term {
-		return nil
-	}
-	return fmt.Errorf("s%d restarted in term %d, but before it crashed at %s it had answered %s's %s in term %d "+
-		"(at %s): its term went back across the crash. currentTerm must be persisted before the server answers "+
-		"any RPC (Figure 2, persistent state: \"updated on stable storage before responding to RPCs\"), and Make "+
-		"must restore it with readPersist from the persister it is given",
-		i, term, seconds(crashedAt), shown.asker, shown.method, shown.term, seconds(shown.at))
+// The scenarios that play a server's part (lab3_probes.go) judge what
+// it showed them with package revealed's checks, under these names.
+type (
+	// termShown is a reply that showed a server's term.
+	termShown = revealed.Evidence
+	// vote is a vote a server granted.
+	vote = revealed.Vote
+)
+
+// checkOneVote checks two votes voter granted in term; see
+// revealed.OneVote.
+func checkOneVote(voter, term int, first, second vote, crashes []time.Duration) error {
+	return revealed.OneVote(voter, term, first, second, crashes)
+}
+
+// checkRestoredTerm checks the term server i restarted in against shown;
+// see revealed.RestoredTerm.
+func checkRestoredTerm(i, term int, shown termShown, crashedAt time.Duration) error {
+	return revealed.RestoredTerm(i, term, shown, crashedAt)
 }
 
 // restartNote says, for a failure in Make, whether this is a restart and
@@ -112,7 +121,7 @@ func (c *Cluster) restartNote(i int) string {
 	}
 	crashed := ""
 	if c.revealed != nil {
-		crashed = fmt.Sprintf(", after its crash at %s", seconds(c.revealed.lastCrash(i)))
+		crashed = fmt.Sprintf(", after its crash at %s", seconds(c.revealed.LastCrash(i)))
 	}
 	return fmt.Sprintf(" while restarting from its saved state (%d bytes%s); if readPersist panicked, it could "+
 		"not decode what persist saved: both must handle the same fields, in the same order, with the same types",

@@ -42,32 +42,56 @@
 // # The machinery, in packages of its own
 //
 // This package is what a test author reads: Run, the Suite, the Cluster and
-// its methods, the checks, and the scenarios of each lab. The machines
-// under it live in labtest/internal, each a package with one job that
-// takes what it needs as data and never imports labtest back, as
-// net/http/httptest is a face over net/http's internals and x/tools'
-// analysistest over internal/checker:
+// its methods, and the scenarios of each lab. An instructor adds a
+// scenario by reading this package only. The machines under it live in
+// labtest/internal, each a package with one job that takes what it needs
+// as data (an RPC event stream, a goroutine dump, an ApplyMsg, a Result)
+// or through a small interface declared where it is used, and never
+// imports labtest back (layers_test.go checks it): as net/http/httptest is
+// a face over net/http's internals, x/tools' analysistest over
+// internal/checker, and testing/synctest over the runtime's bubbles; and
+// as etcd raft's rafttest network takes messages without knowing the
+// nodes. The cut is where a machine stops needing the Cluster:
 //
+//   - runner decides how a test runs (the flags), starts it as a child
+//     process and reports its Result, and keeps the test's account while
+//     it runs (runner.Run: the verdict, the bubble, what the watchdog
+//     reads), reading the cluster through runner.Cluster;
 //   - testproc runs one test as a process of its own and carries its
 //     Result (and its Failure) back over the report pipe; Result,
 //     Failure, Cost, Process, Limits and RunProcess here are its names;
-//   - sweep runs tests across many seeds (cmd/sweep), through testproc;
-//   - history keeps the leadership history from the network's events and
-//     GetState answers, and judges election safety and earned leadership;
-//   - stacks reads goroutine dumps and says why a test's clock stopped,
-//     given the servers' names and the retry storms as data;
 //   - watchdog ends a test whose clock stopped or that used too much real
-//     time, reading the test through watchdog.Test, which run implements;
+//     time, reading the test through watchdog.Test, which runner.Run
+//     implements; stacks reads goroutine dumps and says why a test's
+//     clock stopped, or which goroutines outlived Kill;
+//   - history keeps the leadership history from the network's events and
+//     GetState answers, judges election safety and earned leadership, and
+//     decodes the messages' fields for every observer (entries.go);
+//   - checks are the checks of Raft's properties the Cluster's methods
+//     make, plain functions from answers to a Failure;
+//   - service is the service above each server: it checks what arrives
+//     on applyCh (the rules of applying, state machine safety) and takes
+//     lab 4's snapshots; receipts records what reached each server, so
+//     that a command or snapshot applied that no message carried fails;
+//   - revealed records the terms and votes the servers showed each other,
+//     and judges a double vote or a term that went back; persisted judges
+//     what a server saved, and records how an entry came to be unsaved;
+//   - exchanges and installs record what leaders sent followers and the
+//     InstallSnapshots answered, for the explanations some verdicts add;
 //   - tracer records the test's trace from the network's events;
 //   - probe builds the harness's own RPCs in the student's types, and
 //     puppets answers for crashed servers as a scenario scripts;
+//   - sweep runs tests across many seeds (cmd/sweep), through testproc,
+//     and schedule makes a fuzzer's input a test's fault schedule (Fuzz);
+//   - cost compares a run's cost with the reference's recorded one;
 //   - words writes servers, times and lists the same way everywhere.
 //
 // The cluster's faces of these machines are the files that feed them
-// (testproc.go, leadership.go, blame.go, watching.go, trace.go, probes.go,
-// puppets.go). The apply, receipt and persistence checkers, and the
-// explanations some verdicts add (installed.go, stalls.go, unsaved.go,
-// uptodate.go), are still in this package.
+// (run.go, fuzz.go, testproc.go, leadership.go, blame.go, watching.go,
+// trace.go, probes.go, puppets.go, service.go, persisted.go, explain.go).
+// Above labtest, labtest/generate writes the files generated from the
+// Suite (cmd/labgen), and kvtest builds lab 5's harness on labtest's
+// faces (hosted.go).
 //
 // # What virtual time means for your code
 //
@@ -108,10 +132,11 @@
 //     else, in every test: a leader was granted a majority's votes
 //     (internal/history/majority.go); every command and snapshot a server
 //     applies reached it in a message or from its own Start, Snapshot or
-//     Persister (received.go); in labs 3 and 4, what a server applied is among the
-//     bytes it saved, at each crash and at the end of the test, and a
-//     server booted with an empty Persister knows nothing of its past
-//     (persisted.go). The servers share one process, so these rule
-//     out package-level variables that carry Raft's state between servers
-//     or across a crash; docs/instructors.md says what they cannot see.
+//     Persister (internal/receipts); in labs 3 and 4, what a server
+//     applied is among the bytes it saved, at each crash and at the end of
+//     the test, and a server booted with an empty Persister knows nothing
+//     of its past (persisted.go, internal/persisted). The servers share
+//     one process, so these rule out package-level variables that carry
+//     Raft's state between servers or across a crash; docs/instructors.md
+//     says what they cannot see.
 package labtest

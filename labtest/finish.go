@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"raftlabs/labgob"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/stacks"
 )
 
@@ -23,10 +24,10 @@ const leakWait = 10 * time.Second
 // to end while draining applyCh, and reports what is left: as a warning,
 // or as a failure in the tests that check Kill (CheckKillStopsEverything).
 func (c *Cluster) finish() {
-	if c.run.aborted.Load() {
+	if c.run.Aborted() {
 		return
 	}
-	defer close(c.run.finished)
+	defer c.run.ShutDownOver()
 	if c.net == nil {
 		close(c.stopping)
 		return
@@ -37,26 +38,26 @@ func (c *Cluster) finish() {
 			c.kill(i, rf)
 		}
 	}
-	c.run.stats.Store(c.currentStats())
+	c.run.SetStats(c.currentStats())
 	leaks := c.waitForGoroutines()
 	close(c.stopping)
 	c.net.Close()
 
 	if err := cmp.Or(c.backgroundProblem(), unsaved); err != nil && !c.reported {
-		c.run.fail(c.dress(asFailure(err)))
+		c.run.Fail(c.dress(asFailure(err)))
 		c.t.Fail()
 	}
 	for _, w := range labgob.WarningsSince(c.problems.codec) {
-		c.run.warn("labgob: " + w + "\n(This costs no points.)")
+		c.run.Warn("labgob: " + w + "\n(This costs no points.)")
 	}
 	if len(leaks) > 0 {
-		c.run.leaked.Store(true)
-		report := describeLeaks(leaks)
+		c.run.SetLeaked()
+		report := stacks.DescribeLeaks(leaks, leakWait)
 		if c.leaksFail {
-			c.run.fail(&Failure{Evidence: report})
+			c.run.Fail(&Failure{Evidence: report})
 			c.t.Fail()
 		} else {
-			c.run.warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
+			c.run.Warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
 		}
 	}
 }
@@ -72,7 +73,7 @@ func (c *Cluster) CheckKillStopsGoroutines() {
 		}
 	}
 	if leaks := c.waitForGoroutines(); len(leaks) > 0 {
-		c.Fatalf("%s", describeLeaks(leaks))
+		c.Fatalf("%s", stacks.DescribeLeaks(leaks, leakWait))
 	}
 }
 
@@ -87,7 +88,7 @@ func (c *Cluster) waitForGoroutines() []stacks.Goroutine {
 	if len(leaks) == 0 {
 		return nil
 	}
-	if _, others := lateCalls(leaks); len(others) > 0 {
+	if _, others := stacks.LateCalls(leaks); len(others) > 0 {
 		return leaks
 	}
 	return c.waitUntil(time.Now().Add(leakWait))
@@ -111,47 +112,11 @@ func (c *Cluster) waitUntil(deadline time.Time) []stacks.Goroutine {
 	}
 }
 
-// lateCalls splits goroutines into those waiting in a labrpc Call for an
-// answer and the others.
-func lateCalls(gs []stacks.Goroutine) (calling, others []stacks.Goroutine) {
-	for _, g := range gs {
-		if g.Calls("raftlabs/labrpc.(*Network).call(") {
-			calling = append(calling, g)
-		} else {
-			others = append(others, g)
-		}
-	}
-	return calling, others
-}
-
-// describeLeaks says which goroutines outlived Kill, with their stacks.
-func describeLeaks(leaks []stacks.Goroutine) string {
-	var b strings.Builder
-	what := fmt.Sprintf("%d goroutines", len(leaks))
-	if len(leaks) == 1 {
-		what = "1 goroutine"
-	}
-	fmt.Fprintf(&b, "goroutine leak: %s still running %v after every server was killed "+
-		"(a Raft's goroutines must return once killed() is true; Kill must wake any that wait on a sync.Cond; "+
-		"a goroutine whose RPC returns after Kill may act on it once, but must not go on sending):\n",
-		what, leakWait)
-	const shown = 5
-	for k, g := range leaks {
-		if k == shown {
-			fmt.Fprintf(&b, "    ... and %d more\n", len(leaks)-shown)
-			break
-		}
-		b.WriteString(indent(g.Stack, "    "))
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
 // leaks returns the test's goroutines other than the harness's.
 func (c *Cluster) leaks() []stacks.Goroutine {
 	me := stacks.Current().ID
 	var gs []stacks.Goroutine
-	for _, g := range c.run.bubbleGoroutines() {
+	for _, g := range c.run.BubbleGoroutines() {
 		if g.ID != me && !g.IsHarness() {
 			gs = append(gs, g)
 		}
@@ -174,14 +139,14 @@ func (c *Cluster) shutDown() {
 }
 
 // currentStats returns the numbers for the summary line.
-func (c *Cluster) currentStats() *stats {
-	s := &stats{peers: c.n, elapsed: time.Since(c.start)}
+func (c *Cluster) currentStats() *runner.Stats {
+	s := &runner.Stats{Peers: c.n, Elapsed: time.Since(c.start)}
 	if c.net != nil {
-		s.rpcs = c.net.TotalCount()
-		s.bytes = c.net.TotalBytes()
+		s.RPCs = c.net.TotalCount()
+		s.Bytes = c.net.TotalBytes()
 	}
 	if c.applies != nil {
-		s.commands = c.applies.maxIndex()
+		s.Commands = c.applies.MaxIndex()
 	}
 	return s
 }
@@ -200,8 +165,8 @@ func (c *Cluster) checkBackground() {
 // nil if none.
 func (c *Cluster) backgroundProblem() error {
 	if c.applies != nil {
-		if err := c.applies.problem(); err != nil {
-			if d := c.applies.unsafeFirst(); d != nil {
+		if err := c.applies.Problem(); err != nil {
+			if d := c.applies.UnsafeFirst(); d != nil {
 				if how := c.disagreementHow(d); how != "" {
 					err = fmt.Errorf("%w\n%s", err, how)
 				}
@@ -210,7 +175,7 @@ func (c *Cluster) backgroundProblem() error {
 		}
 	}
 	if c.revealed != nil {
-		if err := c.revealed.err(); err != nil {
+		if err := c.revealed.Err(); err != nil {
 			return err
 		}
 	}

@@ -22,5 +22,8 @@ func serverList(servers []int) string { return words.Servers(servers) }
 // indent prefixes every line of s with prefix.
 func indent(s, prefix string) string { return words.Indent(s, prefix) }
 
+// commandText shows a command in a failure, shortening long ones.
+func commandText(cmd any) string { return words.Command(cmd) }
+
 // itoa formats a seed.
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -2,7 +2,6 @@ package labtest
 
 import (
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,44 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestScheduleBytesDecideTheDraws(t *testing.T) {
-	r := rand.New(newSchedule([]byte{0, 255, 26, 128, 6}))
-	assert.Less(t, r.Float64(), 1.0/256, "byte 0: a draw under 0.1, a dropped call")
-	assert.GreaterOrEqual(t, r.Float64(), 255.0/256)
-	assert.InDelta(t, 26.0/256, r.Float64(), 1.0/256)
-	assert.Equal(t, 1, r.IntN(3), "byte 128 of 256: the middle of IntN's range")
-	assert.Equal(t, 2, r.IntN(4), "a power of two: byte 6 mod 4")
-}
-
-func TestScheduleGoesOnFromItsHash(t *testing.T) {
-	draws := func(input string) []uint64 {
-		s := newSchedule([]byte(input))
-		var out []uint64
-		for range 10 {
-			out = append(out, s.Uint64())
-		}
-		return out
-	}
-	assert.Equal(t, draws("ab"), draws("ab"), "the same input, the same draws, past its end")
-	assert.NotEqual(t, draws("ab")[5:], draws("ac")[5:], "another input, other draws past its end")
-	assert.NotZero(t, newSchedule(nil).seed, "the empty input has a seed too")
-}
-
-func TestFuzzFileBindsEachTarget(t *testing.T) {
-	src := string(FuzzFile(2))
-	assert.Regexp(t, `func FuzzFigure8Lab2\(f \*testing.F\) +\{ labtest.Fuzz\(f, labtest.Figure8, Make\) \}`, src)
-	assert.Contains(t, src, "FuzzManyElectionsLab1", "a folder has the earlier labs' targets")
-	assert.NotContains(t, src, "Lab3")
-}
-
-func TestLabFoldersHaveTheirFuzzTargets(t *testing.T) {
-	for _, lab := range LabsIn("..") {
-		got, err := os.ReadFile(filepath.Join("..", lab.Dir, "fuzz_test.go"))
-		require.NoError(t, err)
-		assert.Equal(t, string(FuzzFile(lab.Number)), string(got), "%s/fuzz_test.go is out of date: go run ./cmd/labgen", lab.Dir)
-	}
-}
 
 // TestFuzzFindsAndReplays runs go test -fuzz on the lab 1 skeleton, in a
 // copy of the course: the first schedule fails, go test saves it, and

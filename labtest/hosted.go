@@ -3,9 +3,9 @@ package labtest
 import (
 	"path/filepath"
 	"strings"
-	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/raftapi"
 )
 
@@ -101,7 +101,7 @@ func (c *Cluster) SnapshotSize(i int) int {
 // trace, the trace's own path with suffix in place of ".jsonl", e.g.
 // "-linearizability.html". A verdict names it.
 func (c *Cluster) FileBesideTrace(suffix string) string {
-	path := traceFile(c.run.name, c.run.settings.seed)
+	path := runner.TraceFile(c.run.Name, c.run.Settings.Seed)
 	return strings.TrimSuffix(path, filepath.Ext(path)) + suffix
 }
 
@@ -111,38 +111,7 @@ func (c *Cluster) FileBesideTrace(suffix string) string {
 // nor lets it run. An error fails the test, as Fail does; it is not run if
 // the test has already failed.
 func (c *Cluster) AfterTest(check func() error) {
-	c.run.mu.Lock()
-	defer c.run.mu.Unlock()
-	c.run.afterChecks = append(c.run.afterChecks, check)
-}
-
-// runAfterChecks runs the checks AfterTest registered, once the test's
-// bubble has ended, and fails the test with the first that fails.
-func (r *run) runAfterChecks() {
-	r.mu.Lock()
-	checks, failed := r.afterChecks, r.verdict != ""
-	r.mu.Unlock()
-	if failed || r.aborted.Load() {
-		return
-	}
-	for _, check := range checks {
-		err := check()
-		if err == nil {
-			continue
-		}
-		f := asFailure(err)
-		if c := r.cluster(); c != nil {
-			f.Network = c.describeNetwork()
-		}
-		if tr := r.trace.Load(); tr != nil {
-			tr.FailAt(time.Duration(r.elapsed.Load()), f)
-		}
-		r.mu.Lock()
-		r.verdict = capVerdict(f.String())
-		r.first = f
-		r.mu.Unlock()
-		return
-	}
+	c.run.AfterTest(check)
 }
 
 // Observe shows f every network event from now on, after the harness's own

@@ -135,7 +135,7 @@ func (c *Cluster) checkFinalLogs(acks []ack) {
 	for index := 1; index <= last; index++ {
 		c.WaitCommitted(index, c.N(), -1)
 	}
-	if err := checkAcknowledged(acks, c.N(), c.applies.applied); err != nil {
+	if err := checkAcknowledged(acks, c.N(), c.applies.Applied); err != nil {
 		c.Fatalf("%v", err)
 	}
 }

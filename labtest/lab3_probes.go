@@ -26,7 +26,7 @@ func PersistedTerm(c *Cluster) {
 	if _, ok := c.appendEntries(f, appendRequest{Term: later, Leader: leader, PrevLogIndex: 1 << 20, PrevLogTerm: later}); !ok {
 		c.Fatalf("s%d gave no reply to an AppendEntries of term %d on a reliable network", f, later)
 	}
-	shown := termEvidence{term: later, asker: fmt.Sprintf("the test's (as s%d)", leader), method: "AppendEntries", at: c.Now()}
+	shown := termShown{Term: later, Asker: fmt.Sprintf("the test's (as s%d)", leader), Method: "AppendEntries", At: c.Now()}
 
 	// Crashed and restarted, it still knows the term.
 	c.restartCutOff(f, shown)
@@ -55,14 +55,14 @@ func PersistedVote(c *Cluster) {
 		c.Fatalf("s%d refused its vote to s%d, a candidate of term %d whose log is longer than its own, in a term "+
 			"it had not voted in (RequestVote receiver rule 2)", v, leader, later)
 	}
-	voted := voteGiven{candidate: leader, at: c.Now()}
-	shown := termEvidence{term: later, asker: fmt.Sprintf("the test's (as s%d)", leader), method: "RequestVote", at: c.Now()}
+	voted := vote{Candidate: leader, At: c.Now()}
+	shown := termShown{Term: later, Asker: fmt.Sprintf("the test's (as s%d)", leader), Method: "RequestVote", At: c.Now()}
 
 	// Crashed and restarted, it must not vote again in that term.
 	crashedAt := c.restartCutOff(v, shown)
 	second := voteRequest{Term: later, Candidate: other, LastLogIndex: 1 << 20, LastLogTerm: later}
 	if reply, ok := c.requestVote(v, second); ok && reply.OK {
-		err := checkOneVote(v, later, voted, voteGiven{candidate: other, at: c.Now()}, []time.Duration{crashedAt})
+		err := checkOneVote(v, later, voted, vote{Candidate: other, At: c.Now()}, []time.Duration{crashedAt})
 		c.Fatalf("%v", err)
 	}
 
@@ -95,7 +95,7 @@ func PersistedLog(c *Cluster) {
 		c.Fatalf("s%d refused an AppendEntries of term %d carrying entries 1 to 3 after index 0, which every log "+
 			"matches (AppendEntries receiver rules 2 to 4)", f, later)
 	}
-	shown := termEvidence{term: later, asker: fmt.Sprintf("the test's (as s%d)", leader), method: "AppendEntries", at: c.Now()}
+	shown := termShown{Term: later, Asker: fmt.Sprintf("the test's (as s%d)", leader), Method: "AppendEntries", At: c.Now()}
 
 	// Crashed and restarted, it must still hold entry 3 of that term.
 	c.restartCutOff(f, shown)
@@ -113,10 +113,10 @@ func PersistedLog(c *Cluster) {
 // restartCutOff crashes server i and restarts it without connecting it,
 // checks that it came back in the term it had shown the test, and returns
 // when it crashed.
-func (c *Cluster) restartCutOff(i int, shown termEvidence) time.Duration {
+func (c *Cluster) restartCutOff(i int, shown termShown) time.Duration {
 	c.t.Helper()
 	c.Crash(i)
-	crashedAt := c.revealed.lastCrash(i)
+	crashedAt := c.revealed.LastCrash(i)
 	c.restart(i, false)
 	term, _ := c.GetState(i)
 	if err := checkRestoredTerm(i, term, shown, crashedAt); err != nil {

@@ -2,7 +2,7 @@ package labtest
 
 // Lab 4: snapshots and log compaction. Paper §7 and Figure 13. In every
 // lab 4 test the service above each server snapshots every
-// SnapshotInterval applied entries (service.go), and the apply checker
+// SnapshotInterval applied entries (service.go, internal/service), and the apply checker
 // checks each snapshot that comes back on applyCh.
 
 // A fault is what befalls one server in each round of a snapshot scenario.
@@ -206,7 +206,7 @@ func SnapshotWholeLog(c *Cluster) {
 	c.Agree(c.randomCommand(), 3)
 
 	// Again, with a follower restarted from a snapshot of its whole log.
-	for c.applies.maxIndex()%SnapshotInterval != 0 {
+	for c.applies.MaxIndex()%SnapshotInterval != 0 {
 		c.Agree(c.randomCommand(), 3)
 	}
 	c.Sleep(ElectionTimeout / 2)

@@ -25,7 +25,7 @@ func StaleInstallSnapshot(c *Cluster) {
 
 	// 24 entries on all three: each has a snapshot through index 20 and
 	// the entries 21 to 24 in its log. The term of entry 22 is Start's.
-	for c.applies.maxIndex() < 21 {
+	for c.applies.MaxIndex() < 21 {
 		c.Agree(c.randomCommand(), 3)
 	}
 	cmd := c.randomCommand()
@@ -33,7 +33,7 @@ func StaleInstallSnapshot(c *Cluster) {
 	if got := c.WaitCommitted(index, 3, -1); got != cmd {
 		c.Fatalf("s%d accepted %d at index %d in term %d, but %s was applied there", leader, cmd, index, term, commandText(got))
 	}
-	for c.applies.maxIndex() < 24 {
+	for c.applies.MaxIndex() < 24 {
 		c.Agree(c.randomCommand(), 3)
 	}
 
@@ -46,7 +46,7 @@ func StaleInstallSnapshot(c *Cluster) {
 
 	// f gets a snapshot through the old entry: all of it is in f's log
 	// already, and committed.
-	data, err := c.applies.makeSnapshot(f, index)
+	data, err := c.applies.MakeSnapshot(f, index)
 	if err != nil {
 		c.Fatalf("%v", err)
 	}
@@ -97,10 +97,10 @@ func InstallThenReplicate(c *Cluster) {
 	// f misses thirty entries of 1000 bytes; every log is compacted past
 	// its last entry, through index 30.
 	c.Disconnect(f)
-	for c.applies.maxIndex() < 3*SnapshotInterval {
+	for c.applies.MaxIndex() < 3*SnapshotInterval {
 		c.Agree(c.randomString(1000), 2)
 	}
-	last := c.applies.maxIndex()
+	last := c.applies.MaxIndex()
 	c.Sleep(ElectionTimeout / 2)
 
 	// Back, f catches up from the leader's snapshot.
@@ -113,7 +113,7 @@ func InstallThenReplicate(c *Cluster) {
 	c.mu.Unlock()
 	termAfter, _ := c.GetState(g)
 	if err := snapshotTransfer(f, c.net.Bytes(serverName(f))-before, size, termAfter-termBefore+1); err != nil {
-		c.Fatalf("%v%s", err, c.exchanges.resentTo(f))
+		c.Fatalf("%v%s", err, c.exchanges.ResentTo(f))
 	}
 
 	// With the third server cut off, only f can make a majority with the
@@ -141,7 +141,7 @@ func InstallWhileApplying(c *Cluster) {
 	c.Agree(c.randomCommand(), 3)
 	leader := c.CheckOneLeader()
 	f := c.Next(leader)
-	c.applies.setServiceTime(f, 200*time.Millisecond)
+	c.applies.SetServiceTime(f, 200*time.Millisecond)
 
 	// f's service falls behind: twenty entries reach f's log faster than
 	// its service can take them.
@@ -152,13 +152,13 @@ func InstallWhileApplying(c *Cluster) {
 	// Cut off while its service works through them, f misses two
 	// snapshots' worth of entries; back, it is sent the leader's snapshot.
 	c.Disconnect(f)
-	first := c.applies.maxIndex()
-	for c.applies.maxIndex() < first+2*SnapshotInterval {
+	first := c.applies.MaxIndex()
+	for c.applies.MaxIndex() < first+2*SnapshotInterval {
 		c.Agree(c.randomCommand(), 2)
 	}
 	c.Connect(f)
 	c.Sleep(ElectionTimeout) // the snapshot arrives while f's service is still busy
-	c.applies.setServiceTime(f, 0)
+	c.applies.SetServiceTime(f, 0)
 	c.Agree(c.randomCommand(), 3)
 }
 
@@ -171,7 +171,7 @@ func KillAfterSnapshots(c *Cluster) {
 	c.Agree(c.randomCommand(), 3)
 	f := c.Next(c.CheckOneLeader())
 	c.Disconnect(f)
-	for c.applies.maxIndex() < 2*SnapshotInterval+5 {
+	for c.applies.MaxIndex() < 2*SnapshotInterval+5 {
 		c.Agree(c.randomCommand(), 2)
 	}
 	c.Connect(f)

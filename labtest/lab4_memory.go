@@ -58,7 +58,7 @@ func DiscardedEntriesFreed(c *Cluster) {
 
 	// The other three go on past two snapshots.
 	c.Connect(others...)
-	for c.applies.maxIndex() < 3*SnapshotInterval {
+	for c.applies.MaxIndex() < 3*SnapshotInterval {
 		c.Agree(c.randomCommand(), 3)
 	}
 	c.Sleep(leakWait) // RPCs that carried the big entries end

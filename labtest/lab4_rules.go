@@ -1,7 +1,6 @@
 package labtest
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -44,7 +43,7 @@ func InstallKeepsFollowing(c *Cluster) {
 
 	// The leader sends a snapshot through the second of them.
 	through := last + 2
-	data, err := c.applies.snapshotWith(f, last, entries[:2])
+	data, err := c.applies.SnapshotWith(f, last, entries[:2])
 	if err != nil {
 		c.Fatalf("%v", err)
 	}
@@ -71,7 +70,7 @@ func InstallKeepsFollowing(c *Cluster) {
 
 	// A deposed leader's snapshot, of the term before, through the third
 	// entry: f must refuse it, and apply nothing more.
-	stale, err := c.applies.snapshotWith(f, last, entries)
+	stale, err := c.applies.SnapshotWith(f, last, entries)
 	if err != nil {
 		c.Fatalf("%v", err)
 	}
@@ -82,30 +81,4 @@ func InstallKeepsFollowing(c *Cluster) {
 			"Figure 13, InstallSnapshot receiver rule 1: \"Reply immediately if term < currentTerm\"; a snapshot "+
 			"from a deposed leader may hold entries the current leader never had", f, u, last+3, c.Next(f), u-1)
 	}
-}
-
-// snapshotWith returns a snapshot of server i's service through index
-// upTo, as makeSnapshot does, extended by the commands of entries, which
-// follow upTo: the snapshot a leader holding those entries would send.
-func (a *applyChecker) snapshotWith(i, upTo int, entries []logEntry) ([]byte, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	commands := make([]any, 0, upTo+len(entries))
-	for k := 1; k <= upTo; k++ {
-		cmd, ok := a.logs[i][k]
-		if !ok {
-			return nil, fmt.Errorf("the service of s%d cannot snapshot through index %d: it has not applied index %d", i, upTo, k)
-		}
-		commands = append(commands, cmd)
-	}
-	for _, e := range entries {
-		commands = append(commands, e.Command)
-	}
-	index := upTo + len(entries)
-	data, err := encodeSnapshot(index, commands)
-	if err != nil {
-		return nil, fmt.Errorf("the test's service cannot encode its snapshot through index %d: %v (a bug in the harness)", index, err)
-	}
-	a.made[snapshotKey(data)] = index
-	return data, nil
 }

@@ -1,11 +1,9 @@
 package labtest
 
 import (
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"time"
+
+	"raftlabs/labtest/internal/checks"
 )
 
 // GetState asks server i for its term and whether it believes it leads.
@@ -26,7 +24,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	}
 	if c.history != nil {
 		c.history.Polled(i, term, isLeader, c.Now())
-		c.revealed.polled(i, term, asked)
+		c.revealed.Polled(i, term, asked)
 		c.traceState(i, term, isLeader)
 	}
 	if isLeader {
@@ -42,7 +40,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 // a busy machine may keep a correct call from running for a while, so the
 // bound there is looser.
 func (c *Cluster) slowCall() time.Duration {
-	if c.run.settings.realtime {
+	if c.run.Settings.Realtime {
 		return time.Second
 	}
 	return 100 * time.Millisecond
@@ -59,7 +57,7 @@ func (c *Cluster) sawLeader(i, term int) {
 // recordLeader records server i leading term and checks election safety
 // against the first leader seen in term.
 func (c *Cluster) recordLeader(i, term int) error {
-	now := sighting{server: i, at: time.Since(c.start)}
+	now := sighting{Server: i, At: time.Since(c.start)}
 	c.mu.Lock()
 	first, seen := c.leaders[term]
 	if !seen {
@@ -69,7 +67,7 @@ func (c *Cluster) recordLeader(i, term int) error {
 	if !seen {
 		return nil
 	}
-	if err := electionSafety(term, first, now); err != nil {
+	if err := checks.ElectionSafety(term, first, now); err != nil {
 		f := asFailure(err)
 		f.Evidence += c.twoLeadersHow(term)
 		return f
@@ -104,12 +102,12 @@ func (c *Cluster) CheckOneLeader() int {
 		c.Sleep(time.Duration(450+c.Rand(100)) * time.Millisecond)
 		var leaders map[int][]int
 		terms, leaders = c.states()
-		if leader, ok := newestLeader(leaders); ok {
+		if leader, ok := checks.NewestLeader(leaders); ok {
 			return leader
 		}
 	}
 	// The history says why: split votes, or votes refused in every term.
-	c.Fail(asFailure(noLeaderElected(5*time.Second, terms)).AboutLeaders())
+	c.Fail(asFailure(checks.NoLeaderElected(5*time.Second, terms)).AboutLeaders())
 	return -1
 }
 
@@ -119,7 +117,7 @@ func (c *Cluster) CheckLeaderIs(i int) {
 	c.t.Helper()
 	terms, leaders := c.states()
 	term, isLeader := c.GetState(i)
-	if err := stillLeads(i, term, isLeader, terms, leaders, c.history); err != nil {
+	if err := checks.StillLeads(i, term, isLeader, terms, leaders, c.history); err != nil {
 		c.Fail(err)
 	}
 }
@@ -127,7 +125,7 @@ func (c *Cluster) CheckLeaderIs(i int) {
 // CheckNoLeader checks that no connected server believes it is the leader.
 func (c *Cluster) CheckNoLeader() {
 	c.t.Helper()
-	if err := noLeaderWithoutMajority(c.states()); err != nil {
+	if err := checks.NoLeaderWithoutMajority(c.states()); err != nil {
 		c.Fail(err)
 	}
 }
@@ -144,7 +142,7 @@ func (c *Cluster) CheckTermsAgree() int {
 	deadline := c.Now() + termsSettle
 	for {
 		terms, _ := c.states()
-		term, err := termsAgree(terms, termsSettle)
+		term, err := checks.TermsAgree(terms, termsSettle)
 		if err == nil {
 			return term
 		}
@@ -155,27 +153,5 @@ func (c *Cluster) CheckTermsAgree() int {
 	}
 }
 
-// sameTerm returns the term all of terms hold, if they agree.
-func sameTerm(terms map[int]int) (term int, agree bool) {
-	term = -1
-	for _, t := range terms {
-		if term == -1 {
-			term = t
-		} else if t != term {
-			return 0, false
-		}
-	}
-	return term, true
-}
-
 // termList formats terms as "s0 3, s1 3, s2 4".
-func termList(terms map[int]int) string {
-	var parts []string
-	for _, i := range slices.Sorted(maps.Keys(terms)) {
-		parts = append(parts, fmt.Sprintf("s%d %d", i, terms[i]))
-	}
-	if len(parts) == 0 {
-		return "(no connected server)"
-	}
-	return strings.Join(parts, ", ")
-}
+func termList(terms map[int]int) string { return checks.TermList(terms) }

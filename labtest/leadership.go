@@ -25,7 +25,7 @@ func (c *Cluster) twoLeadersHow(term int) string {
 	if c.revealed == nil {
 		return ""
 	}
-	if how := c.revealed.twoLeaders(term); how != "" {
+	if how := c.revealed.TwoLeaders(term); how != "" {
 		return "\n" + how
 	}
 	return ""

@@ -1,36 +1,19 @@
 package labtest
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
-	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/persisted"
 	"raftlabs/raftapi"
 )
 
-// A server's state across a crash must come from its Persister alone. All
-// of a test's servers run in one process, so a Raft could keep currentTerm,
-// votedFor and its log in a package-level variable that outlives Kill, and
-// save a few dummy bytes: every crash would then keep everything, and no
-// test of persistence could fail. Two checks rule that out, without knowing
-// how the server lays out what it saves.
-//
-// At each crash, the harness looks in what the server had saved for the
-// latest commands it applied: each is committed, so it is in the log the
-// server saved (Figure 2: the log is persistent state) or in the snapshot
-// that replaced that part of the log. Every Raft of the course saves with
-// labgob, and gob writes an integer or a string the same bytes wherever it
-// sits (a field, an interface, a slice), so the command's own encoding must
-// be among the saved bytes.
-//
-// And before each restart, the harness boots
-// a stand-in for the server with an empty Persister, as if its disk were
-// lost, cut off from everyone, asks its term, and kills it: a Raft that
-// reads its state only from its Persister remembers nothing, and reports
-// a term no higher than a server's first.
+// The persistence checks (package persisted judges the bytes): at each
+// crash, what the server had saved must hold the latest commands it
+// applied; before each restart, a stand-in for the server booted with an
+// empty Persister, cut off from everyone, must not know its term.
 
 // persistenceTaught reports whether the test belongs to a lab that asks
 // for persistence (lab 3 and later), by the lab its name ends with, where
@@ -39,7 +22,7 @@ import (
 // Raft of those labs persists nothing. A test whose name names no lab (the
 // harness's own) is checked.
 func (c *Cluster) persistenceTaught() bool {
-	m := labSuffix.FindStringSubmatch(c.run.name)
+	m := labSuffix.FindStringSubmatch(c.run.Name)
 	if m == nil {
 		return true
 	}
@@ -62,7 +45,7 @@ func (c *Cluster) checkForgets(i int) {
 	if c.revealed == nil || !c.persistenceTaught() {
 		return
 	}
-	known := c.revealed.crashTerm(i)
+	known := c.revealed.CrashTerm(i)
 	if known <= 1 {
 		return // a fresh server may report term 1
 	}
@@ -70,7 +53,7 @@ func (c *Cluster) checkForgets(i int) {
 	if !ok {
 		return
 	}
-	if err := forgotten(i, term, known, c.revealed.lastCrash(i)); err != nil {
+	if err := persisted.Forgotten(i, term, known, c.revealed.LastCrash(i)); err != nil {
 		c.historyFatalf("%v", err)
 	}
 }
@@ -99,18 +82,11 @@ func (c *Cluster) freshTerm(i int) (term int, ok bool) {
 	return term, true
 }
 
-// forgotten checks the term a server booted with an empty Persister
-// reported, against the term known it was in when it crashed at crashedAt.
-func forgotten(i, term, known int, crashedAt time.Duration) error {
-	if term < known {
-		return nil
-	}
-	return violation("persistent state", "s%d, booted with an empty Persister (as if its disk were lost) before "+
-		"its restart, reported term %d at once: it knew the term it was in when it crashed at %s (term %d) "+
-		"without its Persister. A server's state across a crash must come from its Persister alone (Figure 2: "+
-		"persistent state, \"updated on stable storage before responding to RPCs\"); the servers run in one "+
-		"process, but state kept in a variable that outlives Kill was not persisted",
-		i, term, seconds(crashedAt), known).AboutLeaders()
+// persisterOf returns server i's Persister now.
+func (c *Cluster) persisterOf(i int) *raftapi.Persister {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.persisters[i]
 }
 
 // persistedChecked is how many of a server's latest applied commands each
@@ -134,15 +110,14 @@ func (c *Cluster) persistedProblem(i int, p *raftapi.Persister, what string) err
 		return nil
 	}
 	state, snapshot := p.ReadRaftState(), p.ReadSnapshot()
-	for _, e := range c.applies.latest(i, persistedChecked) {
-		needle, ok := gobBytes(e.command)
-		if !ok || bytes.Contains(state, needle) || bytes.Contains(snapshot, needle) {
+	for _, e := range c.applies.Latest(i, persistedChecked) {
+		if persisted.Holds(state, snapshot, e.Command) {
 			continue
 		}
-		if through := c.applies.installedThrough(i); e.index <= through {
-			return unsavedSnapshot(i, what, through, e.index, e.command, len(state), len(snapshot), c.Now())
+		if through := c.applies.InstalledThrough(i); e.Index <= through {
+			return persisted.UnsavedSnapshot(i, what, through, e.Index, e.Command, len(state), len(snapshot), c.Now())
 		}
-		return unpersisted(i, what, e.index, e.command, len(state), len(snapshot), c.Now(), c.unsaved.how(i, e.index, e.command))
+		return persisted.Unpersisted(i, what, e.Index, e.Command, len(state), len(snapshot), c.Now(), c.unsaved.How(i, e.Index, e.Command))
 	}
 	return nil
 }
@@ -164,70 +139,4 @@ func (c *Cluster) checkLivePersisted() error {
 		}
 	}
 	return nil
-}
-
-// unpersisted is the failure of server i, crashed at now, whose saved
-// state (stateSize bytes, and a snapshot of snapshotSize) does not hold
-// the command it applied at index; how, if not "", is how it vouched for
-// that entry unsaved (unsaved.go), a line of its own.
-func unpersisted(i int, what string, index int, command any, stateSize, snapshotSize int, now time.Duration, how string) error {
-	if how != "" {
-		how = "\n" + how
-	}
-	return violation("persistent state", "s%d %s at %s having applied %s at index %d, but what it had saved "+
-		"(%d bytes of Raft state, a snapshot of %d bytes) does not hold that command: a server saves each log "+
-		"entry before it answers the AppendEntries that carried it (Figure 2: the log is persistent state, "+
-		"\"updated on stable storage before responding to RPCs\"), and a leader its own before it counts it "+
-		"committed. The servers run in one process, but a log kept in a variable that outlives Kill was not "+
-		"persisted%s", i, what, seconds(now), commandText(command), index, stateSize, snapshotSize, how)
-}
-
-// unsavedSnapshot is the failure of server i, at now, whose saved state
-// (stateSize bytes, and a snapshot of snapshotSize) does not hold the
-// command at index of the snapshot through index through that it had
-// installed from its leader.
-func unsavedSnapshot(i int, what string, through, index int, command any, stateSize, snapshotSize int, now time.Duration) error {
-	return violation("persistent state", "s%d %s at %s having installed its leader's snapshot through index %d "+
-		"(sent to its service on applyCh), but what it had saved (%d bytes of Raft state, a snapshot of %d bytes) "+
-		"does not hold %s, that snapshot's command at index %d: a follower saves the snapshot an InstallSnapshot "+
-		"brings before it answers, with the Raft state that now starts after it (Figure 13, InstallSnapshot "+
-		"receiver implementation 5: \"Save snapshot file\"). Persister.Save(state, snapshot) replaces both: a "+
-		"persist that passes the Persister's old snapshot, or nil, loses the new one",
-		i, what, seconds(now), through, stateSize, snapshotSize, commandText(command), index)
-}
-
-// gobBytes returns the bytes gob writes for command wherever it sits, if
-// it is an integer or a string: an integer as a zigzag-coded unsigned
-// integer (see gobUint), a string as its length and then its bytes.
-func gobBytes(command any) ([]byte, bool) {
-	switch v := command.(type) {
-	case int:
-		return gobInt(int64(v)), true
-	case int64:
-		return gobInt(v), true
-	case string:
-		return append(gobUnsigned(uint64(len(v))), v...), true
-	}
-	return nil, false
-}
-
-// gobInt is gob's encoding of a signed integer.
-func gobInt(v int64) []byte {
-	u := uint64(v) << 1
-	if v < 0 {
-		u = ^(uint64(v) << 1)
-	}
-	return gobUnsigned(u)
-}
-
-// gobUnsigned is gob's encoding of an unsigned integer.
-func gobUnsigned(u uint64) []byte {
-	if u < 0x80 {
-		return []byte{byte(u)}
-	}
-	var b []byte
-	for x := u; x > 0; x >>= 8 {
-		b = append([]byte{byte(x)}, b...)
-	}
-	return append([]byte{byte(-int8(len(b)))}, b...)
 }

@@ -1,21 +1,14 @@
 package labtest
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"raftlabs/labrpc"
-	"raftlabs/labtest/internal/stacks"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/testproc"
-	"raftlabs/labtest/internal/tracer"
 	"raftlabs/raftapi"
 )
 
@@ -51,7 +44,7 @@ type MakeFunc func(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persist
 func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	makeRaft func(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, applyCh chan raftapi.ApplyMsg) R) {
 	t.Helper()
-	s := currentSettings()
+	s := runner.Current()
 	newRaft := func(peers []*labrpc.ClientEnd, me int, p *raftapi.Persister, ch chan raftapi.ApplyMsg) raftapi.Raft {
 		return makeRaft(peers, me, p, ch)
 	}
@@ -63,108 +56,42 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 		// synctest is still tearing down) can touch the testing package
 		// after the test function has returned. Under -race, a race found
 		// during the test still sets the exit status (66).
-		reportAndExit(t, runHere(t, scenario, newRaft, s))
-	case s.inProcess:
+		runner.ReportAndExit(t, runHere(t, scenario, newRaft, s))
+	case s.InProcess:
 		res := runHere(t, scenario, newRaft, s)
-		printCost(&res)
-		printVerdict(&res)
+		runner.PrintCost(&res)
+		runner.PrintVerdict(&res)
 		if !res.Passed {
 			t.Fail()
 		}
 	default:
-		res := runChild(t, s)
-		printCost(&res)
-		printVerdict(&res)
+		res := runner.Child(t, s)
+		runner.PrintCost(&res)
+		runner.PrintVerdict(&res)
 		if !res.Passed {
 			t.Fail()
 		}
 	}
 }
 
-// reportAndExit sends res, this child process's one result, to the parent
-// and ends the process: 0 if the test passed, 1 if not. If the report
-// cannot be sent, the test fails here instead and the process goes on.
-func reportAndExit(t *testing.T, res Result) {
-	if err := testproc.Reporter.Send(&res); err != nil {
-		t.Error(err)
-		return
-	}
-	if res.Passed {
-		os.Exit(0)
-	}
-	os.Exit(1)
-}
-
-// runChild runs the test t in a child process: this test binary, started
-// again for t alone, with the seed chosen here so that a rerun is exact.
-func runChild(t *testing.T, s settings) Result {
-	bin, err := os.Executable()
-	if err != nil {
-		bin = os.Args[0]
-	}
-	args := []string{
-		"-seed", itoa(s.seed),
-		"-stall", s.stall.String(),
-		"-wallclock", s.wallclock.String(),
-	}
-	if s.realtime {
-		args = append(args, "-realtime")
-	}
-	args = append(args, "-replay="+strconv.FormatBool(s.replay))
-	args = append(args, traceArgs()...)
-	out := &testproc.Relay{W: os.Stdout}
-	defer out.Flush()
-	res, _ := RunProcess(context.Background(), Process{
-		Binary:   bin,
-		Test:     t.Name(),
-		Args:     args,
-		Output:   out,
-		Timeout:  s.wallclock + time.Minute,
-		Parallel: !s.replay,
-	})
-	if res.Seed == 0 {
-		res.Seed = s.seed
-	}
-	if res.Rerun == "" {
-		res.Rerun = rerunCommand(t.Name(), s)
-	}
-	return res
-}
-
-// printCost prints, under the summary line, what the test cost beside
-// what the reference's cost (with -v), and a note if it was far more.
-func printCost(res *Result) {
-	for _, line := range costLines(res, testing.Verbose()) {
-		fmt.Println(line)
-	}
-}
-
-// printVerdict prints why a test failed, and the command that reruns it.
-func printVerdict(res *Result) {
-	if res.Passed {
-		return
-	}
-	fmt.Printf("%s\n  rerun: %s\n", indent(res.Verdict, "    "), res.Rerun)
-}
-
 // runHere runs the test in this process and returns its result.
-func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Result {
-	r := newRun(t.Name(), s)
-	if s.replay {
-		testproc.EnterReplay(s.seed)
+func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s runner.Settings) Result {
+	r := runner.New(t.Name(), s)
+	if s.Replay {
+		testproc.EnterReplay(s.Seed)
 	}
-	fmt.Printf("Test %s: seed %d, %s\n", r.name, r.settings.seed, r.clockName())
+	fmt.Printf("Test %s: seed %d, %s\n", r.Name, r.Settings.Seed, r.ClockName())
 	body := func(t *testing.T) {
 		c := newCluster(t, r, newRaft)
 		defer c.finish()
 		scenario(c)
 	}
 	done := make(chan struct{})
-	go r.execute(t, body, done)
-	r.watch(done)
-	r.runAfterChecks() // hosted.go
-	res := r.result()
-	r.writeTrace(&res)
+	go r.Execute(t, body, done)
+	r.Watch(done)
+	r.RunAfterChecks() // hosted.go
+	res := r.Result()
+	r.WriteTrace(&res)
 	for _, w := range res.Warnings {
 		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
 	}
@@ -172,190 +99,7 @@ func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s settings) Resu
 	return res
 }
 
-// run is what Run knows about one test, shared between the watcher outside
-// the bubble and the cluster inside it. Only atomics, a mutex and channels
-// made outside the bubble cross between the two.
-type run struct {
-	name     string
-	settings settings
-	started  time.Time    // real time
-	before   map[int]bool // goroutines that existed before the test
-
-	bubble  atomic.Int64 // synctest bubble id, 0 in real time
-	beats   atomic.Int64 // ticks of the cluster's heartbeat
-	elapsed atomic.Int64 // the test's own clock, in nanoseconds
-	aborted atomic.Bool  // the harness has given up on the test
-	helpers sync.Map     // ids of the harness's own goroutines in the test
-	readers sync.Map     // ids of the applyCh readers' goroutines, to their server
-	making  atomic.Int32 // 1 + the server whose Make is running, or 0
-	network atomic.Pointer[labrpc.Network]
-	trace   atomic.Pointer[tracer.Tracer] // what the test did, for a failure (trace.go)
-	stats   atomic.Pointer[stats]
-
-	mu         sync.Mutex
-	current    *Cluster
-	verdict    string   // the first failure, then up to maxAlsoFailed more
-	first      *Failure // the first failure
-	alsoFailed int
-	warnings   []string      // problems that cost no points in this test
-	ended      chan struct{} // closed when the watcher gives up on the test
-	finished   chan struct{} // closed when the cluster's shutdown is over
-	leaked     atomic.Bool   // goroutines were left running after the shutdown
-
-	afterChecks []func() error // checks to run after the bubble (hosted.go)
-}
-
-// stats is the summary line's numbers.
-type stats struct {
-	peers, rpcs, commands int
-	bytes                 int64
-	elapsed               time.Duration // the scenario's time on the test's clock
-}
-
-func newRun(name string, s settings) *run {
-	r := &run{
-		name:     name,
-		settings: s,
-		started:  time.Now(),
-		before:   map[int]bool{},
-		ended:    make(chan struct{}),
-		finished: make(chan struct{}),
-	}
-	for _, g := range stacks.All() {
-		r.before[g.ID] = true
-	}
-	return r
-}
-
-func (r *run) clockName() string {
-	if r.settings.realtime {
-		return "real time"
-	}
-	return "virtual time"
-}
-
-// fail records a failure of the test. The first is the verdict; a later
-// one, such as a send on applyCh after Kill found at the end, is added
-// below it so that it is not lost.
-func (r *run) fail(f *Failure) {
-	r.traceFailure(f)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f.Evidence = capVerdict(f.Evidence)
-	verdict := capVerdict(f.String())
-	switch {
-	case r.verdict == "":
-		r.verdict = verdict
-		r.first = f
-	case r.alsoFailed < maxAlsoFailed && !strings.Contains(r.verdict, verdict):
-		r.alsoFailed++
-		r.verdict += "\nalso: " + verdict
-	}
-}
-
-// maxAlsoFailed is how many failures after the first a verdict lists.
-const maxAlsoFailed = 2
-
-// warn records a problem that does not fail the test.
-func (r *run) warn(warning string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.warnings = append(r.warnings, warning)
-}
-
-// abort records the watcher's verdict, unless the test has already failed,
-// and tells every part of the harness to stop touching the test.
-func (r *run) abort(verdict string) {
-	r.traceAbort(verdict)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.aborted.Load() {
-		return
-	}
-	if r.verdict == "" {
-		r.verdict = capVerdict(verdict)
-		r.first = &Failure{Evidence: r.verdict}
-	}
-	r.aborted.Store(true)
-	close(r.ended)
-}
-
-// cluster returns the cluster the test built, or nil before Boot.
-func (r *run) cluster() *Cluster {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.current
-}
-
-// result is the test's Result, once it has ended or been abandoned.
-func (r *run) result() Result {
-	s := r.stats.Load()
-	if c := r.cluster(); s == nil && c != nil {
-		// The test was abandoned before it could finish. Its clock can only
-		// be read inside the bubble: use the heartbeat's last reading.
-		s = c.currentStats()
-		s.elapsed = time.Duration(r.elapsed.Load())
-	}
-	if s == nil {
-		s = &stats{}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	res := Result{
-		Test:     r.name,
-		Passed:   r.verdict == "",
-		Verdict:  r.verdict,
-		Failure:  r.first,
-		Warnings: r.warnings,
-		Seed:     r.settings.seed,
-		Realtime: r.settings.realtime,
-		Virtual:  s.elapsed,
-		Real:     time.Since(r.started),
-		Peers:    s.peers,
-		RPCs:     s.rpcs,
-		Bytes:    s.bytes,
-		Commands: s.commands,
-		Rerun:    rerunCommand(r.name, r.settings),
-	}
-	if r.settings.realtime {
-		res.Virtual = 0
-	}
-	return res
-}
-
-// rerunCommand is the command that replays this process's test.
-func rerunCommand(name string, s settings) string {
-	dir := "."
-	if wd, err := os.Getwd(); err == nil {
-		dir = filepath.Base(wd)
-	}
-	cmd := RerunCommand(dir, name, s.seed, s.realtime, testproc.RaceEnabled)
-	if !s.replay {
-		cmd += " -replay" // the failure ran on every core; the rerun replays what it can
-	}
-	return cmd
-}
-
-// RerunCommand is the one command, from the course's root, that reruns
-// test of the lab folder dir with a seed, e.g.
-// "cd lab1-election && go test -run '^TestReElectionLab1$' -seed 8812".
-// Everything that prints a rerun line (the tests, the grader) uses it.
-func RerunCommand(dir, test string, seed int64, realtime, race bool) string {
-	cmd := fmt.Sprintf("cd %s && go test -run '%s' -seed %d", dir, testproc.QuoteName(test), seed)
-	if realtime {
-		cmd += " -realtime"
-	}
-	if race {
-		cmd += " -race"
-	}
-	return cmd
-}
-
-func isClosed(ch chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}
+// VirtualTimeLimit is the longest a test may run on its own clock. A test
+// that reaches it is stuck: a goroutine waits for ever while a timer keeps
+// the clock moving.
+const VirtualTimeLimit = 300 * time.Second

@@ -33,8 +33,8 @@ func (c *Cluster) startServer(i int) {
 		c.net.Connect(names[j], serverName(j))
 	}
 	applyCh := make(chan raftapi.ApplyMsg)
-	c.applies.boot(i, gen)
-	c.applies.received.snapshotHeld(i, persister.ReadSnapshot())
+	c.applies.Boot(i, gen)
+	c.receipts.SnapshotHeld(i, persister.ReadSnapshot())
 	go c.drain(i, gen, applyCh)
 
 	// Staggered boots: code that seeds its random numbers from time.Now
@@ -83,8 +83,8 @@ type made struct {
 // returned is false if it did not return within makeTimeout.
 func (c *Cluster) tryMake(i int, ends []*labrpc.ClientEnd, p *raftapi.Persister, applyCh chan raftapi.ApplyMsg) (m made, returned bool) {
 	result := make(chan made, 1)
-	c.run.making.Store(int32(i + 1))
-	defer c.run.making.Store(0)
+	c.run.MakeStarts(i)
+	defer c.run.MakeReturned()
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -143,7 +143,7 @@ func (c *Cluster) kill(i int, rf raftapi.Raft) {
 	if already {
 		return
 	}
-	c.applies.killed(i, gen) // first: Kill may close applyCh before it returns
+	c.applies.Killed(i, gen) // first: Kill may close applyCh before it returns
 	c.student(i, "Kill", rf.Kill)
 }
 

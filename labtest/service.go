@@ -1,235 +1,78 @@
 package labtest
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"errors"
-	"fmt"
-	"runtime/debug"
 	"time"
 
-	"raftlabs/labgob"
+	"raftlabs/labtest/internal/service"
 	"raftlabs/raftapi"
 )
 
-// Lab 4's service: the state machine above each server snapshots itself
-// every SnapshotInterval applied entries, as a key/value server does to
-// keep its Raft's log short. It calls Snapshot from the goroutine that
-// reads applyCh, right after the entry, and waits for it to return, as a
-// real service does; so a Raft that sends on applyCh while holding the lock
-// that Snapshot takes deadlocks here, and the watchdog names the send. For a
-// Raft of 2021 that has CondInstallSnapshot, it calls that on each snapshot
-// that comes on applyCh, and takes the snapshot only if it returns true.
-//
-// The service's snapshot holds every command it has applied, from index 1,
-// so the harness can check a snapshot that comes back on applyCh (from a
-// leader's InstallSnapshot) entry by entry against what the servers
-// applied, and can restore a restarted server's service from its disk.
+// The service above each server, as package service models it: the
+// cluster's side of it is the goroutine that reads each applyCh, the calls
+// the service makes into its server, and lab 4's snapshots. What the
+// service checks of what it is sent (the rules of applying, state machine
+// safety, the snapshots on applyCh) is package service's.
 
 // SnapshotInterval is how many applied entries pass between two snapshots:
 // the service snapshots after each index that is a multiple of it.
-const SnapshotInterval = 10
+const SnapshotInterval = service.SnapshotInterval
+
+// RaftStateBound is the largest saved Raft state (Persister.RaftStateSize)
+// the lab 4 tests allow on a server whose service snapshots every
+// SnapshotInterval entries: MIT 6.5840's MAXLOGSIZE.
+const RaftStateBound = service.RaftStateBound
 
 // Snapshots turns the service's snapshots on: c.Boot(3, Snapshots).
 var Snapshots = Option{"snapshots every 10 entries", func(c *Cluster) { c.snapshotEvery = SnapshotInterval }}
 
-// serviceSnapshot is what the service saves: the last index it covers, and
-// every command applied through it. Magic tells the service's own snapshots
-// from other bytes.
-type serviceSnapshot struct {
-	Magic    string
-	Index    int
-	Commands []any // Commands[k] is the command at index k+1
-}
-
-const snapshotMagic = "raftlabs service snapshot"
-
-// encodeSnapshot returns the bytes of a snapshot through index of commands.
-func encodeSnapshot(index int, commands []any) ([]byte, error) {
-	var b bytes.Buffer
-	err := labgob.NewEncoder(&b).Encode(serviceSnapshot{Magic: snapshotMagic, Index: index, Commands: commands})
-	return b.Bytes(), err
-}
-
-// decodeSnapshot reads a snapshot the service made.
-func decodeSnapshot(data []byte) (serviceSnapshot, error) {
-	var s serviceSnapshot
-	if len(data) == 0 {
-		return s, errors.New("it is empty")
-	}
-	if err := labgob.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
-		return s, fmt.Errorf("it does not decode: %v", err)
-	}
-	if s.Magic != snapshotMagic {
-		return s, errors.New("it is not a snapshot the service made")
-	}
-	if len(s.Commands) != s.Index {
-		return s, fmt.Errorf("it claims index %d but holds %d commands", s.Index, len(s.Commands))
-	}
-	return s, nil
-}
-
-// snapshotID identifies a snapshot's bytes, so that the service can tell
-// its own snapshots from anything else a Raft hands back.
-type snapshotID [sha256.Size]byte
-
-// snapshotKey returns the identity of a snapshot's bytes.
-func snapshotKey(data []byte) snapshotID { return sha256.Sum256(data) }
-
-// readSnapshot decodes data, a snapshot that reached server i's service
-// (how says from where: "on applyCh", "at restart"). A snapshot the
-// service never made is the Raft's doing; one the service made but cannot
-// read is the harness's own fault, and the message says so.
-func (a *applyChecker) readSnapshot(i int, data []byte, how string) (serviceSnapshot, error) {
-	s, err := decodeSnapshot(data)
-	if err == nil {
-		return s, nil
-	}
-	if index, made := a.made[snapshotKey(data)]; made {
-		return s, fmt.Errorf("the test's service cannot read the snapshot through index %d that it made itself (%v) "+
-			"and that s%d handed back %s unchanged: this is a bug in the course's harness, not in your Raft; please "+
-			"report it", index, err, i, how)
-	}
-	return s, fmt.Errorf("s%d handed its service a snapshot %s that the service never made (%d bytes; %v): a Raft "+
-		"stores the snapshot the service gives to Snapshot (or a leader sends in InstallSnapshot) and hands back "+
-		"exactly those bytes; check the order of Save's arguments (state, then snapshot)", i, how, len(data), err)
-}
-
-// makeSnapshot returns server i's service's snapshot through index, from
-// the commands it has applied.
-func (a *applyChecker) makeSnapshot(i, index int) ([]byte, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	commands := make([]any, index)
-	for k := 1; k <= index; k++ {
-		cmd, ok := a.logs[i][k]
-		if !ok {
-			return nil, fmt.Errorf("the service of s%d cannot snapshot through index %d: it has not applied index %d", i, index, k)
-		}
-		commands[k-1] = cmd
-	}
-	data, err := encodeSnapshot(index, commands)
-	if err != nil {
-		return nil, fmt.Errorf("the test's service cannot encode its snapshot through index %d: %v (a bug in the harness)", index, err)
-	}
-	a.made[snapshotKey(data)] = index
-	return data, nil
-}
-
-// restore is the service of instance gen of server i coming up from data,
-// the snapshot on its disk: everything through the snapshot's index counts
-// as applied, so the server's first message must be that snapshot again or
-// the entry right after it.
-func (a *applyChecker) restore(i, gen int, data []byte) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(data) == 0 || gen != a.generation[i] {
-		return
-	}
-	s, err := a.readSnapshot(i, data, "at restart")
-	if err != nil {
-		a.fail("%v", err)
-		return
-	}
-	if err := a.installLocked(i, s); err != nil {
-		a.fail("s%d restarted with a snapshot through index %d that %v", i, s.Index, err)
-		return
-	}
-	a.restoredFrom[i] = s.Index
-}
-
-// installLocked takes the commands of snapshot s into server i's applied
-// log, checking each against what the servers applied at its index, and
-// moves lastApplied to its index.
-func (a *applyChecker) installLocked(i int, s serviceSnapshot) error {
-	for k, cmd := range s.Commands {
-		index := k + 1
-		if err := a.agreesLocked(index, cmd, i); err != nil {
-			return err
+// drain reads instance gen of server i's applyCh for the whole test, as
+// the service above Raft would, and hands every message to the checker.
+// Like a real service it calls back into its server after each message
+// (GetState, as a key/value server asks whether it still leads), so a Raft
+// that sends on applyCh while holding its lock deadlocks here as it would
+// there. A closed applyCh is the end of that instance's messages.
+func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
+	c.run.Reader(i)
+	c.drains.Add(1)
+	defer c.drains.Add(-1)
+	c.restoreService(i, gen)
+	for {
+		select {
+		case m, ok := <-applyCh:
+			if !ok {
+				c.applies.Closed(i, gen)
+				return
+			}
+			taken := m
+			if m.SnapshotValid {
+				taken = c.applies.Takes(c.instance(i, gen), i, gen, m, c.slowCall())
+			}
+			applied := c.applies.Receive(i, gen, taken)
+			c.traceApply(i, m)
+			if d := c.applies.ServiceTime(i); d > 0 {
+				time.Sleep(d) // a slow service: it works on the message before it calls back
+			}
+			c.serviceCall(i, gen)
+			if applied && c.snapshotEvery > 0 && m.CommandIndex%c.snapshotEvery == 0 {
+				c.takeSnapshot(i, gen, m.CommandIndex)
+			}
+		case <-c.stopping:
+			return
 		}
 	}
-	for k, cmd := range s.Commands {
-		a.logs[i][k+1] = cmd
-	}
-	a.lastApplied[i] = s.Index
-	a.installed[i] = s.Index
-	a.highest = max(a.highest, s.Index)
-	return nil
 }
 
-// agreesLocked checks that cmd at index, on server i, is what every server
-// that applied index applied there (state machine safety).
-func (a *applyChecker) agreesLocked(index int, cmd any, i int) error {
-	for j, log := range a.logs {
-		if old, ok := log[index]; ok && !commandsEqual(old, cmd) {
-			return fmt.Errorf("state machine safety: index %d was applied as %s on s%d but is %s in the snapshot "+
-				"of s%d", index, commandText(old), j, commandText(cmd), i)
-		}
+// serviceCall calls GetState on instance gen of server i, if it is still
+// running, as the service does between messages. A panic here is left to
+// the scenario's own calls to report.
+func (c *Cluster) serviceCall(i, gen int) {
+	rf := c.instance(i, gen)
+	if rf == nil {
+		return
 	}
-	return nil
+	defer func() { _ = recover() }()
+	rf.GetState()
 }
-
-// snapshotMessage checks a SnapshotValid message from server i: its bytes
-// are a snapshot the service made, whose last index is SnapshotIndex, whose
-// commands agree with what the servers applied, and whose SnapshotTerm is
-// the one every server gave that index; and it must not take the service
-// back before what it has applied. Call it with a.mu held.
-func (a *applyChecker) snapshotMessage(i, index, term int, data []byte) error {
-	s, err := a.readSnapshot(i, data, "on applyCh")
-	if err != nil {
-		return err
-	}
-	if a.received != nil && !a.received.hasSnapshot(i, data) {
-		return unreceivedSnapshot(i, index, len(data))
-	}
-	if s.Index != index {
-		return fmt.Errorf("s%d sent a snapshot on applyCh with SnapshotIndex %d, but the snapshot holds the service's "+
-			"state through index %d: SnapshotIndex is the last index the snapshot includes (the leader's "+
-			"LastIncludedIndex)", i, index, s.Index)
-	}
-	if last := a.lastApplied[i]; index < last {
-		return fmt.Errorf("s%d sent a snapshot through index %d on applyCh after it had applied index %d: the "+
-			"service would go back to an older state, undoing commands it has applied; a server ignores an "+
-			"InstallSnapshot that covers no more than it has committed", i, index, last)
-	}
-	if term <= 0 {
-		return fmt.Errorf("s%d sent a snapshot through index %d with SnapshotTerm %d: SnapshotTerm is the term of "+
-			"the entry at SnapshotIndex (the leader's LastIncludedTerm), at least 1", i, index, term)
-	}
-	if first, ok := a.snapshotTerms[index]; ok && first.term != term {
-		return fmt.Errorf("s%d sent a snapshot through index %d with SnapshotTerm %d, but s%d's snapshot through "+
-			"the same index had term %d: a committed entry has one term on every server (log matching), and "+
-			"SnapshotTerm is that entry's term", i, index, term, first.server, first.term)
-	}
-	a.snapshotTerms[index] = termSighting{server: i, term: term}
-	if err := a.installLocked(i, s); err != nil {
-		return err
-	}
-	a.fromLeader[i] = index
-	return nil
-}
-
-// snapshotted records that instance gen of server i was given its
-// service's snapshot through index: a snapshot it installed before, through
-// no later index, is no longer the one it must have saved.
-func (a *applyChecker) snapshotted(i, gen, index int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if gen == a.generation[i] && index >= a.fromLeader[i] {
-		a.fromLeader[i] = 0
-	}
-}
-
-// installedThrough returns the last index of the snapshot server i's
-// current instance installed on applyCh and holds still, or 0.
-func (a *applyChecker) installedThrough(i int) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.fromLeader[i]
-}
-
-// termSighting is the term a server gave an index.
-type termSighting struct{ server, term int }
 
 // takeSnapshot is the service of instance gen of server i snapshotting
 // after it applied index: it calls Snapshot and waits for it to return.
@@ -238,91 +81,14 @@ func (c *Cluster) takeSnapshot(i, gen, index int) {
 	if rf == nil {
 		return
 	}
-	data, err := c.applies.makeSnapshot(i, index)
+	data, err := c.applies.MakeSnapshot(i, index)
 	if err != nil {
-		c.applies.failWith(err)
+		c.applies.FailWith(err)
 		return
 	}
-	c.applies.received.snapshotHeld(i, data)
-	asked := time.Now()
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				c.applies.failWith(fmt.Errorf("s%d: Snapshot(%d, ...) panicked when the service called it after "+
-					"applying index %d: %v\n%s", i, index, index, v, debug.Stack()))
-			}
-		}()
-		rf.Snapshot(index, data)
-	}()
-	c.applies.snapshotted(i, gen, index)
-	c.exchanges.noteSnapshot(i, index, c.Now())
-	if took := time.Since(asked); took > c.slowCall() {
-		c.applies.failWith(fmt.Errorf("Snapshot(%d, ...) on s%d took %s to return: the service calls it from the "+
-			"goroutine that reads applyCh, so Snapshot must return at once, never waiting for an RPC, a timer or "+
-			"a channel", index, i, seconds(took)))
-	}
-}
-
-// condInstaller is a Raft of MIT 6.824's 2021 labs, which sends a snapshot
-// from its leader on applyCh and switches to it only when its service calls
-// CondInstallSnapshot and gets true: "a service wants to switch to snapshot;
-// only do so if Raft hasn't had more recent info since it communicated the
-// snapshot on applyCh". (2022's handout kept the method, which may simply
-// return true; 2023 dropped it.)
-type condInstaller interface {
-	CondInstallSnapshot(lastIncludedTerm, lastIncludedIndex int, snapshot []byte) bool
-}
-
-// serviceTakes is what the service of instance gen of server i does with m
-// before it applies it. For a snapshot from a Raft that has
-// CondInstallSnapshot, it calls that first, from the goroutine that reads
-// applyCh and waiting for it, as MIT's 2021 service did, and keeps its own
-// state if the answer is false: then it returns m with SnapshotValid
-// false. If the answer is true, the service, as 2021's did, skips the
-// entries up to the snapshot's index that the Raft sent before it switched.
-// Any other message it returns unchanged.
-func (c *Cluster) serviceTakes(i, gen int, m raftapi.ApplyMsg) raftapi.ApplyMsg {
-	if !m.SnapshotValid {
-		return m
-	}
-	rf, ok := c.instance(i, gen).(condInstaller)
-	if !ok {
-		return m
-	}
-	asked := time.Now()
-	accepted := false
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				c.applies.failWith(fmt.Errorf("s%d: CondInstallSnapshot(%d, %d, ...) panicked when the service called "+
-					"it for the snapshot on applyCh: %v\n%s", i, m.SnapshotTerm, m.SnapshotIndex, v, debug.Stack()))
-			}
-		}()
-		accepted = rf.CondInstallSnapshot(m.SnapshotTerm, m.SnapshotIndex, m.Snapshot)
-	}()
-	if took := time.Since(asked); took > c.slowCall() {
-		c.applies.failWith(fmt.Errorf("CondInstallSnapshot(%d, %d, ...) on s%d took %s to return: the service "+
-			"calls it from the goroutine that reads applyCh, so it must return at once, never waiting for an RPC, "+
-			"a timer or a channel", m.SnapshotTerm, m.SnapshotIndex, i, seconds(took)))
-	}
-	if !accepted {
-		m.SnapshotValid = false
-		return m
-	}
-	c.applies.tookCondSnapshot(i, gen, m.SnapshotIndex)
-	return m
-}
-
-// tookCondSnapshot records that the CondInstallSnapshot of instance gen of
-// server i took a snapshot through index: an entry at or before index that
-// comes after it was sent before the Raft switched, and MIT's 2021 service,
-// which applied only entries after its lastApplied, skipped it.
-func (a *applyChecker) tookCondSnapshot(i, gen, index int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if gen == a.generation[i] {
-		a.condAccepted[i] = max(a.condAccepted[i], index)
-	}
+	c.receipts.SnapshotHeld(i, data)
+	c.applies.Snapshot(rf, i, gen, index, data, c.slowCall())
+	c.exchanges.NoteSnapshot(i, index, c.Now())
 }
 
 // restoreService reads the snapshot instance gen of server i boots with,
@@ -336,29 +102,7 @@ func (c *Cluster) restoreService(i, gen int) {
 	c.mu.Lock()
 	p := c.persisters[i]
 	c.mu.Unlock()
-	c.applies.restore(i, gen, p.ReadSnapshot())
-}
-
-// RaftStateBound is the largest saved Raft state (Persister.RaftStateSize)
-// the lab 4 tests allow on a server whose service snapshots every
-// SnapshotInterval entries: MIT 6.5840's MAXLOGSIZE. A log that keeps only
-// the entries since the last snapshot, of the tests' small commands, takes
-// a few hundred bytes.
-const RaftStateBound = 2000
-
-// raftStateSizes checks that every server's saved Raft state is within
-// RaftStateBound, given sizes by server; applied is the highest index
-// applied, for the message.
-func raftStateSizes(sizes []int, applied int) error {
-	for i, size := range sizes {
-		if size > RaftStateBound {
-			return fmt.Errorf("s%d's saved Raft state is %d bytes after %d entries were applied, over the bound of "+
-				"%d: with a snapshot every %d entries the log should hold only the entries since the last snapshot; "+
-				"Snapshot must drop the entries it covers, and persist must save the log without them",
-				i, size, applied, RaftStateBound, SnapshotInterval)
-		}
-	}
-	return nil
+	c.applies.Restore(i, gen, p.ReadSnapshot())
 }
 
 // CheckRaftStateSize checks every server's saved Raft state against
@@ -371,22 +115,7 @@ func (c *Cluster) CheckRaftStateSize() {
 		sizes[i] = p.RaftStateSize()
 	}
 	c.mu.Unlock()
-	if err := raftStateSizes(sizes, c.applies.maxIndex()); err != nil {
+	if err := service.RaftStateSizes(sizes, c.applies.MaxIndex()); err != nil {
 		c.Fatalf("%v", err)
 	}
-}
-
-// setServiceTime makes server i's service spend d on each message before
-// it calls back into its server and reads the next one.
-func (a *applyChecker) setServiceTime(i int, d time.Duration) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.busy[i] = d
-}
-
-// serviceTime returns how long server i's service spends on each message.
-func (a *applyChecker) serviceTime(i int) time.Duration {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.busy[i]
 }

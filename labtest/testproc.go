@@ -3,6 +3,8 @@ package labtest
 import (
 	"context"
 
+	"raftlabs/labtest/internal/cost"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/sweep"
 	"raftlabs/labtest/internal/testproc"
 )
@@ -33,6 +35,30 @@ func RunProcess(ctx context.Context, p Process) (Result, string) {
 
 // Size writes a number of bytes as people read it: "2 GiB", "64 MiB", "900 B".
 func Size(n int64) string { return testproc.Size(n) }
+
+// RerunCommand is the one command, from the course's root, that reruns
+// test of the lab folder dir with a seed, e.g.
+// "cd lab1-election && go test -run '^TestReElectionLab1$' -seed 8812";
+// see runner.RerunCommand. Everything that prints a rerun line (the tests,
+// the grader) uses it.
+func RerunCommand(dir, test string, seed int64, realtime, race bool) string {
+	return runner.RerunCommand(dir, test, seed, realtime, race)
+}
+
+// The reference's recorded costs live in package cost; these are its
+// names as the grader knows them.
+
+// ReferenceCost returns the reference solution's cost in the test named
+// test, and whether one is recorded; see cost.Reference.
+func ReferenceCost(test string) (Cost, bool) { return cost.Reference(test) }
+
+// CostFactor is how many times the reference's cost a run must take, in
+// RPCs, bytes or the test's clock, before CostNote remarks on it.
+const CostFactor = cost.Factor
+
+// CostNote says how a run's cost compares with the reference's when it is
+// CostFactor times as much or more; see cost.Note.
+func CostNote(got, ref Cost) string { return cost.Note(got, ref) }
 
 // Seed sweeps live in package sweep; these are its names as cmd/sweep and
 // cmd/variants know them.

@@ -1,15 +1,12 @@
 package labtest
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"raftlabs/labdebug"
 	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/tracer"
 	"raftlabs/labtrace"
 	"raftlabs/raftapi"
@@ -28,23 +25,23 @@ import (
 // costs).
 func (c *Cluster) startTrace() {
 	labdebug.SetRecorder(nil)
-	if spec, ok := debugSpec(); ok {
+	if spec, ok := runner.DebugSpec(); ok {
 		labdebug.Enable(spec)
 	}
 	if strings.EqualFold(os.Getenv("RAFTLABS_TRACE"), "off") {
 		return
 	}
 	clock := "virtual"
-	if c.run.settings.realtime {
+	if c.run.Settings.Realtime {
 		clock = "real"
 	}
-	tr := tracer.New(c.start, c.run.name, c.run.settings.seed, clock)
-	c.run.trace.Store(tr)
+	tr := tracer.New(c.start, c.run.Name, c.run.Settings.Seed, clock)
+	c.run.SetTracer(tr)
 	labdebug.SetRecorder(tr.Recorder())
 }
 
 // tracer returns the test's trace, or nil before the cluster is made.
-func (c *Cluster) tracer() *tracer.Tracer { return c.run.trace.Load() }
+func (c *Cluster) tracer() *tracer.Tracer { return c.run.Tracer() }
 
 // add records rec, if the test has a trace.
 func (c *Cluster) add(rec labtrace.Record) {
@@ -118,88 +115,4 @@ func (c *Cluster) traceRPC(ev *history.Event) {
 	if tr := c.tracer(); tr != nil {
 		tr.RPC(ev)
 	}
-}
-
-// traceFailure ends the trace with the test's first failure, at the moment
-// it was found. Called inside the test's bubble, where the clock is the
-// test's own.
-func (r *run) traceFailure(f *Failure) {
-	if tr := r.trace.Load(); tr != nil {
-		tr.Fail(f)
-	}
-}
-
-// traceAbort ends the trace with the watcher's verdict, at the last time
-// the test's clock was seen: the watcher runs outside the bubble.
-func (r *run) traceAbort(verdict string) {
-	if tr := r.trace.Load(); tr != nil {
-		tr.Abort(time.Duration(r.elapsed.Load()), verdict)
-	}
-}
-
-// writeTrace writes the test's trace to a file if the test failed, or
-// always with -savetrace, and names the file in the verdict (or, for a test
-// that passed, on a line of its own).
-func (r *run) writeTrace(res *Result) {
-	tr := r.trace.Load()
-	if tr == nil || res.Passed && !traceAlways() {
-		return
-	}
-	path := traceFile(r.name, r.settings.seed)
-	lines, err := tr.Write(path, res)
-	if err != nil {
-		fmt.Printf("  trace: not written: %v\n", err)
-		return
-	}
-	if res.Passed {
-		fmt.Println(lines)
-		return
-	}
-	res.Verdict += "\n" + lines
-}
-
-// traceFile is where the trace of test name with seed is written: in the
-// folder RAFTLABS_TRACE_DIR, or raftlabs-traces in the system's folder
-// for temporary files.
-func traceFile(name string, seed int64) string {
-	dir := os.Getenv("RAFTLABS_TRACE_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "raftlabs-traces")
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	return filepath.Join(dir, fmt.Sprintf("%s-seed%d.jsonl", name, seed))
-}
-
-// traceAlways reports whether every test writes its trace: -savetrace or
-// RAFTLABS_TRACE=1.
-func traceAlways() bool {
-	if *traceFlag {
-		return true
-	}
-	v, err := strconv.ParseBool(os.Getenv("RAFTLABS_TRACE"))
-	return err == nil && v
-}
-
-// debugSpec returns the topics -debug (or RAFTLABS_DEBUG) turns on for
-// package labdebug, if either is set.
-func debugSpec() (string, bool) {
-	if *debugFlag != "" {
-		return *debugFlag, true
-	}
-	return os.LookupEnv("RAFTLABS_DEBUG")
-}
-
-// traceArgs are the flags a test's child process needs to trace and log
-// as this process was asked to.
-func traceArgs() []string {
-	var args []string
-	if *traceFlag {
-		args = append(args, "-savetrace")
-	}
-	if *debugFlag != "" {
-		args = append(args, "-debug", *debugFlag)
-	}
-	return args
 }

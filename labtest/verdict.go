@@ -1,8 +1,6 @@
 package labtest
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"raftlabs/labtest/internal/testproc"
@@ -15,19 +13,7 @@ func violation(property, format string, args ...any) *Failure {
 
 // failure returns a failure that is not one of the paper's named
 // properties.
-func failure(format string, args ...any) *Failure {
-	return &Failure{Evidence: fmt.Sprintf(format, args...)}
-}
-
-// asFailure returns err as a *Failure, wrapping an error that is not one.
-func asFailure(err error) *Failure {
-	var f *Failure
-	if errors.As(err, &f) {
-		copied := *f
-		return &copied
-	}
-	return &Failure{Evidence: err.Error()}
-}
+func failure(format string, args ...any) *Failure { return testproc.Failf(format, args...) }
 
 // Fail ends the test as failed because of err, a check's finding: a
 // *Failure from the harness's checks, or any error whose message says what
@@ -35,7 +21,7 @@ func asFailure(err error) *Failure {
 func (c *Cluster) Fail(err error) {
 	c.t.Helper()
 	c.alive()
-	c.run.fail(c.dress(asFailure(err)))
+	c.run.Fail(c.dress(asFailure(err)))
 	c.t.FailNow()
 }
 
@@ -64,21 +50,5 @@ func (c *Cluster) dress(f *Failure) *Failure {
 	return f
 }
 
-// maxVerdict bounds a verdict's size. A verdict this long is already
-// unreadable; the bound keeps the report to the grader small whatever the
-// code under test does (a Raft that starts goroutines without end, or
-// terms by the thousand).
-const maxVerdict = 64 << 10
-
-// capVerdict cuts text to maxVerdict, keeping its start, where the cause
-// is, and saying how much was cut.
-func capVerdict(text string) string {
-	if len(text) <= maxVerdict {
-		return text
-	}
-	cut := strings.LastIndexByte(text[:maxVerdict], '\n')
-	if cut < 0 {
-		cut = maxVerdict
-	}
-	return fmt.Sprintf("%s\n(%d more bytes of this verdict cut)", text[:cut], len(text)-cut)
-}
+// asFailure returns err as a *Failure, wrapping an error that is not one.
+func asFailure(err error) *Failure { return testproc.AsFailure(err) }

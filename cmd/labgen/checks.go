@@ -131,11 +131,15 @@ func fixedWords(message string) []string {
 func labtestLiterals(root string) (string, error) {
 	var files []string
 	for _, dir := range harnessDirs() {
-		more, err := filepath.Glob(filepath.Join(root, dir, "*.go"))
-		if err != nil {
-			return "", err
+		// A package's own files, and its machinery's (labtest/internal),
+		// where most of the verdicts' words are.
+		for _, pattern := range []string{"*.go", filepath.Join("internal", "*", "*.go")} {
+			more, err := filepath.Glob(filepath.Join(root, dir, pattern))
+			if err != nil {
+				return "", err
+			}
+			files = append(files, more...)
 		}
-		files = append(files, more...)
 	}
 	var literals []string
 	for _, name := range files {

@@ -13,6 +13,7 @@ import (
 
 	"raftlabs/classroom"
 	"raftlabs/labtest"
+	"raftlabs/labtest/generate"
 )
 
 // The course's own documents, checked against the code: a changed message,
@@ -291,7 +292,7 @@ func reweight(t *testing.T) {
 // send RPCs of their own, and the workflow. Before the generation the
 // copy fails them.
 func TestAReweightingRegeneratesEveryDocument(t *testing.T) {
-	docs, err := labtest.SuiteDocs(root)
+	docs, err := generate.SuiteDocs(root)
 	require.NoError(t, err)
 	reweight(t)
 	dir := t.TempDir()
@@ -314,7 +315,7 @@ func TestAReweightingRegeneratesEveryDocument(t *testing.T) {
 	require.NotEmpty(t, checkProbeTable(read("docs/from-mit.md")), "the copy is stale before labgen runs")
 	require.NotEmpty(t, checkTestLists(read("docs/lab1-election.md"), labtest.Labs[0]), "the copy is stale before labgen runs")
 
-	require.NoError(t, generate(dir, docs))
+	require.NoError(t, writeGenerated(dir, docs))
 	for _, lab := range labtest.Labs {
 		handout := filepath.Join("docs", lab.Dir+".md")
 		assert.Empty(t, checkTestLists(read(handout), lab), handout)

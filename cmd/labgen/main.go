@@ -21,7 +21,7 @@
 //	go run ./cmd/labgen -samples-in docs/lab1-election.md   (only that handout's samples)
 //
 // With -costs it records instead the reference's mean RPCs, bytes and time
-// on the test's clock in every test (labtest/cost_reference.go), which a
+// on the test's clock in every test (labtest/internal/cost/reference.go), which a
 // student's runs are compared with: run it after changing a test or the
 // reference, about a minute per run of the suites.
 //
@@ -38,6 +38,7 @@ import (
 
 	"raftlabs/classroom"
 	"raftlabs/labtest"
+	"raftlabs/labtest/generate"
 )
 
 func main() {
@@ -63,11 +64,11 @@ func main() {
 	if err := labtest.CheckPoints(); err != nil {
 		log.Fatalf("labgen: the points do not add up; nothing written:\n%v", err)
 	}
-	docs, err := labtest.SuiteDocs(".")
+	docs, err := generate.SuiteDocs(".")
 	if err != nil {
 		log.Fatalf("labgen: %v (run it from the repository's root)", err)
 	}
-	if err := generate(".", docs); err != nil {
+	if err := writeGenerated(".", docs); err != nil {
 		log.Fatalf("labgen: %v (run it from the repository's root)", err)
 	}
 	if *samples {
@@ -77,21 +78,21 @@ func main() {
 	}
 }
 
-// generate writes, in the course at root, everything made from
+// writeGenerated writes, in the course at root, everything made from
 // labtest.Suite: each lab folder's suite_test.go and fuzz_test.go, the
 // table of tests in each lab's handout (docs are the scenarios'
-// descriptions, from labtest.SuiteDocs), the suite's points in the grader
+// descriptions, from generate.SuiteDocs), the suite's points in the grader
 // tables and the tables of tests and points pasted in README.md and docs/,
 // and the GitHub Classroom workflow, whose steps carry each lab's points.
-func generate(root string, docs map[string]string) error {
+func writeGenerated(root string, docs map[string]string) error {
 	for _, lab := range labtest.Labs {
 		path := filepath.Join(root, lab.Dir, "suite_test.go")
-		if err := os.WriteFile(path, labtest.SuiteFile(lab.Number), 0o644); err != nil {
+		if err := os.WriteFile(path, generate.SuiteFile(lab.Number), 0o644); err != nil {
 			return err
 		}
 		log.Printf("wrote %s", path)
 		fuzzPath := filepath.Join(root, lab.Dir, "fuzz_test.go")
-		if err := os.WriteFile(fuzzPath, labtest.FuzzFile(lab.Number), 0o644); err != nil {
+		if err := os.WriteFile(fuzzPath, generate.FuzzFile(lab.Number), 0o644); err != nil {
 			return err
 		}
 		log.Printf("wrote %s", fuzzPath)
@@ -101,7 +102,7 @@ func generate(root string, docs map[string]string) error {
 		if err != nil {
 			return err
 		}
-		updated, err := labtest.WithTestTable(string(doc), labtest.TestTable(lab.Number, docs))
+		updated, err := generate.WithTestTable(string(doc), generate.TestTable(lab.Number, docs))
 		if err != nil {
 			return fmt.Errorf("%s: %v", handout, err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/generate"
 )
 
 // steps returns the self-test's steps, in the order they run.
@@ -156,7 +157,7 @@ func (st *selftest) suitesCurrent() (string, error) {
 	for _, lab := range st.labs() {
 		path := filepath.Join(lab.Dir, "suite_test.go")
 		got, err := os.ReadFile(filepath.Join(st.root, path))
-		if err != nil || !bytes.Equal(got, labtest.SuiteFile(lab.Number)) {
+		if err != nil || !bytes.Equal(got, generate.SuiteFile(lab.Number)) {
 			stale = append(stale, path)
 		}
 	}

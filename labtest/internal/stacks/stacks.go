@@ -2,9 +2,13 @@ package stacks
 
 import (
 	"bytes"
+	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
+
+	"raftlabs/labtest/internal/words"
 )
 
 // A Goroutine is one entry of a goroutine dump.
@@ -72,4 +76,42 @@ func Parse(dump []byte) []Goroutine {
 		gs = append(gs, g)
 	}
 	return gs
+}
+
+// LateCalls splits goroutines into those waiting in a labrpc Call for an
+// answer and the others.
+func LateCalls(gs []Goroutine) (calling, others []Goroutine) {
+	for _, g := range gs {
+		if g.Calls("raftlabs/labrpc.(*Network).call(") {
+			calling = append(calling, g)
+		} else {
+			others = append(others, g)
+		}
+	}
+	return calling, others
+}
+
+// DescribeLeaks says which goroutines were still running waited after
+// every server of a test was killed, with their stacks: the leak check's
+// verdict (or warning).
+func DescribeLeaks(leaks []Goroutine, waited time.Duration) string {
+	var b strings.Builder
+	what := fmt.Sprintf("%d goroutines", len(leaks))
+	if len(leaks) == 1 {
+		what = "1 goroutine"
+	}
+	fmt.Fprintf(&b, "goroutine leak: %s still running %v after every server was killed "+
+		"(a Raft's goroutines must return once killed() is true; Kill must wake any that wait on a sync.Cond; "+
+		"a goroutine whose RPC returns after Kill may act on it once, but must not go on sending):\n",
+		what, waited)
+	const shown = 5
+	for k, g := range leaks {
+		if k == shown {
+			fmt.Fprintf(&b, "    ... and %d more\n", len(leaks)-shown)
+			break
+		}
+		b.WriteString(words.Indent(g.Stack, "    "))
+		b.WriteString("\n")
+	}
+	return b.String()
 }

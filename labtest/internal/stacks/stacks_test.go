@@ -41,3 +41,15 @@ func TestCurrentIsTheCaller(t *testing.T) {
 		return ids
 	}(), g.ID)
 }
+
+func TestLateCalls(t *testing.T) {
+	gs := []Goroutine{
+		{ID: 1, Stack: "goroutine 1 [sleep]:\nraftlabs/labrpc.(*Network).call(...)\nraftlabs/labrpc.(*ClientEnd).Call(...)"},
+		{ID: 2, Stack: "goroutine 2 [sync.Cond.Wait]:\nsync.(*Cond).Wait(...)\nraftlabs/solutions.(*Raft).applier(...)"},
+	}
+	calling, others := LateCalls(gs)
+	require.Len(t, calling, 1)
+	require.Len(t, others, 1)
+	assert.Equal(t, 1, calling[0].ID)
+	assert.Equal(t, 2, others[0].ID)
+}

@@ -1,6 +1,7 @@
 package testproc
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -82,4 +83,20 @@ func (f *Failure) AboutLeaders() *Failure {
 // Violation returns a failure of a named property of Raft.
 func Violation(property, format string, args ...any) *Failure {
 	return &Failure{Property: property, Evidence: fmt.Sprintf(format, args...)}
+}
+
+// AsFailure returns err as a *Failure, wrapping an error that is not one.
+func AsFailure(err error) *Failure {
+	var f *Failure
+	if errors.As(err, &f) {
+		copied := *f
+		return &copied
+	}
+	return &Failure{Evidence: err.Error()}
+}
+
+// Failf returns a failure that is not one of the paper's named
+// properties, its evidence formatted as fmt.Sprintf does.
+func Failf(format string, args ...any) *Failure {
+	return &Failure{Evidence: fmt.Sprintf(format, args...)}
 }

@@ -28,3 +28,12 @@ func Servers(servers []int) string {
 func Indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
 }
+
+// Command shows a command in a failure, shortening long ones.
+func Command(cmd any) string {
+	s := fmt.Sprintf("%#v", cmd)
+	if len(s) > 40 {
+		s = s[:30] + fmt.Sprintf("...(%d bytes)", len(s))
+	}
+	return s
+}

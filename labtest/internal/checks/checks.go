@@ -1,0 +1,148 @@
+package checks
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"raftlabs/labtest/internal/history"
+	"raftlabs/labtest/internal/testproc"
+	"raftlabs/labtest/internal/words"
+)
+
+// A Sighting is one server seen believing it leads a term, at a time on
+// the test's clock.
+type Sighting struct {
+	Server int
+	At     time.Duration
+}
+
+// ElectionSafety checks a leader seen for term against the first leader
+// seen for it. Paper Figure 3, Election Safety: at most one leader can be
+// elected in a given term.
+func ElectionSafety(term int, first, now Sighting) error {
+	if first.Server == now.Server {
+		return nil
+	}
+	return testproc.Violation("election safety", "term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
+		term, words.Servers([]int{first.Server, now.Server}), first.Server, words.Seconds(first.At), now.Server,
+		words.Seconds(now.At)).AboutLeaders()
+}
+
+// NewestLeader returns the first server that believes it leads the newest
+// term that has a leader.
+func NewestLeader(leaders map[int][]int) (leader int, ok bool) {
+	if len(leaders) == 0 {
+		return -1, false
+	}
+	return leaders[slices.Max(slices.Collect(maps.Keys(leaders)))][0], true
+}
+
+// NoLeaderElected is the failure when no connected server came to believe
+// it leads within waited.
+func NoLeaderElected(waited time.Duration, terms map[int]int) error {
+	return testproc.Failf("no leader: %v passed and no connected server believes it is the leader\n  terms: %s",
+		waited, TermList(terms)).AboutLeaders()
+}
+
+// StillLeads checks that server i, which the test saw leading and which now
+// answers term and isLeader, still leads, and that no connected server
+// leads a newer term. h, if not nil, says since when i led.
+func StillLeads(i, term int, isLeader bool, terms map[int]int, leaders map[int][]int, h *history.History) error {
+	if !isLeader {
+		was := fmt.Sprintf("s%d should still be the leader", i)
+		if h != nil {
+			if led, since, ok := h.LedTerm(i); ok {
+				was = fmt.Sprintf("s%d led term %d from %s and should still lead", i, led, words.Seconds(since))
+			}
+		}
+		now := ""
+		for _, t := range slices.Sorted(maps.Keys(leaders)) {
+			now += fmt.Sprintf("; %s believes it leads term %d", words.Servers(leaders[t]), t)
+		}
+		return testproc.Failf("%s, but it is in term %d and no longer believes it leads%s\n  terms: %s",
+			was, term, now, TermList(terms)).AboutLeaders()
+	}
+	for _, t := range slices.Sorted(maps.Keys(leaders)) {
+		if t > term {
+			return testproc.Failf("s%d leads term %d, but %s lead the newer term %d\n  terms: %s",
+				i, term, words.Servers(leaders[t]), t, TermList(terms)).AboutLeaders()
+		}
+	}
+	return nil
+}
+
+// NoLeaderWithoutMajority checks that no server believes it leads, for a
+// moment when no majority is connected.
+func NoLeaderWithoutMajority(terms map[int]int, leaders map[int][]int) error {
+	for _, term := range slices.Sorted(maps.Keys(leaders)) {
+		return testproc.Failf("%s believes it leads term %d, but no majority of servers is connected, so no leader "+
+			"can be elected\n  terms: %s", words.Servers(leaders[term]), term, TermList(terms)).AboutLeaders()
+	}
+	return nil
+}
+
+// TermsAgree checks that every server in terms is in one term, and returns
+// it; settle is how long the servers were given to reach it.
+func TermsAgree(terms map[int]int, settle time.Duration) (int, error) {
+	if term, agree := sameTerm(terms); agree {
+		return term, nil
+	}
+	return 0, testproc.Failf("terms disagree: once a leader sends heartbeats, every connected server should be in its "+
+		"term within %v\n  terms: %s", settle, TermList(terms)).AboutLeaders()
+}
+
+// AppliedByAtLeast checks that index was applied by at least n servers;
+// count of them did, namely by.
+func AppliedByAtLeast(index, n, count int, by []int) error {
+	if count >= n {
+		return nil
+	}
+	return testproc.Failf("index %d was applied by only %d servers %s, want at least %d", index, count, words.Servers(by), n)
+}
+
+// NotApplied checks that no server applied index, which why says must not
+// be committed; count servers, namely by, applied command there.
+func NotApplied(index, count int, command any, by []int, why string) error {
+	if count == 0 {
+		return nil
+	}
+	return testproc.Failf("index %d was applied (%s) by %d servers %s, but %s",
+		index, words.Command(command), count, words.Servers(by), why)
+}
+
+// StartedLate is the failure of a Start on server i that returned took
+// after asked with answer (already described, e.g. "isLeader false").
+func StartedLate(command any, i int, asked, took time.Duration, answer string) error {
+	return testproc.Failf("Start(%s) on s%d took %s to return (called at %s; it answered %s): Start must return at "+
+		"once, appending to the log and leaving replication to the background, never waiting for an RPC, a "+
+		"commit or a timer; an answer given late may describe a term the server no longer leads",
+		words.Command(command), i, words.Seconds(took), words.Seconds(asked), answer).AboutLeaders()
+}
+
+// sameTerm returns the term all of terms hold, if they agree.
+func sameTerm(terms map[int]int) (term int, agree bool) {
+	term = -1
+	for _, t := range terms {
+		if term == -1 {
+			term = t
+		} else if t != term {
+			return 0, false
+		}
+	}
+	return term, true
+}
+
+// TermList formats terms as "s0 3, s1 3, s2 4".
+func TermList(terms map[int]int) string {
+	var parts []string
+	for _, i := range slices.Sorted(maps.Keys(terms)) {
+		parts = append(parts, fmt.Sprintf("s%d %d", i, terms[i]))
+	}
+	if len(parts) == 0 {
+		return "(no connected server)"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,53 @@
+// Package runner is a lab's test binary's side of a test's life around
+// the scenario: the flags and environment that decide a run (Current: the
+// seed, the clock, the limits, replay, tracing), starting the test again
+// as a child process of its own with the same (Child), the child's one
+// report to its parent (ReportAndExit), and what the parent prints after:
+// the cost note, the verdict and the command that reruns the test. In the
+// child, a Run is the test's account while it runs: the verdict (the
+// first failure and up to two more), the warnings, the bubble the test
+// runs in (Execute) and what the watchdog outside it reads (Watch; Run
+// implements watchdog.Test).
+//
+// # Usage
+//
+// labtest's Run is its face:
+//
+//	s := runner.Current()
+//	switch {
+//	case testproc.Reporter != nil: // the child
+//		r := runner.New(t.Name(), s)
+//		go r.Execute(t, body, done) // body builds the cluster: r.SetCluster(view)
+//		r.Watch(done)
+//		runner.ReportAndExit(t, r.Result())
+//	default: // the parent
+//		res := runner.Child(t, s)
+//		runner.PrintCost(&res)
+//		runner.PrintVerdict(&res)
+//	}
+//
+// # Guarantees
+//
+//   - The flags are registered only in test binaries (testing.Testing), so
+//     a command that imports labtest for its list of tests keeps its own;
+//     each flag has an environment variable twin (RAFTLABS_SEED, ...), and
+//     a flag given on the command line wins.
+//   - A seed is always chosen here, before the child starts, so that the
+//     rerun command printed for any run replays it exactly.
+//   - A child ends as soon as its report is sent, so nothing its test left
+//     behind can touch the testing package afterwards.
+//   - A Run reads the cluster only through Cluster, a small interface
+//     declared here, whose methods lock nothing they may wait for: the
+//     watcher calls them from outside the bubble while the test's clock
+//     is stopped.
+//
+// # Why this is a package of its own
+//
+// Deciding how a test runs, starting its process and keeping its account
+// need the flags, the test's name, failures and a few numbers, never a
+// scenario: as testing/synctest's Test is a face over the runtime's
+// bubbles, labtest's Run is a face over this and package testproc, and
+// builds the cluster and runs the scenario itself in the bubble. What the
+// run must know of the cluster it reads through Cluster, so this package
+// never imports labtest.
+package runner
