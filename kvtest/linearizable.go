@@ -167,6 +167,10 @@ func notLinearizable(key string, ops []porcupine.Operation, info porcupine.Linea
 		b.WriteString("    " + describeOp(op) + "\n")
 		if twice := appliedTwice(op, ops); twice != "" {
 			fmt.Fprintf(&b, "      it holds %q twice, which one Append of the history wrote: a retried Append applied twice\n", twice)
+		} else if again := putAgain(op, ops); again != "" {
+			b.WriteString("      " + again + "\n")
+		} else if again := appendAfterPut(op, ops); again != "" {
+			b.WriteString("      " + again + "\n")
 		}
 	}
 	b.WriteString("  a Get must return what the writes ordered before it left; a write that returned must have " +
@@ -190,6 +194,112 @@ func appliedTwice(get porcupine.Operation, ops []porcupine.Operation) string {
 		}
 	}
 	return ""
+}
+
+// putAgain explains get, a Get that returned what a Put wrote followed by
+// some appended values, when an Append that came after that Put, and
+// returned before get was called, is missing from it: the Put took effect
+// again after that Append, as a retried Put applied twice does. An Append
+// came after the Put if it began after the Put returned, or if an earlier
+// Get saw its value after the Put's. It returns "" when no Put of ops
+// explains get so.
+func putAgain(get porcupine.Operation, ops []porcupine.Operation) string {
+	in, out := get.Input.(Op), get.Output.(answer)
+	if in.Kind != Get || !out.returned {
+		return ""
+	}
+	for _, put := range ops {
+		p := put.Input.(Op)
+		if p.Kind != Put || p.Value == "" || !strings.HasPrefix(out.value, p.Value) {
+			continue
+		}
+		for _, app := range ops {
+			a := app.Input.(Op)
+			if a.Kind != Append || a.Value == "" || !app.Output.(answer).returned ||
+				app.Return >= get.Call || strings.Contains(out.value, a.Value) {
+				continue
+			}
+			// A later write it holds shows that the value is not merely
+			// an old one, such as a stale leader would answer from.
+			later := ""
+			for _, b := range ops {
+				if w := b.Input.(Op); w.Kind == Append && w.Value != "" && b.Call > app.Return &&
+					strings.Contains(out.value[len(p.Value):], w.Value) {
+					later = w.Value
+					break
+				}
+			}
+			if later == "" {
+				continue
+			}
+			if put.Output.(answer).returned && app.Call > put.Return {
+				return putAgainWords(p, put, a, app, later, "began after the Put returned")
+			}
+			for _, seen := range ops {
+				s, v := seen.Input.(Op), seen.Output.(answer)
+				if s.Kind == Get && v.returned && seen.Return < get.Call &&
+					strings.HasPrefix(v.value, p.Value) && strings.Contains(v.value[len(p.Value):], a.Value) {
+					return putAgainWords(p, put, a, app, later,
+						fmt.Sprintf("c%d's Get saw it after the Put's value, returning %.2fs", seen.ClientId,
+							time.Duration(seen.Return).Seconds()))
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// appendAfterPut explains get, a Get that returned what a Put wrote
+// followed by appended values, when one of those values was written by an
+// Append that came before the Put (it returned before the Put was called,
+// or a Get saw its value without the Put's): the Put must have wiped it, so the Append took effect again after the Put, as a retried Append
+// applied twice does. It returns "" when no Append of ops explains get so.
+func appendAfterPut(get porcupine.Operation, ops []porcupine.Operation) string {
+	in, out := get.Input.(Op), get.Output.(answer)
+	if in.Kind != Get || !out.returned {
+		return ""
+	}
+	for _, put := range ops {
+		p := put.Input.(Op)
+		if p.Kind != Put || p.Value == "" || !strings.HasPrefix(out.value, p.Value) {
+			continue
+		}
+		for _, app := range ops {
+			a := app.Input.(Op)
+			if a.Kind != Append || a.Value == "" || !strings.Contains(out.value[len(p.Value):], a.Value) {
+				continue
+			}
+			if app.Output.(answer).returned && app.Return < put.Call {
+				return appendAgainWords(p, put, a, app, fmt.Sprintf("it returned at %.2fs, before that Put was called",
+					time.Duration(app.Return).Seconds()))
+			}
+			for _, seen := range ops {
+				s, v := seen.Input.(Op), seen.Output.(answer)
+				if s.Kind == Get && v.returned && strings.Contains(v.value, a.Value) && !strings.Contains(v.value, p.Value) {
+					return appendAgainWords(p, put, a, app, fmt.Sprintf("c%d's Get saw it without the Put's value, "+
+						"returning %.2fs", seen.ClientId, time.Duration(seen.Return).Seconds()))
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// appendAgainWords says what appendAfterPut found: the Put, and the Append
+// that came before it (and why) whose value the Get holds after the Put's.
+func appendAgainWords(p Op, put porcupine.Operation, a Op, app porcupine.Operation, before string) string {
+	return fmt.Sprintf("it holds %q after %q (c%d's Put, called %.2fs), but c%d's Append of %q came before that Put "+
+		"(%s): the Append took effect again after the Put, as a retried Append applied twice does",
+		a.Value, p.Value, put.ClientId, time.Duration(put.Call).Seconds(), app.ClientId, a.Value, before)
+}
+
+// putAgainWords says what putAgain found: the Put, the later Append the
+// value holds, and the Append (and why it came after the Put) it lacks.
+func putAgainWords(p Op, put porcupine.Operation, a Op, app porcupine.Operation, later, after string) string {
+	return fmt.Sprintf("it starts with %q (c%d's Put) and holds %q, but lacks %q, which c%d appended after that Put "+
+		"(%s) and which returned at %.2fs, before %q was sent: the Put took effect again after the Append, "+
+		"as a retried Put applied twice does", p.Value, put.ClientId, later, a.Value, app.ClientId, after,
+		time.Duration(app.Return).Seconds(), later)
 }
 
 // describeOp says who did what when, and which server answered, e.g.

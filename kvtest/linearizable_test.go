@@ -63,6 +63,87 @@ func TestDuplicateAppendVerdict(t *testing.T) {
 	assert.Positive(t, info.Size())
 }
 
+// A duplicate Put applied again after a later Append: the Get that
+// nothing fits starts with the Put's value and lacks the Append's, and the
+// verdict says so, with both writes' clerks and times.
+func TestDuplicatePutVerdict(t *testing.T) {
+	records := []record{
+		answeredBy(0, op(0, Op{Kind: Put, Key: "k0", Value: "p;"}, 0, 10, "")),
+		answeredBy(0, op(1, Op{Kind: Append, Key: "k0", Value: "a;"}, 20, 30, "")),
+		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 40, 50, "p;a;")),
+		answeredBy(1, op(1, Op{Kind: Append, Key: "k0", Value: "b;"}, 60, 70, "")),
+		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 80, 90, "p;b;")),
+	}
+	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, `c2 Get("k0") -> "p;b;"  called 0.08s, returned 0.09s, answered by s1`)
+	assert.Contains(t, msg, `it starts with "p;" (c0's Put) and holds "b;", but lacks "a;", which c1 appended after that Put `+
+		`(began after the Put returned) and which returned at 0.03s, before "b;" was sent: the Put took effect again after the Append, `+
+		`as a retried Put applied twice does`)
+	assert.NotContains(t, msg, "twice, which one Append of the history wrote")
+}
+
+// The same when the Put and the Append overlapped in time: a Get that saw
+// the Append's value after the Put's shows which came first.
+func TestDuplicatePutVerdictSeenByAGet(t *testing.T) {
+	records := []record{
+		answeredBy(0, op(0, Op{Kind: Put, Key: "k0", Value: "p;"}, 0, 40, "")),
+		answeredBy(0, op(1, Op{Kind: Append, Key: "k0", Value: "a;"}, 20, 30, "")),
+		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 50, 60, "p;a;")),
+		answeredBy(1, op(1, Op{Kind: Append, Key: "k0", Value: "b;"}, 65, 70, "")),
+		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 80, 90, "p;b;")),
+	}
+	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `it starts with "p;" (c0's Put) and holds "b;", but lacks "a;", which c1 appended after that Put `+
+		`(c2's Get saw it after the Put's value, returning 0.06s) and which returned at 0.03s, before "b;" was sent: the Put took effect again`)
+}
+
+// A stale answer is not taken for a Put applied again: a Get that returns
+// an old value (the Put's, without the Append that followed it, and with
+// nothing newer) gets no such line.
+func TestStaleGetIsNotAPutAgain(t *testing.T) {
+	records := []record{
+		answeredBy(0, op(0, Op{Kind: Put, Key: "k0", Value: "p;"}, 0, 10, "")),
+		answeredBy(0, op(1, Op{Kind: Append, Key: "k0", Value: "a;"}, 20, 30, "")),
+		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 40, 50, "p;")),
+	}
+	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "took effect again")
+}
+
+// An Append applied again after a Put that followed it: the Get holds the
+// Append's value after the Put's, though the Append returned before the
+// Put was called.
+func TestAppendAfterPutVerdict(t *testing.T) {
+	records := []record{
+		answeredBy(0, op(1, Op{Kind: Append, Key: "k0", Value: "a;"}, 0, 10, "")),
+		answeredBy(0, op(0, Op{Kind: Put, Key: "k0", Value: "p;"}, 20, 30, "")),
+		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 40, 50, "p;a;")),
+	}
+	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `it holds "a;" after "p;" (c0's Put, called 0.02s), but c1's Append of "a;" came before that Put `+
+		`(it returned at 0.01s, before that Put was called): the Append took effect again after the Put, as a retried Append applied twice does`)
+}
+
+// The same when the Append and the Put overlapped in time: a Get that saw
+// the Append's value without the Put's shows which came first.
+func TestAppendAfterPutVerdictSeenByAGet(t *testing.T) {
+	records := []record{
+		answeredBy(0, op(1, Op{Kind: Append, Key: "k0", Value: "a;"}, 0, 40, "")),
+		answeredBy(0, op(3, Op{Kind: Get, Key: "k0"}, 5, 25, "a;")),
+		answeredBy(0, op(0, Op{Kind: Put, Key: "k0", Value: "p;"}, 20, 30, "")),
+		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 50, 60, "p;a;")),
+	}
+	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `but c1's Append of "a;" came before that Put (c3's Get saw it without the Put's value, `+
+		`returning 0.03s): the Append took effect again after the Put`)
+}
+
 // answeredBy returns r answered by server.
 func answeredBy(server int, r record) record {
 	r.server = server

@@ -3,6 +3,7 @@ package kvtest_test
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,6 +19,7 @@ type verdictCase struct {
 	scenario kvtest.Scenario
 	flaws    broken.Flaws
 	want     []string
+	seed     int64 // the seed to run it with; 0: a random one
 }
 
 var verdictCases = map[string]verdictCase{
@@ -30,9 +32,16 @@ var verdictCases = map[string]verdictCase{
 	"retried Append applied twice": {
 		scenario: kvtest.Unreliable,
 		flaws:    broken.Flaws{NoDuplicates: true},
+		// Which sign of a retried write a history shows first depends on
+		// the seed: an Append held twice (seed 1's), a Put or an Append that
+		// took effect again after a later write, each pinned by a unit test
+		// in linearizable_test.go, or, for a few seeds, none that the
+		// checker can tell from a stale answer, and then only the list of
+		// causes. The seed keeps this case's words the same every run.
+		seed: 1,
 		want: []string{"linearizability: the operations on key", "cannot be put in one order",
-			"none of the operations that could come next fits", "twice, which one Append of the history wrote: a retried Append applied twice",
-			", answered by s",
+			"none of the operations that could come next fits", ", answered by s",
+			"twice, which one Append of the history wrote: a retried Append applied twice",
 			"-linearizability.html (porcupine's view"},
 	},
 	"one map shared by every server, without Raft": {
@@ -81,7 +90,11 @@ func TestVerdicts(t *testing.T) {
 	for name, vc := range verdictCases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(os.Args[0], "-test.run", "^TestVerdictService$", "-test.v")
+			args := []string{"-test.run", "^TestVerdictService$", "-test.v"}
+			if vc.seed != 0 {
+				args = append(args, "-seed", strconv.FormatInt(vc.seed, 10))
+			}
+			cmd := exec.Command(os.Args[0], args...)
 			cmd.Env = append(os.Environ(), "RAFTLABS_VERDICT="+name, "RAFTLABS_TRACE_DIR="+t.TempDir())
 			out, err := cmd.CombinedOutput()
 			output := string(out)
@@ -89,6 +102,7 @@ func TestVerdicts(t *testing.T) {
 			for _, want := range vc.want {
 				assert.Contains(t, output, want)
 			}
+
 		})
 	}
 }
