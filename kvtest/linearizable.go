@@ -165,12 +165,8 @@ func notLinearizable(key string, ops []porcupine.Operation, info porcupine.Linea
 	}
 	for _, op := range next {
 		b.WriteString("    " + describeOp(op) + "\n")
-		if twice := appliedTwice(op, ops); twice != "" {
-			fmt.Fprintf(&b, "      it holds %q twice, which one Append of the history wrote: a retried Append applied twice\n", twice)
-		} else if again := putAgain(op, ops); again != "" {
-			b.WriteString("      " + again + "\n")
-		} else if again := appendAfterPut(op, ops); again != "" {
-			b.WriteString("      " + again + "\n")
+		if retried := retriedWrite(op, ops); retried != "" {
+			b.WriteString("      " + retried + "\n")
 		}
 	}
 	b.WriteString("  a Get must return what the writes ordered before it left; a write that returned must have " +
@@ -181,104 +177,106 @@ func notLinearizable(key string, ops []porcupine.Operation, info porcupine.Linea
 	return &labtest.Failure{Property: "linearizability", Evidence: b.String()}
 }
 
-// appliedTwice returns a value that one Append of ops wrote and that get,
-// a Get, returned twice, or "".
-func appliedTwice(get porcupine.Operation, ops []porcupine.Operation) string {
+// retriedWrite explains get, an operation that nothing fits, when it is a
+// Get whose value shows a retried write applied twice: an Append held
+// twice, a Put that took effect again after a later Append (putAgain), or
+// an Append that took effect again after a later Put (appendAfterPut). It
+// returns the line that says which, or "".
+func retriedWrite(get porcupine.Operation, ops []porcupine.Operation) string {
 	in, out := get.Input.(Op), get.Output.(answer)
 	if in.Kind != Get || !out.returned {
 		return ""
 	}
 	for _, op := range ops {
 		if w := op.Input.(Op); w.Kind == Append && w.Value != "" && strings.Count(out.value, w.Value) > 1 {
-			return w.Value
+			return fmt.Sprintf("it holds %q twice, which one Append of the history wrote: a retried Append applied twice", w.Value)
+		}
+	}
+	var puts []porcupine.Operation // the Puts whose value get's value starts with
+	for _, put := range ops {
+		if p := put.Input.(Op); p.Kind == Put && p.Value != "" && strings.HasPrefix(out.value, p.Value) {
+			puts = append(puts, put)
+		}
+	}
+	for _, put := range puts {
+		if again := putAgain(get, put, ops); again != "" {
+			return again
+		}
+	}
+	for _, put := range puts {
+		if again := appendAfterPut(get, put, ops); again != "" {
+			return again
 		}
 	}
 	return ""
 }
 
-// putAgain explains get, a Get that returned what a Put wrote followed by
-// some appended values, when an Append that came after that Put, and
-// returned before get was called, is missing from it: the Put took effect
-// again after that Append, as a retried Put applied twice does. An Append
-// came after the Put if it began after the Put returned, or if an earlier
-// Get saw its value after the Put's. It returns "" when no Put of ops
-// explains get so.
-func putAgain(get porcupine.Operation, ops []porcupine.Operation) string {
-	in, out := get.Input.(Op), get.Output.(answer)
-	if in.Kind != Get || !out.returned {
-		return ""
-	}
-	for _, put := range ops {
-		p := put.Input.(Op)
-		if p.Kind != Put || p.Value == "" || !strings.HasPrefix(out.value, p.Value) {
+// putAgain explains get, a Get whose value starts with what put wrote,
+// when an Append that came after that Put, and returned before get was
+// called, is missing from it, though a later Append (sent after that one
+// returned) is there: the Put took effect again after that Append, as a
+// retried Put applied twice does. An Append came after the Put if it began
+// after the Put returned, or if an earlier Get saw its value after the
+// Put's. It returns "" when put does not explain get so.
+func putAgain(get, put porcupine.Operation, ops []porcupine.Operation) string {
+	out, p := get.Output.(answer), put.Input.(Op)
+	for _, app := range ops {
+		a := app.Input.(Op)
+		if a.Kind != Append || a.Value == "" || !app.Output.(answer).returned ||
+			app.Return >= get.Call || strings.Contains(out.value, a.Value) {
 			continue
 		}
-		for _, app := range ops {
-			a := app.Input.(Op)
-			if a.Kind != Append || a.Value == "" || !app.Output.(answer).returned ||
-				app.Return >= get.Call || strings.Contains(out.value, a.Value) {
-				continue
+		// A later write it holds shows that the value is not merely an
+		// old one, such as a stale leader would answer from.
+		later := ""
+		for _, b := range ops {
+			if w := b.Input.(Op); w.Kind == Append && w.Value != "" && b.Call > app.Return &&
+				strings.Contains(out.value[len(p.Value):], w.Value) {
+				later = w.Value
+				break
 			}
-			// A later write it holds shows that the value is not merely
-			// an old one, such as a stale leader would answer from.
-			later := ""
-			for _, b := range ops {
-				if w := b.Input.(Op); w.Kind == Append && w.Value != "" && b.Call > app.Return &&
-					strings.Contains(out.value[len(p.Value):], w.Value) {
-					later = w.Value
-					break
-				}
-			}
-			if later == "" {
-				continue
-			}
-			if put.Output.(answer).returned && app.Call > put.Return {
-				return putAgainWords(p, put, a, app, later, "began after the Put returned")
-			}
-			for _, seen := range ops {
-				s, v := seen.Input.(Op), seen.Output.(answer)
-				if s.Kind == Get && v.returned && seen.Return < get.Call &&
-					strings.HasPrefix(v.value, p.Value) && strings.Contains(v.value[len(p.Value):], a.Value) {
-					return putAgainWords(p, put, a, app, later,
-						fmt.Sprintf("c%d's Get saw it after the Put's value, returning %.2fs", seen.ClientId,
-							time.Duration(seen.Return).Seconds()))
-				}
+		}
+		if later == "" {
+			continue
+		}
+		if put.Output.(answer).returned && app.Call > put.Return {
+			return putAgainWords(p, put, a, app, later, "began after the Put returned")
+		}
+		for _, seen := range ops {
+			s, v := seen.Input.(Op), seen.Output.(answer)
+			if s.Kind == Get && v.returned && seen.Return < get.Call &&
+				strings.HasPrefix(v.value, p.Value) && strings.Contains(v.value[len(p.Value):], a.Value) {
+				return putAgainWords(p, put, a, app, later,
+					fmt.Sprintf("c%d's Get saw it after the Put's value, returning %.2fs", seen.ClientId,
+						time.Duration(seen.Return).Seconds()))
 			}
 		}
 	}
 	return ""
 }
 
-// appendAfterPut explains get, a Get that returned what a Put wrote
-// followed by appended values, when one of those values was written by an
-// Append that came before the Put (it returned before the Put was called,
-// or a Get saw its value without the Put's): the Put must have wiped it, so the Append took effect again after the Put, as a retried Append
-// applied twice does. It returns "" when no Append of ops explains get so.
-func appendAfterPut(get porcupine.Operation, ops []porcupine.Operation) string {
-	in, out := get.Input.(Op), get.Output.(answer)
-	if in.Kind != Get || !out.returned {
-		return ""
-	}
-	for _, put := range ops {
-		p := put.Input.(Op)
-		if p.Kind != Put || p.Value == "" || !strings.HasPrefix(out.value, p.Value) {
+// appendAfterPut explains get, a Get whose value starts with what put
+// wrote, when one of the values after it was written by an Append that
+// came before the Put (it returned before the Put was called, or a Get saw
+// its value without the Put's): the Put must have wiped it, so the Append
+// took effect again after the Put, as a retried Append applied twice does.
+// It returns "" when put does not explain get so.
+func appendAfterPut(get, put porcupine.Operation, ops []porcupine.Operation) string {
+	out, p := get.Output.(answer), put.Input.(Op)
+	for _, app := range ops {
+		a := app.Input.(Op)
+		if a.Kind != Append || a.Value == "" || !strings.Contains(out.value[len(p.Value):], a.Value) {
 			continue
 		}
-		for _, app := range ops {
-			a := app.Input.(Op)
-			if a.Kind != Append || a.Value == "" || !strings.Contains(out.value[len(p.Value):], a.Value) {
-				continue
-			}
-			if app.Output.(answer).returned && app.Return < put.Call {
-				return appendAgainWords(p, put, a, app, fmt.Sprintf("it returned at %.2fs, before that Put was called",
-					time.Duration(app.Return).Seconds()))
-			}
-			for _, seen := range ops {
-				s, v := seen.Input.(Op), seen.Output.(answer)
-				if s.Kind == Get && v.returned && strings.Contains(v.value, a.Value) && !strings.Contains(v.value, p.Value) {
-					return appendAgainWords(p, put, a, app, fmt.Sprintf("c%d's Get saw it without the Put's value, "+
-						"returning %.2fs", seen.ClientId, time.Duration(seen.Return).Seconds()))
-				}
+		if app.Output.(answer).returned && app.Return < put.Call {
+			return appendAgainWords(p, put, a, app, fmt.Sprintf("it returned at %.2fs, before that Put was called",
+				time.Duration(app.Return).Seconds()))
+		}
+		for _, seen := range ops {
+			s, v := seen.Input.(Op), seen.Output.(answer)
+			if s.Kind == Get && v.returned && strings.Contains(v.value, a.Value) && !strings.Contains(v.value, p.Value) {
+				return appendAgainWords(p, put, a, app, fmt.Sprintf("c%d's Get saw it without the Put's value, "+
+					"returning %.2fs", seen.ClientId, time.Duration(seen.Return).Seconds()))
 			}
 		}
 	}
