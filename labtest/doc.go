@@ -117,8 +117,10 @@
 // When the clock stops, the watchdog outside the bubble fails the test and
 // names the goroutines that stopped it, with their stacks and the likely
 // cause. It is certain early: within about a second when every goroutine is
-// blocked and nothing changes, about two when one goroutine spins, and at
-// most after -stall (10s) of real time otherwise.
+// blocked and nothing changes, about two when one goroutine spins, and
+// otherwise after -stall (10s) of real time once the process has also
+// burned that much CPU time or nothing of the test can run, so a test that
+// only waits for a core on a loaded machine is not failed.
 //
 // # Guarantees
 //

@@ -23,6 +23,7 @@ type verdictCase struct {
 	want     []string
 	match    string // a regular expression the verdict matches, if set
 	avoid    []string
+	env      []string // more of the child's environment, if set
 }
 
 var verdictCases = map[string]verdictCase{
@@ -79,6 +80,16 @@ var verdictCases = map[string]verdictCase{
 		want:     []string{"took 0.30s to return", "Start must return at once"},
 		avoid:    []string{"election safety"},
 	},
+	// A wait outside the bubble (a system call) stops the clock with
+	// nothing able to run and little CPU burned: the last-resort verdict,
+	// after -stall of real time (3s here), names the waiting goroutine.
+	"wait outside the test": {
+		scenario: labtest.InitialElection,
+		flaws:    broken.Flaws{WaitsOutside: true},
+		env:      []string{"RAFTLABS_STALL=3s"},
+		want:     []string{"virtual time stopped at 0.00s: for 3.", "s of real time some goroutine of the test never blocked in a way that lets the clock advance",
+			"(IO wait) stops virtual time: it is blocked on something outside the test's virtual clock", "broken.(*Flawed).ticker"},
+	},
 	// Issue item 9: the sleeper of the waiter's own server comes first.
 	"sleep holding the lock": {
 		scenario: labtest.InitialElection,
@@ -105,7 +116,7 @@ func TestVerdicts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(os.Args[0], "-test.run", "^TestVerdictRaft$", "-test.v")
-			cmd.Env = append(os.Environ(), "RAFTLABS_VERDICT="+name)
+			cmd.Env = append(append(os.Environ(), "RAFTLABS_VERDICT="+name), vc.env...)
 			out, err := cmd.CombinedOutput()
 			output := string(out)
 			require.Error(t, err, "the flawed Raft's test must fail:\n%s", output)

@@ -21,7 +21,7 @@ import (
 var (
 	seedFlag     = testFlag.Int64("seed", 0, "replay the network's and the harness's random choices of an earlier run (0: pick a new seed); env RAFTLABS_SEED")
 	realtimeFlag = testFlag.Bool("realtime", false, "run tests in real time instead of virtual time; env RAFTLABS_REALTIME=1")
-	stallFlag    = testFlag.Duration("stall", 10*time.Second, "real time after which a test whose virtual clock has stopped is failed; env RAFTLABS_STALL")
+	stallFlag    = testFlag.Duration("stall", 10*time.Second, "real time (and CPU time, or real time with nothing able to run) after which a test whose virtual clock has stopped is failed; env RAFTLABS_STALL")
 	wallFlag     = testFlag.Duration("wallclock", 0, "real-time limit for one test (0: 120s in virtual time, 600s in real time); env RAFTLABS_WALLCLOCK")
 	inProcess    = testFlag.Bool("inprocess", false, "run each test in this process instead of a child process of its own (for a debugger); env RAFTLABS_INPROCESS=1")
 	traceFlag    = testFlag.Bool("savetrace", false, "write every test's trace to a file, not only a failing test's (see docs/debugging.md); env RAFTLABS_TRACE=1. (Not -trace: go test keeps that name for Go's execution trace.)")

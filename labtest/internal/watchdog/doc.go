@@ -17,8 +17,11 @@
 //   - It is certain early: within about a second when every goroutine is
 //     blocked and nothing changes, about two when one goroutine spins
 //     (only if the process burned CPU time meanwhile, so a loaded machine
-//     is not a spin), and at most after Limits.Stall of real time
-//     otherwise; a test ends within Limits.Wallclock whatever it does.
+//     is not a spin), and otherwise after Limits.Stall of real time once
+//     the process has also burned Limits.Stall of CPU time or nothing of
+//     the test can run (so a test that only waits for a core on a loaded
+//     machine is not failed); a test ends within Limits.Wallclock
+//     whatever it does.
 //   - It runs outside the test's bubble and does nothing to the bubble: it
 //     reads atomics and goroutine dumps through Test, and gives up with
 //     Test.Abort.

@@ -48,7 +48,7 @@ type Test interface {
 // clock (then only Wallclock applies).
 type Limits struct {
 	Realtime  bool
-	Stall     time.Duration // real time a stopped clock is given before the test fails
+	Stall     time.Duration // real time, and CPU time, a stopped clock is given before the test fails (see stall.outlasted)
 	Wallclock time.Duration // real time the whole test is given
 	Started   time.Time     // when the test began, in real time
 }
@@ -222,10 +222,50 @@ func (s *stall) verdict(t Test, lim Limits, still time.Duration) string {
 		return fmt.Sprintf("virtual time stopped at %.2fs: every goroutine of the test is blocked, and at least one "+
 			"waits in a way the clock cannot see past (a mutex whose holder sleeps, waits for an RPC reply or "+
 			"sends on a channel)\n%s", t.ElapsedSeconds(), t.DescribeStuck(t.Blamable(last)))
-	case still >= lim.Stall:
+	case s.outlasted(lim, still, processCPU):
 		return header + "\n" + t.DescribeStuck(t.Blamable(last))
 	}
 	return ""
+}
+
+// outlasted reports whether a clock that has stood still for still of
+// real time, for none of the reasons above, has done so for longer than a
+// busy machine explains. Real time alone is not enough: on a loaded
+// machine a correct test can wait seconds for a core, and its clock moves
+// as soon as it gets one. So past lim.Stall of real time the watchdog
+// also wants one of two signs: the process burned lim.Stall of CPU time
+// without the clock moving (goroutines that keep each other busy), or no
+// goroutine of the test could run in the last two looks (they wait on
+// something outside the bubble: a system call, a file, a real socket). A
+// test that is only starved shows goroutines ready to run and little CPU;
+// it is given until lim.Wallclock, which ends every test. Where the
+// process's CPU time cannot be read, real time alone decides.
+// cpuTime is processCPU, or a stand-in in the tests.
+func (s *stall) outlasted(lim Limits, still time.Duration, cpuTime func() (time.Duration, bool)) bool {
+	if still < lim.Stall {
+		return false
+	}
+	cpu, ok := cpuTime()
+	if !ok || cpu-s.cpuAt >= lim.Stall {
+		return true
+	}
+	return s.nothingCanRun()
+}
+
+// nothingCanRun reports whether, in the last two dumps, no goroutine of
+// the test was running or ready to run.
+func (s *stall) nothingCanRun() bool {
+	if len(s.dumps) < 2 {
+		return false
+	}
+	for _, dump := range s.dumps[len(s.dumps)-2:] {
+		for _, g := range dump {
+			if g.Status == "running" || g.Status == "runnable" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // spinner returns a goroutine that was able to run (running or runnable)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"raftlabs/labtest/internal/stacks"
 )
 
 // A retry storm can keep the clock creeping by the network's tiny delays
@@ -25,4 +27,38 @@ func TestCrawlingClockIsAStorm(t *testing.T) {
 	assert.Empty(t, crawling(storm[:2]), "too short a look")
 	assert.Empty(t, crawling([]progress{at(0, 0, 1000), at(2*time.Second, 2, 1200)}), "a slow machine, few RPCs")
 	assert.Empty(t, crawling([]progress{at(0, 0, 1000), at(2*time.Second, 300, 31_000)}), "a busy but moving clock")
+}
+
+// The last-resort stall verdict wants more than real time: a test starved
+// of cores on a loaded machine (goroutines ready to run, little CPU burned)
+// is not failed, while goroutines that burn CPU without moving the clock,
+// or that all wait outside the bubble, are.
+func TestStallOutlastsOnlyWhatALoadedMachineCannotExplain(t *testing.T) {
+	lim := Limits{Stall: 10 * time.Second}
+	cpu := func(d time.Duration) func() (time.Duration, bool) {
+		return func() (time.Duration, bool) { return d, true }
+	}
+	dump := func(statuses ...string) []stacks.Goroutine {
+		var gs []stacks.Goroutine
+		for k, status := range statuses {
+			gs = append(gs, stacks.Goroutine{ID: k + 1, Status: status})
+		}
+		return gs
+	}
+	starved := stall{cpuAt: time.Second, dumps: [][]stacks.Goroutine{
+		dump("runnable", "sync.Mutex.Lock"), dump("runnable", "sync.Mutex.Lock")}}
+	assert.False(t, starved.outlasted(lim, 12*time.Second, cpu(1700*time.Millisecond)),
+		"a starved test: ready to run, 0.7s of CPU in 12s")
+	assert.True(t, starved.outlasted(lim, 12*time.Second, cpu(11*time.Second)),
+		"10s of CPU burned without the clock moving")
+	assert.False(t, starved.outlasted(lim, 9*time.Second, cpu(11*time.Second)), "before the limit's real time")
+
+	outside := stall{cpuAt: time.Second, dumps: [][]stacks.Goroutine{
+		dump("syscall", "chan receive"), dump("IO wait", "chan receive")}}
+	assert.True(t, outside.outlasted(lim, 10*time.Second, cpu(time.Second)),
+		"nothing can run: waiting outside the bubble")
+	assert.False(t, outside.outlasted(lim, 5*time.Second, cpu(time.Second)))
+
+	unknown := func() (time.Duration, bool) { return 0, false }
+	assert.True(t, starved.outlasted(lim, 10*time.Second, unknown), "no CPU time to read: real time decides")
 }

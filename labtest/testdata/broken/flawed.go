@@ -2,6 +2,7 @@ package broken
 
 import (
 	"math/rand"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,9 @@ type Flaws struct {
 	// that voted for it, so one cut off during its election never hears
 	// from it.
 	HeartbeatVotersOnly bool
+	// WaitsOutside: the ticker reads from a pipe nobody writes to, a wait
+	// outside the test (a system call the virtual clock cannot see past).
+	WaitsOutside bool
 }
 
 // Flawed is a small leader election (lab 1 only) that makes the mistakes
@@ -132,6 +136,13 @@ func (rf *Flawed) AppendEntries(args *BeatArgs, reply *HeartbeatReply) {
 }
 
 func (rf *Flawed) ticker() {
+	if rf.flaws.WaitsOutside {
+		r, w, err := os.Pipe()
+		if err == nil {
+			defer w.Close()
+			r.Read(make([]byte, 1))
+		}
+	}
 	for !rf.dead.Load() {
 		rf.mu.Lock()
 		switch {
