@@ -87,7 +87,7 @@ var verdictCases = map[string]verdictCase{
 		scenario: labtest.InitialElection,
 		flaws:    broken.Flaws{WaitsOutside: true},
 		env:      []string{"RAFTLABS_STALL=3s"},
-		want:     []string{"virtual time stopped at 0.00s: for 3.", "s of real time some goroutine of the test never blocked in a way that lets the clock advance",
+		want: []string{"virtual time stopped at 0.00s: for 3.", "s of real time some goroutine of the test never blocked in a way that lets the clock advance",
 			"(IO wait) stops virtual time: it is blocked on something outside the test's virtual clock", "broken.(*Flawed).ticker"},
 	},
 	// Issue item 9: the sleeper of the waiter's own server comes first.
