@@ -66,7 +66,10 @@ grade() {
 		now=$(rss_under "$gradesh")
 		[ "$now" -gt "$peak" ] && peak=$now
 		if [ -n "$1" ] && [ $(($(date +%s) - began)) -ge "$1" ]; then
-			kill -INT -- "-$gradesh" 2>/dev/null || true
+			# kill -s INT -- -PGID is the form every POSIX shell takes
+			# (dash, Debian's and Ubuntu's sh, refuses kill -INT -- -PGID).
+			kill -s INT -- "-$gradesh" || echo "classbench: could not interrupt the grader (process group $gradesh)" >&2
+			interrupted=$(($(date +%s) - start))
 			set -- ""
 		fi
 		sleep 0.2
@@ -78,7 +81,7 @@ before=$(free_mb)
 start=$(date +%s)
 if [ -n "$interrupt" ]; then
 	grade "$interrupt"
-	echo "classbench: interrupted after ${interrupt}s: $(grep -c '' "$work/grades/grades.csv") lines in grades.csv;" \
+	echo "classbench: interrupted after ${interrupted:-?}s: $(grep -c '' "$work/grades/grades.csv") lines in grades.csv;" \
 		"copies left in $work/grades/.work: $(ls "$work/grades/.work" 2>/dev/null | wc -l)"
 fi
 grade ""
