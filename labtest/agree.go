@@ -40,7 +40,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 		return 0, 0, false, err
 	}
 	c.receipts.Started(i, command, index, isLeader)
-	c.traceCommand(i, command, index, term, isLeader)
+	c.run.Tracer().Command(i, command, index, term, isLeader)
 	if took := c.Now() - asked; took > c.slowCall() {
 		answer := "isLeader false"
 		if isLeader {

@@ -1,11 +1,9 @@
 package labtest
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -108,7 +106,7 @@ func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 		problems: problemsBaseline{codec: labgob.NewMark()},
 		baseline: goroutineCount(runtime.NumGoroutine() + 1),
 	}
-	c.startTrace()
+	c.run.StartTrace(c.start)
 	r.SetCluster(clusterView{c})
 	go c.heartbeat()
 	return c
@@ -135,7 +133,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 		if taught {
 			c.unsaved.Observe(e)
 		}
-		c.traceRPC(e)
+		c.run.Tracer().RPC(e)
 		c.observersMu.Lock()
 		observers := c.observers
 		c.observersMu.Unlock()
@@ -143,7 +141,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 			f(ev)
 		}
 	})
-	c.traceBoot(n)
+	c.run.Tracer().Boot(n)
 	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP
 	c.problems.network = len(c.net.Problems())
 	for _, opt := range opts {
@@ -236,52 +234,6 @@ func (c *Cluster) CallsFrom(i int) int {
 		}
 	}
 	return n
-}
-
-// scenarioLine returns "lab1.go:16": the line of the scenario (or of the
-// test that called Run with its own scenario) that is running the check
-// that failed.
-func scenarioLine() string {
-	pcs := make([]uintptr, 64)
-	n := runtime.Callers(2, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		// labtest/internal/... is the harness's machinery, never a scenario.
-		if isScenarioFrame(f) && !strings.HasPrefix(f.Function, "raftlabs/labtest/internal/") {
-			return fmt.Sprintf("%s:%d", f.File[strings.LastIndexByte(f.File, '/')+1:], f.Line)
-		}
-		if !more {
-			return ""
-		}
-	}
-}
-
-// isScenarioFrame reports whether f is in a scenario: a labN*.go file of
-// the harness, or any code outside the harness that is not Go's own.
-func isScenarioFrame(f runtime.Frame) bool {
-	file := f.File[strings.LastIndexByte(f.File, '/')+1:]
-	if isHarnessFunction(f.Function) {
-		return strings.HasPrefix(file, "lab") && !strings.HasSuffix(file, "_test.go") ||
-			strings.HasSuffix(file, "_test.go")
-	}
-	return !strings.HasPrefix(f.Function, "runtime.") && !strings.HasPrefix(f.Function, "testing.") &&
-		!strings.HasPrefix(f.Function, "raftlabs/labrpc.") && !strings.HasPrefix(f.Function, "raftlabs/raftapi.")
-}
-
-// isHarnessFunction reports whether the function named fn is labtest's,
-// its machinery's (labtest/internal) or that of a package testing a
-// service on Raft (ServiceBindings, hosted.go).
-func isHarnessFunction(fn string) bool {
-	if strings.HasPrefix(fn, "raftlabs/labtest.") || strings.HasPrefix(fn, "raftlabs/labtest/internal/") {
-		return true
-	}
-	for pkg := range ServiceBindings {
-		if strings.HasPrefix(fn, "raftlabs/"+pkg+".") {
-			return true
-		}
-	}
-	return false
 }
 
 // alive blocks for ever once the harness has given up on the test, so a

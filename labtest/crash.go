@@ -39,7 +39,7 @@ func (c *Cluster) Crash(i int) {
 	c.rafts[i] = nil
 	c.connected[i] = false
 	c.mu.Unlock()
-	c.traceCrash(i)
+	c.run.Tracer().Crash(i)
 	c.relink() // after rafts[i] is gone, so failures show "s2 crashed"
 	c.net.DeleteServer(serverName(i))
 

@@ -25,5 +25,7 @@ func TestNetworkDescription(t *testing.T) {
 		connected:  []bool{true, true, false, false},
 		group:      []int{0, 0, 0, 0},
 	}
-	assert.Equal(t, "{s0 s1} | s2 cut off | s3 crashed", c.describeNetworkLocked())
+	shape, groups := c.describeNetworkLocked()
+	assert.Equal(t, "{s0 s1} | s2 cut off | s3 crashed", shape)
+	assert.Equal(t, [][]string{{"s0", "s1"}}, groups)
 }

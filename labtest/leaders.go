@@ -25,7 +25,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	if c.history != nil {
 		c.history.Polled(i, term, isLeader, c.Now())
 		c.revealed.Polled(i, term, asked)
-		c.traceState(i, term, isLeader)
+		c.run.Tracer().State(i, term, isLeader)
 	}
 	if isLeader {
 		c.sawLeader(i, term)

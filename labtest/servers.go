@@ -47,7 +47,7 @@ func (c *Cluster) startServer(i int) {
 		srv.AddService(svc)
 	}
 	c.net.AddServer(serverName(i), srv)
-	c.traceStart(i, gen)
+	c.run.Tracer().Start(i, gen)
 	c.mu.Lock()
 	c.rafts[i] = rf
 	c.endNames[i] = names

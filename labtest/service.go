@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"raftlabs/labtest/internal/service"
+	"raftlabs/labtest/internal/stacks"
 	"raftlabs/raftapi"
 )
 
@@ -32,7 +33,7 @@ var Snapshots = Option{"snapshots every 10 entries", func(c *Cluster) { c.snapsh
 // that sends on applyCh while holding its lock deadlocks here as it would
 // there. A closed applyCh is the end of that instance's messages.
 func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
-	c.run.Reader(i)
+	c.run.Reader(i, serviceCallName)
 	c.drains.Add(1)
 	defer c.drains.Add(-1)
 	c.restoreService(i, gen)
@@ -48,7 +49,7 @@ func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 				taken = c.applies.Takes(c.instance(i, gen), i, gen, m, c.slowCall())
 			}
 			applied := c.applies.Receive(i, gen, taken)
-			c.traceApply(i, m)
+			c.run.Tracer().Apply(i, m)
 			if d := c.applies.ServiceTime(i); d > 0 {
 				time.Sleep(d) // a slow service: it works on the message before it calls back
 			}
@@ -61,6 +62,11 @@ func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 		}
 	}
 }
+
+// serviceCallName is serviceCall's name in goroutine dumps, by which the
+// watchdog recognises a reader that waits for its server's lock (a Raft
+// that sends on applyCh while holding it).
+var serviceCallName = stacks.FuncName((*Cluster).serviceCall)
 
 // serviceCall calls GetState on instance gen of server i, if it is still
 // running, as the service does between messages. A panic here is left to

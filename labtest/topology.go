@@ -81,11 +81,11 @@ func (c *Cluster) relink() {
 			c.net.Enable(c.endNames[i][j], on)
 		}
 	}
-	shape := c.describeNetworkLocked()
+	shape, groups := c.describeNetworkLocked()
 	if k := len(c.netHistory); k > 0 && strings.HasSuffix(c.netHistory[k-1], ": "+shape) {
 		return
 	}
-	c.traceNetworkLocked(shape)
+	c.run.Tracer().Network(shape, groups)
 	c.netHistory = append(c.netHistory, fmt.Sprintf("%s: %s", seconds(time.Since(c.start)), shape))
 }
 
@@ -108,9 +108,9 @@ func (c *Cluster) describeNetwork() string {
 
 // describeNetworkLocked shows who can talk to whom now: the groups of
 // connected servers, then the servers cut off and the crashed ones, e.g.
-// "{s0 s1} | s2 cut off | s3 crashed".
-func (c *Cluster) describeNetworkLocked() string {
-	groups := map[int][]string{}
+// "{s0 s1} | s2 cut off | s3 crashed"; and the groups, for the trace.
+func (c *Cluster) describeNetworkLocked() (shape string, groups [][]string) {
+	members := map[int][]string{}
 	var order []int
 	var off []string
 	for i := range c.n {
@@ -121,15 +121,16 @@ func (c *Cluster) describeNetworkLocked() string {
 		case !c.connected[i]:
 			off = append(off, name+" cut off")
 		default:
-			if _, seen := groups[c.group[i]]; !seen {
+			if _, seen := members[c.group[i]]; !seen {
 				order = append(order, c.group[i])
 			}
-			groups[c.group[i]] = append(groups[c.group[i]], name)
+			members[c.group[i]] = append(members[c.group[i]], name)
 		}
 	}
 	var parts []string
 	for _, g := range order {
-		parts = append(parts, "{"+strings.Join(groups[g], " ")+"}")
+		parts = append(parts, "{"+strings.Join(members[g], " ")+"}")
+		groups = append(groups, members[g])
 	}
-	return strings.Join(append(parts, off...), " | ")
+	return strings.Join(append(parts, off...), " | "), groups
 }
