@@ -172,7 +172,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 			count, cmd := c.Committed(index)
 			c.Fatalf("agreement: %s was accepted at index %d but, 2s later, %d servers %s had applied it "+
 				"(want %d; applied there: %s)%s", commandText(command), index, count, serverList(c.appliedBy(index)), n,
-				commandText(cmd), c.stallHow(leader, index, command))
+				commandText(cmd), c.records().Stall(leader, index, command))
 		}
 	}
 	if !accepted {
@@ -181,7 +181,7 @@ func (c *Cluster) agree(command any, n int, resubmit bool) int {
 	}
 	how := ""
 	if index > 0 {
-		how = c.stallHow(leader, index, command)
+		how = c.records().Stall(leader, index, command)
 	}
 	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)%s",
 		commandText(command), n, c.applies.MaxIndex(), how)

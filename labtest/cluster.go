@@ -13,6 +13,7 @@ import (
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/checks"
 	"raftlabs/labtest/internal/exchanges"
+	"raftlabs/labtest/internal/explain"
 	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/installs"
 	"raftlabs/labtest/internal/persisted"
@@ -166,6 +167,12 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 		c.startServer(i)
 	}
 	c.relink()
+}
+
+// records are the cluster's records, for the explanations some verdicts
+// add (package explain).
+func (c *Cluster) records() explain.Records {
+	return explain.Records{Servers: c.n, Exchanges: c.exchanges, Revealed: c.revealed, Installs: c.installs, Applies: c.applies}
 }
 
 // N returns the number of servers.

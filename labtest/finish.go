@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"time"
 
@@ -77,51 +76,11 @@ func (c *Cluster) CheckKillStopsGoroutines() {
 	}
 }
 
-// waitForGoroutines waits up to leakWait for the test's goroutines to end,
-// and returns those still running. If all that is left are RPCs on their
-// way through the network (a call to a cut-off server may take 7s to fail,
-// a reply may be held back 2.2s), it waits up to leakWait more: a reply
-// handler that acts once on a reply that came after Kill, sending one more
-// RPC, and then stops is not a leak; one that goes on sending still is.
+// waitForGoroutines waits up to leakWait, or twice that for RPCs still on
+// their way, for the test's goroutines to end, and returns those still
+// running; see runner.WaitForGoroutines.
 func (c *Cluster) waitForGoroutines() []stacks.Goroutine {
-	leaks := c.waitUntil(time.Now().Add(leakWait))
-	if len(leaks) == 0 {
-		return nil
-	}
-	if _, others := stacks.LateCalls(leaks); len(others) > 0 {
-		return leaks
-	}
-	return c.waitUntil(time.Now().Add(leakWait))
-}
-
-// waitUntil waits until the test's goroutines have ended or deadline has
-// passed, and returns those still running. Counting goroutines is cheap;
-// a stack dump to see whose they are is not, so it dumps only when the
-// count says the test's own are gone, or at the deadline.
-func (c *Cluster) waitUntil(deadline time.Time) []stacks.Goroutine {
-	for {
-		if runtime.NumGoroutine() <= int(c.baseline)+int(c.drains.Load()) {
-			if leaks := c.leaks(); len(leaks) == 0 {
-				return nil
-			}
-		}
-		if !time.Now().Before(deadline) {
-			return c.leaks()
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// leaks returns the test's goroutines other than the harness's.
-func (c *Cluster) leaks() []stacks.Goroutine {
-	me := stacks.Current().ID
-	var gs []stacks.Goroutine
-	for _, g := range c.run.BubbleGoroutines() {
-		if g.ID != me && !g.IsHarness() {
-			gs = append(gs, g)
-		}
-	}
-	return gs
+	return c.run.WaitForGoroutines(leakWait, func() int { return int(c.baseline) + int(c.drains.Load()) })
 }
 
 // shutDown kills every server and closes the network so that nothing the
@@ -167,7 +126,7 @@ func (c *Cluster) backgroundProblem() error {
 	if c.applies != nil {
 		if err := c.applies.Problem(); err != nil {
 			if d := c.applies.UnsafeFirst(); d != nil {
-				if how := c.disagreementHow(d); how != "" {
+				if how := c.records().Disagreement(d); how != "" {
 					err = fmt.Errorf("%w\n%s", err, how)
 				}
 			}

@@ -1,6 +1,10 @@
 package labtest
 
-import "time"
+import (
+	"time"
+
+	"raftlabs/labtest/internal/clients"
+)
 
 // Lab 3: persistence. Figure 2's "Persistent state on all servers":
 // currentTerm, votedFor and log[], "updated on stable storage before
@@ -113,12 +117,12 @@ func PartitionedLeaderCrash(c *Cluster) {
 func UnreliableAgree(c *Cluster) {
 	c.Boot(5)
 	c.SetReliable(false)
-	clients := c.startClients(4)
+	cl := c.startClients(4)
 	for range 50 {
 		c.Agree(c.randomCommand(), 1)
 	}
 	c.SetReliable(true)
-	acks, err := clients.stop()
+	acks, err := cl.Stop()
 	if err != nil {
 		c.Fatalf("%v", err)
 	}
@@ -128,14 +132,14 @@ func UnreliableAgree(c *Cluster) {
 // checkFinalLogs lets the cluster settle, commits one more command on
 // every server, waits for every server to apply every index before it,
 // and checks that every acknowledged command is there.
-func (c *Cluster) checkFinalLogs(acks []ack) {
+func (c *Cluster) checkFinalLogs(acks []clients.Ack) {
 	c.t.Helper()
 	c.Sleep(ElectionTimeout)
 	last := c.Agree(c.randomCommand(), c.N())
 	for index := 1; index <= last; index++ {
 		c.WaitCommitted(index, c.N(), -1)
 	}
-	if err := checkAcknowledged(acks, c.N(), c.applies.Applied); err != nil {
+	if err := clients.CheckAcknowledged(acks, c.N(), c.applies.Applied); err != nil {
 		c.Fatalf("%v", err)
 	}
 }

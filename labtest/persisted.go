@@ -2,8 +2,6 @@ package labtest
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/persisted"
@@ -15,27 +13,9 @@ import (
 // applied; before each restart, a stand-in for the server booted with an
 // empty Persister, cut off from everyone, must not know its term.
 
-// persistenceTaught reports whether the test belongs to a lab that asks
-// for persistence (lab 3 and later), by the lab its name ends with, where
-// the checks of this file hold. A lab 1 or 2 test may crash a server too
-// (the tests that play a server's part crash it to take its place), and a
-// Raft of those labs persists nothing. A test whose name names no lab (the
-// harness's own) is checked.
-func (c *Cluster) persistenceTaught() bool {
-	m := labSuffix.FindStringSubmatch(c.run.Name)
-	if m == nil {
-		return true
-	}
-	lab, _ := strconv.Atoi(m[1])
-	return lab >= persistenceLab
-}
-
-// labSuffix matches the lab a suite test's name ends with
-// (TestPersistBasicLab3), as Test.Name writes it.
-var labSuffix = regexp.MustCompile(`Lab(\d+)$`)
-
-// persistenceLab is the lab that teaches persistence.
-const persistenceLab = 3
+// persistenceTaught reports whether the test's lab asks for persistence;
+// see persisted.Taught.
+func (c *Cluster) persistenceTaught() bool { return persisted.Taught(c.run.Name) }
 
 // checkForgets boots the stand-in for server i and checks that it does not
 // know the term i was in when it crashed. A stand-in that cannot be asked
@@ -89,10 +69,6 @@ func (c *Cluster) persisterOf(i int) *raftapi.Persister {
 	return c.persisters[i]
 }
 
-// persistedChecked is how many of a server's latest applied commands each
-// crash looks for in what it saved.
-const persistedChecked = 16
-
 // checkPersisted checks that what server i saved, p's bytes, holds the
 // latest commands it applied.
 func (c *Cluster) checkPersisted(i int, p *raftapi.Persister) {
@@ -102,24 +78,14 @@ func (c *Cluster) checkPersisted(i int, p *raftapi.Persister) {
 	}
 }
 
-// persistedProblem is checkPersisted's finding, or nil: server i's saved
-// bytes, p's, lack one of the latest commands it applied. what says when
-// the bytes were read ("crashed", "was still running at the end").
+// persistedProblem is checkPersisted's finding, or nil; what says when
+// the bytes were read. See persisted.Problem.
 func (c *Cluster) persistedProblem(i int, p *raftapi.Persister, what string) error {
 	if !c.persistenceTaught() {
 		return nil
 	}
-	state, snapshot := p.ReadRaftState(), p.ReadSnapshot()
-	for _, e := range c.applies.Latest(i, persistedChecked) {
-		if persisted.Holds(state, snapshot, e.Command) {
-			continue
-		}
-		if through := c.applies.InstalledThrough(i); e.Index <= through {
-			return persisted.UnsavedSnapshot(i, what, through, e.Index, e.Command, len(state), len(snapshot), c.Now())
-		}
-		return persisted.Unpersisted(i, what, e.Index, e.Command, len(state), len(snapshot), c.Now(), c.unsaved.How(i, e.Index, e.Command))
-	}
-	return nil
+	return persisted.Problem(i, what, p.ReadRaftState(), p.ReadSnapshot(), c.applies.Latest(i, persisted.Checked),
+		c.applies.InstalledThrough(i), c.Now(), c.unsaved)
 }
 
 // checkLivePersisted checks, as each crash does, that what every running
