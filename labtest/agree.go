@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"reflect"
+	"raftlabs/labtest/internal/servers"
 	"strconv"
 	"strings"
 	"time"
 
 	"raftlabs/labgob"
+	"raftlabs/labtest/internal/agreement"
 	"raftlabs/labtest/internal/checks"
 )
 
@@ -36,7 +37,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	}
 	c.receipts.Starting(i, command)
 	asked := c.Now()
-	if err := c.callStudent(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
+	if err := servers.Call(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
 		return 0, 0, false, err
 	}
 	c.receipts.Started(i, command, index, isLeader)
@@ -94,26 +95,8 @@ func (c *Cluster) Committed(index int) (count int, command any) {
 // may then have been replaced; and it fails the test after 10 seconds.
 func (c *Cluster) WaitCommitted(index, n, startTerm int) any {
 	c.t.Helper()
-	wait := 10 * time.Millisecond
-	for range 30 {
-		if count, _ := c.Committed(index); count >= n {
-			break
-		}
-		c.Sleep(wait)
-		wait = min(2*wait, time.Second)
-		if startTerm > -1 {
-			for i := range c.n {
-				if c.raft(i) == nil {
-					continue
-				}
-				if term, _ := c.GetState(i); term > startTerm {
-					return nil
-				}
-			}
-		}
-	}
-	count, cmd := c.Committed(index)
-	if err := checks.AppliedByAtLeast(index, n, count, c.appliedBy(index)); err != nil {
+	cmd, err := agreement.WaitCommitted(agreeView{c}, index, n, startTerm)
+	if err != nil {
 		c.Fail(err)
 	}
 	return cmd
@@ -136,56 +119,22 @@ func (c *Cluster) AgreeOnce(command any, n int) int {
 
 func (c *Cluster) agree(command any, n int, resubmit bool) int {
 	c.t.Helper()
-	start := c.Now()
-	next := 0
-	accepted := false
-	leader, index := -1, -1 // the latest Start that accepted the command
-	for c.Now()-start < 10*time.Second {
-		// Try each running, connected server until one says it leads.
-		index = -1
-		for range c.n {
-			i := next
-			next = c.Next(next)
-			if !c.IsConnected(i) {
-				continue
-			}
-			if idx, _, ok := c.Start(i, command); ok {
-				leader, index = i, idx
-				break
-			}
-		}
-		if index == -1 {
-			c.Sleep(50 * time.Millisecond)
-			continue
-		}
-		accepted = true
-		// Somebody accepted it: wait up to 2 seconds for n servers to apply.
-		submitted := c.Now()
-		for c.Now()-submitted < 2*time.Second {
-			count, cmd := c.Committed(index)
-			if count >= n && reflect.DeepEqual(cmd, command) {
-				return index
-			}
-			c.Sleep(20 * time.Millisecond)
-		}
-		if !resubmit {
-			count, cmd := c.Committed(index)
-			c.Fatalf("agreement: %s was accepted at index %d but, 2s later, %d servers %s had applied it "+
-				"(want %d; applied there: %s)%s", commandText(command), index, count, serverList(c.appliedBy(index)), n,
-				commandText(cmd), c.records().Stall(leader, index, command))
-		}
+	index, err := agreement.Agree(agreeView{c}, command, n, resubmit)
+	if err != nil {
+		c.Fail(err)
 	}
-	if !accepted {
-		c.Fatalf("agreement: for 10s no connected server accepted Start(%s): each answered isLeader false",
-			commandText(command))
-	}
-	how := ""
-	if index > 0 {
-		how = c.records().Stall(leader, index, command)
-	}
-	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)%s",
-		commandText(command), n, c.applies.MaxIndex(), how)
-	return -1
+	return index
+}
+
+// agreeView is what package agreement reads of the cluster: its faces,
+// and the facts its verdicts name.
+type agreeView struct{ *Cluster }
+
+func (v agreeView) Running(i int) bool        { return v.raft(i) != nil }
+func (v agreeView) MaxIndex() int             { return v.applies.MaxIndex() }
+func (v agreeView) AppliedBy(index int) []int { return v.appliedBy(index) }
+func (v agreeView) StallHow(leader, index int, command any) string {
+	return v.records().Stall(leader, index, command)
 }
 
 // appliedBy returns the servers that have applied index.

@@ -3,7 +3,6 @@ package labtest
 import (
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,8 +19,8 @@ import (
 	"raftlabs/labtest/internal/receipts"
 	"raftlabs/labtest/internal/revealed"
 	"raftlabs/labtest/internal/runner"
+	"raftlabs/labtest/internal/servers"
 	"raftlabs/labtest/internal/service"
-	"raftlabs/raftapi"
 )
 
 // ElectionTimeout is how long the tests allow for one election: a
@@ -43,18 +42,11 @@ type Cluster struct {
 
 	net *labrpc.Network
 
-	mu         sync.Mutex
-	rng        *rand.Rand
-	n          int
-	rafts      []raftapi.Raft // nil when crashed
-	persisters []*raftapi.Persister
-	generation []int      // instance number of each server, from 1
-	killed     []int      // the instance of each server last killed, 0 if none
-	endNames   [][]string // endNames[i][j]: the end server i uses to call j
-	connected  []bool
-	group      []int    // partition number; servers talk only within a group
-	netHistory []string // each shape the network has had, with when it began
-	probes     int      // RPCs the harness itself has sent
+	mu      sync.Mutex
+	rng     *rand.Rand
+	n       int
+	servers *servers.Servers // the instances, their disks and the network's shape (package servers); set under mu
+	probes  int              // RPCs the harness itself has sent
 
 	leaders   map[int]sighting     // election safety: the leader seen in each term
 	history   *history.History     // roles and terms seen, for failures (package history)
@@ -117,11 +109,15 @@ func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
 	c.net = c.run.NewNetwork()
+	c.mu.Lock()
+	c.n = n
+	c.servers = servers.New(c.net, n, c.start, c.run.Tracer())
+	c.mu.Unlock()
 	c.history = history.New(n, ElectionTimeout)
 	c.revealed = revealed.New()
 	c.receipts = receipts.New(n)
 	c.installs = installs.New()
-	c.unsaved = persisted.New(c.start, n, c.persisterOf, c.receipts)
+	c.unsaved = persisted.New(c.start, n, c.servers.Persister, c.receipts)
 	c.exchanges = exchanges.New()
 	taught := c.persistenceTaught()
 	c.net.Observe(func(ev labrpc.Event) {
@@ -148,25 +144,11 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	for _, opt := range opts {
 		opt.apply(c)
 	}
-	c.mu.Lock()
-	c.n = n
-	c.rafts = make([]raftapi.Raft, n)
-	c.persisters = make([]*raftapi.Persister, n)
-	c.generation = make([]int, n)
-	c.killed = make([]int, n)
-	c.endNames = make([][]string, n)
-	c.connected = make([]bool, n)
-	c.group = make([]int, n)
 	c.applies = service.New(n, c.receipts, c.installs)
-	for i := range n {
-		c.persisters[i] = raftapi.MakePersister()
-		c.connected[i] = true
-	}
-	c.mu.Unlock()
 	for i := range n {
 		c.startServer(i)
 	}
-	c.relink()
+	c.servers.Relink()
 }
 
 // records are the cluster's records, for the explanations some verdicts
@@ -230,18 +212,7 @@ func (c *Cluster) BytesTotal() int64 { return c.net.TotalBytes() }
 // CallsFrom returns how many RPCs server i's latest incarnation has made,
 // whatever became of them: a crashed server's calls through its cut-off
 // ends count too.
-func (c *Cluster) CallsFrom(i int) int {
-	c.mu.Lock()
-	names := c.endNames[i]
-	c.mu.Unlock()
-	n := 0
-	for _, cc := range c.net.CallCounts() {
-		if slices.Contains(names, cc.End) {
-			n += cc.Calls
-		}
-	}
-	return n
-}
+func (c *Cluster) CallsFrom(i int) int { return c.servers.CallsFrom(i) }
 
 // alive blocks for ever once the harness has given up on the test, so a
 // scenario that wakes up late never touches a finished test.

@@ -34,22 +34,7 @@ import (
 // it restarts from, and kills it.
 func (c *Cluster) Crash(i int) {
 	c.t.Helper()
-	c.mu.Lock()
-	rf := c.rafts[i]
-	c.rafts[i] = nil
-	c.connected[i] = false
-	c.mu.Unlock()
-	c.run.Tracer().Crash(i)
-	c.relink() // after rafts[i] is gone, so failures show "s2 crashed"
-	c.net.DeleteServer(serverName(i))
-
-	// Only now is the disk taken: a handler that saved and then replied
-	// before the deletion saved into it; anything saved later is lost,
-	// and so is its reply.
-	c.mu.Lock()
-	disk := c.persisters[i].Copy()
-	c.persisters[i] = disk
-	c.mu.Unlock()
+	rf, disk := c.servers.Crash(i)
 	if c.revealed != nil {
 		c.revealed.Crashed(i, c.Now(), lastTerm(rf))
 	}
@@ -113,9 +98,7 @@ func checkRestoredTerm(i, term int, shown termShown, crashedAt time.Duration) er
 // restartNote says, for a failure in Make, whether this is a restart and
 // what from: "" on a server's first boot.
 func (c *Cluster) restartNote(i int) string {
-	c.mu.Lock()
-	gen, persister := c.generation[i], c.persisters[i]
-	c.mu.Unlock()
+	gen, persister := c.servers.Generation(i), c.servers.Persister(i)
 	if gen <= 1 || persister == nil {
 		return ""
 	}

@@ -86,7 +86,7 @@ func (c *Cluster) waitForGoroutines() []stacks.Goroutine {
 // shutDown kills every server and closes the network so that nothing the
 // test left behind keeps running. For a test the harness has given up on.
 func (c *Cluster) shutDown() {
-	for _, rf := range c.servers() {
+	for _, rf := range c.serversNow().Running() {
 		func() {
 			defer func() { _ = recover() }()
 			rf.Kill()

@@ -76,25 +76,19 @@ func (c *Cluster) ConnectClient(client string, to ...int) {
 
 // RaftStateSize returns the size of server i's saved Raft state, in bytes.
 func (c *Cluster) RaftStateSize(i int) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.persisters[i].RaftStateSize()
+	return c.servers.Persister(i).RaftStateSize()
 }
 
 // SavedState returns what server i has saved: its Raft state and its
 // snapshot (the disk it restarts from, if it has crashed).
 func (c *Cluster) SavedState(i int) (raftState, snapshot []byte) {
-	c.mu.Lock()
-	p := c.persisters[i]
-	c.mu.Unlock()
+	p := c.servers.Persister(i)
 	return p.ReadRaftState(), p.ReadSnapshot()
 }
 
 // SnapshotSize returns the size of server i's saved snapshot, in bytes.
 func (c *Cluster) SnapshotSize(i int) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.persisters[i].SnapshotSize()
+	return c.servers.Persister(i).SnapshotSize()
 }
 
 // FileBesideTrace returns the path of a file that goes with the test's

@@ -1,9 +1,8 @@
 package labtest
 
 import (
-	"fmt"
+	"raftlabs/labtest/internal/servers"
 
-	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/persisted"
 	"raftlabs/raftapi"
 )
@@ -29,44 +28,13 @@ func (c *Cluster) checkForgets(i int) {
 	if known <= 1 {
 		return // a fresh server may report term 1
 	}
-	term, ok := c.freshTerm(i)
+	term, ok := c.servers.FreshTerm(i, servers.MakeFunc(c.newRaft), c.run)
 	if !ok {
 		return
 	}
 	if err := persisted.Forgotten(i, term, known, c.revealed.LastCrash(i)); err != nil {
 		c.historyFatalf("%v", err)
 	}
-}
-
-// freshTerm boots server i with an empty Persister and ends that reach no
-// one, and returns the term it reports before anything can happen to it.
-func (c *Cluster) freshTerm(i int) (term int, ok bool) {
-	c.mu.Lock()
-	gen := c.generation[i] // the instance that crashed: one stand-in each
-	c.mu.Unlock()
-	ends := make([]*labrpc.ClientEnd, c.n)
-	for j := range c.n {
-		ends[j] = c.net.NewEnd(fmt.Sprintf("s%d->s%d#empty-disk-%d", i, j, gen)) // connected to nothing
-	}
-	// A server with nothing to apply sends nothing; the buffer keeps a
-	// Raft that does from blocking before it is killed.
-	applyCh := make(chan raftapi.ApplyMsg, 64)
-	m, returned := c.tryMake(i, ends, raftapi.MakePersister(), applyCh)
-	if !returned || m.panicked != nil || m.rf == nil {
-		return 0, false
-	}
-	defer func() { _ = c.callStudent(i, "Kill", m.rf.Kill) }()
-	if c.callStudent(i, "GetState", func() { term, _ = m.rf.GetState() }) != nil {
-		return 0, false
-	}
-	return term, true
-}
-
-// persisterOf returns server i's Persister now.
-func (c *Cluster) persisterOf(i int) *raftapi.Persister {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.persisters[i]
 }
 
 // checkPersisted checks that what server i saved, p's bytes, holds the
@@ -97,10 +65,7 @@ func (c *Cluster) checkLivePersisted() error {
 		if c.raft(i) == nil {
 			continue
 		}
-		c.mu.Lock()
-		p := c.persisters[i]
-		c.mu.Unlock()
-		if err := c.persistedProblem(i, p, "was still running at the end of the test"); err != nil {
+		if err := c.persistedProblem(i, c.servers.Persister(i), "was still running at the end of the test"); err != nil {
 			return err
 		}
 	}

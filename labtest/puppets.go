@@ -55,10 +55,7 @@ func (c *Cluster) puppetsServing(to, term int, serve func(p *puppets.Puppet, uns
 		srv := labrpc.NewServer()
 		srv.AddService(labrpc.NewNamedService(service, serve(p, unsigned)))
 		c.net.AddServer(serverName(i), srv)
-		c.mu.Lock()
-		end := c.endNames[to][i]
-		c.mu.Unlock()
-		c.net.Enable(end, true)
+		c.net.Enable(c.servers.EndName(to, i), true)
 		ps = append(ps, p)
 	}
 	return ps

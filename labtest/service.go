@@ -46,7 +46,7 @@ func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
 			}
 			taken := m
 			if m.SnapshotValid {
-				taken = c.applies.Takes(c.instance(i, gen), i, gen, m, c.slowCall())
+				taken = c.applies.Takes(c.servers.Instance(i, gen), i, gen, m, c.slowCall())
 			}
 			applied := c.applies.Receive(i, gen, taken)
 			c.run.Tracer().Apply(i, m)
@@ -72,7 +72,7 @@ var serviceCallName = stacks.FuncName((*Cluster).serviceCall)
 // running, as the service does between messages. A panic here is left to
 // the scenario's own calls to report.
 func (c *Cluster) serviceCall(i, gen int) {
-	rf := c.instance(i, gen)
+	rf := c.servers.Instance(i, gen)
 	if rf == nil {
 		return
 	}
@@ -83,7 +83,7 @@ func (c *Cluster) serviceCall(i, gen int) {
 // takeSnapshot is the service of instance gen of server i snapshotting
 // after it applied index: it calls Snapshot and waits for it to return.
 func (c *Cluster) takeSnapshot(i, gen, index int) {
-	rf := c.instance(i, gen)
+	rf := c.servers.Instance(i, gen)
 	if rf == nil {
 		return
 	}
@@ -105,22 +105,17 @@ func (c *Cluster) restoreService(i, gen int) {
 	if c.snapshotEvery == 0 {
 		return
 	}
-	c.mu.Lock()
-	p := c.persisters[i]
-	c.mu.Unlock()
-	c.applies.Restore(i, gen, p.ReadSnapshot())
+	c.applies.Restore(i, gen, c.servers.Persister(i).ReadSnapshot())
 }
 
 // CheckRaftStateSize checks every server's saved Raft state against
 // RaftStateBound.
 func (c *Cluster) CheckRaftStateSize() {
 	c.t.Helper()
-	c.mu.Lock()
 	sizes := make([]int, c.n)
-	for i, p := range c.persisters {
-		sizes[i] = p.RaftStateSize()
+	for i := range c.n {
+		sizes[i] = c.RaftStateSize(i)
 	}
-	c.mu.Unlock()
 	if err := service.RaftStateSizes(sizes, c.applies.MaxIndex()); err != nil {
 		c.Fatalf("%v", err)
 	}

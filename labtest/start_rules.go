@@ -1,5 +1,7 @@
 package labtest
 
+import "raftlabs/labtest/internal/servers"
+
 // checkStartLeads checks a Start that answered isLeader true for term on
 // server i against the server's own GetState: a server that is not the
 // leader of that term must not have accepted the command. A leader that
@@ -13,7 +15,7 @@ func (c *Cluster) checkStartLeads(i, term int, command any) error {
 	}
 	var now int
 	var leads bool
-	if err := c.callStudent(i, "GetState", func() { now, leads = rf.GetState() }); err != nil {
+	if err := servers.Call(i, "GetState", func() { now, leads = rf.GetState() }); err != nil {
 		return err
 	}
 	if now == term && !leads {

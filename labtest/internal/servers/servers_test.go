@@ -1,4 +1,4 @@
-package labtest
+package servers
 
 import (
 	"testing"
@@ -8,16 +8,11 @@ import (
 	"raftlabs/raftapi"
 )
 
-// idleRaft is a Raft that does nothing, for tests of the harness's books.
-type idleRaft struct{}
+// idleRaft is a running instance that does nothing.
+type idleRaft struct{ raftapi.Raft }
 
-func (idleRaft) Start(any) (int, int, bool) { return -1, -1, false }
-func (idleRaft) GetState() (int, bool)      { return 0, false }
-func (idleRaft) Snapshot(int, []byte)       {}
-func (idleRaft) Kill()                      {}
-
-func TestNetworkDescription(t *testing.T) {
-	c := &Cluster{
+func TestShape(t *testing.T) {
+	s := &Servers{
 		n:          4,
 		rafts:      []raftapi.Raft{idleRaft{}, idleRaft{}, idleRaft{}, nil},
 		generation: []int{1, 1, 1, 1},
@@ -25,7 +20,14 @@ func TestNetworkDescription(t *testing.T) {
 		connected:  []bool{true, true, false, false},
 		group:      []int{0, 0, 0, 0},
 	}
-	shape, groups := c.describeNetworkLocked()
+	shape, groups := s.shapeLocked()
 	assert.Equal(t, "{s0 s1} | s2 cut off | s3 crashed", shape)
 	assert.Equal(t, [][]string{{"s0", "s1"}}, groups)
+}
+
+func TestDescribeBeforeBoot(t *testing.T) {
+	var s *Servers
+	assert.Equal(t, "", s.Describe())
+	assert.Nil(t, s.Pointers())
+	assert.Nil(t, s.Running())
 }
