@@ -2,6 +2,7 @@ package labtest
 
 import (
 	"math/rand/v2"
+	"raftlabs/labtest/internal/records"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -12,7 +13,6 @@ import (
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/checks"
 	"raftlabs/labtest/internal/exchanges"
-	"raftlabs/labtest/internal/explain"
 	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/installs"
 	"raftlabs/labtest/internal/persisted"
@@ -48,7 +48,7 @@ type Cluster struct {
 	servers *servers.Servers // the instances, their disks and the network's shape (package servers); set under mu
 	probes  int              // RPCs the harness itself has sent
 
-	leaders   map[int]sighting     // election safety: the leader seen in each term
+	leaders   checks.Leaders       // election safety: the leader seen in each term
 	history   *history.History     // roles and terms seen, for failures (package history)
 	revealed  *revealed.Revealed   // terms and votes the servers showed, for crashes (package revealed)
 	receipts  *receipts.Receipts   // what reached each server (package receipts)
@@ -75,9 +75,6 @@ type Cluster struct {
 // was made, its heartbeat included: a cheap first test for leaks.
 type goroutineCount int
 
-// sighting is one server seen believing it leads a term.
-type sighting = checks.Sighting
-
 // problemsBaseline marks what the codec and network had reported before
 // the test, so only the test's own are charged to it. The codec's mark
 // charges a problem again in every test that meets it, even one first met
@@ -94,7 +91,6 @@ func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 		newRaft:  newRaft,
 		start:    time.Now(),
 		rng:      r.NewRand(),
-		leaders:  map[int]sighting{},
 		stopping: make(chan struct{}),
 		problems: problemsBaseline{codec: labgob.NewMark()},
 		baseline: goroutineCount(runtime.NumGoroutine() + 1),
@@ -151,10 +147,10 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.servers.Relink()
 }
 
-// records are the cluster's records, for the explanations some verdicts
-// add (package explain).
-func (c *Cluster) records() explain.Records {
-	return explain.Records{Servers: c.n, Exchanges: c.exchanges, Revealed: c.revealed, Installs: c.installs, Applies: c.applies}
+// records are the cluster's records, read together (package records).
+func (c *Cluster) records() records.Records {
+	return records.Records{Servers: c.n, Exchanges: c.exchanges, Revealed: c.revealed, Installs: c.installs,
+		Applies: c.applies, History: c.history, Codec: c.problems.codec, Network: c.net, NetworkProblem: c.problems.network}
 }
 
 // N returns the number of servers.

@@ -9,25 +9,12 @@ import (
 )
 
 // Crashes: a server stops as a machine that loses power does, and comes
-// back with only what it had saved.
-//
-// A real crash has three properties, and Crash gives all three:
-//
-//   - nothing the dead server does reaches anyone: its ends are disabled
-//     and the server is deleted from the network before anything else, so
-//     no reply of a handler still running is delivered, and no reply to a
-//     call it made reaches it;
-//   - nothing it does reaches its disk: the persister it restarts from is
-//     a copy taken after it was cut off, so a Save by one of its goroutines
-//     after that goes to a persister no one reads again;
-//   - its next incarnation starts from the saved bytes only: Restart calls
-//     Make with that copy, fresh ends and a fresh applyCh.
-//
-// Crash checks that what the server saved holds the latest commands it
-// applied (persisted.go). Restart then checks that the server did not
-// forget what it had shown the others before the crash (package revealed): a
-// term it answered an RPC in; and, before it boots, that the server
-// remembers nothing without its Persister (persisted.go).
+// back with only what it had saved (package servers says exactly what a
+// crash does). Crash checks that what the server saved holds the latest
+// commands it applied (persisted.go). Restart then checks that the server
+// did not forget what it had shown the others before the crash (package
+// revealed): a term it answered an RPC in; and, before it boots, that the
+// server remembers nothing without its Persister (persisted.go).
 
 // Crash cuts server i off, deletes it from the network so that the replies
 // of its handlers are never delivered, keeps what it had saved as the disk

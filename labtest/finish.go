@@ -2,8 +2,6 @@ package labtest
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -120,36 +118,5 @@ func (c *Cluster) checkBackground() {
 }
 
 // backgroundProblem returns the first problem found outside the scenario's
-// own checks: by the apply checker, the history, the codec or the network;
-// nil if none.
-func (c *Cluster) backgroundProblem() error {
-	if c.applies != nil {
-		if err := c.applies.Problem(); err != nil {
-			if d := c.applies.UnsafeFirst(); d != nil {
-				if how := c.records().Disagreement(d); how != "" {
-					err = fmt.Errorf("%w\n%s", err, how)
-				}
-			}
-			return err
-		}
-	}
-	if c.revealed != nil {
-		if err := c.revealed.Err(); err != nil {
-			return err
-		}
-	}
-	if c.history != nil {
-		if f := c.history.UnearnedProblem(); f != nil {
-			return f
-		}
-	}
-	if ps := labgob.ProblemsSince(c.problems.codec); len(ps) > 0 {
-		return errors.New("labgob: " + ps[0])
-	}
-	if c.net != nil {
-		if ps := c.net.Problems(); len(ps) > c.problems.network {
-			return errors.New(ps[c.problems.network])
-		}
-	}
-	return nil
-}
+// own checks, nil if none; see records.Records.Problem.
+func (c *Cluster) backgroundProblem() error { return c.records().Problem() }

@@ -9,7 +9,7 @@ import (
 // Lab 3: persistence. Figure 2's "Persistent state on all servers":
 // currentTerm, votedFor and log[], "updated on stable storage before
 // responding to RPCs". A crashed server comes back with what it saved and
-// nothing else (crash.go says exactly what a crash does).
+// nothing else (package servers says exactly what a crash does).
 
 // PersistBasic checks that a cluster keeps its log and goes on committing
 // when every server crashes and restarts at once, then the leader alone,

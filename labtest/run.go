@@ -1,8 +1,6 @@
 package labtest
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,29 +72,14 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	}
 }
 
-// runHere runs the test in this process and returns its result.
+// runHere runs the test in this process and returns its result; see
+// runner.Here.
 func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s runner.Settings) Result {
-	r := runner.New(t.Name(), s)
-	if s.Replay {
-		testproc.EnterReplay(s.Seed)
-	}
-	fmt.Printf("Test %s: seed %d, %s\n", r.Name, r.Settings.Seed, r.ClockName())
-	body := func(t *testing.T) {
+	return runner.Here(t, s, func(t *testing.T, r *runner.Run) {
 		c := newCluster(t, r, newRaft)
 		defer c.finish()
 		scenario(c)
-	}
-	done := make(chan struct{})
-	go r.Execute(t, body, done)
-	r.Watch(done)
-	r.RunAfterChecks() // hosted.go
-	res := r.Result()
-	r.WriteTrace(&res)
-	for _, w := range res.Warnings {
-		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
-	}
-	fmt.Println(res.Summary())
-	return res
+	})
 }
 
 // VirtualTimeLimit is the longest a test may run on its own clock. A test

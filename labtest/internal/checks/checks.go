@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"raftlabs/labtest/internal/history"
@@ -29,6 +30,30 @@ func ElectionSafety(term int, first, now Sighting) error {
 	return testproc.Violation("election safety", "term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
 		term, words.Servers([]int{first.Server, now.Server}), first.Server, words.Seconds(first.At), now.Server,
 		words.Seconds(now.At)).AboutLeaders()
+}
+
+// Leaders are the first leader seen in each term, for election safety.
+type Leaders struct {
+	mu    sync.Mutex
+	first map[int]Sighting
+}
+
+// Saw records now, a server seen leading term, and checks it against the
+// first leader seen in term (ElectionSafety).
+func (l *Leaders) Saw(term int, now Sighting) error {
+	l.mu.Lock()
+	first, seen := l.first[term]
+	if !seen {
+		if l.first == nil {
+			l.first = map[int]Sighting{}
+		}
+		l.first[term] = now
+	}
+	l.mu.Unlock()
+	if !seen {
+		return nil
+	}
+	return ElectionSafety(term, first, now)
 }
 
 // NewestLeader returns the first server that believes it leads the newest

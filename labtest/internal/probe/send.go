@@ -43,3 +43,19 @@ func (h *Handler) Judge(i int, rf any, reply reflect.Value, term int) (Reply, er
 	}
 	return got, nil
 }
+
+// UnsignedTerms reports whether the handler's request carries its term in
+// an unsigned integer. gob carries a signed integer only into a signed
+// field and an unsigned one only into an unsigned field, so a puppet
+// talking to such a server must use unsigned terms too.
+func (h *Handler) UnsignedTerms() bool {
+	term, err := Lookup(h.Args, TermField, h.Method+"'s argument type")
+	if err != nil {
+		return false
+	}
+	switch term.Type.Kind() {
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	}
+	return false
+}

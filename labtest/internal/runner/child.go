@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,4 +130,28 @@ func FuzzRerun(name string) string {
 		cmd += " -race"
 	}
 	return cmd
+}
+
+// Here runs the test t in this process and returns its result: it prints
+// the test's header, runs body in the test's bubble (Execute; body builds
+// the cluster on r and runs the scenario) while the watchdog watches from
+// outside (Watch), runs the checks left for after the test, writes the
+// trace, and prints the warnings and the summary line.
+func Here(t *testing.T, s Settings, body func(t *testing.T, r *Run)) testproc.Result {
+	r := New(t.Name(), s)
+	if s.Replay {
+		testproc.EnterReplay(s.Seed)
+	}
+	fmt.Printf("Test %s: seed %d, %s\n", r.Name, r.Settings.Seed, r.ClockName())
+	done := make(chan struct{})
+	go r.Execute(t, func(t *testing.T) { body(t, r) }, done)
+	r.Watch(done)
+	r.RunAfterChecks()
+	res := r.Result()
+	r.WriteTrace(&res)
+	for _, w := range res.Warnings {
+		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
+	}
+	fmt.Println(res.Summary())
+	return res
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/words"
 	"raftlabs/raftapi"
 )
 
@@ -31,4 +32,14 @@ func (s *Servers) FreshTerm(i int, newRaft MakeFunc, w Watcher) (term int, ok bo
 		return 0, false
 	}
 	return term, true
+}
+
+// StandIn puts svc on the network in the place of server i, crashed,
+// reachable from server from only: a puppet that answers for it as a
+// scenario scripts.
+func (s *Servers) StandIn(i, from int, svc *labrpc.Service) {
+	srv := labrpc.NewServer()
+	srv.AddService(svc)
+	s.net.AddServer(words.Server(i), srv)
+	s.net.Enable(s.EndName(from, i), true)
 }

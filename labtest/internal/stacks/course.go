@@ -83,7 +83,7 @@ func isHarnessFunction(fn string, services []string) bool {
 }
 
 // FuncName returns the name stacks give the function f, e.g.
-// "raftlabs/labtest.(*Cluster).serviceCall" for a method expression: a
+// "raftlabs/labtest/internal/service.callBack" for that function: a
 // name taken from the function itself, so that renaming the function
 // cannot leave a reader of stacks looking for the old one.
 func FuncName(f any) string {

@@ -1,22 +1,69 @@
-package explain
+package records
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
+	"raftlabs/labgob"
+	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/exchanges"
+	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/installs"
 	"raftlabs/labtest/internal/revealed"
 	"raftlabs/labtest/internal/service"
 )
 
-// Records are the records of one test that explanations draw from.
+// Records are the records of one test.
 type Records struct {
 	Servers   int // how many servers the cluster has
 	Exchanges *exchanges.Exchanges
 	Revealed  *revealed.Revealed
 	Installs  *installs.Installs
 	Applies   *service.Checker
+	History   *history.History
+
+	Codec          labgob.Mark     // the codec's problems before the test
+	Network        *labrpc.Network // nil before the cluster boots
+	NetworkProblem int             // how many problems the network had reported before the test
+}
+
+// Problem returns the first problem found outside the scenario's own
+// checks, by the service, the terms and votes shown, the leadership
+// history, the codec or the network; nil if none. Two servers that
+// applied different commands at an index come with how it happened, if
+// the records show it.
+func (r Records) Problem() error {
+	if r.Applies != nil {
+		if err := r.Applies.Problem(); err != nil {
+			if d := r.Applies.UnsafeFirst(); d != nil {
+				if how := r.Disagreement(d); how != "" {
+					err = fmt.Errorf("%w\n%s", err, how)
+				}
+			}
+			return err
+		}
+	}
+	if r.Revealed != nil {
+		if err := r.Revealed.Err(); err != nil {
+			return err
+		}
+	}
+	if r.History != nil {
+		if f := r.History.UnearnedProblem(); f != nil {
+			return f
+		}
+	}
+	if ps := labgob.ProblemsSince(r.Codec); len(ps) > 0 {
+		return errors.New("labgob: " + ps[0])
+	}
+	if r.Network != nil {
+		if ps := r.Network.Problems(); len(ps) > r.NetworkProblem {
+			return errors.New(ps[r.NetworkProblem])
+		}
+	}
+	return nil
 }
 
 // Disagreement explains two servers applying different commands at one
