@@ -1,17 +1,14 @@
 package labtest
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"raftlabs/labtest/internal/servers"
 	"strconv"
 	"strings"
 	"time"
 
-	"raftlabs/labgob"
 	"raftlabs/labtest/internal/agreement"
 	"raftlabs/labtest/internal/checks"
+	"raftlabs/labtest/internal/servers"
 )
 
 // Start asks server i to append command, and returns what it answered.
@@ -32,7 +29,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	if rf == nil {
 		return 0, 0, false, failure("Start: s%d is crashed; Restart it before calling Start", i)
 	}
-	if err := checkCommand(command); err != nil {
+	if err := checks.Replicable(command); err != nil {
 		return 0, 0, false, failure("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
 	c.receipts.Starting(i, command)
@@ -43,16 +40,7 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	c.receipts.Started(i, command, index, isLeader)
 	c.run.Tracer().Command(i, command, index, term, isLeader)
 	if took := c.Now() - asked; took > c.slowCall() {
-		answer := "isLeader false"
-		if isLeader {
-			answer = fmt.Sprintf("isLeader true for term %d", term)
-			if led, _, ok := c.history.LedTerm(i); ok && led > term {
-				answer += fmt.Sprintf(", though by then it had led term %d", led)
-			} else if at, to, ok := c.history.StepDown(i); ok && at >= asked {
-				answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", seconds(at), to)
-			}
-		}
-		return index, term, isLeader, checks.StartedLate(command, i, asked, took, answer)
+		return index, term, isLeader, checks.StartedLate(command, i, asked, took, term, isLeader, c.history)
 	}
 	if isLeader {
 		if c.persistenceTaught() {
@@ -193,20 +181,6 @@ func (c *Cluster) randomString(n int) string {
 		b[i] = byte('a' + c.Rand(26))
 	}
 	return string(b)
-}
-
-// checkCommand rejects a command no Raft could replicate: nil, or a value
-// gob cannot encode inside a log entry (a func, a channel, a type that was
-// not registered).
-func checkCommand(command any) error {
-	if command == nil {
-		return errors.New("a command must not be nil")
-	}
-	entry := struct{ Command any }{command}
-	if err := labgob.NewEncoder(new(bytes.Buffer)).Encode(entry); err != nil {
-		return fmt.Errorf("the command cannot be sent in an RPC: %v (register its type with labgob.Register)", err)
-	}
-	return nil
 }
 
 // describeLeaders says what every running server believes now: "s3 leads

@@ -2,7 +2,6 @@ package labtest
 
 import (
 	"math/rand/v2"
-	"raftlabs/labtest/internal/records"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -17,6 +16,7 @@ import (
 	"raftlabs/labtest/internal/installs"
 	"raftlabs/labtest/internal/persisted"
 	"raftlabs/labtest/internal/receipts"
+	"raftlabs/labtest/internal/records"
 	"raftlabs/labtest/internal/revealed"
 	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/servers"
@@ -46,7 +46,6 @@ type Cluster struct {
 	rng     *rand.Rand
 	n       int
 	servers *servers.Servers // the instances, their disks and the network's shape (package servers); set under mu
-	probes  int              // RPCs the harness itself has sent
 
 	leaders   checks.Leaders       // election safety: the leader seen in each term
 	history   *history.History     // roles and terms seen, for failures (package history)
@@ -67,7 +66,7 @@ type Cluster struct {
 	observers   []func(labrpc.Event) // a hosted service's tests' own (Observe)
 
 	// snapshotEvery is how many applied entries pass between the service's
-	// snapshots, 0 for none (lab 4: the Snapshots option, service.go).
+	// snapshots, 0 for none (lab 4: the Snapshots option, package service).
 	snapshotEvery int
 }
 
@@ -97,7 +96,7 @@ func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 	}
 	c.run.StartTrace(c.start)
 	r.SetCluster(clusterView{c})
-	go c.heartbeat()
+	go c.run.Heartbeat(c.start, VirtualTimeLimit, c.stopping, c.describeNetwork, c.shutDown)
 	return c
 }
 

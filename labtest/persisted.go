@@ -1,9 +1,8 @@
 package labtest
 
 import (
-	"raftlabs/labtest/internal/servers"
-
 	"raftlabs/labtest/internal/persisted"
+	"raftlabs/labtest/internal/servers"
 	"raftlabs/raftapi"
 )
 

@@ -1,7 +1,6 @@
 package labtest
 
 import (
-	"fmt"
 	"reflect"
 
 	"raftlabs/labtest/internal/probe"
@@ -92,13 +91,7 @@ func (c *Cluster) probe(i int, h *probe.Handler, args reflect.Value, term int) (
 	if rf == nil {
 		c.Fatalf("%s: s%d is crashed", h.Method, i)
 	}
-	c.mu.Lock()
-	c.probes++
-	name := fmt.Sprintf("harness->s%d#%d", i, c.probes)
-	c.mu.Unlock()
-	end := c.net.NewEnd(name)
-	c.net.Connect(name, serverName(i))
-	c.net.Enable(name, true)
+	end, name := c.servers.ProbeEnd(i)
 	reply, ok := h.Send(end, rf, args)
 	c.net.Enable(name, false)
 	c.checkBackground()

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -8,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"raftlabs/labgob"
 	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/labtest/internal/words"
@@ -139,12 +142,37 @@ func NotApplied(index, count int, command any, by []int, why string) error {
 }
 
 // StartedLate is the failure of a Start on server i that returned took
-// after asked with answer (already described, e.g. "isLeader false").
-func StartedLate(command any, i int, asked, took time.Duration, answer string) error {
+// after asked, answering term and isLeader; h, if not nil, says whether
+// the server led a later term by then, or learned of one while Start
+// waited.
+func StartedLate(command any, i int, asked, took time.Duration, term int, isLeader bool, h *history.History) error {
+	answer := "isLeader false"
+	if isLeader {
+		answer = fmt.Sprintf("isLeader true for term %d", term)
+		if led, _, ok := h.LedTerm(i); ok && led > term {
+			answer += fmt.Sprintf(", though by then it had led term %d", led)
+		} else if at, to, ok := h.StepDown(i); ok && at >= asked {
+			answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", words.Seconds(at), to)
+		}
+	}
 	return testproc.Failf("Start(%s) on s%d took %s to return (called at %s; it answered %s): Start must return at "+
 		"once, appending to the log and leaving replication to the background, never waiting for an RPC, a "+
 		"commit or a timer; an answer given late may describe a term the server no longer leads",
 		words.Command(command), i, words.Seconds(took), words.Seconds(asked), answer).AboutLeaders()
+}
+
+// Replicable checks that command is one a Raft could replicate: not nil,
+// and a value gob can encode inside a log entry (not a func, a channel, or
+// a type that was not registered).
+func Replicable(command any) error {
+	if command == nil {
+		return errors.New("a command must not be nil")
+	}
+	entry := struct{ Command any }{command}
+	if err := labgob.NewEncoder(new(bytes.Buffer)).Encode(entry); err != nil {
+		return fmt.Errorf("the command cannot be sent in an RPC: %v (register its type with labgob.Register)", err)
+	}
+	return nil
 }
 
 // sameTerm returns the term all of terms hold, if they agree.

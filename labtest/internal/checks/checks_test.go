@@ -89,3 +89,13 @@ func TestAppliedChecks(t *testing.T) {
 	assert.EqualError(t, NotApplied(2, 2, 101, []int{0, 3}, "no majority was connected"),
 		"index 2 was applied (101) by 2 servers [s0 s3], but no majority was connected")
 }
+
+func TestReplicable(t *testing.T) {
+	assert.NoError(t, Replicable(101))
+	assert.NoError(t, Replicable("x"))
+	assert.ErrorContains(t, Replicable(nil), "must not be nil")
+
+	type unregistered struct{ N int }
+	assert.ErrorContains(t, Replicable(unregistered{1}), "register its type with labgob.Register")
+	assert.ErrorContains(t, Replicable(func() {}), "cannot be sent")
+}

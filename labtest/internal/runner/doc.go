@@ -4,10 +4,12 @@
 // as a child process of its own with the same (Child), the child's one
 // report to its parent (ReportAndExit), and what the parent prints after:
 // the cost note, the verdict and the command that reruns the test. In the
-// child, a Run is the test's account while it runs: the verdict (the
-// first failure and up to two more), the warnings, the bubble the test
-// runs in (Execute) and what the watchdog outside it reads (Watch; Run
-// implements watchdog.Test).
+// child, Here runs the test in this process, and a Run is the test's
+// account while it runs: the verdict (the first failure and up to two
+// more), the warnings, the trace (StartTrace), the bubble the test runs in
+// (Execute), what the watchdog outside it reads (Watch; Run implements
+// watchdog.Test), its applyCh readers (Reader), and the wait for its
+// goroutines after Kill (WaitForGoroutines).
 //
 // # Usage
 //
@@ -16,10 +18,8 @@
 //	s := runner.Current()
 //	switch {
 //	case testproc.Reporter != nil: // the child
-//		r := runner.New(t.Name(), s)
-//		go r.Execute(t, body, done) // body builds the cluster: r.SetCluster(view)
-//		r.Watch(done)
-//		runner.ReportAndExit(t, r.Result())
+//		res := runner.Here(t, s, body) // body(t, r) builds the cluster: r.SetCluster(view)
+//		runner.ReportAndExit(t, res)
 //	default: // the parent
 //		res := runner.Child(t, s)
 //		runner.PrintCost(&res)

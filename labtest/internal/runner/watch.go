@@ -191,3 +191,30 @@ func isClosed(ch chan struct{}) bool {
 		return false
 	}
 }
+
+// Heartbeat is the watchdog's half inside the bubble, run on a goroutine
+// of its own until stopping is closed: it ticks the test's clock, which
+// started at start, for the watcher outside (Beat), and ends a test that
+// runs past limit on it, with the network's shapes (network) and what
+// blocks, then calls shutDown.
+func (r *Run) Heartbeat(start time.Time, limit time.Duration, stopping <-chan struct{}, network func() string, shutDown func()) {
+	r.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stopping:
+			return
+		case <-tick.C:
+		}
+		elapsed := time.Since(start)
+		r.Beat(elapsed)
+		if elapsed > limit {
+			r.Abort(fmt.Sprintf("the test did not finish within %v on its clock: something waits for ever "+
+				"(a deadlock, or a call into Raft that never returns)\n  network: %s\n%s",
+				limit, network(), r.DescribeBlocked(r.BubbleGoroutines())))
+			shutDown()
+			return
+		}
+	}
+}

@@ -30,6 +30,7 @@ type Servers struct {
 	connected  []bool
 	group      []int    // partition number; servers talk only within a group
 	shapes     []string // each shape the network has had, with when it began
+	probes     int      // ends the harness has made for its own RPCs
 }
 
 // New returns n servers on net, none started yet, all connected, each with
