@@ -8,6 +8,15 @@ import (
 	"raftlabs/labtest/internal/clients"
 )
 
+// An ack is one command a client saw committed; see clients.Ack.
+type ack = clients.Ack
+
+// checkAcknowledged checks that every acknowledged command is at its index
+// on every one of n servers; see clients.CheckAcknowledged.
+func checkAcknowledged(acks []ack, n int, applied func(i, index int) (any, bool)) error {
+	return clients.CheckAcknowledged(acks, n, applied)
+}
+
 // startClients starts n clients that submit commands while the scenario
 // crashes and cuts off servers (package clients).
 func (c *Cluster) startClients(n int) *clients.Clients { return clients.Start(n, clientView{c}) }

@@ -85,7 +85,7 @@ func checkRestoredTerm(i, term int, shown termShown, crashedAt time.Duration) er
 // restartNote says, for a failure in Make, whether this is a restart and
 // what from: "" on a server's first boot.
 func (c *Cluster) restartNote(i int) string {
-	gen, persister := c.servers.Generation(i), c.servers.Persister(i)
+	gen, persister := c.servers.Latest(i)
 	if gen <= 1 || persister == nil {
 		return ""
 	}

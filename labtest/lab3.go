@@ -1,10 +1,6 @@
 package labtest
 
-import (
-	"time"
-
-	"raftlabs/labtest/internal/clients"
-)
+import "time"
 
 // Lab 3: persistence. Figure 2's "Persistent state on all servers":
 // currentTerm, votedFor and log[], "updated on stable storage before
@@ -132,14 +128,14 @@ func UnreliableAgree(c *Cluster) {
 // checkFinalLogs lets the cluster settle, commits one more command on
 // every server, waits for every server to apply every index before it,
 // and checks that every acknowledged command is there.
-func (c *Cluster) checkFinalLogs(acks []clients.Ack) {
+func (c *Cluster) checkFinalLogs(acks []ack) {
 	c.t.Helper()
 	c.Sleep(ElectionTimeout)
 	last := c.Agree(c.randomCommand(), c.N())
 	for index := 1; index <= last; index++ {
 		c.WaitCommitted(index, c.N(), -1)
 	}
-	if err := clients.CheckAcknowledged(acks, c.N(), c.applies.Applied); err != nil {
+	if err := checkAcknowledged(acks, c.N(), c.applies.Applied); err != nil {
 		c.Fatalf("%v", err)
 	}
 }

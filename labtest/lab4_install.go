@@ -108,6 +108,8 @@ func InstallThenReplicate(c *Cluster) {
 	before := c.BytesTo(f)
 	c.Connect(f)
 	c.WaitCommitted(last, 3, -1)
+	// The snapshot f had to be sent is the leader's, as large as the one
+	// the leader saved.
 	size := c.SnapshotSize(leader)
 	termAfter, _ := c.GetState(g)
 	if err := snapshotTransfer(f, c.BytesTo(f)-before, size, termAfter-termBefore+1); err != nil {

@@ -62,6 +62,8 @@ func DiscardedEntriesFreed(c *Cluster) {
 		c.Agree(c.randomCommand(), 3)
 	}
 	c.Sleep(leakWait) // RPCs that carried the big entries end
+	// partner's saved state holds the big entries too: the snapshot that
+	// replaces its log frees them there as well.
 	saved := int64(c.RaftStateSize(partner))
 	before := heapInUse()
 
@@ -84,6 +86,8 @@ func (c *Cluster) waitSaved(i, leader, index int) {
 	c.t.Helper()
 	start := c.Now()
 	for {
+		// What i has saved: its log, which holds the big entries once it
+		// has them.
 		size := c.RaftStateSize(i)
 		if size >= staleEntries*staleEntry {
 			return

@@ -126,12 +126,12 @@ func (s *Servers) Persister(i int) *raftapi.Persister {
 	return s.persisters[i]
 }
 
-// Generation returns the number of server i's latest instance, 0 before
-// its first.
-func (s *Servers) Generation(i int) int {
+// Latest returns the number of server i's latest instance, 0 before its
+// first, and the Persister it restarts from.
+func (s *Servers) Latest(i int) (gen int, p *raftapi.Persister) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.generation[i]
+	return s.generation[i], s.persisters[i]
 }
 
 // Killing records that server i's latest instance is being killed, and

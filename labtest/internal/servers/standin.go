@@ -15,7 +15,7 @@ import (
 // returns. The persistence checks ask it whether a server knows, without
 // its Persister, the term it was in when it crashed.
 func (s *Servers) FreshTerm(i int, newRaft MakeFunc, w Watcher) (term int, ok bool) {
-	gen := s.Generation(i) // the instance that crashed: one stand-in each
+	gen, _ := s.Latest(i) // the instance that crashed: one stand-in each
 	ends := make([]*labrpc.ClientEnd, s.n)
 	for j := range s.n {
 		ends[j] = s.net.NewEnd(fmt.Sprintf("s%d->s%d#empty-disk-%d", i, j, gen)) // connected to nothing
