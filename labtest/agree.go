@@ -1,9 +1,6 @@
 package labtest
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"raftlabs/labtest/internal/agreement"
@@ -183,30 +180,15 @@ func (c *Cluster) randomString(n int) string {
 	return string(b)
 }
 
-// describeLeaders says what every running server believes now: "s3 leads
-// term 4; s0 s1 s2 s4 in terms 5, 5, 6, 5 without leading".
+// describeLeaders says what every running server believes now; see
+// checks.DescribeLeaders.
 func (c *Cluster) describeLeaders() string {
 	c.t.Helper()
-	var leading []string
-	var others []int
-	var terms []string
+	terms, leading := map[int]int{}, map[int]bool{}
 	for i := range c.n {
-		if c.raft(i) == nil {
-			continue
-		}
-		term, isLeader := c.GetState(i)
-		if isLeader {
-			leading = append(leading, fmt.Sprintf("s%d leads term %d", i, term))
-		} else {
-			others = append(others, i)
-			terms = append(terms, strconv.Itoa(term))
+		if c.raft(i) != nil {
+			terms[i], leading[i] = c.GetState(i)
 		}
 	}
-	if len(others) > 0 {
-		leading = append(leading, fmt.Sprintf("%s in terms %s without leading", serverList(others), strings.Join(terms, ", ")))
-	}
-	if len(leading) == 0 {
-		return "no server is running"
-	}
-	return strings.Join(leading, "; ")
+	return checks.DescribeLeaders(terms, leading)
 }

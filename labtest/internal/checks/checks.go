@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -159,6 +160,46 @@ func StartedLate(command any, i int, asked, took time.Duration, term int, isLead
 		"once, appending to the log and leaving replication to the background, never waiting for an RPC, a "+
 		"commit or a timer; an answer given late may describe a term the server no longer leads",
 		words.Command(command), i, words.Seconds(took), words.Seconds(asked), answer).AboutLeaders()
+}
+
+// StartLeads checks a Start on server i that answered isLeader true for
+// term against what the server's GetState said right after, now and
+// leads: a server that is not the leader of that term must not have
+// accepted the command. A leader that has since learned of a later term
+// says so with the later term, which is no contradiction.
+func StartLeads(i, term int, command any, now int, leads bool) error {
+	if now != term || leads {
+		return nil
+	}
+	return testproc.Failf("Start(%s) on s%d answered isLeader true for term %d, but s%d's GetState says it is not the "+
+		"leader of term %d: only the leader appends a command to its log (Figure 2, Leaders: \"If command "+
+		"received from client: append entry to local log\"); Start on any other server appends nothing and "+
+		"answers isLeader false", words.Command(command), i, term, i, term)
+}
+
+// DescribeLeaders says what the servers of terms (each running server's
+// term) and leading (whether it believes it leads) believe: "s3 leads term
+// 4; [s0 s1 s2 s4] in terms 5, 5, 6, 5 without leading".
+func DescribeLeaders(terms map[int]int, leading map[int]bool) string {
+	servers := slices.Sorted(maps.Keys(terms))
+	var parts []string
+	var others []int
+	var otherTerms []string
+	for _, i := range servers {
+		if leading[i] {
+			parts = append(parts, fmt.Sprintf("s%d leads term %d", i, terms[i]))
+		} else {
+			others = append(others, i)
+			otherTerms = append(otherTerms, strconv.Itoa(terms[i]))
+		}
+	}
+	if len(others) > 0 {
+		parts = append(parts, fmt.Sprintf("%s in terms %s without leading", words.Servers(others), strings.Join(otherTerms, ", ")))
+	}
+	if len(parts) == 0 {
+		return "no server is running"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Replicable checks that command is one a Raft could replicate: not nil,
