@@ -2,7 +2,6 @@ package labtest
 
 import (
 	"cmp"
-	"strings"
 	"time"
 
 	"raftlabs/labgob"
@@ -18,8 +17,9 @@ import (
 const leakWait = 10 * time.Second
 
 // finish ends every test: it kills the servers, waits for their goroutines
-// to end while draining applyCh, and reports what is left: as a warning,
-// or as a failure in the tests that check Kill (CheckKillStopsEverything).
+// to end while draining applyCh, and reports what is left (runner.End): as
+// a warning, or as a failure in the tests that check Kill
+// (CheckKillStopsGoroutines).
 func (c *Cluster) finish() {
 	if c.run.Aborted() {
 		return
@@ -40,23 +40,12 @@ func (c *Cluster) finish() {
 	close(c.stopping)
 	c.net.Close()
 
+	var problem *Failure
 	if err := cmp.Or(c.backgroundProblem(), unsaved); err != nil && !c.reported {
-		c.run.Fail(c.dress(asFailure(err)))
-		c.t.Fail()
+		problem = c.dress(asFailure(err))
 	}
-	for _, w := range labgob.WarningsSince(c.problems.codec) {
-		c.run.Warn("labgob: " + w + "\n(This costs no points.)")
-	}
-	if len(leaks) > 0 {
-		c.run.SetLeaked()
-		report := stacks.DescribeLeaks(leaks, leakWait)
-		if c.leaksFail {
-			c.run.Fail(&Failure{Evidence: report})
-			c.t.Fail()
-		} else {
-			c.run.Warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
-		}
-	}
+	c.run.End(c.t, runner.Ending{Problem: problem, Warnings: labgob.WarningsSince(c.problems.codec),
+		Leaks: leaks, Waited: leakWait, LeaksFail: c.leaksFail})
 }
 
 // CheckKillStopsGoroutines kills every server and fails the test if any of

@@ -6,7 +6,6 @@ import (
 
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/runner"
-	"raftlabs/labtest/internal/testproc"
 	"raftlabs/raftapi"
 )
 
@@ -46,40 +45,17 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	newRaft := func(peers []*labrpc.ClientEnd, me int, p *raftapi.Persister, ch chan raftapi.ApplyMsg) raftapi.Raft {
 		return makeRaft(peers, me, p, ch)
 	}
-	switch {
-	case testproc.Reporter != nil:
-		// A child process: run here, tell the parent, and end. The process
-		// exists for this one test, and ending it now means that nothing
-		// the test left behind (goroutines that never stop, a bubble that
-		// synctest is still tearing down) can touch the testing package
-		// after the test function has returned. Under -race, a race found
-		// during the test still sets the exit status (66).
-		runner.ReportAndExit(t, runHere(t, scenario, newRaft, s))
-	case s.InProcess:
-		res := runHere(t, scenario, newRaft, s)
-		runner.PrintCost(&res)
-		runner.PrintVerdict(&res)
-		if !res.Passed {
-			t.Fail()
-		}
-	default:
-		res := runner.Child(t, s)
-		runner.PrintCost(&res)
-		runner.PrintVerdict(&res)
-		if !res.Passed {
-			t.Fail()
-		}
-	}
+	runner.Test(t, s, body(scenario, newRaft))
 }
 
-// runHere runs the test in this process and returns its result; see
-// runner.Here.
-func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s runner.Settings) Result {
-	return runner.Here(t, s, func(t *testing.T, r *runner.Run) {
+// body is the test inside its bubble: it builds the cluster on the run r
+// and tells it scenario.
+func body(scenario Scenario, newRaft MakeFunc) func(t *testing.T, r *runner.Run) {
+	return func(t *testing.T, r *runner.Run) {
 		c := newCluster(t, r, newRaft)
 		defer c.finish()
 		scenario(c)
-	})
+	}
 }
 
 // VirtualTimeLimit is the longest a test may run on its own clock. A test

@@ -2,9 +2,12 @@ package runner
 
 import (
 	"runtime"
+	"strings"
+	"testing"
 	"time"
 
 	"raftlabs/labtest/internal/stacks"
+	"raftlabs/labtest/internal/testproc"
 )
 
 // WaitForGoroutines waits up to wait for the test's goroutines to end, and
@@ -56,4 +59,38 @@ func (r *Run) leaks() []stacks.Goroutine {
 		}
 	}
 	return gs
+}
+
+// An Ending is what a test left when its scenario returned and its
+// servers were killed.
+type Ending struct {
+	Problem   *testproc.Failure  // the first problem found in the background, not yet reported; nil if none
+	Warnings  []string           // the codec's warnings, which cost no points
+	Leaks     []stacks.Goroutine // the goroutines still running after the wait (WaitForGoroutines)
+	Waited    time.Duration      // how long the harness waited for them
+	LeaksFail bool               // leaks fail this test (the Kill tests), rather than warn
+}
+
+// End records how the test ended: a problem fails t; goroutines left
+// after Kill fail it in the tests that check Kill and are a warning, which
+// costs no points, in the others.
+func (r *Run) End(t *testing.T, e Ending) {
+	if e.Problem != nil {
+		r.Fail(e.Problem)
+		t.Fail()
+	}
+	for _, w := range e.Warnings {
+		r.Warn("labgob: " + w + "\n(This costs no points.)")
+	}
+	if len(e.Leaks) == 0 {
+		return
+	}
+	r.SetLeaked()
+	report := stacks.DescribeLeaks(e.Leaks, e.Waited)
+	if e.LeaksFail {
+		r.Fail(&testproc.Failure{Evidence: report})
+		t.Fail()
+	} else {
+		r.Warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
+	}
 }
