@@ -5,11 +5,11 @@ import (
 	"raftlabs/raftapi"
 )
 
-// The service above each server, as package service models it: the
-// cluster's side of it is the goroutine that reads each applyCh, the calls
-// the service makes into its server, and lab 4's snapshots. What the
-// service checks of what it is sent (the rules of applying, state machine
-// safety, the snapshots on applyCh) is package service's.
+// The service above each server, as package service models it: a
+// goroutine that reads each applyCh, calls back into its server and takes
+// lab 4's snapshots, and checks what it is sent (the rules of applying,
+// state machine safety, the snapshots on applyCh). The cluster starts it
+// and shows it what only the cluster knows (serviceView).
 
 // SnapshotInterval is how many applied entries pass between two snapshots:
 // the service snapshots after each index that is a multiple of it.
