@@ -1,16 +1,11 @@
 package labtest
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"reflect"
-	"strconv"
-	"strings"
 	"time"
 
-	"raftlabs/labgob"
+	"raftlabs/labtest/internal/agreement"
 	"raftlabs/labtest/internal/checks"
+	"raftlabs/labtest/internal/servers"
 )
 
 // Start asks server i to append command, and returns what it answered.
@@ -31,27 +26,18 @@ func (c *Cluster) tryStart(i int, command any) (index, term int, isLeader bool, 
 	if rf == nil {
 		return 0, 0, false, failure("Start: s%d is crashed; Restart it before calling Start", i)
 	}
-	if err := checkCommand(command); err != nil {
+	if err := checks.Replicable(command); err != nil {
 		return 0, 0, false, failure("Start(%s) on s%d: %v", commandText(command), i, err)
 	}
 	c.receipts.Starting(i, command)
 	asked := c.Now()
-	if err := c.callStudent(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
+	if err := servers.Call(i, "Start", func() { index, term, isLeader = rf.Start(command) }); err != nil {
 		return 0, 0, false, err
 	}
 	c.receipts.Started(i, command, index, isLeader)
-	c.traceCommand(i, command, index, term, isLeader)
+	c.run.Tracer().Command(i, command, index, term, isLeader)
 	if took := c.Now() - asked; took > c.slowCall() {
-		answer := "isLeader false"
-		if isLeader {
-			answer = fmt.Sprintf("isLeader true for term %d", term)
-			if led, _, ok := c.history.LedTerm(i); ok && led > term {
-				answer += fmt.Sprintf(", though by then it had led term %d", led)
-			} else if at, to, ok := c.history.StepDown(i); ok && at >= asked {
-				answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", seconds(at), to)
-			}
-		}
-		return index, term, isLeader, checks.StartedLate(command, i, asked, took, answer)
+		return index, term, isLeader, checks.StartedLate(command, i, asked, took, term, isLeader, c.history)
 	}
 	if isLeader {
 		if c.persistenceTaught() {
@@ -94,26 +80,8 @@ func (c *Cluster) Committed(index int) (count int, command any) {
 // may then have been replaced; and it fails the test after 10 seconds.
 func (c *Cluster) WaitCommitted(index, n, startTerm int) any {
 	c.t.Helper()
-	wait := 10 * time.Millisecond
-	for range 30 {
-		if count, _ := c.Committed(index); count >= n {
-			break
-		}
-		c.Sleep(wait)
-		wait = min(2*wait, time.Second)
-		if startTerm > -1 {
-			for i := range c.n {
-				if c.raft(i) == nil {
-					continue
-				}
-				if term, _ := c.GetState(i); term > startTerm {
-					return nil
-				}
-			}
-		}
-	}
-	count, cmd := c.Committed(index)
-	if err := checks.AppliedByAtLeast(index, n, count, c.appliedBy(index)); err != nil {
+	cmd, err := agreement.WaitCommitted(agreeView{c}, index, n, startTerm)
+	if err != nil {
 		c.Fail(err)
 	}
 	return cmd
@@ -136,56 +104,22 @@ func (c *Cluster) AgreeOnce(command any, n int) int {
 
 func (c *Cluster) agree(command any, n int, resubmit bool) int {
 	c.t.Helper()
-	start := c.Now()
-	next := 0
-	accepted := false
-	leader, index := -1, -1 // the latest Start that accepted the command
-	for c.Now()-start < 10*time.Second {
-		// Try each running, connected server until one says it leads.
-		index = -1
-		for range c.n {
-			i := next
-			next = c.Next(next)
-			if !c.IsConnected(i) {
-				continue
-			}
-			if idx, _, ok := c.Start(i, command); ok {
-				leader, index = i, idx
-				break
-			}
-		}
-		if index == -1 {
-			c.Sleep(50 * time.Millisecond)
-			continue
-		}
-		accepted = true
-		// Somebody accepted it: wait up to 2 seconds for n servers to apply.
-		submitted := c.Now()
-		for c.Now()-submitted < 2*time.Second {
-			count, cmd := c.Committed(index)
-			if count >= n && reflect.DeepEqual(cmd, command) {
-				return index
-			}
-			c.Sleep(20 * time.Millisecond)
-		}
-		if !resubmit {
-			count, cmd := c.Committed(index)
-			c.Fatalf("agreement: %s was accepted at index %d but, 2s later, %d servers %s had applied it "+
-				"(want %d; applied there: %s)%s", commandText(command), index, count, serverList(c.appliedBy(index)), n,
-				commandText(cmd), c.stallHow(leader, index, command))
-		}
+	index, err := agreement.Agree(agreeView{c}, command, n, resubmit)
+	if err != nil {
+		c.Fail(err)
 	}
-	if !accepted {
-		c.Fatalf("agreement: for 10s no connected server accepted Start(%s): each answered isLeader false",
-			commandText(command))
-	}
-	how := ""
-	if index > 0 {
-		how = c.stallHow(leader, index, command)
-	}
-	c.Fatalf("agreement: %s was not applied by %d servers within 10s (the highest index applied anywhere is %d)%s",
-		commandText(command), n, c.applies.MaxIndex(), how)
-	return -1
+	return index
+}
+
+// agreeView is what package agreement reads of the cluster: its faces,
+// and the facts its verdicts name.
+type agreeView struct{ *Cluster }
+
+func (v agreeView) Running(i int) bool        { return v.raft(i) != nil }
+func (v agreeView) MaxIndex() int             { return v.applies.MaxIndex() }
+func (v agreeView) AppliedBy(index int) []int { return v.appliedBy(index) }
+func (v agreeView) StallHow(leader, index int, command any) string {
+	return v.records().Stall(leader, index, command)
 }
 
 // appliedBy returns the servers that have applied index.
@@ -246,44 +180,15 @@ func (c *Cluster) randomString(n int) string {
 	return string(b)
 }
 
-// checkCommand rejects a command no Raft could replicate: nil, or a value
-// gob cannot encode inside a log entry (a func, a channel, a type that was
-// not registered).
-func checkCommand(command any) error {
-	if command == nil {
-		return errors.New("a command must not be nil")
-	}
-	entry := struct{ Command any }{command}
-	if err := labgob.NewEncoder(new(bytes.Buffer)).Encode(entry); err != nil {
-		return fmt.Errorf("the command cannot be sent in an RPC: %v (register its type with labgob.Register)", err)
-	}
-	return nil
-}
-
-// describeLeaders says what every running server believes now: "s3 leads
-// term 4; s0 s1 s2 s4 in terms 5, 5, 6, 5 without leading".
+// describeLeaders says what every running server believes now; see
+// checks.DescribeLeaders.
 func (c *Cluster) describeLeaders() string {
 	c.t.Helper()
-	var leading []string
-	var others []int
-	var terms []string
+	terms, leading := map[int]int{}, map[int]bool{}
 	for i := range c.n {
-		if c.raft(i) == nil {
-			continue
-		}
-		term, isLeader := c.GetState(i)
-		if isLeader {
-			leading = append(leading, fmt.Sprintf("s%d leads term %d", i, term))
-		} else {
-			others = append(others, i)
-			terms = append(terms, strconv.Itoa(term))
+		if c.raft(i) != nil {
+			terms[i], leading[i] = c.GetState(i)
 		}
 	}
-	if len(others) > 0 {
-		leading = append(leading, fmt.Sprintf("%s in terms %s without leading", serverList(others), strings.Join(terms, ", ")))
-	}
-	if len(leading) == 0 {
-		return "no server is running"
-	}
-	return strings.Join(leading, "; ")
+	return checks.DescribeLeaders(terms, leading)
 }

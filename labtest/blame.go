@@ -1,8 +1,6 @@
 package labtest
 
 import (
-	"fmt"
-
 	"raftlabs/labtest/internal/runner"
 	"raftlabs/labtest/internal/stacks"
 )
@@ -31,12 +29,7 @@ func (c *Cluster) serverPointers() stacks.ServerPointers {
 	if c == nil || !c.mu.TryLock() {
 		return nil
 	}
-	defer c.mu.Unlock()
-	names := stacks.ServerPointers{}
-	for i, rf := range c.rafts {
-		if rf != nil {
-			names[fmt.Sprintf("%p", rf)] = serverName(i)
-		}
-	}
-	return names
+	s := c.servers
+	c.mu.Unlock()
+	return s.Pointers()
 }

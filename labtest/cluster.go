@@ -1,11 +1,8 @@
 package labtest
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,10 +16,11 @@ import (
 	"raftlabs/labtest/internal/installs"
 	"raftlabs/labtest/internal/persisted"
 	"raftlabs/labtest/internal/receipts"
+	"raftlabs/labtest/internal/records"
 	"raftlabs/labtest/internal/revealed"
 	"raftlabs/labtest/internal/runner"
+	"raftlabs/labtest/internal/servers"
 	"raftlabs/labtest/internal/service"
-	"raftlabs/raftapi"
 )
 
 // ElectionTimeout is how long the tests allow for one election: a
@@ -44,20 +42,12 @@ type Cluster struct {
 
 	net *labrpc.Network
 
-	mu         sync.Mutex
-	rng        *rand.Rand
-	n          int
-	rafts      []raftapi.Raft // nil when crashed
-	persisters []*raftapi.Persister
-	generation []int      // instance number of each server, from 1
-	killed     []int      // the instance of each server last killed, 0 if none
-	endNames   [][]string // endNames[i][j]: the end server i uses to call j
-	connected  []bool
-	group      []int    // partition number; servers talk only within a group
-	netHistory []string // each shape the network has had, with when it began
-	probes     int      // RPCs the harness itself has sent
+	mu      sync.Mutex
+	rng     *rand.Rand
+	n       int
+	servers *servers.Servers // the instances, their disks and the network's shape (package servers); set under mu
 
-	leaders   map[int]sighting     // election safety: the leader seen in each term
+	leaders   checks.Leaders       // election safety: the leader seen in each term
 	history   *history.History     // roles and terms seen, for failures (package history)
 	revealed  *revealed.Revealed   // terms and votes the servers showed, for crashes (package revealed)
 	receipts  *receipts.Receipts   // what reached each server (package receipts)
@@ -76,16 +66,13 @@ type Cluster struct {
 	observers   []func(labrpc.Event) // a hosted service's tests' own (Observe)
 
 	// snapshotEvery is how many applied entries pass between the service's
-	// snapshots, 0 for none (lab 4: the Snapshots option, service.go).
+	// snapshots, 0 for none (lab 4: the Snapshots option, package service).
 	snapshotEvery int
 }
 
 // goroutineCount is how many goroutines the process had when the cluster
 // was made, its heartbeat included: a cheap first test for leaks.
 type goroutineCount int
-
-// sighting is one server seen believing it leads a term.
-type sighting = checks.Sighting
 
 // problemsBaseline marks what the codec and network had reported before
 // the test, so only the test's own are charged to it. The codec's mark
@@ -103,14 +90,13 @@ func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 		newRaft:  newRaft,
 		start:    time.Now(),
 		rng:      r.NewRand(),
-		leaders:  map[int]sighting{},
 		stopping: make(chan struct{}),
 		problems: problemsBaseline{codec: labgob.NewMark()},
 		baseline: goroutineCount(runtime.NumGoroutine() + 1),
 	}
-	c.startTrace()
+	c.run.StartTrace(c.start)
 	r.SetCluster(clusterView{c})
-	go c.heartbeat()
+	go c.run.Heartbeat(c.start, VirtualTimeLimit, c.stopping, c.describeNetwork, c.shutDown)
 	return c
 }
 
@@ -118,11 +104,15 @@ func newCluster(t *testing.T, r *runner.Run, newRaft MakeFunc) *Cluster {
 func (c *Cluster) Boot(n int, opts ...Option) {
 	c.t.Helper()
 	c.net = c.run.NewNetwork()
+	c.mu.Lock()
+	c.n = n
+	c.servers = servers.New(c.net, n, c.start, c.run.Tracer())
+	c.mu.Unlock()
 	c.history = history.New(n, ElectionTimeout)
 	c.revealed = revealed.New()
 	c.receipts = receipts.New(n)
 	c.installs = installs.New()
-	c.unsaved = persisted.New(c.start, n, c.persisterOf, c.receipts)
+	c.unsaved = persisted.New(c.start, n, c.servers.Persister, c.receipts)
 	c.exchanges = exchanges.New()
 	taught := c.persistenceTaught()
 	c.net.Observe(func(ev labrpc.Event) {
@@ -135,7 +125,7 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 		if taught {
 			c.unsaved.Observe(e)
 		}
-		c.traceRPC(e)
+		c.run.Tracer().RPC(e)
 		c.observersMu.Lock()
 		observers := c.observers
 		c.observersMu.Unlock()
@@ -143,31 +133,23 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 			f(ev)
 		}
 	})
-	c.traceBoot(n)
+	c.run.Tracer().Boot(n)
 	c.net.SetLongDelays(true) // a call to a cut-off server fails only after up to 7s, as over TCP
 	c.problems.network = len(c.net.Problems())
 	for _, opt := range opts {
 		opt.apply(c)
 	}
-	c.mu.Lock()
-	c.n = n
-	c.rafts = make([]raftapi.Raft, n)
-	c.persisters = make([]*raftapi.Persister, n)
-	c.generation = make([]int, n)
-	c.killed = make([]int, n)
-	c.endNames = make([][]string, n)
-	c.connected = make([]bool, n)
-	c.group = make([]int, n)
 	c.applies = service.New(n, c.receipts, c.installs)
-	for i := range n {
-		c.persisters[i] = raftapi.MakePersister()
-		c.connected[i] = true
-	}
-	c.mu.Unlock()
 	for i := range n {
 		c.startServer(i)
 	}
-	c.relink()
+	c.servers.Relink()
+}
+
+// records are the cluster's records, read together (package records).
+func (c *Cluster) records() records.Records {
+	return records.Records{Servers: c.n, Exchanges: c.exchanges, Revealed: c.revealed, Installs: c.installs,
+		Applies: c.applies, History: c.history, Codec: c.problems.codec, Network: c.net, NetworkProblem: c.problems.network}
 }
 
 // N returns the number of servers.
@@ -225,64 +207,7 @@ func (c *Cluster) BytesTotal() int64 { return c.net.TotalBytes() }
 // CallsFrom returns how many RPCs server i's latest incarnation has made,
 // whatever became of them: a crashed server's calls through its cut-off
 // ends count too.
-func (c *Cluster) CallsFrom(i int) int {
-	c.mu.Lock()
-	names := c.endNames[i]
-	c.mu.Unlock()
-	n := 0
-	for _, cc := range c.net.CallCounts() {
-		if slices.Contains(names, cc.End) {
-			n += cc.Calls
-		}
-	}
-	return n
-}
-
-// scenarioLine returns "lab1.go:16": the line of the scenario (or of the
-// test that called Run with its own scenario) that is running the check
-// that failed.
-func scenarioLine() string {
-	pcs := make([]uintptr, 64)
-	n := runtime.Callers(2, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		// labtest/internal/... is the harness's machinery, never a scenario.
-		if isScenarioFrame(f) && !strings.HasPrefix(f.Function, "raftlabs/labtest/internal/") {
-			return fmt.Sprintf("%s:%d", f.File[strings.LastIndexByte(f.File, '/')+1:], f.Line)
-		}
-		if !more {
-			return ""
-		}
-	}
-}
-
-// isScenarioFrame reports whether f is in a scenario: a labN*.go file of
-// the harness, or any code outside the harness that is not Go's own.
-func isScenarioFrame(f runtime.Frame) bool {
-	file := f.File[strings.LastIndexByte(f.File, '/')+1:]
-	if isHarnessFunction(f.Function) {
-		return strings.HasPrefix(file, "lab") && !strings.HasSuffix(file, "_test.go") ||
-			strings.HasSuffix(file, "_test.go")
-	}
-	return !strings.HasPrefix(f.Function, "runtime.") && !strings.HasPrefix(f.Function, "testing.") &&
-		!strings.HasPrefix(f.Function, "raftlabs/labrpc.") && !strings.HasPrefix(f.Function, "raftlabs/raftapi.")
-}
-
-// isHarnessFunction reports whether the function named fn is labtest's,
-// its machinery's (labtest/internal) or that of a package testing a
-// service on Raft (ServiceBindings, hosted.go).
-func isHarnessFunction(fn string) bool {
-	if strings.HasPrefix(fn, "raftlabs/labtest.") || strings.HasPrefix(fn, "raftlabs/labtest/internal/") {
-		return true
-	}
-	for pkg := range ServiceBindings {
-		if strings.HasPrefix(fn, "raftlabs/"+pkg+".") {
-			return true
-		}
-	}
-	return false
-}
+func (c *Cluster) CallsFrom(i int) int { return c.servers.CallsFrom(i) }
 
 // alive blocks for ever once the harness has given up on the test, so a
 // scenario that wakes up late never touches a finished test.

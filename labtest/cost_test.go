@@ -1,11 +1,11 @@
 package labtest
 
 import (
-	"raftlabs/labtest/internal/cost"
-
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"raftlabs/labtest/internal/cost"
 )
 
 // TestEveryTestHasAReferenceCost keeps internal/cost/reference.go in step with the

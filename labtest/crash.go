@@ -9,47 +9,19 @@ import (
 )
 
 // Crashes: a server stops as a machine that loses power does, and comes
-// back with only what it had saved.
-//
-// A real crash has three properties, and Crash gives all three:
-//
-//   - nothing the dead server does reaches anyone: its ends are disabled
-//     and the server is deleted from the network before anything else, so
-//     no reply of a handler still running is delivered, and no reply to a
-//     call it made reaches it;
-//   - nothing it does reaches its disk: the persister it restarts from is
-//     a copy taken after it was cut off, so a Save by one of its goroutines
-//     after that goes to a persister no one reads again;
-//   - its next incarnation starts from the saved bytes only: Restart calls
-//     Make with that copy, fresh ends and a fresh applyCh.
-//
-// Crash checks that what the server saved holds the latest commands it
-// applied (persisted.go). Restart then checks that the server did not
-// forget what it had shown the others before the crash (package revealed): a
-// term it answered an RPC in; and, before it boots, that the server
-// remembers nothing without its Persister (persisted.go).
+// back with only what it had saved (package servers says exactly what a
+// crash does). Crash checks that what the server saved holds the latest
+// commands it applied (persisted.go). Restart then checks that the server
+// did not forget what it had shown the others before the crash (package
+// revealed): a term it answered an RPC in; and, before it boots, that the
+// server remembers nothing without its Persister (persisted.go).
 
 // Crash cuts server i off, deletes it from the network so that the replies
 // of its handlers are never delivered, keeps what it had saved as the disk
 // it restarts from, and kills it.
 func (c *Cluster) Crash(i int) {
 	c.t.Helper()
-	c.mu.Lock()
-	rf := c.rafts[i]
-	c.rafts[i] = nil
-	c.connected[i] = false
-	c.mu.Unlock()
-	c.traceCrash(i)
-	c.relink() // after rafts[i] is gone, so failures show "s2 crashed"
-	c.net.DeleteServer(serverName(i))
-
-	// Only now is the disk taken: a handler that saved and then replied
-	// before the deletion saved into it; anything saved later is lost,
-	// and so is its reply.
-	c.mu.Lock()
-	disk := c.persisters[i].Copy()
-	c.persisters[i] = disk
-	c.mu.Unlock()
+	rf, disk := c.servers.Crash(i)
 	if c.revealed != nil {
 		c.revealed.Crashed(i, c.Now(), lastTerm(rf))
 	}
@@ -113,9 +85,7 @@ func checkRestoredTerm(i, term int, shown termShown, crashedAt time.Duration) er
 // restartNote says, for a failure in Make, whether this is a restart and
 // what from: "" on a server's first boot.
 func (c *Cluster) restartNote(i int) string {
-	c.mu.Lock()
-	gen, persister := c.generation[i], c.persisters[i]
-	c.mu.Unlock()
+	gen, persister := c.servers.Latest(i)
 	if gen <= 1 || persister == nil {
 		return ""
 	}

@@ -42,53 +42,59 @@
 // # The machinery, in packages of its own
 //
 // This package is what a test author reads: Run, the Suite, the Cluster and
-// its methods, and the scenarios of each lab. An instructor adds a
-// scenario by reading this package only. The machines under it live in
-// labtest/internal, each a package with one job that takes what it needs
-// as data (an RPC event stream, a goroutine dump, an ApplyMsg, a Result)
-// or through a small interface declared where it is used, and never
-// imports labtest back (layers_test.go checks it): as net/http/httptest is
-// a face over net/http's internals, x/tools' analysistest over
-// internal/checker, and testing/synctest over the runtime's bubbles; and
-// as etcd raft's rafttest network takes messages without knowing the
-// nodes. The cut is where a machine stops needing the Cluster:
+// its methods, and the scenarios of each lab (lab1*.go to lab4*.go). An
+// instructor adds a scenario by reading this package only. The machines
+// under it live in labtest/internal, each a package with one job that
+// takes what it needs as data (an RPC event stream, a goroutine dump, an
+// ApplyMsg, a Result) or through a small interface declared where it is
+// used, and never imports labtest back (layers_test.go checks it): as
+// net/http/httptest is a face over net/http's internals, x/tools'
+// analysistest over internal/checker, and testing/synctest over the
+// runtime's bubbles; and as etcd raft's rafttest network takes messages
+// without knowing the nodes. The cut is where a machine stops needing the
+// Cluster, and the Cluster's methods stay here, each with the few lines
+// that join the machines and fail the test:
 //
 //   - runner decides how a test runs (the flags), starts it as a child
-//     process and reports its Result, and keeps the test's account while
-//     it runs (runner.Run: the verdict, the bubble, what the watchdog
-//     reads), reading the cluster through runner.Cluster;
-//   - testproc runs one test as a process of its own and carries its
-//     Result (and its Failure) back over the report pipe; Result,
-//     Failure, Cost, Process, Limits and RunProcess here are its names;
+//     process, runs it in this process (runner.Here: the bubble, the
+//     watchdog, the trace, the summary) and keeps its account, reading
+//     the cluster through runner.Cluster; testproc carries a test's Result
+//     (and its Failure) back over the report pipe, and Result, Failure,
+//     Cost, Process, Limits and RunProcess here are its names;
 //   - watchdog ends a test whose clock stopped or that used too much real
-//     time, reading the test through watchdog.Test, which runner.Run
-//     implements; stacks reads goroutine dumps and says why a test's
-//     clock stopped, or which goroutines outlived Kill;
+//     time; stacks reads goroutine dumps, says why a test's clock stopped
+//     or which goroutines outlived Kill, and keeps the one list of the
+//     course's own packages (course.go);
+//   - servers keeps the servers of a test: their instances, disks and
+//     ends, the network's shape, how Make is called and bounded, and what
+//     a crash does;
+//   - agreement polls the cluster until its servers agree on a command,
+//     and judges when they do not; checks are the checks of Raft's
+//     properties the Cluster's methods make, plain functions from answers
+//     to a Failure; clients plays the clients of the churn tests;
 //   - history keeps the leadership history from the network's events and
 //     GetState answers, judges election safety and earned leadership, and
-//     decodes the messages' fields for every observer (entries.go);
-//   - checks are the checks of Raft's properties the Cluster's methods
-//     make, plain functions from answers to a Failure;
-//   - service is the service above each server: it checks what arrives
-//     on applyCh (the rules of applying, state machine safety) and takes
-//     lab 4's snapshots; receipts records what reached each server, so
-//     that a command or snapshot applied that no message carried fails;
+//     decodes the messages' fields for every observer;
+//   - service is the service above each server: it reads each applyCh
+//     (service.Checker.Read), checks what arrives (the rules of applying,
+//     state machine safety) and takes lab 4's snapshots; receipts records
+//     what reached each server, so that a command or snapshot applied
+//     that no message carried fails;
 //   - revealed records the terms and votes the servers showed each other,
 //     and judges a double vote or a term that went back; persisted judges
 //     what a server saved, and records how an entry came to be unsaved;
 //   - exchanges and installs record what leaders sent followers and the
-//     InstallSnapshots answered, for the explanations some verdicts add;
-//   - tracer records the test's trace from the network's events;
-//   - probe builds the harness's own RPCs in the student's types, and
+//     InstallSnapshots answered; records reads the records together, for
+//     the first problem found in the background and the "how it
+//     happened" lines some verdicts add;
+//   - tracer records the test's trace; probe builds the harness's own
+//     RPCs in the student's types, sends them and judges the replies, and
 //     puppets answers for crashed servers as a scenario scripts;
-//   - sweep runs tests across many seeds (cmd/sweep), through testproc,
-//     and schedule makes a fuzzer's input a test's fault schedule (Fuzz);
-//   - cost compares a run's cost with the reference's recorded one;
-//   - words writes servers, times and lists the same way everywhere.
+//   - sweep runs tests across many seeds (cmd/sweep), and schedule makes a
+//     fuzzer's input a test's fault schedule (Fuzz); cost compares a run's
+//     cost with the reference's recorded one; words writes servers, times
+//     and lists the same way everywhere.
 //
-// The cluster's faces of these machines are the files that feed them
-// (run.go, fuzz.go, testproc.go, leadership.go, blame.go, watching.go,
-// trace.go, probes.go, puppets.go, service.go, persisted.go, explain.go).
 // Above labtest, labtest/generate writes the files generated from the
 // Suite (cmd/labgen), and kvtest builds lab 5's harness on labtest's
 // faces (hosted.go).

@@ -2,10 +2,6 @@ package labtest
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
-	"runtime"
-	"strings"
 	"time"
 
 	"raftlabs/labgob"
@@ -21,8 +17,9 @@ import (
 const leakWait = 10 * time.Second
 
 // finish ends every test: it kills the servers, waits for their goroutines
-// to end while draining applyCh, and reports what is left: as a warning,
-// or as a failure in the tests that check Kill (CheckKillStopsEverything).
+// to end while draining applyCh, and reports what is left (runner.End): as
+// a warning, or as a failure in the tests that check Kill
+// (CheckKillStopsGoroutines).
 func (c *Cluster) finish() {
 	if c.run.Aborted() {
 		return
@@ -43,23 +40,12 @@ func (c *Cluster) finish() {
 	close(c.stopping)
 	c.net.Close()
 
+	var problem *Failure
 	if err := cmp.Or(c.backgroundProblem(), unsaved); err != nil && !c.reported {
-		c.run.Fail(c.dress(asFailure(err)))
-		c.t.Fail()
+		problem = c.dress(asFailure(err))
 	}
-	for _, w := range labgob.WarningsSince(c.problems.codec) {
-		c.run.Warn("labgob: " + w + "\n(This costs no points.)")
-	}
-	if len(leaks) > 0 {
-		c.run.SetLeaked()
-		report := stacks.DescribeLeaks(leaks, leakWait)
-		if c.leaksFail {
-			c.run.Fail(&Failure{Evidence: report})
-			c.t.Fail()
-		} else {
-			c.run.Warn(strings.TrimRight(report, "\n") + "\n(This costs no points here; the Kill test of each lab checks it.)")
-		}
-	}
+	c.run.End(c.t, runner.Ending{Problem: problem, Warnings: labgob.WarningsSince(c.problems.codec),
+		Leaks: leaks, Waited: leakWait, LeaksFail: c.leaksFail})
 }
 
 // CheckKillStopsGoroutines kills every server and fails the test if any of
@@ -77,57 +63,17 @@ func (c *Cluster) CheckKillStopsGoroutines() {
 	}
 }
 
-// waitForGoroutines waits up to leakWait for the test's goroutines to end,
-// and returns those still running. If all that is left are RPCs on their
-// way through the network (a call to a cut-off server may take 7s to fail,
-// a reply may be held back 2.2s), it waits up to leakWait more: a reply
-// handler that acts once on a reply that came after Kill, sending one more
-// RPC, and then stops is not a leak; one that goes on sending still is.
+// waitForGoroutines waits up to leakWait, or twice that for RPCs still on
+// their way, for the test's goroutines to end, and returns those still
+// running; see runner.WaitForGoroutines.
 func (c *Cluster) waitForGoroutines() []stacks.Goroutine {
-	leaks := c.waitUntil(time.Now().Add(leakWait))
-	if len(leaks) == 0 {
-		return nil
-	}
-	if _, others := stacks.LateCalls(leaks); len(others) > 0 {
-		return leaks
-	}
-	return c.waitUntil(time.Now().Add(leakWait))
-}
-
-// waitUntil waits until the test's goroutines have ended or deadline has
-// passed, and returns those still running. Counting goroutines is cheap;
-// a stack dump to see whose they are is not, so it dumps only when the
-// count says the test's own are gone, or at the deadline.
-func (c *Cluster) waitUntil(deadline time.Time) []stacks.Goroutine {
-	for {
-		if runtime.NumGoroutine() <= int(c.baseline)+int(c.drains.Load()) {
-			if leaks := c.leaks(); len(leaks) == 0 {
-				return nil
-			}
-		}
-		if !time.Now().Before(deadline) {
-			return c.leaks()
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// leaks returns the test's goroutines other than the harness's.
-func (c *Cluster) leaks() []stacks.Goroutine {
-	me := stacks.Current().ID
-	var gs []stacks.Goroutine
-	for _, g := range c.run.BubbleGoroutines() {
-		if g.ID != me && !g.IsHarness() {
-			gs = append(gs, g)
-		}
-	}
-	return gs
+	return c.run.WaitForGoroutines(leakWait, func() int { return int(c.baseline) + int(c.drains.Load()) })
 }
 
 // shutDown kills every server and closes the network so that nothing the
 // test left behind keeps running. For a test the harness has given up on.
 func (c *Cluster) shutDown() {
-	for _, rf := range c.servers() {
+	for _, rf := range c.serversNow().Running() {
 		func() {
 			defer func() { _ = recover() }()
 			rf.Kill()
@@ -161,36 +107,5 @@ func (c *Cluster) checkBackground() {
 }
 
 // backgroundProblem returns the first problem found outside the scenario's
-// own checks: by the apply checker, the history, the codec or the network;
-// nil if none.
-func (c *Cluster) backgroundProblem() error {
-	if c.applies != nil {
-		if err := c.applies.Problem(); err != nil {
-			if d := c.applies.UnsafeFirst(); d != nil {
-				if how := c.disagreementHow(d); how != "" {
-					err = fmt.Errorf("%w\n%s", err, how)
-				}
-			}
-			return err
-		}
-	}
-	if c.revealed != nil {
-		if err := c.revealed.Err(); err != nil {
-			return err
-		}
-	}
-	if c.history != nil {
-		if f := c.history.UnearnedProblem(); f != nil {
-			return f
-		}
-	}
-	if ps := labgob.ProblemsSince(c.problems.codec); len(ps) > 0 {
-		return errors.New("labgob: " + ps[0])
-	}
-	if c.net != nil {
-		if ps := c.net.Problems(); len(ps) > c.problems.network {
-			return errors.New(ps[c.problems.network])
-		}
-	}
-	return nil
-}
+// own checks, nil if none; see records.Records.Problem.
+func (c *Cluster) backgroundProblem() error { return c.records().Problem() }

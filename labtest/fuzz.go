@@ -62,9 +62,9 @@ func Fuzz[R raftapi.Raft](f *testing.F, scenario Scenario,
 		s.Replay = true
 		switch {
 		case testproc.Reporter != nil:
-			runner.ReportAndExit(t, runHere(t, scenario, newRaft, s))
+			runner.ReportAndExit(t, runner.Here(t, s, body(scenario, newRaft)))
 		case s.InProcess || runner.IsFuzzWorker():
-			res := runHere(t, scenario, newRaft, s)
+			res := runner.Here(t, s, body(scenario, newRaft))
 			if !res.Passed {
 				t.Fatalf("%s", res.Verdict)
 			}

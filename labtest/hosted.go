@@ -51,50 +51,27 @@ var ShortFailures = Option{"calls fail fast", func(c *Cluster) { c.net.SetLongDe
 
 // ClientEnds returns a client's ends to every server, named after the
 // client ("c3->s0"), each connected to its server and enabled.
-func (c *Cluster) ClientEnds(client string) []*labrpc.ClientEnd {
-	ends := make([]*labrpc.ClientEnd, c.n)
-	for j := range c.n {
-		name := client + "->" + serverName(j)
-		ends[j] = c.net.NewEnd(name)
-		c.net.Connect(name, serverName(j))
-		c.net.Enable(name, true)
-	}
-	return ends
-}
+func (c *Cluster) ClientEnds(client string) []*labrpc.ClientEnd { return c.servers.ClientEnds(client) }
 
 // ConnectClient lets the client reach only the servers in to: its ends to
 // the others are cut, as when the client sits on one side of a partition.
-func (c *Cluster) ConnectClient(client string, to ...int) {
-	on := make([]bool, c.n)
-	for _, j := range to {
-		on[j] = true
-	}
-	for j := range c.n {
-		c.net.Enable(client+"->"+serverName(j), on[j])
-	}
-}
+func (c *Cluster) ConnectClient(client string, to ...int) { c.servers.ConnectClient(client, to...) }
 
 // RaftStateSize returns the size of server i's saved Raft state, in bytes.
 func (c *Cluster) RaftStateSize(i int) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.persisters[i].RaftStateSize()
+	return c.servers.Persister(i).RaftStateSize()
 }
 
 // SavedState returns what server i has saved: its Raft state and its
 // snapshot (the disk it restarts from, if it has crashed).
 func (c *Cluster) SavedState(i int) (raftState, snapshot []byte) {
-	c.mu.Lock()
-	p := c.persisters[i]
-	c.mu.Unlock()
+	p := c.servers.Persister(i)
 	return p.ReadRaftState(), p.ReadSnapshot()
 }
 
 // SnapshotSize returns the size of server i's saved snapshot, in bytes.
 func (c *Cluster) SnapshotSize(i int) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.persisters[i].SnapshotSize()
+	return c.servers.Persister(i).SnapshotSize()
 }
 
 // FileBesideTrace returns the path of a file that goes with the test's

@@ -5,7 +5,7 @@ import "time"
 // Lab 3: persistence. Figure 2's "Persistent state on all servers":
 // currentTerm, votedFor and log[], "updated on stable storage before
 // responding to RPCs". A crashed server comes back with what it saved and
-// nothing else (crash.go says exactly what a crash does).
+// nothing else (package servers says exactly what a crash does).
 
 // PersistBasic checks that a cluster keeps its log and goes on committing
 // when every server crashes and restarts at once, then the leader alone,
@@ -113,12 +113,12 @@ func PartitionedLeaderCrash(c *Cluster) {
 func UnreliableAgree(c *Cluster) {
 	c.Boot(5)
 	c.SetReliable(false)
-	clients := c.startClients(4)
+	cl := c.startClients(4)
 	for range 50 {
 		c.Agree(c.randomCommand(), 1)
 	}
 	c.SetReliable(true)
-	acks, err := clients.stop()
+	acks, err := cl.Stop()
 	if err != nil {
 		c.Fatalf("%v", err)
 	}

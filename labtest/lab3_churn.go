@@ -21,7 +21,7 @@ func ChurnUnreliable(c *Cluster) { c.churn(false) }
 func (c *Cluster) churn(reliable bool) {
 	c.Boot(5)
 	c.SetReliable(reliable)
-	clients := c.startClients(3)
+	cl := c.startClients(3)
 	for range 20 {
 		if c.Rand(1000) < 200 {
 			c.Disconnect(c.Rand(c.N()))
@@ -41,7 +41,7 @@ func (c *Cluster) churn(reliable bool) {
 	for i := range c.N() {
 		c.bringBack(i)
 	}
-	acks, err := clients.stop()
+	acks, err := cl.Stop()
 	if err != nil {
 		c.Fatalf("%v", err)
 	}

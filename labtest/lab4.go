@@ -2,7 +2,7 @@ package labtest
 
 // Lab 4: snapshots and log compaction. Paper §7 and Figure 13. In every
 // lab 4 test the service above each server snapshots every
-// SnapshotInterval applied entries (service.go, internal/service), and the apply checker
+// SnapshotInterval applied entries (package service), and the apply checker
 // checks each snapshot that comes back on applyCh.
 
 // A fault is what befalls one server in each round of a snapshot scenario.

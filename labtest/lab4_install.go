@@ -105,14 +105,14 @@ func InstallThenReplicate(c *Cluster) {
 
 	// Back, f catches up from the leader's snapshot.
 	termBefore, _ := c.GetState(leader)
-	before := c.net.Bytes(serverName(f))
+	before := c.BytesTo(f)
 	c.Connect(f)
 	c.WaitCommitted(last, 3, -1)
-	c.mu.Lock()
-	size := c.persisters[leader].SnapshotSize()
-	c.mu.Unlock()
+	// The snapshot f had to be sent is the leader's, as large as the one
+	// the leader saved.
+	size := c.SnapshotSize(leader)
 	termAfter, _ := c.GetState(g)
-	if err := snapshotTransfer(f, c.net.Bytes(serverName(f))-before, size, termAfter-termBefore+1); err != nil {
+	if err := snapshotTransfer(f, c.BytesTo(f)-before, size, termAfter-termBefore+1); err != nil {
 		c.Fatalf("%v%s", err, c.exchanges.ResentTo(f))
 	}
 

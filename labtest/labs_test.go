@@ -38,16 +38,6 @@ func TestProbeWeight(t *testing.T) {
 	}
 }
 
-func TestCheckCommand(t *testing.T) {
-	assert.NoError(t, checkCommand(101))
-	assert.NoError(t, checkCommand("x"))
-	assert.ErrorContains(t, checkCommand(nil), "must not be nil")
-
-	type unregistered struct{ N int }
-	assert.ErrorContains(t, checkCommand(unregistered{1}), "register its type with labgob.Register")
-	assert.ErrorContains(t, checkCommand(func() {}), "cannot be sent")
-}
-
 func TestFindLabAcceptsEveryName(t *testing.T) {
 	lab1, lab2 := Labs[0], Labs[1]
 	for arg, want := range map[string]Lab{

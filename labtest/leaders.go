@@ -25,7 +25,7 @@ func (c *Cluster) GetState(i int) (term int, isLeader bool) {
 	if c.history != nil {
 		c.history.Polled(i, term, isLeader, c.Now())
 		c.revealed.Polled(i, term, asked)
-		c.traceState(i, term, isLeader)
+		c.run.Tracer().State(i, term, isLeader)
 	}
 	if isLeader {
 		c.sawLeader(i, term)
@@ -57,17 +57,7 @@ func (c *Cluster) sawLeader(i, term int) {
 // recordLeader records server i leading term and checks election safety
 // against the first leader seen in term.
 func (c *Cluster) recordLeader(i, term int) error {
-	now := sighting{Server: i, At: time.Since(c.start)}
-	c.mu.Lock()
-	first, seen := c.leaders[term]
-	if !seen {
-		c.leaders[term] = now
-	}
-	c.mu.Unlock()
-	if !seen {
-		return nil
-	}
-	if err := checks.ElectionSafety(term, first, now); err != nil {
+	if err := c.leaders.Saw(term, checks.Sighting{Server: i, At: time.Since(c.start)}); err != nil {
 		f := asFailure(err)
 		f.Evidence += c.twoLeadersHow(term)
 		return f

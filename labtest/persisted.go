@@ -1,12 +1,8 @@
 package labtest
 
 import (
-	"fmt"
-	"regexp"
-	"strconv"
-
-	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/persisted"
+	"raftlabs/labtest/internal/servers"
 	"raftlabs/raftapi"
 )
 
@@ -15,27 +11,9 @@ import (
 // applied; before each restart, a stand-in for the server booted with an
 // empty Persister, cut off from everyone, must not know its term.
 
-// persistenceTaught reports whether the test belongs to a lab that asks
-// for persistence (lab 3 and later), by the lab its name ends with, where
-// the checks of this file hold. A lab 1 or 2 test may crash a server too
-// (the tests that play a server's part crash it to take its place), and a
-// Raft of those labs persists nothing. A test whose name names no lab (the
-// harness's own) is checked.
-func (c *Cluster) persistenceTaught() bool {
-	m := labSuffix.FindStringSubmatch(c.run.Name)
-	if m == nil {
-		return true
-	}
-	lab, _ := strconv.Atoi(m[1])
-	return lab >= persistenceLab
-}
-
-// labSuffix matches the lab a suite test's name ends with
-// (TestPersistBasicLab3), as Test.Name writes it.
-var labSuffix = regexp.MustCompile(`Lab(\d+)$`)
-
-// persistenceLab is the lab that teaches persistence.
-const persistenceLab = 3
+// persistenceTaught reports whether the test's lab asks for persistence;
+// see persisted.Taught.
+func (c *Cluster) persistenceTaught() bool { return persisted.Taught(c.run.Name) }
 
 // checkForgets boots the stand-in for server i and checks that it does not
 // know the term i was in when it crashed. A stand-in that cannot be asked
@@ -49,7 +27,7 @@ func (c *Cluster) checkForgets(i int) {
 	if known <= 1 {
 		return // a fresh server may report term 1
 	}
-	term, ok := c.freshTerm(i)
+	term, ok := c.servers.FreshTerm(i, servers.MakeFunc(c.newRaft), c.run)
 	if !ok {
 		return
 	}
@@ -57,41 +35,6 @@ func (c *Cluster) checkForgets(i int) {
 		c.historyFatalf("%v", err)
 	}
 }
-
-// freshTerm boots server i with an empty Persister and ends that reach no
-// one, and returns the term it reports before anything can happen to it.
-func (c *Cluster) freshTerm(i int) (term int, ok bool) {
-	c.mu.Lock()
-	gen := c.generation[i] // the instance that crashed: one stand-in each
-	c.mu.Unlock()
-	ends := make([]*labrpc.ClientEnd, c.n)
-	for j := range c.n {
-		ends[j] = c.net.NewEnd(fmt.Sprintf("s%d->s%d#empty-disk-%d", i, j, gen)) // connected to nothing
-	}
-	// A server with nothing to apply sends nothing; the buffer keeps a
-	// Raft that does from blocking before it is killed.
-	applyCh := make(chan raftapi.ApplyMsg, 64)
-	m, returned := c.tryMake(i, ends, raftapi.MakePersister(), applyCh)
-	if !returned || m.panicked != nil || m.rf == nil {
-		return 0, false
-	}
-	defer func() { _ = c.callStudent(i, "Kill", m.rf.Kill) }()
-	if c.callStudent(i, "GetState", func() { term, _ = m.rf.GetState() }) != nil {
-		return 0, false
-	}
-	return term, true
-}
-
-// persisterOf returns server i's Persister now.
-func (c *Cluster) persisterOf(i int) *raftapi.Persister {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.persisters[i]
-}
-
-// persistedChecked is how many of a server's latest applied commands each
-// crash looks for in what it saved.
-const persistedChecked = 16
 
 // checkPersisted checks that what server i saved, p's bytes, holds the
 // latest commands it applied.
@@ -102,24 +45,14 @@ func (c *Cluster) checkPersisted(i int, p *raftapi.Persister) {
 	}
 }
 
-// persistedProblem is checkPersisted's finding, or nil: server i's saved
-// bytes, p's, lack one of the latest commands it applied. what says when
-// the bytes were read ("crashed", "was still running at the end").
+// persistedProblem is checkPersisted's finding, or nil; what says when
+// the bytes were read. See persisted.Problem.
 func (c *Cluster) persistedProblem(i int, p *raftapi.Persister, what string) error {
 	if !c.persistenceTaught() {
 		return nil
 	}
-	state, snapshot := p.ReadRaftState(), p.ReadSnapshot()
-	for _, e := range c.applies.Latest(i, persistedChecked) {
-		if persisted.Holds(state, snapshot, e.Command) {
-			continue
-		}
-		if through := c.applies.InstalledThrough(i); e.Index <= through {
-			return persisted.UnsavedSnapshot(i, what, through, e.Index, e.Command, len(state), len(snapshot), c.Now())
-		}
-		return persisted.Unpersisted(i, what, e.Index, e.Command, len(state), len(snapshot), c.Now(), c.unsaved.How(i, e.Index, e.Command))
-	}
-	return nil
+	return persisted.Problem(i, what, p.ReadRaftState(), p.ReadSnapshot(), c.applies.Latest(i, persisted.Checked),
+		c.applies.InstalledThrough(i), c.Now(), c.unsaved)
 }
 
 // checkLivePersisted checks, as each crash does, that what every running
@@ -131,10 +64,7 @@ func (c *Cluster) checkLivePersisted() error {
 		if c.raft(i) == nil {
 			continue
 		}
-		c.mu.Lock()
-		p := c.persisters[i]
-		c.mu.Unlock()
-		if err := c.persistedProblem(i, p, "was still running at the end of the test"); err != nil {
+		if err := c.persistedProblem(i, c.servers.Persister(i), "was still running at the end of the test"); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package labtest
 
 import (
-	"fmt"
 	"reflect"
 
 	"raftlabs/labtest/internal/probe"
@@ -32,38 +31,40 @@ func ProbeFieldNames() map[string][]string { return probe.FieldNames() }
 // behind the request's fails the test.
 func (c *Cluster) requestVote(i int, req probe.VoteRequest) (reply probe.Reply, ok bool) {
 	c.t.Helper()
-	h := c.handler(i, "RequestVote", probe.VoteGrantedField)
-	args, err := h.VoteArgs(req)
-	if err != nil {
-		c.Fatalf("%v", err)
-	}
-	return c.probe(i, h, args, req.Term)
+	return c.send(i, "RequestVote", probe.VoteGrantedField, req.Term, func(h *probe.Handler) (reflect.Value, error) {
+		return h.VoteArgs(req)
+	})
 }
 
-// appendEntries sends server i an AppendEntries in its own types and
-// returns its reply; ok is false if no reply came back. A reply whose term
-// is behind the request's fails the test.
+// appendEntries sends server i an AppendEntries in its own types, as
+// requestVote does a RequestVote.
 func (c *Cluster) appendEntries(i int, req probe.AppendRequest) (reply probe.Reply, ok bool) {
 	c.t.Helper()
-	h := c.handler(i, "AppendEntries", probe.SuccessField)
-	args, err := h.AppendArgs(req)
-	if err != nil {
-		c.Fatalf("%v", err)
-	}
-	return c.probe(i, h, args, req.Term)
+	return c.send(i, "AppendEntries", probe.SuccessField, req.Term, func(h *probe.Handler) (reflect.Value, error) {
+		return h.AppendArgs(req)
+	})
 }
 
-// installSnapshot sends server i an InstallSnapshot in its own types and
-// returns its reply; ok is false if no reply came back. A reply whose term
-// is behind the request's fails the test.
+// installSnapshot sends server i an InstallSnapshot in its own types, as
+// requestVote does a RequestVote.
 func (c *Cluster) installSnapshot(i int, req probe.SnapshotRequest) (reply probe.Reply, ok bool) {
 	c.t.Helper()
-	h := c.handler(i, "InstallSnapshot", probe.NoFlag)
-	args, err := h.SnapshotArgs(req)
+	return c.send(i, "InstallSnapshot", probe.NoFlag, req.Term, func(h *probe.Handler) (reflect.Value, error) {
+		return h.SnapshotArgs(req)
+	})
+}
+
+// send sends server i a request of term to its handler called method,
+// whose reply carries flag, with the arguments build makes in the
+// handler's types.
+func (c *Cluster) send(i int, method string, flag probe.Field, term int, build func(*probe.Handler) (reflect.Value, error)) (probe.Reply, bool) {
+	c.t.Helper()
+	h := c.handler(i, method, flag)
+	args, err := build(h)
 	if err != nil {
 		c.Fatalf("%v", err)
 	}
-	return c.probe(i, h, args, req.Term)
+	return c.probe(i, h, args, term)
 }
 
 // handler returns server i's handler called method, failing the test if
@@ -90,40 +91,16 @@ func (c *Cluster) probe(i int, h *probe.Handler, args reflect.Value, term int) (
 	if rf == nil {
 		c.Fatalf("%s: s%d is crashed", h.Method, i)
 	}
-	c.mu.Lock()
-	c.probes++
-	name := fmt.Sprintf("harness->s%d#%d", i, c.probes)
-	c.mu.Unlock()
-	end := c.net.NewEnd(name)
-	c.net.Connect(name, serverName(i))
-	c.net.Enable(name, true)
-	// labrpc names a service after its receiver's type: "Raft" in the labs.
-	service := reflect.TypeOf(rf).Elem().Name()
-	reply := reflect.New(h.ReplyType)
-	if !h.ArgsByPtr {
-		args = args.Elem()
-	}
-	ok := end.Call(service+"."+h.Method, args.Interface(), reply.Interface())
+	end, name := c.servers.ProbeEnd(i)
+	reply, ok := h.Send(end, rf, args)
 	c.net.Enable(name, false)
 	c.checkBackground()
 	if !ok {
 		return probe.Reply{}, false
 	}
-	got := h.Read(reply)
-	if reply.Elem().IsZero() {
-		if why := probe.AnswersByRPC(rf); why != "" {
-			c.Fatalf("s%d's %s handler left its reply empty, and %s", i, h.Method, why)
-		}
-	}
-	if got.Term < term {
-		outcome := ""
-		if h.FlagName != "" {
-			outcome = fmt.Sprintf(" (and %s %v)", h.FlagName, got.OK)
-		}
-		c.Fatalf("s%d's reply to %s in term %d carried term %d%s: a reply carries the receiver's currentTerm, "+
-			"which is at least the request's term once it has been seen (Figure 2, Rules for All Servers: "+
-			"\"If RPC request or response contains term T > currentTerm: set currentTerm = T\")",
-			i, h.Method, term, got.Term, outcome)
+	got, err := h.Judge(i, rf, reply, term)
+	if err != nil {
+		c.Fatalf("%v", err)
 	}
 	return got, true
 }

@@ -52,13 +52,7 @@ func (c *Cluster) puppetsServing(to, term int, serve func(p *puppets.Puppet, uns
 	var ps []*puppets.Puppet
 	for _, i := range servers {
 		p := puppets.New(i, term)
-		srv := labrpc.NewServer()
-		srv.AddService(labrpc.NewNamedService(service, serve(p, unsigned)))
-		c.net.AddServer(serverName(i), srv)
-		c.mu.Lock()
-		end := c.endNames[to][i]
-		c.mu.Unlock()
-		c.net.Enable(end, true)
+		c.servers.StandIn(i, to, labrpc.NewNamedService(service, serve(p, unsigned)))
 		ps = append(ps, p)
 	}
 	return ps
@@ -78,19 +72,8 @@ func (c *Cluster) followerPuppets(to, term int, servers ...int) []*puppets.Follo
 }
 
 // unsignedTerms reports whether server i's RequestVote carries its term in
-// an unsigned integer. gob carries a signed integer only into a signed
-// field and an unsigned one only into an unsigned field, so a puppet
-// talking to such a server must use unsigned terms too.
+// an unsigned integer; see probe.UnsignedTerms.
 func (c *Cluster) unsignedTerms(i int) bool {
 	c.t.Helper()
-	h := c.handler(i, "RequestVote", probe.VoteGrantedField)
-	term, err := probe.Lookup(h.Args, probe.TermField, "RequestVote's argument type")
-	if err != nil {
-		return false
-	}
-	switch term.Type.Kind() {
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return true
-	}
-	return false
+	return c.handler(i, "RequestVote", probe.VoteGrantedField).UnsignedTerms()
 }

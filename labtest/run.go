@@ -1,14 +1,11 @@
 package labtest
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/runner"
-	"raftlabs/labtest/internal/testproc"
 	"raftlabs/raftapi"
 )
 
@@ -48,55 +45,17 @@ func Run[R raftapi.Raft](t *testing.T, scenario Scenario,
 	newRaft := func(peers []*labrpc.ClientEnd, me int, p *raftapi.Persister, ch chan raftapi.ApplyMsg) raftapi.Raft {
 		return makeRaft(peers, me, p, ch)
 	}
-	switch {
-	case testproc.Reporter != nil:
-		// A child process: run here, tell the parent, and end. The process
-		// exists for this one test, and ending it now means that nothing
-		// the test left behind (goroutines that never stop, a bubble that
-		// synctest is still tearing down) can touch the testing package
-		// after the test function has returned. Under -race, a race found
-		// during the test still sets the exit status (66).
-		runner.ReportAndExit(t, runHere(t, scenario, newRaft, s))
-	case s.InProcess:
-		res := runHere(t, scenario, newRaft, s)
-		runner.PrintCost(&res)
-		runner.PrintVerdict(&res)
-		if !res.Passed {
-			t.Fail()
-		}
-	default:
-		res := runner.Child(t, s)
-		runner.PrintCost(&res)
-		runner.PrintVerdict(&res)
-		if !res.Passed {
-			t.Fail()
-		}
-	}
+	runner.Test(t, s, body(scenario, newRaft))
 }
 
-// runHere runs the test in this process and returns its result.
-func runHere(t *testing.T, scenario Scenario, newRaft MakeFunc, s runner.Settings) Result {
-	r := runner.New(t.Name(), s)
-	if s.Replay {
-		testproc.EnterReplay(s.Seed)
-	}
-	fmt.Printf("Test %s: seed %d, %s\n", r.Name, r.Settings.Seed, r.ClockName())
-	body := func(t *testing.T) {
+// body is the test inside its bubble: it builds the cluster on the run r
+// and tells it scenario.
+func body(scenario Scenario, newRaft MakeFunc) func(t *testing.T, r *runner.Run) {
+	return func(t *testing.T, r *runner.Run) {
 		c := newCluster(t, r, newRaft)
 		defer c.finish()
 		scenario(c)
 	}
-	done := make(chan struct{})
-	go r.Execute(t, body, done)
-	r.Watch(done)
-	r.RunAfterChecks() // hosted.go
-	res := r.Result()
-	r.WriteTrace(&res)
-	for _, w := range res.Warnings {
-		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
-	}
-	fmt.Println(res.Summary())
-	return res
 }
 
 // VirtualTimeLimit is the longest a test may run on its own clock. A test

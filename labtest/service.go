@@ -1,17 +1,15 @@
 package labtest
 
 import (
-	"time"
-
 	"raftlabs/labtest/internal/service"
 	"raftlabs/raftapi"
 )
 
-// The service above each server, as package service models it: the
-// cluster's side of it is the goroutine that reads each applyCh, the calls
-// the service makes into its server, and lab 4's snapshots. What the
-// service checks of what it is sent (the rules of applying, state machine
-// safety, the snapshots on applyCh) is package service's.
+// The service above each server, as package service models it: a
+// goroutine that reads each applyCh, calls back into its server and takes
+// lab 4's snapshots, and checks what it is sent (the rules of applying,
+// state machine safety, the snapshots on applyCh). The cluster starts it
+// and shows it what only the cluster knows (serviceView).
 
 // SnapshotInterval is how many applied entries pass between two snapshots:
 // the service snapshots after each index that is a multiple of it.
@@ -26,95 +24,32 @@ const RaftStateBound = service.RaftStateBound
 var Snapshots = Option{"snapshots every 10 entries", func(c *Cluster) { c.snapshotEvery = SnapshotInterval }}
 
 // drain reads instance gen of server i's applyCh for the whole test, as
-// the service above Raft would, and hands every message to the checker.
-// Like a real service it calls back into its server after each message
-// (GetState, as a key/value server asks whether it still leads), so a Raft
-// that sends on applyCh while holding its lock deadlocks here as it would
-// there. A closed applyCh is the end of that instance's messages.
+// the service above Raft would, and hands every message to the checker;
+// see service.Checker.Read.
 func (c *Cluster) drain(i, gen int, applyCh chan raftapi.ApplyMsg) {
-	c.run.Reader(i)
+	c.run.Reader(i, service.CallBackName)
 	c.drains.Add(1)
 	defer c.drains.Add(-1)
-	c.restoreService(i, gen)
-	for {
-		select {
-		case m, ok := <-applyCh:
-			if !ok {
-				c.applies.Closed(i, gen)
-				return
-			}
-			taken := m
-			if m.SnapshotValid {
-				taken = c.applies.Takes(c.instance(i, gen), i, gen, m, c.slowCall())
-			}
-			applied := c.applies.Receive(i, gen, taken)
-			c.traceApply(i, m)
-			if d := c.applies.ServiceTime(i); d > 0 {
-				time.Sleep(d) // a slow service: it works on the message before it calls back
-			}
-			c.serviceCall(i, gen)
-			if applied && c.snapshotEvery > 0 && m.CommandIndex%c.snapshotEvery == 0 {
-				c.takeSnapshot(i, gen, m.CommandIndex)
-			}
-		case <-c.stopping:
-			return
-		}
-	}
+	c.applies.Read(serviceView{c}, i, gen, applyCh, c.snapshotEvery, c.slowCall(), c.stopping)
 }
 
-// serviceCall calls GetState on instance gen of server i, if it is still
-// running, as the service does between messages. A panic here is left to
-// the scenario's own calls to report.
-func (c *Cluster) serviceCall(i, gen int) {
-	rf := c.instance(i, gen)
-	if rf == nil {
-		return
-	}
-	defer func() { _ = recover() }()
-	rf.GetState()
-}
+// serviceView is what the service (package service) sees of the cluster.
+type serviceView struct{ c *Cluster }
 
-// takeSnapshot is the service of instance gen of server i snapshotting
-// after it applied index: it calls Snapshot and waits for it to return.
-func (c *Cluster) takeSnapshot(i, gen, index int) {
-	rf := c.instance(i, gen)
-	if rf == nil {
-		return
-	}
-	data, err := c.applies.MakeSnapshot(i, index)
-	if err != nil {
-		c.applies.FailWith(err)
-		return
-	}
-	c.receipts.SnapshotHeld(i, data)
-	c.applies.Snapshot(rf, i, gen, index, data, c.slowCall())
-	c.exchanges.NoteSnapshot(i, index, c.Now())
-}
-
-// restoreService reads the snapshot instance gen of server i boots with,
-// as its service does at boot. drain calls it before it reads the first
-// message; it runs before Make, since the scenario's staggered boot sleeps
-// first.
-func (c *Cluster) restoreService(i, gen int) {
-	if c.snapshotEvery == 0 {
-		return
-	}
-	c.mu.Lock()
-	p := c.persisters[i]
-	c.mu.Unlock()
-	c.applies.Restore(i, gen, p.ReadSnapshot())
-}
+func (v serviceView) Instance(i, gen int) raftapi.Raft  { return v.c.servers.Instance(i, gen) }
+func (v serviceView) SavedSnapshot(i int) []byte        { return v.c.servers.Persister(i).ReadSnapshot() }
+func (v serviceView) Applied(i int, m raftapi.ApplyMsg) { v.c.run.Tracer().Apply(i, m) }
+func (v serviceView) Holds(i int, data []byte)          { v.c.receipts.SnapshotHeld(i, data) }
+func (v serviceView) Snapshotted(i, index int)          { v.c.exchanges.NoteSnapshot(i, index, v.c.Now()) }
 
 // CheckRaftStateSize checks every server's saved Raft state against
 // RaftStateBound.
 func (c *Cluster) CheckRaftStateSize() {
 	c.t.Helper()
-	c.mu.Lock()
 	sizes := make([]int, c.n)
-	for i, p := range c.persisters {
-		sizes[i] = p.RaftStateSize()
+	for i := range c.n {
+		sizes[i] = c.RaftStateSize(i)
 	}
-	c.mu.Unlock()
 	if err := service.RaftStateSizes(sizes, c.applies.MaxIndex()); err != nil {
 		c.Fatalf("%v", err)
 	}

@@ -1,8 +1,11 @@
 package labtest
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
+	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/internal/testproc"
 )
 
@@ -42,7 +45,7 @@ func (c *Cluster) historyFatalf(format string, args ...any) {
 // dress adds to f where the scenario was, what the network looked like,
 // and, if f is judged on it, the leadership history.
 func (c *Cluster) dress(f *Failure) *Failure {
-	f.Where = scenarioLine()
+	f.Where = stacks.ScenarioLine(slices.Collect(maps.Keys(ServiceBindings)))
 	if f.JudgedOnLeadership && f.Leadership == "" {
 		f.Leadership = strings.TrimRight(c.historyText(), "\n")
 	}

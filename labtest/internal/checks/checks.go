@@ -1,12 +1,17 @@
 package checks
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"raftlabs/labgob"
 	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/labtest/internal/words"
@@ -29,6 +34,30 @@ func ElectionSafety(term int, first, now Sighting) error {
 	return testproc.Violation("election safety", "term %d has 2 leaders %s\n  s%d leader since %s; s%d leader at %s",
 		term, words.Servers([]int{first.Server, now.Server}), first.Server, words.Seconds(first.At), now.Server,
 		words.Seconds(now.At)).AboutLeaders()
+}
+
+// Leaders are the first leader seen in each term, for election safety.
+type Leaders struct {
+	mu    sync.Mutex
+	first map[int]Sighting
+}
+
+// Saw records now, a server seen leading term, and checks it against the
+// first leader seen in term (ElectionSafety).
+func (l *Leaders) Saw(term int, now Sighting) error {
+	l.mu.Lock()
+	first, seen := l.first[term]
+	if !seen {
+		if l.first == nil {
+			l.first = map[int]Sighting{}
+		}
+		l.first[term] = now
+	}
+	l.mu.Unlock()
+	if !seen {
+		return nil
+	}
+	return ElectionSafety(term, first, now)
 }
 
 // NewestLeader returns the first server that believes it leads the newest
@@ -114,12 +143,77 @@ func NotApplied(index, count int, command any, by []int, why string) error {
 }
 
 // StartedLate is the failure of a Start on server i that returned took
-// after asked with answer (already described, e.g. "isLeader false").
-func StartedLate(command any, i int, asked, took time.Duration, answer string) error {
+// after asked, answering term and isLeader; h, if not nil, says whether
+// the server led a later term by then, or learned of one while Start
+// waited.
+func StartedLate(command any, i int, asked, took time.Duration, term int, isLeader bool, h *history.History) error {
+	answer := "isLeader false"
+	if isLeader {
+		answer = fmt.Sprintf("isLeader true for term %d", term)
+		if led, _, ok := h.LedTerm(i); ok && led > term {
+			answer += fmt.Sprintf(", though by then it had led term %d", led)
+		} else if at, to, ok := h.StepDown(i); ok && at >= asked {
+			answer += fmt.Sprintf(", though at %s, while Start was waiting, it had learned of term %d", words.Seconds(at), to)
+		}
+	}
 	return testproc.Failf("Start(%s) on s%d took %s to return (called at %s; it answered %s): Start must return at "+
 		"once, appending to the log and leaving replication to the background, never waiting for an RPC, a "+
 		"commit or a timer; an answer given late may describe a term the server no longer leads",
 		words.Command(command), i, words.Seconds(took), words.Seconds(asked), answer).AboutLeaders()
+}
+
+// StartLeads checks a Start on server i that answered isLeader true for
+// term against what the server's GetState said right after, now and
+// leads: a server that is not the leader of that term must not have
+// accepted the command. A leader that has since learned of a later term
+// says so with the later term, which is no contradiction.
+func StartLeads(i, term int, command any, now int, leads bool) error {
+	if now != term || leads {
+		return nil
+	}
+	return testproc.Failf("Start(%s) on s%d answered isLeader true for term %d, but s%d's GetState says it is not the "+
+		"leader of term %d: only the leader appends a command to its log (Figure 2, Leaders: \"If command "+
+		"received from client: append entry to local log\"); Start on any other server appends nothing and "+
+		"answers isLeader false", words.Command(command), i, term, i, term)
+}
+
+// DescribeLeaders says what the servers of terms (each running server's
+// term) and leading (whether it believes it leads) believe: "s3 leads term
+// 4; [s0 s1 s2 s4] in terms 5, 5, 6, 5 without leading".
+func DescribeLeaders(terms map[int]int, leading map[int]bool) string {
+	servers := slices.Sorted(maps.Keys(terms))
+	var parts []string
+	var others []int
+	var otherTerms []string
+	for _, i := range servers {
+		if leading[i] {
+			parts = append(parts, fmt.Sprintf("s%d leads term %d", i, terms[i]))
+		} else {
+			others = append(others, i)
+			otherTerms = append(otherTerms, strconv.Itoa(terms[i]))
+		}
+	}
+	if len(others) > 0 {
+		parts = append(parts, fmt.Sprintf("%s in terms %s without leading", words.Servers(others), strings.Join(otherTerms, ", ")))
+	}
+	if len(parts) == 0 {
+		return "no server is running"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Replicable checks that command is one a Raft could replicate: not nil,
+// and a value gob can encode inside a log entry (not a func, a channel, or
+// a type that was not registered).
+func Replicable(command any) error {
+	if command == nil {
+		return errors.New("a command must not be nil")
+	}
+	entry := struct{ Command any }{command}
+	if err := labgob.NewEncoder(new(bytes.Buffer)).Encode(entry); err != nil {
+		return fmt.Errorf("the command cannot be sent in an RPC: %v (register its type with labgob.Register)", err)
+	}
+	return nil
 }
 
 // sameTerm returns the term all of terms hold, if they agree.

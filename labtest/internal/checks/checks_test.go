@@ -89,3 +89,26 @@ func TestAppliedChecks(t *testing.T) {
 	assert.EqualError(t, NotApplied(2, 2, 101, []int{0, 3}, "no majority was connected"),
 		"index 2 was applied (101) by 2 servers [s0 s3], but no majority was connected")
 }
+
+func TestReplicable(t *testing.T) {
+	assert.NoError(t, Replicable(101))
+	assert.NoError(t, Replicable("x"))
+	assert.ErrorContains(t, Replicable(nil), "must not be nil")
+
+	type unregistered struct{ N int }
+	assert.ErrorContains(t, Replicable(unregistered{1}), "register its type with labgob.Register")
+	assert.ErrorContains(t, Replicable(func() {}), "cannot be sent")
+}
+
+func TestDescribeLeaders(t *testing.T) {
+	assert.Equal(t, "no server is running", DescribeLeaders(nil, nil))
+	assert.Equal(t, "s3 leads term 4; [s0 s1 s2 s4] in terms 5, 5, 6, 5 without leading",
+		DescribeLeaders(map[int]int{0: 5, 1: 5, 2: 6, 3: 4, 4: 5}, map[int]bool{3: true}))
+}
+
+func TestStartLeads(t *testing.T) {
+	assert.NoError(t, StartLeads(1, 3, 101, 3, true))
+	assert.NoError(t, StartLeads(1, 3, 101, 4, false), "a leader that has learned of a later term")
+	assert.ErrorContains(t, StartLeads(1, 3, 101, 3, false),
+		"Start(101) on s1 answered isLeader true for term 3, but s1's GetState says it is not the leader of term 3")
+}

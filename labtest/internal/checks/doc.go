@@ -22,6 +22,8 @@
 //
 // As x/tools' analyzers report through plain functions that a test can
 // call on a broken input, the checks take answers as data and return what
-// they found; the Cluster's methods (leaders.go, agree.go) ask the
-// servers, call these, and end the test. The checks never import labtest.
+// they found; the Cluster's methods (leaders.go, agree.go) and package
+// agreement ask the servers, call these, and end the test. Leaders, the
+// first leader seen in each term, is the one record kept here, for
+// election safety. The checks never import labtest.
 package checks

@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"raftlabs/labtest/internal/testproc"
-
 	"github.com/stretchr/testify/assert"
+
+	"raftlabs/labtest/internal/testproc"
 )
 
 func TestCostNote(t *testing.T) {

@@ -12,9 +12,10 @@
 // everything, and no test of persistence could fail. labtest's Cluster
 // rules that out, without knowing how the server lays out what it saves:
 // at each crash it looks in what the server had saved for the latest
-// commands it applied (Holds), and before each restart it boots a
-// stand-in with an empty Persister and checks that it knows nothing of its
-// term (Forgotten).
+// commands it applied (Holds, Problem), and before each restart it boots a
+// stand-in with an empty Persister (package servers' FreshTerm) and checks
+// that it knows nothing of its term (Forgotten). Taught says which tests
+// these checks hold in: those of lab 3 and later.
 //
 // An entry is unsaved when its server vouched for it while its Persister
 // did not hold it: a follower vouches for an entry when it answers success

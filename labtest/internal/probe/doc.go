@@ -7,9 +7,8 @@
 //
 //	h, err := probe.FindHandler(reflect.TypeOf(rf), "RequestVote", probe.VoteGrantedField)
 //	args, err := h.VoteArgs(probe.VoteRequest{Term: 7, Candidate: 2, LastLogIndex: 10, LastLogTerm: 6})
-//	reply := reflect.New(h.ReplyType)
-//	ok := end.Call("Raft."+h.Method, args.Interface(), reply.Interface())
-//	got := h.Read(reply) // got.Term, got.OK
+//	reply, ok := h.Send(end, rf, args)
+//	got, err := h.Judge(i, rf, reply, 7) // got.Term, got.OK
 //
 // # Guarantees
 //
@@ -25,10 +24,11 @@
 //
 // Shaping a message is reflection on the code under test's types and
 // nothing else: it takes a reflect.Type and a request and gives back a
-// value, so it needs neither the network nor the Cluster. labtest's
-// probes.go is its face: it sends the messages over the test's network
-// and fails the test with what went wrong; the scenarios name the
-// requests voteRequest, appendRequest, logEntry and snapshotRequest.
+// value, so it needs nothing of the Cluster; it sends a message through an
+// end it is given (Send) and judges the reply it gets (Judge). labtest's
+// probes.go is its face: it makes the end on the test's network and fails
+// the test with what went wrong; the scenarios name the requests
+// voteRequest, appendRequest, logEntry and snapshotRequest.
 // (x/tools draws the same line between analysistest and
 // internal/checker.)
 package probe

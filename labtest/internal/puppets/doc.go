@@ -9,8 +9,9 @@
 //
 // # Usage
 //
-// labtest's Cluster crashes servers and registers a puppet's Service under
-// each one's name on the test's network (labtest's puppets.go):
+// labtest's Cluster crashes servers and puts a puppet's Service in each
+// one's place on the test's network (labtest's puppets.go, through
+// package servers' StandIn):
 //
 //	ps := c.puppets(to, term, others...)
 //	holdNextVote(ps, term)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,4 +130,58 @@ func FuzzRerun(name string) string {
 		cmd += " -race"
 	}
 	return cmd
+}
+
+// Here runs the test t in this process and returns its result: it prints
+// the test's header, runs body in the test's bubble (Execute; body builds
+// the cluster on r and runs the scenario) while the watchdog watches from
+// outside (Watch), runs the checks left for after the test, writes the
+// trace, and prints the warnings and the summary line.
+func Here(t *testing.T, s Settings, body func(t *testing.T, r *Run)) testproc.Result {
+	r := New(t.Name(), s)
+	if s.Replay {
+		testproc.EnterReplay(s.Seed)
+	}
+	fmt.Printf("Test %s: seed %d, %s\n", r.Name, r.Settings.Seed, r.ClockName())
+	done := make(chan struct{})
+	go r.Execute(t, func(t *testing.T) { body(t, r) }, done)
+	r.Watch(done)
+	r.RunAfterChecks()
+	res := r.Result()
+	r.WriteTrace(&res)
+	for _, w := range res.Warnings {
+		fmt.Printf("  warning: %s\n", strings.ReplaceAll(strings.TrimRight(w, "\n"), "\n", "\n  "))
+	}
+	fmt.Println(res.Summary())
+	return res
+}
+
+// Test runs the test t with the settings s where they say: in a child
+// process of its own, or in this one (-inprocess) with body, as Here does;
+// or, in the child, with body, reporting to the parent and ending. The
+// parent prints the cost note and the verdict, and fails t if the test
+// failed.
+func Test(t *testing.T, s Settings, body func(t *testing.T, r *Run)) {
+	t.Helper()
+	var res testproc.Result
+	switch {
+	case testproc.Reporter != nil:
+		// A child process: run here, tell the parent, and end. The process
+		// exists for this one test, and ending it now means that nothing
+		// the test left behind (goroutines that never stop, a bubble that
+		// synctest is still tearing down) can touch the testing package
+		// after the test function has returned. Under -race, a race found
+		// during the test still sets the exit status (66).
+		ReportAndExit(t, Here(t, s, body))
+		return // the report could not be sent: t has failed with why
+	case s.InProcess:
+		res = Here(t, s, body)
+	default:
+		res = Child(t, s)
+	}
+	PrintCost(&res)
+	PrintVerdict(&res)
+	if !res.Passed {
+		t.Fail()
+	}
 }

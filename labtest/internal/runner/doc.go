@@ -3,28 +3,26 @@
 // seed, the clock, the limits, replay, tracing), starting the test again
 // as a child process of its own with the same (Child), the child's one
 // report to its parent (ReportAndExit), and what the parent prints after:
-// the cost note, the verdict and the command that reruns the test. In the
-// child, a Run is the test's account while it runs: the verdict (the
-// first failure and up to two more), the warnings, the bubble the test
-// runs in (Execute) and what the watchdog outside it reads (Watch; Run
-// implements watchdog.Test).
+// the cost note, the verdict and the command that reruns the test; Test
+// chooses among these for labtest's Run. In the child, Here runs the test
+// in this process, and a Run is the test's account while it runs: the
+// verdict (the first failure and up to two more), the warnings, the trace
+// (StartTrace), the bubble the test runs in (Execute), the heartbeat
+// inside it (Heartbeat) and what the watchdog outside it reads (Watch; Run
+// implements watchdog.Test), its applyCh readers (Reader), and the end of
+// the test: the wait for its goroutines after Kill (WaitForGoroutines) and
+// what they and the background checks left (End).
 //
 // # Usage
 //
-// labtest's Run is its face:
+// labtest's Run is its face; body builds the cluster on the run r
+// (r.SetCluster(view)) and runs the scenario, in the test's bubble:
 //
-//	s := runner.Current()
-//	switch {
-//	case testproc.Reporter != nil: // the child
-//		r := runner.New(t.Name(), s)
-//		go r.Execute(t, body, done) // body builds the cluster: r.SetCluster(view)
-//		r.Watch(done)
-//		runner.ReportAndExit(t, r.Result())
-//	default: // the parent
-//		res := runner.Child(t, s)
-//		runner.PrintCost(&res)
-//		runner.PrintVerdict(&res)
-//	}
+//	runner.Test(t, runner.Current(), func(t *testing.T, r *runner.Run) {
+//		c := newCluster(t, r, newRaft)
+//		defer c.finish() // ... r.End(t, ending)
+//		scenario(c)
+//	})
 //
 // # Guarantees
 //

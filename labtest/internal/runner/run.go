@@ -3,11 +3,13 @@ package runner
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"raftlabs/labdebug"
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/internal/testproc"
@@ -286,8 +288,26 @@ func (r *Run) NewNetwork() *labrpc.Network {
 	return net
 }
 
-// SetTracer records the test's trace.
-func (r *Run) SetTracer(tr *tracer.Tracer) { r.trace.Store(tr) }
+// StartTrace begins the test's trace, on the test's clock, which started
+// at start, and points labdebug's lines at it (and turns on the topics
+// -debug asks for), unless RAFTLABS_TRACE=off, which records nothing (to
+// measure what recording costs).
+func (r *Run) StartTrace(start time.Time) {
+	labdebug.SetRecorder(nil)
+	if spec, ok := DebugSpec(); ok {
+		labdebug.Enable(spec)
+	}
+	if strings.EqualFold(os.Getenv("RAFTLABS_TRACE"), "off") {
+		return
+	}
+	clock := "virtual"
+	if r.Settings.Realtime {
+		clock = "real"
+	}
+	tr := tracer.New(start, r.Name, r.Settings.Seed, clock)
+	r.trace.Store(tr)
+	labdebug.SetRecorder(tr.Recorder())
+}
 
 // Tracer returns the test's trace, or nil.
 func (r *Run) Tracer() *tracer.Tracer { return r.trace.Load() }

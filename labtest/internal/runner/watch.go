@@ -95,26 +95,32 @@ func (r *Run) DescribeBlocked(gs []stacks.Goroutine) string {
 }
 
 // Reader marks the calling goroutine as the one that reads server i's
-// applyCh, and as the harness's own.
-func (r *Run) Reader(i int) {
+// applyCh, and as the harness's own. callBack is the function through
+// which the reader calls back into its server after each message, as
+// goroutine dumps name it (stacks.FuncName of the function itself, so that
+// a rename cannot hide the reader from ApplyUnderLock).
+func (r *Run) Reader(i int, callBack string) {
 	r.Helper()
-	r.readers.Store(stacks.Current().ID, i)
+	r.readers.Store(stacks.Current().ID, reader{server: i, callBack: callBack})
 }
 
-// serviceCall is the function of the applyCh reader that calls back into
-// its server (labtest's service.go), as goroutine dumps name it.
-const serviceCall = "raftlabs/labtest.(*Cluster).serviceCall"
+// A reader is one applyCh reader of the tests: its server, and the
+// function through which it calls back into it.
+type reader struct {
+	server   int
+	callBack string
+}
 
 // ApplyUnderLock recognises the tests' applyCh reader of some server
-// waiting for that server's lock in GetState while a goroutine of the test
-// sends on a channel. It returns the sender and the server.
+// waiting for that server's lock in its call back while a goroutine of the
+// test sends on a channel. It returns the sender and the server.
 func (r *Run) ApplyUnderLock(gs []stacks.Goroutine) (sender stacks.Goroutine, server int, ok bool) {
 	server = -1
 	for _, g := range gs {
-		i, isReader := r.readers.Load(g.ID)
-		if isReader && g.Calls(serviceCall) &&
+		v, isReader := r.readers.Load(g.ID)
+		if isReader && g.Calls(v.(reader).callBack) &&
 			(strings.Contains(g.Status, "Mutex") || strings.Contains(g.Status, "semacquire")) {
-			server = i.(int)
+			server = v.(reader).server
 		}
 	}
 	if server < 0 {
@@ -183,5 +189,32 @@ func isClosed(ch chan struct{}) bool {
 		return true
 	default:
 		return false
+	}
+}
+
+// Heartbeat is the watchdog's half inside the bubble, run on a goroutine
+// of its own until stopping is closed: it ticks the test's clock, which
+// started at start, for the watcher outside (Beat), and ends a test that
+// runs past limit on it, with the network's shapes (network) and what
+// blocks, then calls shutDown.
+func (r *Run) Heartbeat(start time.Time, limit time.Duration, stopping <-chan struct{}, network func() string, shutDown func()) {
+	r.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stopping:
+			return
+		case <-tick.C:
+		}
+		elapsed := time.Since(start)
+		r.Beat(elapsed)
+		if elapsed > limit {
+			r.Abort(fmt.Sprintf("the test did not finish within %v on its clock: something waits for ever "+
+				"(a deadlock, or a call into Raft that never returns)\n  network: %s\n%s",
+				limit, network(), r.DescribeBlocked(r.BubbleGoroutines())))
+			shutDown()
+			return
+		}
 	}
 }

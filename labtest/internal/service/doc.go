@@ -48,6 +48,10 @@
 // checker takes ApplyMsgs as data, and what reached each server and the
 // InstallSnapshots it answered through two small interfaces declared here
 // (Receipts, Installs), so it imports neither package receipts nor
-// installs, nor labtest. labtest's service.go is the cluster's side: the
-// goroutine that reads each applyCh and the calls into the server.
+// installs, nor labtest. The goroutine that reads each applyCh is here too
+// (Read): what it needs of the cluster (the running instance, the disk it
+// boots from, where to record what it saw) comes through Host, and
+// labtest's service.go starts it. The watchdog recognises the reader by
+// CallBackName, the name of the function itself, never a name written
+// twice.
 package service

@@ -22,7 +22,8 @@
 //     packages of the frames: the standard library, labrpc, labgob,
 //     labtrace, labtest and labtest/internal/... are the course's;
 //     labtest/testdata, which stands for student code, is not. A student
-//     cannot name a function in those packages.
+//     cannot name a function in those packages. course.go is the one list
+//     of them, which a verdict's scenario line (ScenarioLine) reads too.
 //   - DescribeStuck and DescribeBlocked take what only the cluster knows
 //     (which Raft pointer is which server, the retry storms the RPCs show)
 //     as data, so they may run outside the test's bubble, while the test's

@@ -71,7 +71,7 @@ func (g Goroutine) isSuspectHolder() bool {
 				return true
 			}
 			caller := framePackage(frames[k+1])
-			return caller != "raftlabs/labtest" && !strings.HasPrefix(caller, "raftlabs/labtest/internal/")
+			return !isTheHarness(caller)
 		}
 	}
 	return false
@@ -232,16 +232,6 @@ func framePackage(frame string) string {
 func isStandardPackage(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return first != "raftlabs" && !strings.Contains(first, ".")
-}
-
-// isHarnessPackage reports whether a package path is the course's own
-// machinery rather than code under test.
-func isHarnessPackage(path string) bool {
-	switch path {
-	case "raftlabs/labrpc", "raftlabs/labtest", "raftlabs/labgob", "raftlabs/labtrace":
-		return true
-	}
-	return strings.HasPrefix(path, "raftlabs/labtest/internal/") // its machinery (not testdata)
 }
 
 // ServerPointers maps each running server's Raft pointer, as stack traces

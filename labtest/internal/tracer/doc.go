@@ -28,7 +28,9 @@
 //
 // The tracer takes the network's events (history.Event, decoded once for
 // every observer) and the harness's calls as data; it needs neither the
-// Cluster nor the run. labtest's trace.go is the cluster's face: one line
-// at each point worth seeing, and the flags that decide when a trace is
-// written and where.
+// Cluster nor the run. Its methods are the records, one at each point
+// worth seeing (Boot, Start, Crash, Network, State, Command, Apply, RPC),
+// and a nil Tracer records nothing, so the cluster calls them without
+// asking whether the test has a trace; package runner begins the trace
+// (Run.StartTrace) and decides when it is written and where.
 package tracer

@@ -10,6 +10,7 @@ import (
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/labtest/internal/words"
 	"raftlabs/labtrace"
+	"raftlabs/raftapi"
 )
 
 // A Tracer is one test's trace and what it has inferred of each server.
@@ -41,12 +42,50 @@ func New(start time.Time, test string, seed int64, clock string) *Tracer {
 // Recorder returns the trace's recorder, for labdebug's lines.
 func (tr *Tracer) Recorder() *labtrace.Recorder { return tr.rec }
 
-// Add records rec.
-func (tr *Tracer) Add(rec labtrace.Record) { tr.rec.Add(rec) }
+// Add records rec. A nil Tracer, a test that records nothing
+// (RAFTLABS_TRACE=off), records nothing, here and in every method below.
+func (tr *Tracer) Add(rec labtrace.Record) {
+	if tr != nil {
+		tr.rec.Add(rec)
+	}
+}
+
+// Boot records the cluster's size.
+func (tr *Tracer) Boot(n int) { tr.Add(labtrace.Record{Kind: labtrace.Boot, Servers: n}) }
+
+// Start records that instance gen of server i has started.
+func (tr *Tracer) Start(i, gen int) {
+	tr.Add(labtrace.Record{Kind: labtrace.Start, Server: words.Server(i), Instance: gen})
+}
+
+// Network records the network's new shape, and its groups of connected
+// servers.
+func (tr *Tracer) Network(shape string, groups [][]string) {
+	tr.Add(labtrace.Record{Kind: labtrace.Network, Shape: shape, Groups: groups})
+}
+
+// Command records a call of Start on server i and its answer.
+func (tr *Tracer) Command(i int, command any, index, term int, isLeader bool) {
+	tr.Add(labtrace.Record{Kind: labtrace.Command, Server: words.Server(i), Command: words.Command(command),
+		Index: index, Term: term, OK: isLeader})
+}
+
+// Apply records a message server i sent on its applyCh.
+func (tr *Tracer) Apply(i int, m raftapi.ApplyMsg) {
+	switch {
+	case m.CommandValid:
+		tr.Add(labtrace.Record{Kind: labtrace.Apply, Server: words.Server(i), Index: m.CommandIndex, Command: words.Command(m.Command)})
+	case m.SnapshotValid:
+		tr.Add(labtrace.Record{Kind: labtrace.Snapshot, Server: words.Server(i), Index: m.SnapshotIndex, Term: m.SnapshotTerm})
+	}
+}
 
 // Crash records that server i crashed. What the trace knew of its role and
 // term died with it.
 func (tr *Tracer) Crash(i int) {
+	if tr == nil {
+		return
+	}
 	tr.mu.Lock()
 	delete(tr.known, i)
 	tr.mu.Unlock()
@@ -55,6 +94,9 @@ func (tr *Tracer) Crash(i int) {
 
 // State records what GetState answered, if it shows something new.
 func (tr *Tracer) State(i, term int, isLeader bool) {
+	if tr == nil {
+		return
+	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	k := tr.known[i]
@@ -81,6 +123,9 @@ func (tr *Tracer) sawLocked(i int, role string, term int, source string) {
 // RPC records one event of an RPC between servers: a new record when it
 // is sent, its fate when known. The harness's own calls are left out.
 func (tr *Tracer) RPC(ev *history.Event) {
+	if tr == nil {
+		return
+	}
 	from, to, method, ok := ev.Between()
 	if !ok {
 		return

@@ -33,7 +33,7 @@
 // Judging a stall needs the heartbeat, the RPC count and the goroutine
 // dumps, not the Cluster: the watchdog takes them through Test, a small
 // interface declared here where it is used, and the dumps' reading from
-// package stacks, so it never imports labtest back. labtest's watching.go
-// is the run's side: the bubble, the heartbeat inside it, and the
-// methods of Test.
+// package stacks, so it never imports labtest back. Package runner's Run
+// is the run's side: the bubble, the heartbeat inside it (Heartbeat), and
+// the methods of Test.
 package watchdog
