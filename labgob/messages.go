@@ -106,6 +106,15 @@ const errDuplicateType = "gob: duplicate type received"
 // nothing past the message it is decoding.
 type swappableReader struct{ bytes.Reader }
 
+// TypeDefinitions returns the type definitions that open data, a whole gob
+// stream as a fresh Encoder writes one value. They are the same for every
+// message of one Go type, so they can key what holds for all messages of a
+// type. ok is false if data does not open with definitions.
+func TypeDefinitions(data []byte) (defs []byte, ok bool) {
+	defs, _, ok = splitTypeDefinitions(data)
+	return defs, ok
+}
+
 // splitTypeDefinitions splits a gob stream into the type definitions that
 // open it and the messages from the first value on. A message is its length
 // (an unsigned integer) and then a type id (a signed integer): negative for
