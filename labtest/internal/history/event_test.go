@@ -83,3 +83,43 @@ func TestEventReadsAsEachReaderAlone(t *testing.T) {
 		assert.Equal(t, max(f.PrevLogTerm, f.PrevTerm), gotPrev, name)
 	}
 }
+
+// BenchmarkEventArgs measures what the observers' readings of one lab 5
+// AppendEntries cost: each reader alone, as before history.Calls (the
+// history at Sent, then the history and the exchanges' two readings at
+// the outcome), and one reading shared by the call's events. Run with
+//
+//	go test -run '^$' -bench EventArgs ./labtest/internal/history
+func BenchmarkEventArgs(b *testing.B) {
+	type entry struct {
+		Term    int
+		Command any
+	}
+	var buf bytes.Buffer
+	msg := struct {
+		Term, LeaderId, PrevLogIndex, PrevLogTerm, LeaderCommit int
+		Entries                                                 []entry
+	}{7, 1, 40, 7, 39, []entry{{7, eventCommand{"k1", "x;"}}, {7, eventCommand{"k2", "y;"}}}}
+	require.NoError(b, gob.NewEncoder(&buf).Encode(msg))
+	data := buf.Bytes()
+	b.Run("alone", func(b *testing.B) {
+		for b.Loop() {
+			decodeRPCFields(data)
+			decodeRPCFields(data)
+			Entries(data)
+			var f prevTermFields
+			prevTermDecoders.Decode(data, &f)
+		}
+	})
+	b.Run("shared", func(b *testing.B) {
+		var calls Calls
+		for call := 1; b.Loop(); call++ {
+			sent := calls.Event(labrpc.Event{Kind: labrpc.Sent, Call: call, Args: data})
+			sent.ArgsFields()
+			delivered := calls.Event(labrpc.Event{Kind: labrpc.Delivered, Call: call, Args: data})
+			delivered.ArgsFields()
+			delivered.Entries()
+			delivered.PrevLogTerm()
+		}
+	})
+}
