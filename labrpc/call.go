@@ -50,7 +50,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	p := newPlan(end.rng, n.longDelays)
 	n.mu.Unlock()
 
-	ev := Event{Call: call, End: endName, Server: serverName, Method: svcMeth, Args: req, Bytes: len(req), Time: time.Now()}
+	ev := Event{Call: call, End: endName, Server: serverName, Method: svcMeth, Args: req, Value: args, Bytes: len(req), Time: time.Now()}
 	n.emit(ev, Sent)
 
 	if encodeErr != nil {

@@ -75,7 +75,11 @@ func (e *Event) args() *callArgs {
 	a := e.call
 	if !a.read {
 		a.read = true
-		a.readAll(e.Args)
+		var src any // what Args encodes, if it still is
+		if e.Kind == labrpc.Sent {
+			src = e.Value
+		}
+		a.readAll(e.Args, src)
 	}
 	return a
 }
@@ -183,8 +187,10 @@ func readAlone(data []byte, reader int, ok bool) {
 }
 
 // readAll reads every reader's fields from data in one decoding, if each
-// has read a message of its type alone and this one decodes.
-func (a *callArgs) readAll(data []byte) {
+// has read a message of its type alone and this one decodes. src, if not
+// nil, is the value data encodes, which labgob.Messages.Copy may copy
+// instead of decoding data.
+func (a *callArgs) readAll(data []byte, src any) {
 	defs, known := labgob.TypeDefinitions(data)
 	if !known {
 		return
@@ -196,7 +202,7 @@ func (a *callArgs) readAll(data []byte) {
 		return
 	}
 	msg := reflect.New(argsType)
-	if argsDecoders.Decode(data, msg.Interface()) != nil {
+	if argsDecoders.Copy(data, src, msg.Interface()) != nil {
 		return
 	}
 	m := msg.Elem()
