@@ -1,12 +1,10 @@
 package history
 
 import (
-	"bytes"
 	"encoding/gob"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"raftlabs/labrpc"
 )
@@ -26,15 +24,7 @@ func init() { gob.Register(eventCommand{}) }
 // for signed and unsigned terms and indexes and for a message some
 // readers cannot read; and that the events of one call share one reading.
 func TestEventReadsAsEachReaderAlone(t *testing.T) {
-	encode := func(v any) []byte {
-		var b bytes.Buffer
-		require.NoError(t, gob.NewEncoder(&b).Encode(v))
-		return b.Bytes()
-	}
-	type entry struct {
-		Term    int
-		Command any
-	}
+	type entry = figure2Entry
 	for name, c := range map[string]struct {
 		msg      any
 		combined bool // read in one decoding once each reader has read it alone
@@ -50,7 +40,7 @@ func TestEventReadsAsEachReaderAlone(t *testing.T) {
 		}{4, 6, 3, []entry{{4, eventCommand{"k", "v"}}}}, false},
 		"a RequestVote": {struct{ Term, CandidateId int }{5, 2}, false},
 	} {
-		data := encode(c.msg)
+		data := encodeMessage(t, c.msg)
 		// A first message of the type, read by each reader alone.
 		alone := &Event{Event: labrpc.Event{Kind: labrpc.Delivered, Args: data}}
 		alone.ArgsFields()
@@ -87,21 +77,17 @@ func TestEventReadsAsEachReaderAlone(t *testing.T) {
 // BenchmarkEventArgs measures what the observers' readings of one lab 5
 // AppendEntries cost: each reader alone, as before history.Calls (the
 // history at Sent, then the history and the exchanges' two readings at
-// the outcome), and one reading shared by the call's events. Run with
+// the outcome), one reading shared by the call's events, and that reading
+// copied from the caller's value. Run with
 //
 //	go test -run '^$' -bench EventArgs ./labtest/internal/history
 func BenchmarkEventArgs(b *testing.B) {
-	type entry struct {
-		Term    int
-		Command any
-	}
-	var buf bytes.Buffer
+	type entry = figure2Entry
 	msg := struct {
 		Term, LeaderId, PrevLogIndex, PrevLogTerm, LeaderCommit int
 		Entries                                                 []entry
 	}{7, 1, 40, 7, 39, []entry{{7, eventCommand{"k1", "x;"}}, {7, eventCommand{"k2", "y;"}}}}
-	require.NoError(b, gob.NewEncoder(&buf).Encode(msg))
-	data := buf.Bytes()
+	data := encodeMessage(b, msg)
 	b.Run("alone", func(b *testing.B) {
 		for b.Loop() {
 			decodeRPCFields(data)
@@ -111,15 +97,19 @@ func BenchmarkEventArgs(b *testing.B) {
 			prevTermDecoders.Decode(data, &f)
 		}
 	})
-	b.Run("shared", func(b *testing.B) {
-		var calls Calls
-		for call := 1; b.Loop(); call++ {
-			sent := calls.Event(labrpc.Event{Kind: labrpc.Sent, Call: call, Args: data})
-			sent.ArgsFields()
-			delivered := calls.Event(labrpc.Event{Kind: labrpc.Delivered, Call: call, Args: data})
-			delivered.ArgsFields()
-			delivered.Entries()
-			delivered.PrevLogTerm()
-		}
-	})
+	// Shared, the reading decodes the message, or copies the caller's
+	// value when the Sent event carries it (labgob.Messages.Copy).
+	for name, value := range map[string]any{"shared": nil, "shared and copied": &msg} {
+		b.Run(name, func(b *testing.B) {
+			var calls Calls
+			for call := 1; b.Loop(); call++ {
+				sent := calls.Event(labrpc.Event{Kind: labrpc.Sent, Call: call, Args: data, Value: value})
+				sent.ArgsFields()
+				delivered := calls.Event(labrpc.Event{Kind: labrpc.Delivered, Call: call, Args: data, Value: value})
+				delivered.ArgsFields()
+				delivered.Entries()
+				delivered.PrevLogTerm()
+			}
+		})
+	}
 }
