@@ -3,6 +3,7 @@ package labgob
 import (
 	"bytes"
 	"encoding/gob"
+	"errors"
 	"reflect"
 	"sync"
 )
@@ -28,7 +29,8 @@ type Messages struct {
 	Checked bool
 
 	mu       sync.Mutex
-	decoders map[string]*messageDecoder // by the stream's type definitions
+	decoders map[string]*messageDecoder  // by the stream's type definitions
+	copiers  map[[2]reflect.Type]*copier // by source and target type (Copy)
 }
 
 // A messageDecoder is a gob.Decoder that has read one stream's type
@@ -37,6 +39,7 @@ type messageDecoder struct {
 	dec    *gob.Decoder
 	src    swappableReader
 	broken bool // it failed once: decode those messages with a fresh decoder
+	inline bool // a message defined a type inside its value: Copy copies these
 }
 
 // largeMessage is the size from which a message gets a fresh decoder: a
@@ -52,6 +55,11 @@ func (m *Messages) Decode(data []byte, target any) error {
 		met(reflect.TypeOf(target))
 		checkZero(target)
 	}
+	return m.decode(data, target)
+}
+
+// decode is Decode without the checks.
+func (m *Messages) decode(data []byte, target any) error {
 	fresh := func() error { return gob.NewDecoder(bytes.NewReader(data)).Decode(target) }
 	defs, value, ok := splitTypeDefinitions(data)
 	if !ok || len(data) > largeMessage {
@@ -85,6 +93,7 @@ func (m *Messages) Decode(data []byte, target any) error {
 		// the decoder is as it was, and only this message needs a fresh
 		// decoder. What this attempt wrote into target, the fresh one
 		// writes again: the same fields, from the same message.
+		d.inline = true
 		return fresh()
 	}
 	if err != nil || unread > 0 {
@@ -97,6 +106,80 @@ func (m *Messages) Decode(data []byte, target any) error {
 	return nil
 }
 
+// Copy decodes data into target as Decode does, where data is what a fresh
+// Encoder wrote of src a moment ago (src has not changed since). Messages
+// of a type that defines types inside its values (an interface holding a
+// struct: lab 5's commands in an AppendEntries) each need a fresh decoder,
+// which costs far more than the decoding; for those, Copy encodes src
+// again into a stream kept for src's and target's types, in which each
+// type is defined once, and decodes target from it: gob's copy of the
+// same value, without compiling a decoder for each message. Anything that
+// goes wrong there, and a large message, is decoded from data.
+func (m *Messages) Copy(data []byte, src, target any) error {
+	if m.Checked {
+		met(reflect.TypeOf(target))
+		checkZero(target)
+	}
+	to := reflect.ValueOf(target)
+	if defs, _, ok := splitTypeDefinitions(data); ok && src != nil && len(data) <= largeMessage &&
+		to.Kind() == reflect.Pointer && !to.IsNil() {
+		m.mu.Lock()
+		d := m.decoders[string(defs)]
+		inline := d != nil && d.inline
+		m.mu.Unlock()
+		if inline && m.copy(src, target) == nil {
+			return nil
+		}
+	}
+	return m.decode(data, target)
+}
+
+// A copier is a gob stream from an Encoder to a Decoder, kept for one
+// pair of types: each value Copy puts in, it takes out at once.
+type copier struct {
+	enc    *gob.Encoder
+	dec    *gob.Decoder
+	buf    bytes.Buffer
+	broken bool
+}
+
+// copy copies src into target through the copier of their types; an error
+// leaves target zero, and the copier unused from then on.
+func (m *Messages) copy(src, target any) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := [2]reflect.Type{reflect.TypeOf(src), reflect.TypeOf(target)}
+	c := m.copiers[key]
+	if c == nil {
+		c = &copier{}
+		c.enc, c.dec = gob.NewEncoder(&c.buf), gob.NewDecoder(&c.buf)
+		if m.copiers == nil {
+			m.copiers = map[[2]reflect.Type]*copier{}
+		}
+		m.copiers[key] = c
+	}
+	if c.broken {
+		return errBrokenCopier
+	}
+	err := c.enc.Encode(src)
+	if err == nil {
+		err = c.dec.Decode(target)
+	}
+	if err == nil && c.buf.Len() > 0 {
+		err = errBrokenCopier // bytes left unread: the stream is no longer certain
+	}
+	if c.buf.Cap() > 2*largeMessage {
+		c.buf = bytes.Buffer{} // keep no large buffer (see largeMessage)
+	}
+	if err != nil {
+		c.broken = true
+		reflect.ValueOf(target).Elem().SetZero()
+	}
+	return err
+}
+
+var errBrokenCopier = errors.New("labgob: the copier's stream failed once")
+
 // errDuplicateType is the error of a gob.Decoder given the definition of a
 // type it has already read (encoding/gob's recvType).
 const errDuplicateType = "gob: duplicate type received"
@@ -105,6 +188,15 @@ const errDuplicateType = "gob: duplicate type received"
 // an io.ByteReader, so a gob.Decoder reads from it directly and buffers
 // nothing past the message it is decoding.
 type swappableReader struct{ bytes.Reader }
+
+// TypeDefinitions returns the type definitions that open data, a whole gob
+// stream as a fresh Encoder writes one value. They are the same for every
+// message of one Go type, so they can key what holds for all messages of a
+// type. ok is false if data does not open with definitions.
+func TypeDefinitions(data []byte) (defs []byte, ok bool) {
+	defs, _, ok = splitTypeDefinitions(data)
+	return defs, ok
+}
 
 // splitTypeDefinitions splits a gob stream into the type definitions that
 // open it and the messages from the first value on. A message is its length

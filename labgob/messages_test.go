@@ -114,6 +114,40 @@ func TestMessagesKeepTheirDecoderForCommandsThatAreStructs(t *testing.T) {
 	assert.Len(t, kept.decoders, 1, "heartbeats and AppendEntries with commands are one message type")
 }
 
+// Copy gives what a fresh decoder gives of each message, from the first
+// on: commands that are structs (which it copies through its kept stream
+// once it has seen their type defined inside a value), heartbeats,
+// commands of other types, a large message, and arguments that do not fit
+// the target, whose error is the fresh decoder's.
+func TestMessagesCopyAsAFreshDecoder(t *testing.T) {
+	gob.Register(gobTestCommand{})
+	type mismatched struct{ Term string }
+	var values []gobTestAppend
+	for i := range 4 {
+		values = append(values,
+			gobTestAppend{Term: i, Entries: []gobTestEntry{{i, gobTestCommand{"k", fmt.Sprint(i)}}, {i, gobTestCommand{"j", ""}}}},
+			gobTestAppend{Term: i, LeaderCommit: i},
+			gobTestAppend{Term: i, Entries: []gobTestEntry{{i, i}, {i, gobTestCommand{"k", "v"}}}})
+	}
+	values = append(values, gobTestAppend{Term: 9, Entries: []gobTestEntry{{9, gobTestCommand{strings.Repeat("z", largeMessage), ""}}}})
+	var copies Messages
+	for i, src := range values {
+		data := encodeForTest(t, &src)
+		var want, got gobTestAppend
+		require.NoError(t, gob.NewDecoder(bytes.NewReader(data)).Decode(&want))
+		require.NoError(t, copies.Copy(data, &src, &got), "message %d", i)
+		assert.Equal(t, want, got, "message %d", i)
+	}
+	assert.NotEmpty(t, copies.copiers, "the commands that are structs were copied through a kept stream")
+
+	src := values[0]
+	data := encodeForTest(t, &src)
+	var wrong mismatched
+	wantErr := gob.NewDecoder(bytes.NewReader(data)).Decode(&mismatched{})
+	assert.EqualError(t, copies.Copy(data, &src, &wrong), wantErr.Error())
+	assert.Zero(t, wrong)
+}
+
 func TestSplitTypeDefinitions(t *testing.T) {
 	data := encodeForTest(t, gobTestAppend{Term: 9, Entries: []gobTestEntry{{9, strings.Repeat("z", 300)}}})
 	defs, rest, ok := splitTypeDefinitions(data)

@@ -50,7 +50,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	p := newPlan(end.rng, n.longDelays)
 	n.mu.Unlock()
 
-	ev := Event{Call: call, End: endName, Server: serverName, Method: svcMeth, Args: req, Bytes: len(req), Time: time.Now()}
+	ev := Event{Call: call, End: endName, Server: serverName, Method: svcMeth, Args: req, Value: args, Bytes: len(req), Time: time.Now()}
 	n.emit(ev, Sent)
 
 	if encodeErr != nil {
@@ -60,7 +60,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	if entry == nil {
 		return n.fail(ev, Unreachable, p.failDelay)
 	}
-	m, argv, ok := n.prepare(entry.srv, serverName, svcMeth, req, reply)
+	m, argv, ok := n.prepare(entry.srv, serverName, svcMeth, req, args, reply)
 	if !ok {
 		return n.fail(ev, Unreachable, p.failDelay)
 	}
@@ -131,8 +131,9 @@ func (n *Network) liveLocked(endName, serverName string, entry *serverEntry) boo
 }
 
 // prepare finds the handler for svcMeth on srv, checks the reply's type and
-// decodes the arguments. It reports any mistake and returns ok false.
-func (n *Network) prepare(srv *Server, serverName, svcMeth string, req []byte, reply any) (m *method, args reflect.Value, ok bool) {
+// decodes the arguments, req, which were just encoded from src. It reports
+// any mistake and returns ok false.
+func (n *Network) prepare(srv *Server, serverName, svcMeth string, req []byte, src, reply any) (m *method, args reflect.Value, ok bool) {
 	m = srv.method(svcMeth)
 	if m == nil {
 		have := "no methods"
@@ -155,7 +156,7 @@ func (n *Network) prepare(srv *Server, serverName, svcMeth string, req []byte, r
 		n.report(fmt.Sprintf("labrpc: %s: the caller passed a nil reply", svcMeth), "")
 		return nil, reflect.Value{}, false
 	}
-	args, err := m.decodeArgs(req)
+	args, err := m.decodeArgs(req, src)
 	if err != nil {
 		n.report(fmt.Sprintf("labrpc: %s on server %s: cannot decode args as %v: %v", svcMeth, serverName, m.argType, err), "")
 		return nil, reflect.Value{}, false

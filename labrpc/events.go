@@ -57,6 +57,7 @@ type Event struct {
 	Server string    // server name the end was connected to when the call was sent ("" if none)
 	Method string    // the method called, such as "Raft.RequestVote"
 	Args   []byte    // the arguments as encoded by labgob; shared, so do not modify
+	Value  any       // the caller's arguments themselves, as Args encodes them at the Sent event (not necessarily later); do not modify
 	Bytes  int       // len(Args)
 	Time   time.Time // time.Now() when the event happened
 

@@ -115,14 +115,15 @@ type method struct {
 	args      *labgob.Messages
 }
 
-// decodeArgs decodes req into a new value of the handler's argument type.
-func (m *method) decodeArgs(req []byte) (reflect.Value, error) {
+// decodeArgs decodes req, just encoded from src, into a new value of the
+// handler's argument type.
+func (m *method) decodeArgs(req []byte, src any) (reflect.Value, error) {
 	elem := m.argType
 	if elem.Kind() == reflect.Pointer {
 		elem = elem.Elem()
 	}
 	p := reflect.New(elem)
-	if err := m.args.Decode(req, p.Interface()); err != nil {
+	if err := m.args.Copy(req, src, p.Interface()); err != nil {
 		return reflect.Value{}, err
 	}
 	if m.argType.Kind() == reflect.Pointer {

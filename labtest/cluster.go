@@ -115,8 +115,9 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.unsaved = persisted.New(c.start, n, c.servers.Persister, c.receipts)
 	c.exchanges = exchanges.New()
 	taught := c.persistenceTaught()
+	var calls history.Calls // a call's events share what is read of its arguments
 	c.net.Observe(func(ev labrpc.Event) {
-		e := &history.Event{Event: ev}
+		e := calls.Event(ev)
 		c.history.Observe(e)
 		c.revealed.Observe(e)
 		c.receipts.Observe(e)

@@ -29,8 +29,9 @@ func main() {
 	flags := flag.NewFlagSet("clockbench", flag.ExitOnError)
 	seed := flags.Int64("seed", 0, "seed for every run (0: pick one)")
 	race := flags.Bool("race", false, "build the test binaries with the race detector")
+	virtualOnly := flags.Bool("virtual", false, "run each test on the virtual clock only, not in real time (to measure its CPU time)")
 	flags.Usage = func() {
-		fmt.Fprintf(flags.Output(), "usage: go run ./cmd/clockbench [-seed N] [-race] [lab...]\n")
+		fmt.Fprintf(flags.Output(), "usage: go run ./cmd/clockbench [-seed N] [-race] [-virtual] [lab...]\n")
 		flags.PrintDefaults()
 	}
 	flags.Parse(os.Args[1:])
@@ -46,23 +47,27 @@ func main() {
 	if *seed == 0 {
 		*seed = rand.Int64N(1_000_000) + 1
 	}
-	fmt.Printf("clockbench: the reference solution, seed %d%s, each test once on the virtual clock and once in real time\n\n",
-		*seed, map[bool]string{true: ", -race", false: ""}[*race])
+	modes := "each test once on the virtual clock and once in real time"
+	if *virtualOnly {
+		modes = "each test once on the virtual clock"
+	}
+	fmt.Printf("clockbench: the reference solution, seed %d%s, %s\n\n",
+		*seed, map[bool]string{true: ", -race", false: ""}[*race], modes)
 
 	failed := false
 	var totals []labTotal
 	for _, lab := range labs {
-		rows, err := benchLab(root, lab, *seed, *race)
+		rows, err := benchLab(root, lab, *seed, *race, *virtualOnly)
 		if err != nil {
 			log.Fatal(err)
 		}
-		if printTable(os.Stdout, lab, rows) {
+		if printTable(os.Stdout, lab, rows, *virtualOnly) {
 			failed = true
 		}
 		totals = append(totals, sum(lab, rows))
 	}
 	if len(totals) > 1 {
-		printTotals(os.Stdout, totals)
+		printTotals(os.Stdout, totals, *virtualOnly)
 	}
 	if failed {
 		os.Exit(1)
@@ -73,12 +78,14 @@ func main() {
 type row struct {
 	test     labtest.Test
 	virtual  grading.Result // on the virtual clock
-	realtime grading.Result // in real time
+	cpu      time.Duration  // the CPU time, user and system, of the virtual clock's run
+	realtime grading.Result // in real time; zero with -virtual
 }
 
 // benchLab builds lab against the reference and runs each of its own tests
-// in both modes, printing progress to standard error.
-func benchLab(root string, lab labtest.Lab, seed int64, race bool) ([]row, error) {
+// in both modes (on the virtual clock only if virtualOnly), printing
+// progress to standard error.
+func benchLab(root string, lab labtest.Lab, seed int64, race, virtualOnly bool) ([]row, error) {
 	dir, err := os.MkdirTemp("", "clockbench-")
 	if err != nil {
 		return nil, err
@@ -97,8 +104,16 @@ func benchLab(root string, lab labtest.Lab, seed int64, race bool) ([]row, error
 		}
 		r := row{test: test}
 		fmt.Fprintf(os.Stderr, "  %s: virtual clock...", test.Name())
+		before := childrenCPU()
 		r.virtual = grading.RunTest(bin, labDir, test, grading.RunOptions{Seed: seed, Timeout: testTimeout})
-		fmt.Fprintf(os.Stderr, " %.2fs; real time...", r.virtual.Real.Seconds())
+		r.cpu = childrenCPU() - before
+		fmt.Fprintf(os.Stderr, " %.2fs, %.2fs of CPU", r.virtual.Real.Seconds(), r.cpu.Seconds())
+		if virtualOnly {
+			fmt.Fprintln(os.Stderr)
+			rows = append(rows, r)
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "; real time...")
 		r.realtime = grading.RunTest(bin, labDir, test, grading.RunOptions{Seed: seed, Timeout: testTimeout,
 			Env: []string{"RAFTLABS_REALTIME=1"}})
 		fmt.Fprintf(os.Stderr, " %.2fs\n", r.realtime.Real.Seconds())
@@ -107,19 +122,23 @@ func benchLab(root string, lab labtest.Lab, seed int64, race bool) ([]row, error
 	return rows, nil
 }
 
-// printTable writes lab's table and reports whether any run failed.
-func printTable(out io.Writer, lab labtest.Lab, rows []row) (failed bool) {
+// printTable writes lab's table and reports whether any run failed. With
+// virtualOnly, the rows have no real-time runs.
+func printTable(out io.Writer, lab labtest.Lab, rows []row, virtualOnly bool) (failed bool) {
 	fmt.Fprintf(out, "lab %d (%s)\n", lab.Number, lab.Dir)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "test\tclock\tvirtual mode\treal mode\tratio\t\n")
-	var clock, virtual, real time.Duration
+	fmt.Fprintf(w, "test\tclock\tvirtual mode\tits CPU\treal mode\tratio\t\n")
 	var failures []string
 	for _, r := range rows {
 		note := ""
-		for _, m := range []struct {
+		runs := []struct {
 			mode string
 			res  grading.Result
-		}{{"virtual", r.virtual}, {"real", r.realtime}} {
+		}{{"virtual", r.virtual}, {"real", r.realtime}}
+		if virtualOnly {
+			runs = runs[:1]
+		}
+		for _, m := range runs {
 			if !m.res.Passed {
 				failed = true
 				note = "  FAILED"
@@ -127,13 +146,12 @@ func printTable(out io.Writer, lab labtest.Lab, rows []row) (failed bool) {
 					r.test.Name(), m.mode, m.res.Seed, firstLine(m.res.Verdict)))
 			}
 		}
-		clock += r.virtual.Virtual
-		virtual += r.virtual.Real
-		real += r.realtime.Real
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.test.Name(), secs(r.virtual.Virtual), secs(r.virtual.Real),
-			secs(r.realtime.Real), ratio(r.realtime.Real, r.virtual.Real), note)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.test.Name(), secs(r.virtual.Virtual), secs(r.virtual.Real),
+			secs(r.cpu), realSecs(r.realtime.Real, virtualOnly), ratio(r.realtime.Real, r.virtual.Real), note)
 	}
-	fmt.Fprintf(w, "total\t%s\t%s\t%s\t%s\t\n", secs(clock), secs(virtual), secs(real), ratio(real, virtual))
+	t := sum(lab, rows)
+	fmt.Fprintf(w, "total\t%s\t%s\t%s\t%s\t%s\t\n", secs(t.clock), secs(t.virtual), secs(t.cpu),
+		realSecs(t.real, virtualOnly), ratio(t.real, t.virtual))
 	w.Flush()
 	for _, f := range failures {
 		fmt.Fprintf(out, "  %s\n", f)
@@ -144,8 +162,8 @@ func printTable(out io.Writer, lab labtest.Lab, rows []row) (failed bool) {
 
 // labTotal is one lab's suite, summed over its tests.
 type labTotal struct {
-	lab                  labtest.Lab
-	clock, virtual, real time.Duration
+	lab                       labtest.Lab
+	clock, virtual, cpu, real time.Duration
 }
 
 func sum(lab labtest.Lab, rows []row) labTotal {
@@ -153,32 +171,44 @@ func sum(lab labtest.Lab, rows []row) labTotal {
 	for _, r := range rows {
 		t.clock += r.virtual.Virtual
 		t.virtual += r.virtual.Real
+		t.cpu += r.cpu
 		t.real += r.realtime.Real
 	}
 	return t
 }
 
 // printTotals writes the labs side by side, and all of them together.
-func printTotals(out io.Writer, totals []labTotal) {
+func printTotals(out io.Writer, totals []labTotal, virtualOnly bool) {
 	fmt.Fprintln(out, "the labs side by side")
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "lab\tclock\tvirtual mode\treal mode\tratio\t\n")
-	var all labTotal
+	fmt.Fprintf(w, "lab\tclock\tvirtual mode\tits CPU\treal mode\tratio\t\n")
+	all := labTotal{}
 	for _, t := range totals {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", t.lab.Dir, secs(t.clock), secs(t.virtual), secs(t.real), ratio(t.real, t.virtual))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t\n", t.lab.Dir, secs(t.clock), secs(t.virtual), secs(t.cpu),
+			realSecs(t.real, virtualOnly), ratio(t.real, t.virtual))
 		all.clock += t.clock
 		all.virtual += t.virtual
+		all.cpu += t.cpu
 		all.real += t.real
 	}
-	fmt.Fprintf(w, "all\t%s\t%s\t%s\t%s\t\n", secs(all.clock), secs(all.virtual), secs(all.real), ratio(all.real, all.virtual))
+	fmt.Fprintf(w, "all\t%s\t%s\t%s\t%s\t%s\t\n", secs(all.clock), secs(all.virtual), secs(all.cpu),
+		realSecs(all.real, virtualOnly), ratio(all.real, all.virtual))
 	w.Flush()
 	fmt.Fprintln(out)
+}
+
+// realSecs is secs for the real-time column, which -virtual leaves empty.
+func realSecs(d time.Duration, virtualOnly bool) string {
+	if virtualOnly {
+		return "-"
+	}
+	return secs(d)
 }
 
 func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s" }
 
 func ratio(slow, fast time.Duration) string {
-	if fast <= 0 {
+	if fast <= 0 || slow <= 0 {
 		return "-"
 	}
 	return strconv.FormatFloat(float64(slow)/float64(fast), 'f', 1, 64) + "×"

@@ -26,7 +26,7 @@
 //
 // # Guarantees
 //
-//   - It reads the messages by name (history.Entries and the spellings of
+//   - It reads the messages by name (history.Event's Entries and the spellings of
 //     package probe); a message it cannot read is left out.
 //   - An explanation is a line that starts "how it happened:", or "" when
 //     the record does not prove one; it never judges on its own.

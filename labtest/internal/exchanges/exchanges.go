@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"raftlabs/labgob"
 	"raftlabs/labrpc"
 	"raftlabs/labtest/internal/history"
 	"raftlabs/labtest/internal/words"
@@ -30,13 +29,6 @@ type serverIndex struct{ server, index int }
 
 // A matchKey is a prevLogIndex and prevLogTerm of one server's.
 type matchKey struct{ server, index, term int }
-
-// prevTermFields is what the record reads of an AppendEntries' previous log
-// term, in the spellings the harness's own AppendEntries accepts (package probe).
-type prevTermFields struct{ PrevLogTerm, PrevTerm int }
-
-// The decoders of prevTermFields (labgob.Messages: compiled once per message type).
-var prevTermDecoders labgob.Messages
 
 // An acceptKey is a command at an index of one server's log.
 type acceptKey struct {
@@ -132,16 +124,15 @@ func (x *Exchanges) Observe(ev *history.Event) {
 		}
 		e.through = through
 	} else {
-		first, commands, ok := history.Entries(ev.Args)
+		first, commands, ok := ev.Entries()
 		if !ok {
 			return
 		}
 		e.prev, e.entries = first-1, len(commands)
 		if e.success {
 			x.noteAccepted(from, to, args.Term, first, commands, sent)
-			var f prevTermFields
-			if e.prev > 0 && prevTermDecoders.Decode(ev.Args, &f) == nil {
-				x.noteMatched(from, to, args.Term, e.prev, max(f.PrevLogTerm, f.PrevTerm), sent)
+			if prevTerm, ok := ev.PrevLogTerm(); ok && e.prev > 0 {
+				x.noteMatched(from, to, args.Term, e.prev, prevTerm, sent)
 			}
 		}
 	}

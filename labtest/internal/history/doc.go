@@ -10,17 +10,20 @@
 // The cluster hands it every network event and every GetState answer:
 //
 //	h := history.New(n, labtest.ElectionTimeout)
-//	net.Observe(func(ev labrpc.Event) { h.Observe(&history.Event{Event: ev}) })
+//	var calls history.Calls
+//	net.Observe(func(ev labrpc.Event) { h.Observe(calls.Event(ev)) })
 //	...
 //	h.Polled(i, term, isLeader, now)
 //	if p := h.SafetyProblem(); p != "" { ... }
 //	if f := h.UnearnedProblem(); f != nil { ... }
 //	fmt.Print(h.Text())
 //
-// An Event decodes a message's Term and outcome fields by name, at most
-// once however many observers read it (the history, what the servers
-// revealed, the trace); labgob.Messages is the gob decoding
-// they share, compiled once per message type.
+// An Event decodes a message's Term and outcome fields, and an
+// AppendEntries' entries and previous log term, by name, at most once
+// however many observers read it (the history, what the servers revealed,
+// the trace); Calls shares that between the Sent event of a call and its
+// outcome. labgob.Messages is the gob decoding they share, compiled once
+// per message type.
 //
 // # Guarantees
 //

@@ -54,7 +54,14 @@ func Entries(data []byte) (first int, commands []any, ok bool) {
 			return 0, nil, false
 		}
 	}
-	m := msg.Elem()
+	first, commands = entriesOf(msg.Elem())
+	return first, commands, true
+}
+
+// entriesOf reads, from a decoded entriesType (or a struct with its
+// fields, such as argsType), the index of the first entry and the
+// commands.
+func entriesOf(m reflect.Value) (first int, commands []any) {
 	prev := 0
 	for _, name := range probe.PrevLogIndexField.Names {
 		if f := m.FieldByName(name); f.CanInt() && f.Int() != 0 {
@@ -78,7 +85,7 @@ func Entries(data []byte) (first int, commands []any, ok bool) {
 			commands = append(commands, command)
 		}
 	}
-	return prev + 1, commands, true
+	return prev + 1, commands
 }
 
 // installFields is what SnapshotThrough reads of an InstallSnapshot, in

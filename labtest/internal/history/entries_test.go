@@ -9,20 +9,26 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// encodeMessage encodes v alone, by a fresh encoder, as labrpc sends it.
+func encodeMessage(t testing.TB, v any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, gob.NewEncoder(&b).Encode(v))
+	return b.Bytes()
+}
+
+// figure2Entry is a log entry by Figure 2's names.
+type figure2Entry struct {
+	Term    int
+	Command any
+}
+
 // TestEntriesReadsEverySpelling checks that the receipts read an
 // AppendEntries in each spelling the harness's own RPCs accept (package probe),
 // with signed or unsigned indexes: a Raft whose fields are PrevIdx and Logs
 // must not be taken for one that applies entries it never received.
 func TestEntriesReadsEverySpelling(t *testing.T) {
-	encode := func(v any) []byte {
-		var b bytes.Buffer
-		require.NoError(t, gob.NewEncoder(&b).Encode(v))
-		return b.Bytes()
-	}
-	type figure2Entry struct {
-		Term    int
-		Command any
-	}
+	encode := func(v any) []byte { return encodeMessage(t, v) }
 	type oddEntry struct {
 		Term int
 		Cmd  any

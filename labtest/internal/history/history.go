@@ -155,35 +155,6 @@ func decodeRPCFields(data []byte) (Fields, bool) {
 	return Fields{int(u.Term), u.VoteGranted, u.Granted, u.Vote, u.Success, u.Succeeded, u.Ok}, true
 }
 
-// An Event is a network event as the harness's observers (the history,
-// what the servers revealed, the trace) see it: its arguments' and reply's
-// fields are decoded at most once, however many of them read these. The
-// network calls the observers one event at a time.
-type Event struct {
-	labrpc.Event
-	args, reply         Fields
-	argsOK, replyOK     bool
-	argsRead, replyRead bool
-}
-
-// ArgsFields returns the fields decodeRPCFields reads from the arguments.
-func (e *Event) ArgsFields() (Fields, bool) {
-	if !e.argsRead {
-		e.args, e.argsOK = decodeRPCFields(e.Args)
-		e.argsRead = true
-	}
-	return e.args, e.argsOK
-}
-
-// ReplyFields returns the fields decodeRPCFields reads from the reply.
-func (e *Event) ReplyFields() (Fields, bool) {
-	if !e.replyRead {
-		e.reply, e.replyOK = decodeRPCFields(e.Reply)
-		e.replyRead = true
-	}
-	return e.reply, e.replyOK
-}
-
 // GrantedVote reports a RequestVote reply's outcome; AppendSucceeded an
 // AppendEntries'.
 func (f Fields) GrantedVote() bool     { return f.VoteGranted || f.Granted || f.Vote }

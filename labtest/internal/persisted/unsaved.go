@@ -122,7 +122,7 @@ func (u *Unsaved) Observe(ev *history.Event) {
 		return
 	}
 	args, _ := ev.ArgsFields()
-	first, commands, ok := history.Entries(ev.Args)
+	first, commands, ok := ev.Entries()
 	if !ok {
 		return
 	}

@@ -25,7 +25,7 @@
 //
 // # Guarantees
 //
-//   - Messages are read by name (history.Entries), in every spelling the
+//   - Messages are read by name (history.Event's Entries), in every spelling the
 //     harness's own RPCs accept (package probe), by any sender, the
 //     harness's own probes included.
 //   - A message counts from the moment it is sent, which is before its

@@ -80,7 +80,7 @@ func (r *Receipts) Observe(ev *history.Event) {
 	if !r.MayCarryCommands(ev.Args) {
 		return // a heartbeat: decoding it would find nothing
 	}
-	first, commands, ok := history.Entries(ev.Args)
+	first, commands, ok := ev.Entries()
 	if !ok || len(commands) == 0 {
 		return
 	}
