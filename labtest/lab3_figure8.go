@@ -65,7 +65,8 @@ func Figure8Crashes(c *Cluster) {
 // server, waits, and now and then cuts the leader off; whenever fewer than
 // three of five servers are connected, one returns. Late AppendEntries and
 // replies from old terms arrive long after the leaders that sent them are
-// gone. Paper §5.4.2, with the network of §5.5.
+// gone. At the end every server is back, and replies prompt again, for one
+// last agreement on every server. Paper §5.4.2, with the network of §5.5.
 func Figure8Unreliable(c *Cluster) {
 	c.Boot(5)
 	c.SetReliable(false)
@@ -98,6 +99,12 @@ func Figure8Unreliable(c *Cluster) {
 	for i := range c.N() {
 		c.Connect(i)
 	}
+	// Replies prompt again for the last agreement: with two thirds of the
+	// votes held back past any election timeout, electing a leader is a
+	// matter of luck, and seed 692800 in lab 4's folder left the reference
+	// without one for 17s of the test's clock (7s before the end and the
+	// agreement's 10s), a point lost by a correct Raft about once in 600 runs.
+	c.SetLongReordering(false)
 	c.Agree(c.randomCommand()%10000, c.N())
 }
 
