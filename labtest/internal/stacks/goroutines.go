@@ -46,7 +46,7 @@ func (g Goroutine) IsHarness() bool {
 // why explains, in the course's words, why g keeps virtual time from moving.
 func (g Goroutine) why() string {
 	switch {
-	case g.Status == "running" || g.Status == "runnable":
+	case g.CanRun():
 		return "it never blocks: a loop that does not sleep (a busy loop, runtime.Gosched, or select with a default case)"
 	case strings.Contains(g.Status, "Mutex") || strings.Contains(g.Status, "RWMutex"):
 		return "it waits for a mutex whose holder is sleeping, waiting for an RPC reply or sending on a channel: " +
@@ -115,7 +115,7 @@ func DescribeStuck(gs []Goroutine, names ServerPointers, storms string) string {
 	for _, grp := range groupStacks(culprits, names) {
 		g := grp.first
 		why := g.why()
-		if storms != "" && (g.Status == "running" || g.Status == "runnable" || !g.waitsForServerLock()) {
+		if storms != "" && (g.CanRun() || !g.waitsForServerLock()) {
 			why = "it is running, part of the storm above"
 		}
 		if !listGroup(&b, &listed, grp) {

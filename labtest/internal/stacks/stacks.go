@@ -20,6 +20,10 @@ type Goroutine struct {
 	Stack   string // the whole entry, its header line included
 }
 
+// CanRun reports whether the goroutine was running, or ready to run, when
+// the dump was taken: not waiting for anything.
+func (g Goroutine) CanRun() bool { return g.Status == "running" || g.Status == "runnable" }
+
 // All returns every goroutine of the process.
 func All() []Goroutine {
 	buf := make([]byte, 1<<20)

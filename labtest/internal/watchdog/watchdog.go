@@ -260,7 +260,7 @@ func (s *stall) nothingCanRun() bool {
 	}
 	for _, dump := range s.dumps[len(s.dumps)-2:] {
 		for _, g := range dump {
-			if g.Status == "running" || g.Status == "runnable" {
+			if g.CanRun() {
 				return false
 			}
 		}
@@ -292,7 +292,7 @@ func (s *stall) spinner() *stacks.Goroutine {
 			// A goroutine busy in the course's own code (decoding a large
 			// RPC for the history, under -race on a loaded machine) is
 			// slow, not spinning.
-			if k >= 0 && (dump[k].Status == "running" || dump[k].Status == "runnable") && !dump[k].InHarness() {
+			if k >= 0 && dump[k].CanRun() && !dump[k].InHarness() {
 				busy++
 			}
 		}
