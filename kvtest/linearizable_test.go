@@ -74,9 +74,7 @@ func TestDuplicatePutVerdict(t *testing.T) {
 		answeredBy(1, op(1, Op{Kind: Append, Key: "k0", Value: "b;"}, 60, 70, "")),
 		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 80, 90, "p;b;")),
 	}
-	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
-	require.Error(t, err)
-	msg := err.Error()
+	msg := verdictOf(t, records)
 	assert.Contains(t, msg, `c2 Get("k0") -> "p;b;"  called 0.08s, returned 0.09s, answered by s1`)
 	assert.Contains(t, msg, `it starts with "p;" (c0's Put) and holds "b;", but lacks "a;", which c1 appended after that Put `+
 		`(began after the Put returned) and which returned at 0.03s, before "b;" was sent: the Put took effect again after the Append, `+
@@ -94,9 +92,8 @@ func TestDuplicatePutVerdictSeenByAGet(t *testing.T) {
 		answeredBy(1, op(1, Op{Kind: Append, Key: "k0", Value: "b;"}, 65, 70, "")),
 		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 80, 90, "p;b;")),
 	}
-	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `it starts with "p;" (c0's Put) and holds "b;", but lacks "a;", which c1 appended after that Put `+
+	msg := verdictOf(t, records)
+	assert.Contains(t, msg, `it starts with "p;" (c0's Put) and holds "b;", but lacks "a;", which c1 appended after that Put `+
 		`(c2's Get saw it after the Put's value, returning 0.06s) and which returned at 0.03s, before "b;" was sent: the Put took effect again`)
 }
 
@@ -109,9 +106,8 @@ func TestStaleGetIsNotAPutAgain(t *testing.T) {
 		answeredBy(0, op(1, Op{Kind: Append, Key: "k0", Value: "a;"}, 20, 30, "")),
 		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 40, 50, "p;")),
 	}
-	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "took effect again")
+	msg := verdictOf(t, records)
+	assert.NotContains(t, msg, "took effect again")
 }
 
 // An Append applied again after a Put that followed it: the Get holds the
@@ -123,9 +119,8 @@ func TestAppendAfterPutVerdict(t *testing.T) {
 		answeredBy(0, op(0, Op{Kind: Put, Key: "k0", Value: "p;"}, 20, 30, "")),
 		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 40, 50, "p;a;")),
 	}
-	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `it holds "a;" after "p;" (c0's Put, called 0.02s), but c1's Append of "a;" came before that Put `+
+	msg := verdictOf(t, records)
+	assert.Contains(t, msg, `it holds "a;" after "p;" (c0's Put, called 0.02s), but c1's Append of "a;" came before that Put `+
 		`(it returned at 0.01s, before that Put was called): the Append took effect again after the Put, as a retried Append applied twice does`)
 }
 
@@ -138,13 +133,21 @@ func TestAppendAfterPutVerdictSeenByAGet(t *testing.T) {
 		answeredBy(0, op(0, Op{Kind: Put, Key: "k0", Value: "p;"}, 20, 30, "")),
 		answeredBy(1, op(2, Op{Kind: Get, Key: "k0"}, 50, 60, "p;a;")),
 	}
-	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `but c1's Append of "a;" came before that Put (c3's Get saw it without the Put's value, `+
+	msg := verdictOf(t, records)
+	assert.Contains(t, msg, `but c1's Append of "a;" came before that Put (c3's Get saw it without the Put's value, `+
 		`returning 0.03s): the Append took effect again after the Put`)
 }
 
 // answeredBy returns r answered by server.
+// verdictOf checks records, which must not be linearizable, and returns
+// the verdict.
+func verdictOf(t *testing.T, records []record) string {
+	t.Helper()
+	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
+	require.Error(t, err)
+	return err.Error()
+}
+
 func answeredBy(server int, r record) record {
 	r.server = server
 	return r
@@ -158,10 +161,9 @@ func TestVerdictSaysWhenNoServerAnswered(t *testing.T) {
 		op(1, Op{Kind: Get, Key: "k"}, 20, 30, "b"),
 		op(2, Op{Kind: Append, Key: "k", Value: "c"}, 25, 0, ""),
 	}
-	err := checkLinearizable(records, time.Second, filepath.Join(t.TempDir(), "x.html"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `c1 Get("k") -> "b"  called 0.02s, returned 0.03s, answered by no server (no reply reached the clerk)`)
-	assert.Contains(t, err.Error(), `c2 Append("k", "c")  called 0.03s, no return before the test ended`+"\n")
+	msg := verdictOf(t, records)
+	assert.Contains(t, msg, `c1 Get("k") -> "b"  called 0.02s, returned 0.03s, answered by no server (no reply reached the clerk)`)
+	assert.Contains(t, msg, `c2 Append("k", "c")  called 0.03s, no return before the test ended`+"\n")
 }
 
 // A check that runs out of time fails, and says so.
