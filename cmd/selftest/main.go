@@ -92,7 +92,13 @@ func (st *selftest) goCommand(args ...string) (string, error) {
 }
 
 func (st *selftest) command(name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	return st.commandWithin(commandTimeout, name, args...)
+}
+
+// commandWithin runs name with args in the course's root, giving up after
+// limit, and returns its output.
+func (st *selftest) commandWithin(limit time.Duration, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = st.root
@@ -101,7 +107,7 @@ func (st *selftest) command(name string, args ...string) (string, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		err = fmt.Errorf("%s %s: gave up after %v", name, strings.Join(args, " "), commandTimeout)
+		err = fmt.Errorf("%s %s: gave up after %v", name, strings.Join(args, " "), limit)
 	}
 	return out.String(), err
 }

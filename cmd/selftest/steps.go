@@ -124,6 +124,18 @@ func (st *selftest) gofmtPath() string {
 	return "gofmt"
 }
 
+// packageTimeout is go test's limit for each package's tests, and
+// unitTestsTimeout the self-test's for the whole go test command. go test
+// bounds each package itself; the command's own bound is the last resort,
+// wider than commandTimeout because with -race the command takes 7 to 8
+// minutes on an idle 2-core machine (cmd/grade and grading, which build
+// and grade labs, are most of it) and took over 15 on one shared at a
+// load average of 10.
+const (
+	packageTimeout   = 12 * time.Minute
+	unitTestsTimeout = 2 * packageTimeout
+)
+
 // unitTests runs go test on every package but the lab folders.
 func (st *selftest) unitTests(race bool) (string, error) {
 	out, err := st.goCommand("list", "-f", "{{.ImportPath}}\t{{.Dir}}", "./...")
@@ -134,7 +146,7 @@ func (st *selftest) unitTests(race bool) (string, error) {
 	for _, lab := range labtest.Labs {
 		labDirs[filepath.Join(st.root, lab.Dir)] = true
 	}
-	args := []string{"test", "-count=1", "-timeout=12m"}
+	args := []string{"test", "-count=1", "-timeout=" + packageTimeout.String()}
 	if race {
 		args = append(args, "-race")
 	}
@@ -147,7 +159,7 @@ func (st *selftest) unitTests(race bool) (string, error) {
 			args = append(args, pkg)
 		}
 	}
-	return st.goCommand(args...)
+	return st.commandWithin(unitTestsTimeout, "go", args...)
 }
 
 // suitesCurrent checks each lab folder's suite_test.go against what
