@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // Source says whose Raft a lab's test binary is built from.
@@ -38,7 +39,7 @@ type BuildOptions struct {
 
 	// Limits are the go command's resource limits, and its compiler's and
 	// linker's (BuildLimits for a submission); the zero value sets none.
-	Limits labtest.Limits
+	Limits testrun.Limits
 }
 
 // BuildLimits are the grader's limits on building a submission: a build of
@@ -47,12 +48,12 @@ type BuildOptions struct {
 // build cache) fails to build, with the file-size limit named, and leaves
 // nothing in the cache. Each process the go command starts (the compiler,
 // the linker) has the limits of its own.
-var BuildLimits = labtest.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
+var BuildLimits = testrun.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
 
 // limitedCommand returns a command that runs name with args under limits:
 // through the shell's ulimit, which sets the limits (soft and hard) on the
 // shell, which then becomes the command (exec), on Linux and macOS alike.
-func limitedCommand(ctx context.Context, limits labtest.Limits, name string, args ...string) *exec.Cmd {
+func limitedCommand(ctx context.Context, limits testrun.Limits, name string, args ...string) *exec.Cmd {
 	var ulimits []string
 	if limits.CPU > 0 {
 		ulimits = append(ulimits, fmt.Sprintf("ulimit -t %d", int64(limits.CPU.Seconds())))
@@ -231,7 +232,7 @@ func Build(root string, lab labtest.Lab, src Source, opts BuildOptions) (string,
 }
 
 // compileHint explains the compile errors students meet most.
-func compileHint(out string, limits labtest.Limits) string {
+func compileHint(out string, limits testrun.Limits) string {
 	switch {
 	case strings.Contains(out, "undefined: Make"):
 		return "The tests call Make(peers []*labrpc.ClientEnd, me int, persister *raftapi.Persister, " +
@@ -244,7 +245,7 @@ func compileHint(out string, limits labtest.Limits) string {
 		return "The reference solution (solutions/) is not in this copy of the course, so it cannot be graded."
 	case strings.Contains(out, "file too large"), strings.Contains(out, "File size limit exceeded"):
 		return fmt.Sprintf("The build wrote a file larger than the grader's %s limit: "+
-			"does a package hold a huge initialised array or string?", labtest.Size(limits.FileSize))
+			"does a package hold a huge initialised array or string?", testrun.Size(limits.FileSize))
 	case strings.Contains(out, "-race requires cgo"):
 		return "The race detector needs cgo: a C compiler (gcc or clang) on the PATH and CGO_ENABLED=1."
 	default:

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 var lab1 = labtest.Labs[0]
@@ -60,7 +61,7 @@ func TestABuildStoppedFromOutsideIsNotACompileError(t *testing.T) {
 	}
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)
-	_, err = Build(root, lab1, Source{}, BuildOptions{Dir: t.TempDir(), Limits: labtest.Limits{CPU: time.Millisecond}})
+	_, err = Build(root, lab1, Source{}, BuildOptions{Dir: t.TempDir(), Limits: testrun.Limits{CPU: time.Millisecond}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "building lab1-election failed before the go command printed anything")
 	assert.Contains(t, err.Error(), "stopped from outside, not by a compile error")
@@ -129,12 +130,12 @@ func TestABuildRunsUnderItsLimits(t *testing.T) {
 	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
 		t.Skip("limits are set on Linux and macOS")
 	}
-	limits := labtest.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
+	limits := testrun.Limits{Memory: 4 << 30, CPU: 10 * time.Minute, FileSize: 256 << 20}
 	out, err := limitedCommand(context.Background(), limits, "/bin/sh", "-c", "ulimit -t; ulimit -f").Output()
 	require.NoError(t, err)
 	assert.Equal(t, "600\n524288\n", string(out), "CPU seconds, and 512-byte blocks")
 
-	out, err = limitedCommand(context.Background(), labtest.Limits{}, "echo", "no limits").Output()
+	out, err = limitedCommand(context.Background(), testrun.Limits{}, "echo", "no limits").Output()
 	require.NoError(t, err)
 	assert.Equal(t, "no limits\n", string(out))
 }

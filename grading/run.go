@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // RunOptions are how one test is run.
@@ -29,18 +30,18 @@ type RunOptions struct {
 
 	// Limits are the test process's resource limits (TestLimits for a
 	// submission); the zero value sets none.
-	Limits labtest.Limits
+	Limits testrun.Limits
 }
 
 // TestLimits are the grader's limits on a test process: generous enough
 // that the reference never comes near them (it needs well under 1 GiB and
 // a few seconds of CPU a test), small enough that a memory, CPU or disk
 // bomb harms no one else graded on the machine. Memory is not limited in
-// a -race binary (labtest.Limits says why).
-var TestLimits = labtest.Limits{Memory: 2 << 30, CPU: 2 * time.Minute, FileSize: 64 << 20}
+// a -race binary (testrun.Limits says why).
+var TestLimits = testrun.Limits{Memory: 2 << 30, CPU: 2 * time.Minute, FileSize: 64 << 20}
 
 // Result is what one run of one test did. Everything but Output comes from
-// the harness's own report (labtest.Result), which the test process sends
+// the harness's own report (testrun.Result), which the test process sends
 // over a pipe only the harness can write to; what the process prints is
 // kept for people to read and never believed.
 type Result struct {
@@ -53,7 +54,7 @@ type Result struct {
 	Bytes    int64
 	Verdict  string   // why it failed, in the harness's words
 	Warnings []string // problems that cost no points in this test, such as goroutines left after Kill
-	Output   string   // what the test printed; past a bound, only its start and end (labtest.RunProcess)
+	Output   string   // what the test printed; past a bound, only its start and end (testrun.Run)
 
 	// NotStarted says the test's process could not be started: Verdict says
 	// why, and it is about the machine, not the code under test.
@@ -63,8 +64,8 @@ type Result struct {
 // PassedCost returns the mean cost of the runs that passed (RPCs, request
 // bytes, time on the test's clock) and how many passed; a zero Cost if
 // none did.
-func PassedCost(runs []Result) (labtest.Cost, int) {
-	var sum labtest.Cost
+func PassedCost(runs []Result) (testrun.Cost, int) {
+	var sum testrun.Cost
 	n := 0
 	for _, r := range runs {
 		if r.Passed {
@@ -75,9 +76,9 @@ func PassedCost(runs []Result) (labtest.Cost, int) {
 		}
 	}
 	if n == 0 {
-		return labtest.Cost{}, 0
+		return testrun.Cost{}, 0
 	}
-	return labtest.Cost{RPCs: sum.RPCs / n, Bytes: sum.Bytes / int64(n), Virtual: sum.Virtual / time.Duration(n)}, n
+	return testrun.Cost{RPCs: sum.RPCs / n, Bytes: sum.Bytes / int64(n), Virtual: sum.Virtual / time.Duration(n)}, n
 }
 
 // RunTest runs test from the test binary bin as its own process, in labDir,
@@ -102,7 +103,7 @@ func RunTest(bin, labDir string, test labtest.Test, opts RunOptions) Result {
 		ctx = context.Background()
 	}
 	start := time.Now()
-	rep, output := labtest.RunProcess(ctx, labtest.Process{
+	rep, output := testrun.Run(ctx, testrun.Process{
 		Binary:  bin,
 		Dir:     labDir,
 		Test:    test.Name(),

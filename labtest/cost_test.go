@@ -12,7 +12,7 @@ import (
 // suite: a test without a recorded cost would never be compared.
 func TestEveryTestHasAReferenceCost(t *testing.T) {
 	for _, test := range Suite {
-		_, ok := ReferenceCost(test.Name())
+		_, ok := cost.Reference(test.Name())
 		assert.True(t, ok, "%s has no recorded reference cost: run go run ./cmd/labgen -costs", test.Name())
 	}
 	for _, name := range cost.Recorded() {

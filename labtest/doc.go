@@ -59,8 +59,10 @@
 //     process, runs it in this process (runner.Here: the bubble, the
 //     watchdog, the trace, the summary) and keeps its account, reading
 //     the cluster through runner.Cluster; testproc carries a test's Result
-//     (and its Failure) back over the report pipe, and Result, Failure,
-//     Cost, Process, Limits and RunProcess here are its names;
+//     (and its Failure) back over the report pipe. Failure is its name
+//     here; package labtest/testrun, beside this one, gives the rest
+//     (Run, Process, Result, Cost, the sweeps) to the grader and the
+//     course's commands, which run tests from outside;
 //   - watchdog ends a test whose clock stopped or that used too much real
 //     time; stacks reads goroutine dumps, says why a test's clock stopped
 //     or which goroutines outlived Kill, and keeps the one list of the

@@ -9,6 +9,11 @@ import (
 	"raftlabs/labtest/internal/testproc"
 )
 
+// A Failure is why a test failed: one check's account of what broke, the
+// property and its evidence; see testproc.Failure. A service's harness
+// (kvtest) returns one for the properties it checks.
+type Failure = testproc.Failure
+
 // violation returns a failure of a named property of Raft.
 func violation(property, format string, args ...any) *Failure {
 	return testproc.Violation(property, format, args...)

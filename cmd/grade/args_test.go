@@ -10,6 +10,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 func TestParseArgsTakesFlagsAndLabsInAnyOrder(t *testing.T) {
@@ -41,7 +42,7 @@ func TestParseArgsTakesFlagsAndLabsInAnyOrder(t *testing.T) {
 func TestParseArgsLimits(t *testing.T) {
 	cfg, err := parseArgs([]string{"--limits", "memory=4GiB,cpu=5m"})
 	require.NoError(t, err)
-	assert.Equal(t, labtest.Limits{Memory: 4 << 30, CPU: 5 * time.Minute, FileSize: grading.TestLimits.FileSize}, cfg.testLimits)
+	assert.Equal(t, testrun.Limits{Memory: 4 << 30, CPU: 5 * time.Minute, FileSize: grading.TestLimits.FileSize}, cfg.testLimits)
 	assert.Equal(t, grading.BuildLimits, cfg.buildLimits)
 
 	cfg, err = parseArgs([]string{"--limits", "filesize=1000"})

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // report is the --json file: every graded lab, every test run in it.
@@ -51,7 +51,7 @@ type reportTest struct {
 	RPCs           int     `json:"rpcs"`            // mean of the runs
 	Bytes          int64   `json:"bytes"`           // mean of the passing runs' request bytes
 	// Reference is the reference solution's recorded cost in this test
-	// (labtest.ReferenceCost), and CostNote says when the passing runs
+	// (testrun.ReferenceCost), and CostNote says when the passing runs
 	// took twice as much or more. Neither costs points.
 	Reference *reportCost     `json:"reference,omitempty"`
 	CostNote  string          `json:"cost_note,omitempty"`
@@ -93,7 +93,7 @@ func newReport(cfg config, scores []labScore) report {
 				VirtualSeconds: virtual.Seconds(), RealSeconds: real.Seconds(), RPCs: rpcs,
 				Bytes: ts.Cost().Bytes, CostNote: ts.CostNote(), Failures: []reportFailure{},
 			}
-			if ref, ok := labtest.ReferenceCost(ts.Test.Name()); ok {
+			if ref, ok := testrun.ReferenceCost(ts.Test.Name()); ok {
 				t.Reference = &reportCost{RPCs: ref.RPCs, Bytes: ref.Bytes, VirtualSeconds: ref.Virtual.Seconds()}
 			}
 			for _, f := range ts.Failures() {

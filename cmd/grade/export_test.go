@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftlabs/grading"
-	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // twoLabs is lab 1 at 40/100 and lab 2 with a regression, run twice each.
@@ -58,7 +58,7 @@ func TestJSONReportShape(t *testing.T) {
 	tests := lab2["tests"].([]any)
 	require.Len(t, tests, 4)
 	regression := tests[0].(map[string]any)
-	ref, ok := labtest.ReferenceCost("TestInitialElectionLab1")
+	ref, ok := testrun.ReferenceCost("TestInitialElectionLab1")
 	require.True(t, ok)
 	assert.Equal(t, map[string]any{
 		"name": "TestInitialElectionLab1", "lab": 1.0, "points": 40.0, "earned": -40.0, "regression": true,

@@ -14,6 +14,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // A grader grades the labs of one tree.
@@ -37,7 +38,7 @@ type grader struct {
 
 // testLimits are the limits on each test process (--limits, by default
 // grading.TestLimits), with no memory limit for a -race binary.
-func (g *grader) testLimits() labtest.Limits {
+func (g *grader) testLimits() testrun.Limits {
 	limits := g.cfg.testLimits
 	if g.cfg.race {
 		limits.Memory = 0

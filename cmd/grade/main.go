@@ -20,6 +20,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 func main() {
@@ -64,7 +65,7 @@ type config struct {
 	traces string
 	// testLimits and buildLimits are the resource limits of each test
 	// process and each build (--limits).
-	testLimits, buildLimits labtest.Limits
+	testLimits, buildLimits testrun.Limits
 
 	// only, if set, keeps the tests whose names it matches (--run).
 	only *regexp.Regexp
@@ -249,7 +250,7 @@ func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 // test processes' limits.
 func (cfg *config) setLimits(spec string) error {
 	if spec == "off" {
-		cfg.testLimits, cfg.buildLimits = labtest.Limits{}, labtest.Limits{}
+		cfg.testLimits, cfg.buildLimits = testrun.Limits{}, testrun.Limits{}
 		return nil
 	}
 	for _, part := range strings.Split(spec, ",") {

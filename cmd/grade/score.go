@@ -6,6 +6,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // labScore is one lab graded: each test's runs and what they are worth.
@@ -128,24 +129,24 @@ func (ts testScore) Mean() (virtual, real time.Duration, rpcs int) {
 
 // Cost is what the test's passing runs took, on average: RPCs, request
 // bytes and time on the test's clock (0 on the real clock).
-func (ts testScore) Cost() labtest.Cost {
+func (ts testScore) Cost() testrun.Cost {
 	c, _ := grading.PassedCost(ts.Results)
 	return c
 }
 
 // CostNote says how far the test's passing runs took more than the
-// reference's recorded cost, when it is labtest.CostFactor times or more
-// (labtest.CostNote); "" otherwise, and when no run passed.
+// reference's recorded cost, when it is testrun.CostFactor times or more
+// (testrun.CostNote); "" otherwise, and when no run passed.
 func (ts testScore) CostNote() string {
-	ref, ok := labtest.ReferenceCost(ts.Test.Name())
+	ref, ok := testrun.ReferenceCost(ts.Test.Name())
 	if !ok || ts.Passes() == 0 {
 		return ""
 	}
-	return labtest.CostNote(ts.Cost(), ref)
+	return testrun.CostNote(ts.Cost(), ref)
 }
 
 // rerun is the command that reruns a failed run with its seed, from the
 // course's root.
 func rerun(lab labtest.Lab, r grading.Result, cfg config) string {
-	return labtest.RerunCommand(lab.Dir, r.Test.Name(), r.Seed, cfg.realtime, cfg.race)
+	return testrun.RerunCommand(lab.Dir, r.Test.Name(), r.Seed, cfg.realtime, cfg.race)
 }

@@ -15,6 +15,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // runs makes the results of one test's runs: true for a pass.
@@ -145,7 +146,7 @@ func TestTotalsSayWhenPointsDoNotAddUp(t *testing.T) {
 // report, and that it costs no points.
 func TestCostNote(t *testing.T) {
 	test := fakeSuite[1] // ReElection
-	ref, ok := labtest.ReferenceCost(test.Name())
+	ref, ok := testrun.ReferenceCost(test.Name())
 	require.True(t, ok)
 	heavy := runs(test, true, true)
 	for i := range heavy {

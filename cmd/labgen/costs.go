@@ -13,6 +13,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // costsFile is where -costs writes the reference's recorded costs, which
@@ -62,7 +63,7 @@ var referenceCosts = map[string]testproc.Cost{
 		}
 		if len(rerun) > 0 && !rerun[lab.Number] {
 			for _, t := range own {
-				c, ok := labtest.ReferenceCost(t.Name())
+				c, ok := testrun.ReferenceCost(t.Name())
 				if !ok {
 					return fmt.Errorf("%s has no recorded cost: rerun its lab, %s, too", t.Name(), lab.Dir)
 				}
@@ -106,7 +107,7 @@ var referenceCosts = map[string]testproc.Cost{
 }
 
 // writeCost writes test's line of costsFile.
-func writeCost(buf *bytes.Buffer, t labtest.Test, c labtest.Cost) {
+func writeCost(buf *bytes.Buffer, t labtest.Test, c testrun.Cost) {
 	fmt.Fprintf(buf, "\t%q: {RPCs: %d, Bytes: %d, Virtual: %d * time.Millisecond},\n",
 		t.Name(), c.RPCs, c.Bytes, c.Virtual.Milliseconds())
 }

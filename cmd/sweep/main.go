@@ -15,6 +15,7 @@ import (
 
 	"raftlabs/grading"
 	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // config is what the command line asked for.
@@ -177,7 +178,7 @@ func sweep(ctx context.Context, w io.Writer, root string, cfg config) (failed bo
 	fmt.Fprintf(w, "sweep %s: %s, seeds %d to %d, %d at a time, stopping after %s\n",
 		cfg.lab.Dir, testList(cfg.tests), cfg.from, cfg.from+int64(cfg.seeds)-1, cfg.jobs, failuresLimit(cfg.failures))
 	p := &progress{w: w, every: 5 * time.Second, total: cfg.seeds * len(cfg.tests)}
-	s := labtest.Sweep{
+	s := testrun.Sweep{
 		Binary:      bin,
 		Dir:         filepath.Join(root, cfg.lab.Dir),
 		Tests:       cfg.tests,

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // progress prints a line every so often, and one for each failure as it
@@ -18,7 +18,7 @@ type progress struct {
 	last  time.Duration
 }
 
-func (p *progress) update(s labtest.SweepProgress) {
+func (p *progress) update(s testrun.SweepProgress) {
 	if r := s.Last; !r.Passed {
 		fmt.Fprintf(p.w, "FAIL %s seed %d: %s\n  rerun: %s\n", r.Test, r.Seed, firstLine(r.Verdict), r.Rerun)
 	}
@@ -30,7 +30,7 @@ func (p *progress) update(s labtest.SweepProgress) {
 }
 
 // printReport prints the sweep's final table.
-func printReport(w io.Writer, rep *labtest.SweepReport, out string) {
+func printReport(w io.Writer, rep *testrun.SweepReport, out string) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "seeds      %d (%d runs)\n", rep.Seeds, rep.Runs)
 	fmt.Fprintf(w, "failures   %d", len(rep.Failures))

@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // The replay measurement: for each known-buggy variant that a test catches
@@ -69,7 +69,7 @@ func TestReplayRate(t *testing.T) {
 		require.NoError(t, err)
 		labDir := filepath.Join(root, o.lab.Dir)
 
-		sweep := labtest.Sweep{Binary: bin, Dir: labDir, Tests: []string{test}, FirstSeed: 1,
+		sweep := testrun.Sweep{Binary: bin, Dir: labDir, Tests: []string{test}, FirstSeed: 1,
 			Seeds: seeds, Jobs: 2, MaxFailures: failing, TraceDir: t.TempDir()}
 		rep := sweep.Run(context.Background())
 		m := replayMeasure{pair: pair, runs: rep.Runs, fail: len(rep.Failures)}
@@ -79,11 +79,11 @@ func TestReplayRate(t *testing.T) {
 			}
 			same := 0
 			for range reruns {
-				res, _ := labtest.RunProcess(context.Background(), labtest.Process{
+				res, _ := testrun.Run(context.Background(), testrun.Process{
 					Binary: bin, Dir: labDir, Test: test, Args: []string{"-seed", strconv.FormatInt(f.Seed, 10)},
 					Timeout: 2 * time.Minute, Isolate: true,
 				})
-				if labtest.FailureKind(test, res) == f.Kind {
+				if testrun.FailureKind(test, res) == f.Kind {
 					same++
 				}
 			}

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"raftlabs/labtest"
+	"raftlabs/labtest/testrun"
 )
 
 // TestSweepFindsRareVariant sweeps the variant the plain suite misses most
@@ -26,7 +26,7 @@ func TestSweepFindsRareVariant(t *testing.T) {
 	require.NoError(t, err)
 
 	const test = "TestManyElectionsLab1"
-	s := labtest.Sweep{Binary: bin, Dir: filepath.Join(root, o.lab.Dir), Tests: []string{test},
+	s := testrun.Sweep{Binary: bin, Dir: filepath.Join(root, o.lab.Dir), Tests: []string{test},
 		FirstSeed: 1, Seeds: 10, Jobs: 2, MaxFailures: 1, TraceDir: t.TempDir()}
 	rep := s.Run(context.Background())
 	require.NotEmpty(t, rep.Failures, "a sweep of 10 seeds finds refused-append-storm")
@@ -34,7 +34,7 @@ func TestSweepFindsRareVariant(t *testing.T) {
 	assert.Contains(t, f.Rerun, "-seed ")
 	assert.NotEmpty(t, f.Trace, "each failure has its trace")
 
-	again := labtest.Sweep{Binary: bin, Dir: s.Dir, Tests: []string{test}, FirstSeed: f.Seed, Seeds: 1, Jobs: 1}
+	again := testrun.Sweep{Binary: bin, Dir: s.Dir, Tests: []string{test}, FirstSeed: f.Seed, Seeds: 1, Jobs: 1}
 	rerun := again.Run(context.Background())
 	require.Len(t, rerun.Failures, 1, "seed %d fails again", f.Seed)
 	assert.Equal(t, f.Kind, rerun.Failures[0].Kind, "and the same way")

@@ -1,4 +1,4 @@
-package labtest
+package testrun
 
 import (
 	"context"
@@ -15,9 +15,6 @@ type (
 	// A Result is the harness's own account of one run of one test; see
 	// testproc.Result.
 	Result = testproc.Result
-	// A Failure is why a test failed: one check's account of what broke;
-	// see testproc.Failure.
-	Failure = testproc.Failure
 	// A Cost is what one run of a test took; see testproc.Cost.
 	Cost = testproc.Cost
 	// A Process is one test of a test binary, to be run as a process of
@@ -27,9 +24,9 @@ type (
 	Limits = testproc.Limits
 )
 
-// RunProcess runs p and returns the harness's account of the test and what
-// the process printed; see testproc.Run.
-func RunProcess(ctx context.Context, p Process) (Result, string) {
+// Run runs p and returns the harness's account of the test and what the
+// process printed; see testproc.Run.
+func Run(ctx context.Context, p Process) (Result, string) {
 	return testproc.Run(ctx, p)
 }
 
