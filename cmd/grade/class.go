@@ -28,7 +28,7 @@ import (
 // course (which leaves out the class's folder and cfg.out), one process per
 // test run. As each student finishes it rewrites grades.csv and grades.json
 // in cfg.out (class-grades by default) with every student graded so far,
-// and keeps each student's whole output, with every failed run's output, in
+// and keeps each student's whole output, with every failed run's verdict and output, in
 // logs/STUDENT.txt there, and failed runs' traces in traces/STUDENT/ there
 // (or STUDENT/ in --traces; none with RAFTLABS_TRACE=off). Run again with
 // the same settings, it grades only the students grades.json does not

@@ -32,7 +32,7 @@
 //	--gradescope FILE  also write Gradescope's results.json to FILE
 //	--submission DIR   grade a student's tree: a fresh copy of the course with only
 //	                   the non-test .go files of DIR's lab folders copied over it
-//	-v                 print the whole output of every failing run
+//	-v                 print the verdict and whole output of every failing run
 //	--run REGEXP       grade only the tests whose names match; the totals count only those
 //	--class DIR        grade every submission folder in DIR, --jobs at a time, each as --submission does
 //	--out DIR          with --class: where grades.csv, grades.json, logs/ and traces/ go (default class-grades);

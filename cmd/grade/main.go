@@ -234,7 +234,7 @@ func newFlagSet(cfg *config, only *string) *flag.FlagSet {
 	fs.StringVar(&cfg.jsonFile, "json", "", "write a JSON report to `FILE`")
 	fs.StringVar(&cfg.gradescope, "gradescope", "", "write Gradescope's results.json to `FILE`")
 	fs.StringVar(&cfg.submission, "submission", "", "grade the student's tree in `DIR` with the course's own tests")
-	fs.BoolVar(&cfg.verbose, "v", false, "print the whole output of every failing run")
+	fs.BoolVar(&cfg.verbose, "v", false, "print the verdict and whole output of every failing run")
 	fs.StringVar(only, "run", "", "grade only the tests whose names match `REGEXP`; totals count only those")
 	fs.StringVar(&cfg.class, "class", "", "grade every submission folder in `DIR`, each in its own copy of the course")
 	fs.BoolVar(&cfg.sharedCache, "shared-cache", false, "with --class: build in go's own build cache (warm, but it keeps about 10 MB a student) instead of one of the class's own, removed at the end")

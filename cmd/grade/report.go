@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -88,11 +89,23 @@ func printTable(w io.Writer, s labScore, cfg config) {
 				if r.Passed {
 					continue
 				}
-				fmt.Fprintf(w, "--- output of %s, run %d of %d, seed %d ---\n%s\n\n",
-					ts.Test.Name(), i+1, len(ts.Results), r.Seed, strings.TrimRight(r.Output, "\n"))
+				printFailedRun(w, ts, i, r)
 			}
 		}
 	}
+}
+
+// printFailedRun writes what -v shows of run i of ts, which failed: the
+// harness's verdict, whole (the table shows the first failure's first
+// lines only), then what the test's process printed. The verdict comes
+// from the harness's own report, never from the output, which the code
+// under test can write anything to.
+func printFailedRun(w io.Writer, ts testScore, i int, r grading.Result) {
+	fmt.Fprintf(w, "--- %s, run %d of %d, seed %d ---\n", ts.Test.Name(), i+1, len(ts.Results), r.Seed)
+	if verdict := strings.TrimSpace(r.Verdict); verdict != "" {
+		fmt.Fprintf(w, "verdict:\n    %s\n", strings.ReplaceAll(verdict, "\n", "\n    "))
+	}
+	fmt.Fprintf(w, "output of the test's process:\n%s\n\n", strings.TrimRight(r.Output, "\n"))
 }
 
 // pointsColumn is earned/max for the lab's own tests; for an earlier lab's
@@ -149,7 +162,7 @@ func failureDetails(lab labtest.Lab, ts testScore, cfg config) []string {
 		for _, f := range failures[1:] {
 			lines = append(lines, "rerun: "+rerun(lab, f, cfg))
 		}
-		lines = append(lines, "(-v shows every failure's output)")
+		lines = append(lines, "(-v shows each failure's verdict and output)")
 	default:
 		var seeds []string
 		for _, f := range failures[1:] {

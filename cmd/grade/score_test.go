@@ -210,3 +210,27 @@ func TestTracesKeepWithinTheirBudget(t *testing.T) {
 	assert.Contains(t, s.Tests[0].Results[1].Verdict, "  trace: not kept: the traces of this grading had reached their budget of 32 MiB")
 	assert.NotContains(t, s.Tests[0].Results[1].Verdict, recent)
 }
+
+// TestVerboseShowsEveryFailedRunsVerdict checks -v's section for each
+// failed run: the table names only the first failure, and says "-v shows
+// every failure", so each failed run's section starts with the harness's
+// verdict, whole, before what the process printed; a passing run has none.
+func TestVerboseShowsEveryFailedRunsVerdict(t *testing.T) {
+	results := runs(fakeSuite[0], false, true, false)
+	results[0].Output = "raft: s1 starting\n"
+	results[2].Verdict = "term 3 has two leaders: s1 and s4\nterms: s1 3, s4 3"
+	results[2].Output = "PASS\n" // what the code under test printed counts for nothing
+	s := scoreLab(fakeLab1, fakeSuite[:1], [][]grading.Result{results}, nil)
+	var out bytes.Buffer
+	printTable(&out, s, config{runs: 3, verbose: true})
+	text := out.String()
+
+	assert.Contains(t, text, "--- TestInitialElectionLab1, run 1 of 3, seed 100 ---\n"+
+		"verdict:\n    no leader: 5s passed\n    terms: s0 0\n    network: {s0}\n"+
+		"output of the test's process:\nraft: s1 starting\n")
+	assert.Contains(t, text, "--- TestInitialElectionLab1, run 3 of 3, seed 102 ---\n"+
+		"verdict:\n    term 3 has two leaders: s1 and s4\n    terms: s1 3, s4 3\n"+
+		"output of the test's process:\nPASS\n")
+	assert.NotContains(t, text, "run 2 of 3", "the passing run has no section")
+	assert.Contains(t, text, "(-v shows each failure's verdict and output)")
+}
