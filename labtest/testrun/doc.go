@@ -28,11 +28,11 @@
 // # Why this is a package of its own
 //
 // Package labtest is what a test author reads: Run, the Suite, the Cluster
-// and the scenarios. Running a test from outside, as net/http/httptest's
-// Server is run from a test rather than by the handler it serves, needs
-// none of them: only the process model and the result pipe
-// (labtest/internal/testproc), the recorded costs (internal/cost) and the
-// sweeps (internal/sweep). This package gives those machines their names
-// for the programs outside labtest's tree, which cannot import its
-// internal packages; it imports none of labtest itself.
+// and the scenarios. Running a test from outside needs none of them: only
+// the process model and the result pipe (labtest/internal/testproc), the
+// recorded costs (internal/cost) and the sweeps (internal/sweep). This
+// package gives those machines their names for the programs outside
+// labtest's tree, which cannot import its internal packages, and imports
+// neither labtest nor anything built on it (labtest's layers_test.go
+// checks it).
 package testrun
