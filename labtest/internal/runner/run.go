@@ -35,10 +35,12 @@ type Run struct {
 	helpers sync.Map     // ids of the harness's own goroutines in the test
 	readers sync.Map     // ids of the applyCh readers' goroutines, to their server
 	making  atomic.Int32 // 1 + the server whose Make is running, or 0
-	network atomic.Pointer[labrpc.Network]
-	trace   atomic.Pointer[tracer.Tracer] // what the test did, for a failure
-	stats   atomic.Pointer[Stats]
-	leaked  atomic.Bool // goroutines were left running after the shutdown
+	// makeCaller is the function that runs Make on its goroutine (servers.Watcher)
+	makeCaller atomic.Pointer[string]
+	network    atomic.Pointer[labrpc.Network]
+	trace      atomic.Pointer[tracer.Tracer] // what the test did, for a failure
+	stats      atomic.Pointer[Stats]
+	leaked     atomic.Bool // goroutines were left running after the shutdown
 
 	mu          sync.Mutex
 	cluster     Cluster

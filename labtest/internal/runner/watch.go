@@ -61,9 +61,12 @@ func (r *Run) Beat(elapsed time.Duration) {
 	r.elapsed.Store(int64(elapsed))
 }
 
-// MakeStarts records that server i's Make is running; MakeReturned, that
-// it has returned.
-func (r *Run) MakeStarts(i int) { r.making.Store(int32(i + 1)) }
+// MakeStarts records that server i's Make is running, called by caller
+// (see servers.Watcher); MakeReturned, that it has returned.
+func (r *Run) MakeStarts(i int, caller string) {
+	r.makeCaller.Store(&caller)
+	r.making.Store(int32(i + 1))
+}
 
 // MakeReturned records that no Make is running.
 func (r *Run) MakeReturned() { r.making.Store(0) }
@@ -73,6 +76,12 @@ func (r *Run) MakeReturned() { r.making.Store(0) }
 func (r *Run) Beats() int64 { return r.beats.Load() }
 func (r *Run) Making() int  { return int(r.making.Load()) }
 func (r *Run) Leaked() bool { return r.leaked.Load() }
+
+// InMake reports whether g is running a server's Make.
+func (r *Run) InMake(g stacks.Goroutine) bool {
+	caller := r.makeCaller.Load()
+	return caller != nil && g.Calls(*caller)
+}
 
 // DescribeStuck explains why the clock stopped, from gs and the cluster.
 // It is safe to call from outside the test's bubble: it only tries locks.

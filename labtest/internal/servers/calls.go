@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"raftlabs/labrpc"
+	"raftlabs/labtest/internal/stacks"
 	"raftlabs/labtest/internal/testproc"
 	"raftlabs/raftapi"
 )
@@ -26,32 +27,43 @@ type Made struct {
 }
 
 // Watcher is told when a Make is running, so that a stall inside it is
-// charged to Make (runner.Run is one).
+// charged to Make (runner.Run is one). caller names the function that runs
+// Make on a goroutine of its own, as goroutine dumps write it with the
+// opening parenthesis of its arguments: the goroutine whose stack has it
+// is the one running Make.
 type Watcher interface {
-	MakeStarts(i int)
+	MakeStarts(i int, caller string)
 	MakeReturned()
 }
+
+// makeCaller is how goroutine dumps name callMake, taken from the function
+// itself so that a rename cannot leave the watchdog looking for the old name.
+var makeCaller = stacks.FuncName(callMake) + "("
 
 // TryMake calls newRaft for server i and returns what it did; returned is
 // false if it did not return within MakeTimeout.
 func TryMake(newRaft MakeFunc, i int, ends []*labrpc.ClientEnd, p *raftapi.Persister, applyCh chan raftapi.ApplyMsg, w Watcher) (m Made, returned bool) {
 	result := make(chan Made, 1)
-	w.MakeStarts(i)
+	w.MakeStarts(i, makeCaller)
 	defer w.MakeReturned()
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				result <- Made{Panicked: v, Stack: debug.Stack()}
-			}
-		}()
-		result <- Made{Raft: newRaft(ends, i, p, applyCh)}
-	}()
+	go callMake(result, func() raftapi.Raft { return newRaft(ends, i, p, applyCh) })
 	select {
 	case m := <-result:
 		return m, true
 	case <-time.After(MakeTimeout):
 		return Made{}, false
 	}
+}
+
+// callMake calls newRaft, a server's Make, and sends what it did on result:
+// the Raft it returned, or its panic.
+func callMake(result chan<- Made, newRaft func() raftapi.Raft) {
+	defer func() {
+		if v := recover(); v != nil {
+			result <- Made{Panicked: v, Stack: debug.Stack()}
+		}
+	}()
+	result <- Made{Raft: newRaft()}
 }
 
 // Call runs call, a call into server i's method, and returns its panic, if

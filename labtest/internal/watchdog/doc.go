@@ -22,6 +22,10 @@
 //     the test can run (so a test that only waits for a core on a loaded
 //     machine is not failed); a test ends within Limits.Wallclock
 //     whatever it does.
+//   - A stall is charged to Make only on the same evidence, and only when
+//     the goroutine that spins is the one running Make (Test.InMake): a
+//     restarted server's Make that waits for a core on a loaded machine is
+//     not a Make that never returns, nor is another goroutine's spin.
 //   - It runs outside the test's bubble and does nothing to the bubble: it
 //     reads atomics and goroutine dumps through Test, and gives up with
 //     Test.Abort.

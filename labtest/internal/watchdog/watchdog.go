@@ -22,11 +22,12 @@ import (
 // Test is what the watchdog reads of one test, and how it gives up on it.
 // It is declared here, where it is used: labtest's run implements it.
 type Test interface {
-	Beats() int64            // ticks of the heartbeat inside the bubble, every 10ms of the test's clock
-	ElapsedSeconds() float64 // the test's clock, at the latest tick
-	RPCs() int64             // RPCs the test's network has carried
-	Making() int             // 1 + the server whose Make is running, or 0
-	Leaked() bool            // goroutines were left running after the shutdown
+	Beats() int64                   // ticks of the heartbeat inside the bubble, every 10ms of the test's clock
+	ElapsedSeconds() float64        // the test's clock, at the latest tick
+	RPCs() int64                    // RPCs the test's network has carried
+	Making() int                    // 1 + the server whose Make is running, or 0
+	InMake(g stacks.Goroutine) bool // g is running a server's Make
+	Leaked() bool                   // goroutines were left running after the shutdown
 
 	// Goroutines returns the test's goroutines, the harness's own
 	// included; Blamable leaves the harness's own out of gs.
@@ -196,7 +197,7 @@ func (s *stall) verdict(t Test, lim Limits, still time.Duration) string {
 	last := s.dumps[len(s.dumps)-1]
 	header := fmt.Sprintf("virtual time stopped at %.2fs: for %.1fs of real time some goroutine of the test "+
 		"never blocked in a way that lets the clock advance", t.ElapsedSeconds(), still.Seconds())
-	if making := t.Making(); making > 0 && (still >= surelySpins || s.frozen()) {
+	if making := t.Making(); making > 0 && s.inMake(lim, still, t.InMake, processCPU) {
 		return fmt.Sprintf("s%d: Make did not return: it has been running for %.1fs of real time without "+
 			"blocking, so the clock stopped. Make must start long-running work (the election ticker, "+
 			"the applier) in goroutines and return at once\n%s",
@@ -216,7 +217,7 @@ func (s *stall) verdict(t Test, lim Limits, still time.Duration) string {
 		return fmt.Sprintf("%s\n%d RPCs were sent in the last %.1fs of real time while the test's clock stood still "+
 			"at %.2fs: %s\n%s",
 			header, sent, (still - s.since).Seconds(), t.ElapsedSeconds(), stormRule, t.DescribeStuck(t.Blamable(last)))
-	case still >= surelySpins && s.spinner() != nil:
+	case still >= surelySpins && len(s.spinners(processCPU)) > 0:
 		return header + "\n" + t.DescribeStuck(t.Blamable(last))
 	case still >= surelyFrozen && s.frozen():
 		return fmt.Sprintf("virtual time stopped at %.2fs: every goroutine of the test is blocked, and at least one "+
@@ -268,20 +269,39 @@ func (s *stall) nothingCanRun() bool {
 	return true
 }
 
-// spinner returns a goroutine that was able to run (running or runnable)
-// in every dump since the clock stopped, while the process burned spinCPU
-// of CPU time without the clock moving. (On a loaded machine a correct
-// test may wait long for a core, but whatever CPU it gets moves its clock:
-// between two ticks of 10ms it needs milliseconds, not a second.) It
-// returns nil if there is none.
-func (s *stall) spinner() *stacks.Goroutine {
+// inMake reports whether a clock that stopped while a server's Make was
+// running stopped in Make: every goroutine is blocked where the clock
+// cannot see past (frozen), or a goroutine running Make (inMake) spins, or
+// the stall has outlasted what a busy machine explains. A second of real
+// time alone is not enough: on a loaded machine a restarted server's Make,
+// decoding its saved state under -race, can wait that long for a core.
+// cpuTime is processCPU, or a stand-in in the tests.
+func (s *stall) inMake(lim Limits, still time.Duration, inMake func(stacks.Goroutine) bool, cpuTime func() (time.Duration, bool)) bool {
+	if s.frozen() {
+		return true
+	}
+	if still >= surelySpins && slices.ContainsFunc(s.spinners(cpuTime), inMake) {
+		return true
+	}
+	return s.outlasted(lim, still, cpuTime)
+}
+
+// spinners returns the goroutines that were able to run (running or
+// runnable) in every dump since the clock stopped, while the process
+// burned spinCPU of CPU time without the clock moving. (On a loaded machine
+// a correct test may wait long for a core, but whatever CPU it gets moves
+// its clock: between two ticks of 10ms it needs milliseconds, not a
+// second.) It returns none if no goroutine spins. cpuTime is processCPU,
+// or a stand-in in the tests.
+func (s *stall) spinners(cpuTime func() (time.Duration, bool)) []stacks.Goroutine {
 	if len(s.dumps) < 4 {
 		return nil
 	}
-	cpu, ok := processCPU()
+	cpu, ok := cpuTime()
 	if !ok || cpu-s.cpuAt < spinCPU {
 		return nil
 	}
+	var spinning []stacks.Goroutine
 	for _, g := range s.dumps[len(s.dumps)-1] {
 		if g.Durable {
 			continue
@@ -297,10 +317,10 @@ func (s *stall) spinner() *stacks.Goroutine {
 			}
 		}
 		if busy == len(s.dumps) {
-			return &g
+			spinning = append(spinning, g)
 		}
 	}
-	return nil
+	return spinning
 }
 
 // frozen reports whether the last two dumps show the same goroutines,

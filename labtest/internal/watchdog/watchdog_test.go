@@ -62,3 +62,44 @@ func TestStallOutlastsOnlyWhatALoadedMachineCannotExplain(t *testing.T) {
 	unknown := func() (time.Duration, bool) { return 0, false }
 	assert.True(t, starved.outlasted(lim, 10*time.Second, unknown), "no CPU time to read: real time decides")
 }
+
+// A stall while a server's Make runs is charged to Make only on evidence:
+// every goroutine blocked where the clock cannot see past, or the
+// goroutine running Make spinning (ready to run in every look, with CPU
+// burned). A Make only starved of cores on a loaded machine (TestCrashes-
+// UnreliableLab5, a restarted server decoding its saved state under -race
+// at load 10) is given time, and another goroutine's spin is not Make's.
+func TestStallChargedToMakeOnlyOnEvidence(t *testing.T) {
+	lim := Limits{Stall: 10 * time.Second}
+	cpu := func(d time.Duration) func() (time.Duration, bool) {
+		return func() (time.Duration, bool) { return d, true }
+	}
+	const makeGoroutine = 7
+	inMake := func(g stacks.Goroutine) bool { return g.ID == makeGoroutine }
+	looks := func(ids []int, statuses ...string) stall {
+		s := stall{cpuAt: time.Second}
+		for range 4 {
+			var dump []stacks.Goroutine
+			for k, id := range ids {
+				dump = append(dump, stacks.Goroutine{ID: id, Status: statuses[k],
+					Stack: "raftlabs/lab5-kvraft.(*Raft).readPersist(0x1)\n\t/x/raft.go:1 +0x1\n"})
+			}
+			s.dumps = append(s.dumps, dump)
+		}
+		return s
+	}
+
+	starvedMake := looks([]int{makeGoroutine, 9}, "runnable", "sleep")
+	assert.False(t, starvedMake.inMake(lim, 1400*time.Millisecond, inMake, cpu(1300*time.Millisecond)),
+		"Make ready to run in every look but 0.3s of CPU in 1.4s: waiting for a core")
+	assert.True(t, starvedMake.inMake(lim, 1400*time.Millisecond, inMake, cpu(2*time.Second)),
+		"Make ready to run in every look, 1s of CPU burned: it spins")
+
+	otherSpins := looks([]int{makeGoroutine, 9}, "sleep", "running")
+	assert.False(t, otherSpins.inMake(lim, 1400*time.Millisecond, inMake, cpu(2*time.Second)),
+		"goroutine 9 spins, not Make's")
+	assert.Len(t, otherSpins.spinners(cpu(2*time.Second)), 1, "the spin is still found, and charged to its goroutine")
+
+	assert.True(t, starvedMake.inMake(lim, 10*time.Second, inMake, cpu(11*time.Second)),
+		"past the stall limit, with the CPU burned, Make is charged")
+}
