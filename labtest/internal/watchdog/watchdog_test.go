@@ -35,9 +35,6 @@ func TestCrawlingClockIsAStorm(t *testing.T) {
 // or that all wait outside the bubble, are.
 func TestStallOutlastsOnlyWhatALoadedMachineCannotExplain(t *testing.T) {
 	lim := Limits{Stall: 10 * time.Second}
-	cpu := func(d time.Duration) func() (time.Duration, bool) {
-		return func() (time.Duration, bool) { return d, true }
-	}
 	dump := func(statuses ...string) []stacks.Goroutine {
 		var gs []stacks.Goroutine
 		for k, status := range statuses {
@@ -47,17 +44,17 @@ func TestStallOutlastsOnlyWhatALoadedMachineCannotExplain(t *testing.T) {
 	}
 	starved := stall{cpuAt: time.Second, dumps: [][]stacks.Goroutine{
 		dump("runnable", "sync.Mutex.Lock"), dump("runnable", "sync.Mutex.Lock")}}
-	assert.False(t, starved.outlasted(lim, 12*time.Second, cpu(1700*time.Millisecond)),
+	assert.False(t, starved.outlasted(lim, 12*time.Second, cpuAt(1700*time.Millisecond)),
 		"a starved test: ready to run, 0.7s of CPU in 12s")
-	assert.True(t, starved.outlasted(lim, 12*time.Second, cpu(11*time.Second)),
+	assert.True(t, starved.outlasted(lim, 12*time.Second, cpuAt(11*time.Second)),
 		"10s of CPU burned without the clock moving")
-	assert.False(t, starved.outlasted(lim, 9*time.Second, cpu(11*time.Second)), "before the limit's real time")
+	assert.False(t, starved.outlasted(lim, 9*time.Second, cpuAt(11*time.Second)), "before the limit's real time")
 
 	outside := stall{cpuAt: time.Second, dumps: [][]stacks.Goroutine{
 		dump("syscall", "chan receive"), dump("IO wait", "chan receive")}}
-	assert.True(t, outside.outlasted(lim, 10*time.Second, cpu(time.Second)),
+	assert.True(t, outside.outlasted(lim, 10*time.Second, cpuAt(time.Second)),
 		"nothing can run: waiting outside the bubble")
-	assert.False(t, outside.outlasted(lim, 5*time.Second, cpu(time.Second)))
+	assert.False(t, outside.outlasted(lim, 5*time.Second, cpuAt(time.Second)))
 
 	unknown := func() (time.Duration, bool) { return 0, false }
 	assert.True(t, starved.outlasted(lim, 10*time.Second, unknown), "no CPU time to read: real time decides")
@@ -71,9 +68,6 @@ func TestStallOutlastsOnlyWhatALoadedMachineCannotExplain(t *testing.T) {
 // at load 10) is given time, and another goroutine's spin is not Make's.
 func TestStallChargedToMakeOnlyOnEvidence(t *testing.T) {
 	lim := Limits{Stall: 10 * time.Second}
-	cpu := func(d time.Duration) func() (time.Duration, bool) {
-		return func() (time.Duration, bool) { return d, true }
-	}
 	const makeGoroutine = 7
 	inMake := func(g stacks.Goroutine) bool { return g.ID == makeGoroutine }
 	looks := func(ids []int, statuses ...string) stall {
@@ -90,16 +84,21 @@ func TestStallChargedToMakeOnlyOnEvidence(t *testing.T) {
 	}
 
 	starvedMake := looks([]int{makeGoroutine, 9}, "runnable", "sleep")
-	assert.False(t, starvedMake.inMake(lim, 1400*time.Millisecond, inMake, cpu(1300*time.Millisecond)),
+	assert.False(t, starvedMake.inMake(lim, 1400*time.Millisecond, inMake, cpuAt(1300*time.Millisecond)),
 		"Make ready to run in every look but 0.3s of CPU in 1.4s: waiting for a core")
-	assert.True(t, starvedMake.inMake(lim, 1400*time.Millisecond, inMake, cpu(2*time.Second)),
+	assert.True(t, starvedMake.inMake(lim, 1400*time.Millisecond, inMake, cpuAt(2*time.Second)),
 		"Make ready to run in every look, 1s of CPU burned: it spins")
 
 	otherSpins := looks([]int{makeGoroutine, 9}, "sleep", "running")
-	assert.False(t, otherSpins.inMake(lim, 1400*time.Millisecond, inMake, cpu(2*time.Second)),
+	assert.False(t, otherSpins.inMake(lim, 1400*time.Millisecond, inMake, cpuAt(2*time.Second)),
 		"goroutine 9 spins, not Make's")
-	assert.Len(t, otherSpins.spinners(cpu(2*time.Second)), 1, "the spin is still found, and charged to its goroutine")
+	assert.Len(t, otherSpins.spinners(cpuAt(2*time.Second)), 1, "the spin is still found, and charged to its goroutine")
 
-	assert.True(t, starvedMake.inMake(lim, 10*time.Second, inMake, cpu(11*time.Second)),
+	assert.True(t, starvedMake.inMake(lim, 10*time.Second, inMake, cpuAt(11*time.Second)),
 		"past the stall limit, with the CPU burned, Make is charged")
+}
+
+// cpuAt stands in for processCPU: the process has used d of CPU time.
+func cpuAt(d time.Duration) func() (time.Duration, bool) {
+	return func() (time.Duration, bool) { return d, true }
 }
