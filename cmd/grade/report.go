@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"raftlabs/grading"
 	"raftlabs/labtest"
 )
 
@@ -89,7 +88,7 @@ func printTable(w io.Writer, s labScore, cfg config) {
 				if r.Passed {
 					continue
 				}
-				printFailedRun(w, ts, i, r)
+				printFailedRun(w, ts, i)
 			}
 		}
 	}
@@ -100,10 +99,11 @@ func printTable(w io.Writer, s labScore, cfg config) {
 // lines only), then what the test's process printed. The verdict comes
 // from the harness's own report, never from the output, which the code
 // under test can write anything to.
-func printFailedRun(w io.Writer, ts testScore, i int, r grading.Result) {
+func printFailedRun(w io.Writer, ts testScore, i int) {
+	r := ts.Results[i]
 	fmt.Fprintf(w, "--- %s, run %d of %d, seed %d ---\n", ts.Test.Name(), i+1, len(ts.Results), r.Seed)
 	if verdict := strings.TrimSpace(r.Verdict); verdict != "" {
-		fmt.Fprintf(w, "verdict:\n    %s\n", strings.ReplaceAll(verdict, "\n", "\n    "))
+		fmt.Fprintf(w, "verdict:\n%s\n", indent(verdict, "    "))
 	}
 	fmt.Fprintf(w, "output of the test's process:\n%s\n\n", strings.TrimRight(r.Output, "\n"))
 }
