@@ -52,6 +52,10 @@ type Raft struct {
 	snapshotIndex int
 	snapshot      []byte // the service's latest snapshot, to send in InstallSnapshot
 
+	// The log's encoding, kept from one save to the next so that a save
+	// encodes only the entries appended since (persist.go).
+	encoding logEncoding
+
 	// Volatile state on all servers (Figure 2).
 	commitIndex int // highest index known to be committed
 	lastApplied int // highest index handed to the applier
@@ -205,6 +209,7 @@ func (rf *Raft) slice(from int) []LogEntry {
 // truncateFrom deletes the entry at index and all that follow it.
 func (rf *Raft) truncateFrom(index int) {
 	rf.log = rf.log[:index-rf.firstIndex()]
+	rf.encoding = logEncoding{} // persist.go: its stream holds the deleted entries
 }
 
 // appendEntries adds entries at the end of the log.
