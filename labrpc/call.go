@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"raftlabs/labgob"
 )
 
 // Call sends an RPC to the server the end is connected to and waits for the
@@ -28,9 +26,7 @@ func (e *ClientEnd) Call(svcMeth string, args any, reply any) bool {
 func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	n.blockIfClosed()
 
-	var buf bytes.Buffer
-	encodeErr := labgob.NewEncoder(&buf).Encode(args)
-	req := buf.Bytes()
+	req, encodeErr := n.encoders.Encode(args)
 	if encodeErr != nil {
 		req = nil
 	}
@@ -91,7 +87,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	}
 
 	done := make(chan result, 1) // so that the handler never waits for a caller who left
-	go m.serve(argv, done, "handler "+svcMeth+" on server "+serverName, n.report)
+	go m.serve(argv, done, "handler "+svcMeth+" on server "+serverName, &n.encoders, n.report)
 	var res result
 	select {
 	case res = <-done:

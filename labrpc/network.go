@@ -30,7 +30,8 @@ type Network struct {
 	observeMu sync.Mutex // serializes calls to observer
 	observer  func(Event)
 
-	replies labgob.Messages // decodes replies into the callers'
+	replies  labgob.Messages // decodes replies into the callers'
+	encoders labgob.Encoders // encodes arguments and replies, each as a fresh encoder would
 
 	closeOnce sync.Once
 	closed    chan struct{}

@@ -1,7 +1,6 @@
 package labrpc
 
 import (
-	"bytes"
 	"fmt"
 	"reflect"
 	"runtime/debug"
@@ -132,10 +131,10 @@ func (m *method) decodeArgs(req []byte, src any) (reflect.Value, error) {
 	return p.Elem(), nil
 }
 
-// serve runs the handler on args and sends the outcome on done. It
-// recovers a panic in the handler and reports it, naming the handler as
-// name.
-func (m *method) serve(args reflect.Value, done chan<- result, name string, report func(summary, details string)) {
+// serve runs the handler on args and sends the outcome on done, the reply
+// encoded by encoders. It recovers a panic in the handler and reports it,
+// naming the handler as name.
+func (m *method) serve(args reflect.Value, done chan<- result, name string, encoders *labgob.Encoders, report func(summary, details string)) {
 	var res result
 	defer func() {
 		// Send even if the handler panicked or called runtime.Goexit.
@@ -147,12 +146,12 @@ func (m *method) serve(args reflect.Value, done chan<- result, name string, repo
 	}()
 	reply := reflect.New(m.replyType.Elem())
 	m.fn.Call([]reflect.Value{args, reply})
-	var buf bytes.Buffer
-	if err := labgob.NewEncoder(&buf).Encode(reply.Interface()); err != nil {
+	data, err := encoders.Encode(reply.Interface())
+	if err != nil {
 		report(fmt.Sprintf("labrpc: %s: cannot encode reply of type %v: %v", name, m.replyType, err), "")
 		return
 	}
-	res = result{reply: buf.Bytes(), ok: true}
+	res = result{reply: data, ok: true}
 }
 
 // A result is what a handler produced.

@@ -1,0 +1,222 @@
+package labgob
+
+import (
+	"bytes"
+	"encoding/gob"
+	"reflect"
+	"sync"
+)
+
+// Every RPC labrpc carries is written by a fresh encoder, so that each
+// message's size is what it would be alone on a wire: first the definitions
+// of the types it uses, then the value. Building and writing those
+// definitions costs more than writing a small value. But they are the same
+// for every message of one Go type, and what follows them is what an
+// encoder that has already sent them writes, unless the value holds an
+// interface whose dynamic type needs a definition of its own (gob writes
+// that one in the middle of the value, the first time the type is met):
+// lab 5's commands, structs inside a log entry's Command. Encoders keeps,
+// per Go type, the definitions and such an encoder, and writes the same
+// bytes as a fresh encoder with the definitions built once.
+
+// Encoders encodes values each as a fresh LabEncoder writes it alone, and
+// builds each type's definitions once. The zero value is ready to use, and
+// safe for concurrent use.
+type Encoders struct {
+	mu    sync.Mutex
+	types map[reflect.Type]*typeEncoder
+}
+
+// A typeEncoder encodes the values of one type that hold no interface
+// needing a definition.
+type typeEncoder struct {
+	mu   sync.Mutex
+	defs []byte       // what a fresh encoder writes before the value
+	enc  *gob.Encoder // has written defs, into buf; nil until the first value
+	buf  bytes.Buffer
+}
+
+// Encode returns what NewEncoder(w).Encode(v) writes into an empty w, and
+// its error; it reports a lower-case field as that does.
+func (e *Encoders) Encode(v any) ([]byte, error) {
+	t := reflect.TypeOf(v)
+	met(t)
+	if t == nil || !noDefinitionsInside(reflect.ValueOf(v)) {
+		return encodeFresh(v)
+	}
+	e.mu.Lock()
+	te := e.types[t]
+	if te == nil {
+		te = &typeEncoder{}
+		if e.types == nil {
+			e.types = map[reflect.Type]*typeEncoder{}
+		}
+		e.types[t] = te
+	}
+	e.mu.Unlock()
+	return te.encode(v)
+}
+
+// encode encodes v, a value of te's type that holds no interface needing
+// a definition.
+func (te *typeEncoder) encode(v any) ([]byte, error) {
+	te.mu.Lock()
+	defer te.mu.Unlock()
+	te.buf.Reset()
+	if te.enc == nil {
+		// The first value: a fresh encoder writes the definitions and
+		// the value; keep the encoder and what came before the value.
+		te.enc = gob.NewEncoder(&te.buf)
+		if err := te.enc.Encode(v); err != nil {
+			te.drop()
+			return encodeFresh(v) // the error, as a fresh encoder gives it
+		}
+		data := bytes.Clone(te.buf.Bytes())
+		start, ok := valueStart(data)
+		if !ok || len(data) >= largeMessage {
+			te.drop()
+			return data, nil
+		}
+		te.defs = data[:start:start]
+		return data, nil
+	}
+	if err := te.enc.Encode(v); err != nil {
+		te.drop()
+		return encodeFresh(v)
+	}
+	data := make([]byte, 0, len(te.defs)+te.buf.Len())
+	data = append(append(data, te.defs...), te.buf.Bytes()...)
+	if te.buf.Len() >= largeMessage {
+		// gob's encoder keeps a buffer as large as the largest value it
+		// has written: see largeMessage.
+		te.drop()
+	}
+	return data, nil
+}
+
+// drop forgets te's encoder: the next value starts again.
+func (te *typeEncoder) drop() {
+	te.enc, te.defs, te.buf = nil, nil, bytes.Buffer{}
+}
+
+// encodeFresh encodes v with an encoder of its own.
+func encodeFresh(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	err := gob.NewEncoder(&buf).Encode(v)
+	return buf.Bytes(), err
+}
+
+// valueStart returns where the value begins in data, a gob stream as a
+// fresh encoder writes one value: after the type definitions, if there are
+// any.
+func valueStart(data []byte) (int, bool) {
+	if defs, _, ok := splitTypeDefinitions(data); ok {
+		return len(defs), true
+	}
+	// No definitions: a value of a type gob predefines (an int, a string).
+	if length, n, ok := gobUint(data); ok && length == uint64(len(data)-n) {
+		if id, _, ok := gobUint(data[n:]); ok && id&1 == 0 {
+			return 0, true
+		}
+	}
+	return 0, false
+}
+
+// noDefinitionsInside reports whether v holds no interface value whose
+// dynamic type gob would define inside the value. gob encodes exported
+// struct fields only, so only those are looked into.
+func noDefinitionsInside(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Interface:
+		return v.IsNil() || predefined(v.Elem().Type())
+	case reflect.Pointer:
+		return v.IsNil() || noDefinitionsInside(v.Elem())
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && mayHoldInterface(f.Type) && !noDefinitionsInside(v.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice, reflect.Array:
+		if !mayHoldInterface(v.Type().Elem()) {
+			return true
+		}
+		for i := range v.Len() {
+			if !noDefinitionsInside(v.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if !mayHoldInterface(v.Type().Key()) && !mayHoldInterface(v.Type().Elem()) {
+			return true
+		}
+		for it := v.MapRange(); it.Next(); {
+			if !noDefinitionsInside(it.Key()) || !noDefinitionsInside(it.Value()) {
+				return false
+			}
+		}
+		return true
+	}
+	return true
+}
+
+// predefined reports whether gob sends a value of type t inside an
+// interface without defining t: a value of a basic kind (pointers to one
+// included) or a []byte, which does not encode itself.
+func predefined(t reflect.Type) bool {
+	if encodesItself(t) {
+		return false
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.Uint8
+	}
+	return false
+}
+
+// holdsInterface caches mayHoldInterface's answers.
+var holdsInterface sync.Map // reflect.Type -> bool
+
+// mayHoldInterface reports whether a value of type t can hold an interface
+// value that gob encodes (in an exported field, an element, a key).
+func mayHoldInterface(t reflect.Type) bool {
+	if v, ok := holdsInterface.Load(t); ok {
+		return v.(bool)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type) bool
+	walk = func(t reflect.Type) bool {
+		if seen[t] {
+			return false // met already, on this path or another: answered there
+		}
+		seen[t] = true
+		switch t.Kind() {
+		case reflect.Interface:
+			return true
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			return walk(t.Elem())
+		case reflect.Map:
+			return walk(t.Key()) || walk(t.Elem())
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if f := t.Field(i); f.IsExported() && walk(f.Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	holds := walk(t)
+	holdsInterface.Store(t, holds)
+	return holds
+}
