@@ -1,7 +1,6 @@
 package kvtest
 
 import (
-	"bytes"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -172,8 +171,7 @@ func (s *Service) savedByMajority(ck *TestClerk, rec *record) error {
 	}
 	holders := 0
 	for i := range s.N() {
-		state, snapshot := s.SavedState(i)
-		if bytes.Contains(state, value) || bytes.Contains(snapshot, value) {
+		if s.Saved(i, value) {
 			holders++
 		}
 	}

@@ -21,7 +21,7 @@ type gobTestNested struct {
 	Inner  gobTestVoteReply
 	Inners []gobTestVoteReply
 	When   time.Time // encodes itself
-	hidden int      //nolint:unused // gob skips it
+	hidden int       //nolint:unused // gob skips it
 }
 
 type gobTestList struct {
@@ -30,6 +30,9 @@ type gobTestList struct {
 }
 
 type gobTestTerm int
+
+// gobTestWrapped is a command that holds another.
+type gobTestWrapped struct{ Inner any }
 
 // encodersTestValues are messages of many shapes, in an order that makes a
 // kept encoder meet each type again after others: types without
@@ -71,6 +74,11 @@ func encodersTestValues() []any {
 		if i == 3 {
 			values = append(values, appendArgs(i, big), gobTestCommand{Key: big})
 		}
+		values = append(values,
+			appendArgs(i, gobTestWrapped{Inner: gobTestCommand{Key: "k"}}),
+			appendArgs(i, gobTestWrapped{Inner: i}, gobTestCommand{Value: "v"}),
+			map[string]any{"a": gobTestCommand{Key: "k"}}, // one key: gob writes a map in a random order
+		)
 	}
 	return values
 }
@@ -80,6 +88,7 @@ func encodersTestValues() []any {
 func TestEncodersWriteWhatAFreshEncoderWrites(t *testing.T) {
 	gob.Register(gobTestCommand{})
 	gob.Register(gobTestTerm(0))
+	gob.Register(gobTestWrapped{})
 	var encoders Encoders
 	for round := range 3 {
 		for i, v := range encodersTestValues() {

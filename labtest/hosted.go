@@ -62,11 +62,10 @@ func (c *Cluster) RaftStateSize(i int) int {
 	return c.servers.Persister(i).RaftStateSize()
 }
 
-// SavedState returns what server i has saved: its Raft state and its
-// snapshot (the disk it restarts from, if it has crashed).
-func (c *Cluster) SavedState(i int) (raftState, snapshot []byte) {
-	p := c.servers.Persister(i)
-	return p.ReadRaftState(), p.ReadSnapshot()
+// Saved reports whether what server i has saved, its Raft state or its
+// snapshot (the disk it restarts from, if it has crashed), holds b.
+func (c *Cluster) Saved(i int, b []byte) bool {
+	return c.servers.Persister(i).Contains(b)
 }
 
 // SnapshotSize returns the size of server i's saved snapshot, in bytes.

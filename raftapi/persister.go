@@ -1,6 +1,9 @@
 package raftapi
 
-import "sync"
+import (
+	"bytes"
+	"sync"
+)
 
 // Persister stands in for a server's disk. It holds the latest Raft state
 // and snapshot saved with Save. The tests hand a restarted server a copy of
@@ -75,6 +78,14 @@ func (p *Persister) SnapshotSize() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.snapshot)
+}
+
+// Contains reports whether the saved Raft state or snapshot holds b, without
+// copying either. The tests use it to check what a server has saved.
+func (p *Persister) Contains(b []byte) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Contains(p.raftState, b) || bytes.Contains(p.snapshot, b)
 }
 
 func clone(b []byte) []byte {

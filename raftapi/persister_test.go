@@ -54,3 +54,13 @@ func TestPersister2021Methods(t *testing.T) {
 	assert.Equal(t, []byte("state 3"), p.ReadRaftState())
 	assert.Nil(t, p.ReadSnapshot(), "SaveStateAndSnapshot replaces both, as Save does")
 }
+
+// Contains looks in both what is saved: the Raft state and the snapshot.
+func TestPersisterContains(t *testing.T) {
+	p := MakePersister()
+	assert.False(t, p.Contains([]byte("x")), "a new persister holds nothing")
+	p.Save([]byte("term 3, log [put k v1]"), []byte("k=v0"))
+	assert.True(t, p.Contains([]byte("put k v1")), "in the Raft state")
+	assert.True(t, p.Contains([]byte("k=v0")), "in the snapshot")
+	assert.False(t, p.Contains([]byte("v2")), "in neither")
+}

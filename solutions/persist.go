@@ -24,7 +24,8 @@ func (rf *Raft) persist() {
 	if rf.killed() {
 		return
 	}
-	w := new(bytes.Buffer)
+	entries := rf.encodedLog()
+	w := bytes.NewBuffer(make([]byte, 0, 64+len(entries))) // room for the numbers, then the entries
 	e := labgob.NewEncoder(w)
 	if err := e.Encode(rf.currentTerm); err != nil {
 		panic(fmt.Sprintf("persist: encoding currentTerm: %v", err))
@@ -41,7 +42,7 @@ func (rf *Raft) persist() {
 	if err := e.Encode(len(rf.log)); err != nil {
 		panic(fmt.Sprintf("persist: encoding the log's length: %v", err))
 	}
-	w.Write(rf.encodedLog())
+	w.Write(entries)
 	rf.persister.Save(w.Bytes(), rf.snapshot)
 }
 

@@ -26,25 +26,32 @@ func (g Goroutine) CanRun() bool { return g.Status == "running" || g.Status == "
 
 // All returns every goroutine of the process.
 func All() []Goroutine {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return Parse(buf[:n])
-		}
-		buf = make([]byte, 2*len(buf))
-	}
+	return Parse(dump(true))
 }
 
 // Current returns the calling goroutine's entry.
 func Current() Goroutine {
-	buf := make([]byte, 64<<10)
-	n := runtime.Stack(buf, false)
-	gs := Parse(buf[:n])
+	gs := Parse(dump(false))
 	if len(gs) == 0 {
 		return Goroutine{}
 	}
 	return gs[0]
+}
+
+// dump returns runtime.Stack's dump of every goroutine (all) or the
+// calling one, whole. It starts with a buffer that holds a test's usual
+// dump and doubles it until the dump fits: a buffer taken at every call
+// and sized for the worst case would be most of what the harness
+// allocates in a short test.
+func dump(all bool) []byte {
+	buf := make([]byte, 16<<10)
+	for {
+		n := runtime.Stack(buf, all)
+		if n < len(buf) {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }
 
 // Parse parses a dump's entries, like
