@@ -9,6 +9,9 @@
 // Messages (messages.go) decodes messages that are each a whole gob stream,
 // as labrpc's are, as a fresh Decoder would, with each message type's
 // decoder compiled once: labrpc and the tests' harness decode through it.
+// Encoders (encoders.go) writes such messages, the bytes a fresh Encoder
+// writes, with each message type's definitions built once: labrpc encodes
+// through it.
 //
 // # Usage
 //

@@ -66,8 +66,9 @@ func (te *typeEncoder) encode(v any) ([]byte, error) {
 	if te.enc == nil {
 		// The first value: a fresh encoder writes the definitions and
 		// the value; keep the encoder and what came before the value.
-		te.enc = gob.NewEncoder(&te.buf)
-		if err := te.enc.Encode(v); err != nil {
+		// (te.enc is set only then: gob panics on a nil pointer.)
+		enc := gob.NewEncoder(&te.buf)
+		if err := enc.Encode(v); err != nil {
 			te.drop()
 			return encodeFresh(v) // the error, as a fresh encoder gives it
 		}
@@ -77,7 +78,7 @@ func (te *typeEncoder) encode(v any) ([]byte, error) {
 			te.drop()
 			return data, nil
 		}
-		te.defs = data[:start:start]
+		te.enc, te.defs = enc, data[:start:start]
 		return data, nil
 	}
 	if err := te.enc.Encode(v); err != nil {

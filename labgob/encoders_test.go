@@ -158,3 +158,17 @@ func TestEncodersKeepNoLargeBuffer(t *testing.T) {
 		require.Equal(t, step.kept, kept(), "after a message of %d bytes", len(got))
 	}
 }
+
+// A nil pointer panics, as with a fresh encoder, and leaves nothing behind
+// that changes the next message's bytes.
+func TestEncodersNilPointerLeavesNothingBehind(t *testing.T) {
+	var encoders Encoders
+	require.Panics(t, func() { encoders.Encode((*gobTestVoteReply)(nil)) })
+	for i := range 3 {
+		v := &gobTestVoteReply{Term: uint32(i)}
+		want, _ := encodeFresh(v)
+		got, err := encoders.Encode(v)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "message %d after the panic", i)
+	}
+}

@@ -28,15 +28,16 @@
 // the caller must allow for both.
 //
 // Arguments and replies are copied by encoding them with labgob, so caller
-// and handler never share memory. Each message is encoded alone, by a fresh
-// encoder, so that its size is what it would be on a wire; it is decoded by
-// a labgob.Messages, which compiles each message type's decoder once (and
-// copies arguments whose values define types, such as commands that are
-// structs, through a gob stream kept for their type: the same copy). As
-// with encoding/gob, only fields whose
-// names start with an upper-case letter are sent, and each reply should be a
-// fresh zero value: gob does not send zero fields, so old values in a reused
-// reply would survive.
+// and handler never share memory. Each message is encoded alone, as a
+// fresh encoder writes it, so that its size is what it would be on a wire
+// (a labgob.Encoders builds each message type's definitions once). It is
+// decoded by a labgob.Messages, which compiles each message type's decoder
+// once (and copies arguments whose values define types, such as commands
+// that are structs, through a gob stream kept for their type: the same
+// copy). As with encoding/gob, only fields whose names start with an
+// upper-case letter are sent, and each reply should be a fresh zero value:
+// gob does not send zero fields, so old values in a reused reply would
+// survive.
 //
 // # Usage
 //

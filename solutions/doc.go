@@ -17,7 +17,9 @@
 //     AppendEntries on both sides, the fast backup of nextIndex, and
 //     advancing commitIndex.
 //   - apply.go (lab 2): the applier that feeds applyCh.
-//   - persist.go (lab 3): persist and readPersist.
+//   - persist.go (lab 3): persist and readPersist; and, not in Figure 2,
+//     the log's encoding kept from one save to the next, so that a save
+//     encodes only the entries appended since.
 //   - snapshot.go (lab 4, §7 and Figure 13): Snapshot, InstallSnapshot on
 //     both sides; apply.go hands an installed snapshot to the service.
 //

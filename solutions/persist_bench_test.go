@@ -57,7 +57,8 @@ func BenchmarkPersistedBytes(b *testing.B) {
 }
 
 // BenchmarkPersist saves the state of a server whose log holds n
-// 1000-byte entries: every persist writes the whole log again.
+// 1000-byte entries: every persist writes the whole log again, from the
+// encoding it keeps (the first save encodes it).
 func BenchmarkPersist(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("log=%d", n), func(b *testing.B) {
