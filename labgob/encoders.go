@@ -17,7 +17,9 @@ import (
 // that one in the middle of the value, the first time the type is met):
 // lab 5's commands, structs inside a log entry's Command. Encoders keeps,
 // per Go type, the definitions and such an encoder, and writes the same
-// bytes as a fresh encoder with the definitions built once.
+// bytes as a fresh encoder with the definitions built once. A type that
+// encodes itself (GobEncode and the like) gets a fresh encoder: its own
+// code must not run under a lock that other messages wait for.
 
 // Encoders encodes values each as a fresh LabEncoder writes it alone, and
 // builds each type's definitions once. The zero value is ready to use, and
@@ -41,7 +43,7 @@ type typeEncoder struct {
 func (e *Encoders) Encode(v any) ([]byte, error) {
 	t := reflect.TypeOf(v)
 	met(t)
-	if t == nil || !noDefinitionsInside(reflect.ValueOf(v)) {
+	if t == nil || runsOwnCode(t) || !noDefinitionsInside(reflect.ValueOf(v)) {
 		return encodeFresh(v)
 	}
 	e.mu.Lock()
@@ -183,6 +185,47 @@ func predefined(t reflect.Type) bool {
 		return t.Elem().Kind() == reflect.Uint8
 	}
 	return false
+}
+
+// ownCode caches runsOwnCode's answers.
+var ownCode sync.Map // reflect.Type -> bool
+
+// runsOwnCode reports whether encoding a value of type t may call a method
+// of the value's own (GobEncode, MarshalBinary, MarshalText): code that
+// could block, perhaps on a lock its caller holds while it makes a Call.
+// Such values get a fresh encoder, which takes no lock that another
+// message of the type could be waiting for.
+func runsOwnCode(t reflect.Type) bool {
+	if v, ok := ownCode.Load(t); ok {
+		return v.(bool)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type) bool
+	walk = func(t reflect.Type) bool {
+		if seen[t] {
+			return false // met already: answered there
+		}
+		seen[t] = true
+		if encodesItself(t) {
+			return true
+		}
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			return walk(t.Elem())
+		case reflect.Map:
+			return walk(t.Key()) || walk(t.Elem())
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if f := t.Field(i); f.IsExported() && walk(f.Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	own := walk(t)
+	ownCode.Store(t, own)
+	return own
 }
 
 // holdsInterface caches mayHoldInterface's answers.

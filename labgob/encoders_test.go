@@ -103,6 +103,8 @@ func TestEncodersWriteWhatAFreshEncoderWrites(t *testing.T) {
 	require.True(t, encoders.types[reflect.TypeFor[gobTestVoteReply]()].enc != nil, "a message type without interfaces keeps its encoder")
 	require.True(t, encoders.types[reflect.TypeFor[gobTestAppend]()].enc != nil, "a log entry with a built-in command needs no definition")
 	require.True(t, encoders.types[reflect.TypeFor[gobTestCommand]()].enc == nil, "the encoder that wrote a large message is not kept")
+	_, nested := encoders.types[reflect.TypeFor[gobTestNested]()]
+	require.False(t, nested, "a message with a field that encodes itself (a time.Time) gets a fresh encoder")
 }
 
 // Values that gob cannot encode get a fresh encoder's error.
