@@ -43,7 +43,7 @@ type typeEncoder struct {
 func (e *Encoders) Encode(v any) ([]byte, error) {
 	t := reflect.TypeOf(v)
 	met(t)
-	if t == nil || runsOwnCode(t) || !noDefinitionsInside(reflect.ValueOf(v)) {
+	if t == nil || factsOf(t).ownCode || !noDefinitionsInside(reflect.ValueOf(v)) {
 		return encodeFresh(v)
 	}
 	e.mu.Lock()
@@ -131,19 +131,23 @@ func valueStart(data []byte) (int, bool) {
 func noDefinitionsInside(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Interface:
-		return v.IsNil() || predefined(v.Elem().Type())
+		return v.IsNil() || factsOf(v.Elem().Type()).predefined
 	case reflect.Pointer:
 		return v.IsNil() || noDefinitionsInside(v.Elem())
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() && mayHoldInterface(f.Type) && !noDefinitionsInside(v.Field(i)) {
-				return false
-			}
-		}
-		return true
+		return noDefinitionsInFields(v, factsOf(v.Type()).fields)
 	case reflect.Slice, reflect.Array:
-		if !mayHoldInterface(v.Type().Elem()) {
+		elem := v.Type().Elem()
+		if !factsOf(elem).interfaces {
+			return true
+		}
+		if elem.Kind() == reflect.Struct { // a log's entries: look the fields up once
+			fields := factsOf(elem).fields
+			for i := range v.Len() {
+				if !noDefinitionsInFields(v.Index(i), fields) {
+					return false
+				}
+			}
 			return true
 		}
 		for i := range v.Len() {
@@ -153,7 +157,7 @@ func noDefinitionsInside(v reflect.Value) bool {
 		}
 		return true
 	case reflect.Map:
-		if !mayHoldInterface(v.Type().Key()) && !mayHoldInterface(v.Type().Elem()) {
+		if !factsOf(v.Type().Key()).interfaces && !factsOf(v.Type().Elem()).interfaces {
 			return true
 		}
 		for it := v.MapRange(); it.Next(); {
@@ -166,9 +170,62 @@ func noDefinitionsInside(v reflect.Value) bool {
 	return true
 }
 
-// predefined reports whether gob sends a value of type t inside an
-// interface without defining t: a value of a basic kind (pointers to one
-// included) or a []byte, which does not encode itself.
+// noDefinitionsInFields is noDefinitionsInside for a struct v, looking
+// into the fields given.
+func noDefinitionsInFields(v reflect.Value, fields []int) bool {
+	for _, i := range fields {
+		if !noDefinitionsInside(v.Field(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// typeFacts is what Encoders needs to know of a type, found once.
+type typeFacts struct {
+	// predefined: gob sends a value of the type inside an interface
+	// without defining the type: a value of a basic kind (pointers to one
+	// included) or a []byte, which does not encode itself.
+	predefined bool
+	// ownCode: encoding a value of the type may call a method of the
+	// value's own (GobEncode, MarshalBinary, MarshalText), code that could
+	// block, perhaps on a lock its caller holds while it makes a Call.
+	// Such values get a fresh encoder, which takes no lock that another
+	// message of the type could be waiting for.
+	ownCode bool
+	// interfaces: a value of the type can hold an interface value that
+	// gob encodes (in an exported field, an element, a key).
+	interfaces bool
+	// fields: for a struct, its exported fields that can.
+	fields []int
+}
+
+// facts caches factsOf's answers.
+var facts sync.Map // reflect.Type -> *typeFacts
+
+// factsOf returns what Encoders needs to know of t.
+func factsOf(t reflect.Type) *typeFacts {
+	if f, ok := facts.Load(t); ok {
+		return f.(*typeFacts)
+	}
+	isInterface := func(t reflect.Type) bool { return t.Kind() == reflect.Interface }
+	f := &typeFacts{
+		predefined: predefined(t),
+		ownCode:    reaches(t, encodesItself),
+		interfaces: reaches(t, isInterface),
+	}
+	if t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			if field := t.Field(i); field.IsExported() && reaches(field.Type, isInterface) {
+				f.fields = append(f.fields, i)
+			}
+		}
+	}
+	facts.Store(t, f)
+	return f
+}
+
+// predefined is typeFacts.predefined, worked out.
 func predefined(t reflect.Type) bool {
 	if encodesItself(t) {
 		return false
@@ -187,56 +244,9 @@ func predefined(t reflect.Type) bool {
 	return false
 }
 
-// ownCode caches runsOwnCode's answers.
-var ownCode sync.Map // reflect.Type -> bool
-
-// runsOwnCode reports whether encoding a value of type t may call a method
-// of the value's own (GobEncode, MarshalBinary, MarshalText): code that
-// could block, perhaps on a lock its caller holds while it makes a Call.
-// Such values get a fresh encoder, which takes no lock that another
-// message of the type could be waiting for.
-func runsOwnCode(t reflect.Type) bool {
-	if v, ok := ownCode.Load(t); ok {
-		return v.(bool)
-	}
-	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type) bool
-	walk = func(t reflect.Type) bool {
-		if seen[t] {
-			return false // met already: answered there
-		}
-		seen[t] = true
-		if encodesItself(t) {
-			return true
-		}
-		switch t.Kind() {
-		case reflect.Pointer, reflect.Slice, reflect.Array:
-			return walk(t.Elem())
-		case reflect.Map:
-			return walk(t.Key()) || walk(t.Elem())
-		case reflect.Struct:
-			for i := range t.NumField() {
-				if f := t.Field(i); f.IsExported() && walk(f.Type) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	own := walk(t)
-	ownCode.Store(t, own)
-	return own
-}
-
-// holdsInterface caches mayHoldInterface's answers.
-var holdsInterface sync.Map // reflect.Type -> bool
-
-// mayHoldInterface reports whether a value of type t can hold an interface
-// value that gob encodes (in an exported field, an element, a key).
-func mayHoldInterface(t reflect.Type) bool {
-	if v, ok := holdsInterface.Load(t); ok {
-		return v.(bool)
-	}
+// reaches reports whether is holds for t or for a type gob encodes as part
+// of a value of t: an exported field's, an element's, a key's.
+func reaches(t reflect.Type, is func(reflect.Type) bool) bool {
 	seen := map[reflect.Type]bool{}
 	var walk func(t reflect.Type) bool
 	walk = func(t reflect.Type) bool {
@@ -244,9 +254,10 @@ func mayHoldInterface(t reflect.Type) bool {
 			return false // met already, on this path or another: answered there
 		}
 		seen[t] = true
-		switch t.Kind() {
-		case reflect.Interface:
+		if is(t) {
 			return true
+		}
+		switch t.Kind() {
 		case reflect.Pointer, reflect.Slice, reflect.Array:
 			return walk(t.Elem())
 		case reflect.Map:
@@ -260,7 +271,5 @@ func mayHoldInterface(t reflect.Type) bool {
 		}
 		return false
 	}
-	holds := walk(t)
-	holdsInterface.Store(t, holds)
-	return holds
+	return walk(t)
 }
