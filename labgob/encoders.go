@@ -138,13 +138,13 @@ func noDefinitionsInside(v reflect.Value) bool {
 		return noDefinitionsInFields(v, factsOf(v.Type()).fields)
 	case reflect.Slice, reflect.Array:
 		elem := v.Type().Elem()
-		if !factsOf(elem).interfaces {
+		elemFacts := factsOf(elem)
+		if !elemFacts.interfaces {
 			return true
 		}
 		if elem.Kind() == reflect.Struct { // a log's entries: look the fields up once
-			fields := factsOf(elem).fields
 			for i := range v.Len() {
-				if !noDefinitionsInFields(v.Index(i), fields) {
+				if !noDefinitionsInFields(v.Index(i), elemFacts.fields) {
 					return false
 				}
 			}
