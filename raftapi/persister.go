@@ -13,6 +13,12 @@ type Persister struct {
 	mu        sync.Mutex
 	raftState []byte
 	snapshot  []byte
+
+	// shared is set when Copy gave raftState's array to another
+	// persister as well: Save then writes the next state to a new array.
+	// Otherwise Save reuses the array (see keep). A snapshot's array is
+	// never written again, so it is shared freely.
+	shared bool
 }
 
 // MakePersister returns an empty persister, as a server finds on first boot.
@@ -25,7 +31,8 @@ func MakePersister() *Persister {
 func (p *Persister) Copy() *Persister {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return &Persister{raftState: p.raftState, snapshot: p.snapshot}
+	p.shared = true
+	return &Persister{raftState: p.raftState, snapshot: p.snapshot, shared: true}
 }
 
 // Save atomically replaces both the Raft state and the snapshot. Pass the
@@ -34,8 +41,8 @@ func (p *Persister) Copy() *Persister {
 func (p *Persister) Save(raftState []byte, snapshot []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.raftState = clone(raftState)
-	p.snapshot = clone(snapshot)
+	p.keepState(raftState)
+	p.keepSnapshot(snapshot)
 }
 
 // SaveRaftState replaces the Raft state and keeps the snapshot: MIT 6.824's
@@ -43,7 +50,7 @@ func (p *Persister) Save(raftState []byte, snapshot []byte) {
 func (p *Persister) SaveRaftState(state []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.raftState = clone(state)
+	p.keepState(state)
 }
 
 // SaveStateAndSnapshot atomically replaces both the Raft state and the
@@ -86,6 +93,30 @@ func (p *Persister) Contains(b []byte) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return bytes.Contains(p.raftState, b) || bytes.Contains(p.snapshot, b)
+}
+
+// keepState makes a copy of state the saved Raft state. A Raft saves its
+// whole state at every change, so the copy goes into the array of the
+// state it replaces when that array is this persister's alone and not more
+// than twice the size needed: a state that shrank (a snapshot took most of
+// the log) gets an array of its own size. p.mu must be held.
+func (p *Persister) keepState(state []byte) {
+	if state == nil || p.shared || cap(p.raftState) < len(state) || cap(p.raftState) > 2*len(state)+64 {
+		p.raftState = clone(state)
+		p.shared = false
+		return
+	}
+	p.raftState = append(p.raftState[:0], state...)
+}
+
+// keepSnapshot makes a copy of snapshot the saved snapshot. A Raft passes
+// the same snapshot again at most saves, and then the saved one is kept.
+// p.mu must be held.
+func (p *Persister) keepSnapshot(snapshot []byte) {
+	if (snapshot == nil) == (p.snapshot == nil) && bytes.Equal(snapshot, p.snapshot) {
+		return
+	}
+	p.snapshot = clone(snapshot)
 }
 
 func clone(b []byte) []byte {

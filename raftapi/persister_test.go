@@ -64,3 +64,34 @@ func TestPersisterContains(t *testing.T) {
 	assert.True(t, p.Contains([]byte("k=v0")), "in the snapshot")
 	assert.False(t, p.Contains([]byte("v2")), "in neither")
 }
+
+// A restarted server's persister and its killed predecessor's share what
+// was saved before the crash; a save to either must not reach the other,
+// although Save otherwise writes a new state into the old one's array.
+func TestPersisterCopySharesNothingWritable(t *testing.T) {
+	p := MakePersister()
+	p.Save([]byte("term 1 state"), []byte("snap"))
+	p.Save([]byte("term 2 state"), []byte("snap")) // into the same array
+	restarted := p.Copy()
+	restarted.Save([]byte("term 3 state"), []byte("snap"))
+	assert.Equal(t, []byte("term 2 state"), p.ReadRaftState(), "the copy's save reached the original")
+	p.Save([]byte("term 9 state"), []byte("late"))
+	assert.Equal(t, []byte("term 3 state"), restarted.ReadRaftState(), "the original's save reached the copy")
+	assert.Equal(t, []byte("snap"), restarted.ReadSnapshot())
+	restarted.Save([]byte("term 4 state"), nil)
+	assert.Equal(t, []byte("term 9 state"), p.ReadRaftState())
+	assert.Nil(t, restarted.ReadSnapshot(), "nil saves no snapshot, even after an equal one")
+}
+
+// A state that shrinks, as after a snapshot, is not kept in the large
+// array of the state before it: that array would hold the discarded
+// entries' memory for as long as the server lives.
+func TestPersisterKeepsNoLargeArray(t *testing.T) {
+	p := MakePersister()
+	p.Save(make([]byte, 1<<20), nil)
+	p.Save(make([]byte, 1<<20-10), nil)
+	assert.Equal(t, 1<<20, cap(p.raftState), "a state of about the same size reuses the array")
+	p.Save([]byte("small"), nil)
+	assert.Less(t, cap(p.raftState), 1<<10, "a much smaller state kept the old array")
+	assert.Equal(t, []byte("small"), p.ReadRaftState())
+}
