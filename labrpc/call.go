@@ -87,7 +87,7 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	}
 
 	done := make(chan result, 1) // so that the handler never waits for a caller who left
-	go m.serve(argv, done, "handler "+svcMeth+" on server "+serverName, &n.encoders, n.report)
+	n.runHandler(entry, func() { m.serve(argv, done, "handler "+svcMeth+" on server "+serverName, &n.encoders, n.report) })
 	var res result
 	select {
 	case res = <-done:
@@ -118,6 +118,45 @@ func (n *Network) call(endName, svcMeth string, args, reply any) bool {
 	ev.Reply = res.reply
 	n.emit(ev, Delivered)
 	return true
+}
+
+// runHandler runs serve, one call's handler, in a goroutine of its own, as
+// a real RPC server does: a handler that blocks holds up no other call.
+// With SetHandlerReuse on, the goroutine is one of the server's that has
+// finished its last call, if one is idle (handlerLoop).
+func (n *Network) runHandler(entry *serverEntry, serve func()) {
+	if n.reuse.Load() != nil {
+		select {
+		case entry.idle <- serve:
+			return
+		default:
+		}
+	}
+	go n.handlerLoop(entry, serve)
+}
+
+// handlerLoop is a handler goroutine of the server entry. It serves one
+// call; with SetHandlerReuse on, it then waits for the server's next call,
+// until the server is deleted or replaced, the network is closed, or reuse
+// is turned off. A handler that calls runtime.Goexit ends its goroutine,
+// as it would end one of its own (serve still sends its result).
+func (n *Network) handlerLoop(entry *serverEntry, serve func()) {
+	for {
+		serve()
+		stop := n.reuse.Load()
+		if stop == nil {
+			return
+		}
+		select {
+		case serve = <-entry.idle:
+		case <-entry.dead:
+			return
+		case <-n.closed:
+			return
+		case <-*stop:
+			return
+		}
+	}
 }
 
 // liveLocked reports whether entry is still the server called serverName

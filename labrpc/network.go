@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"raftlabs/labgob"
 )
@@ -35,6 +36,11 @@ type Network struct {
 
 	closeOnce sync.Once
 	closed    chan struct{}
+
+	// reuse is nil while handler reuse is off (SetHandlerReuse); while it
+	// is on, a channel that turning it off closes, which ends the idle
+	// handler goroutines.
+	reuse atomic.Pointer[chan struct{}]
 }
 
 // endState is the network's view of one client end.
@@ -45,10 +51,12 @@ type endState struct {
 }
 
 // A serverEntry is one server added under a name. Deleting or replacing
-// the server closes dead, which wakes the calls waiting on its handlers.
+// the server closes dead, which wakes the calls waiting on its handlers
+// and ends its idle handler goroutines.
 type serverEntry struct {
 	srv  *Server
 	dead chan struct{}
+	idle chan func() // hands a call to one of the server's idle handler goroutines (runHandler)
 }
 
 // NewNetwork returns a reliable network with no ends and no servers. All
@@ -150,7 +158,7 @@ func (n *Network) AddServer(name string, s *Server) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.deleteLocked(name)
-	n.servers[name] = &serverEntry{srv: s, dead: make(chan struct{})}
+	n.servers[name] = &serverEntry{srv: s, dead: make(chan struct{}), idle: make(chan func())}
 }
 
 // DeleteServer removes the server called name, as if it crashed: calls
@@ -166,6 +174,34 @@ func (n *Network) deleteLocked(name string) {
 	if e, ok := n.servers[name]; ok {
 		close(e.dead)
 		delete(n.servers, name)
+	}
+}
+
+// SetHandlerReuse turns on or off (the default) the reuse of handler
+// goroutines. Each call's handler runs in a goroutine of its own either
+// way. A new goroutine starts with a small stack and grows it, copying it
+// each time, as the handler, the codec and the Raft beneath go deeper,
+// which costs more than many handlers' whole work. With reuse on, a handler
+// goroutine that has served a call waits for the next call to its server,
+// and serves it with the stack it has grown. It ends when the server is
+// deleted or replaced, the network is closed, or reuse is turned off.
+//
+// A test that turns reuse on and runs in a testing/synctest bubble must
+// turn it off, close the network or delete every server before the bubble
+// ends: synctest fails a bubble whose goroutines are still waiting when
+// its test function returns. One that counts goroutines, to see whether
+// the code under test left some behind, turns reuse off first. The
+// course's harness does both (labtest).
+func (n *Network) SetHandlerReuse(on bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch stop := n.reuse.Load(); {
+	case on && stop == nil:
+		ch := make(chan struct{})
+		n.reuse.Store(&ch)
+	case !on && stop != nil:
+		close(*stop)
+		n.reuse.Store(nil)
 	}
 }
 

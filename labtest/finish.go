@@ -65,8 +65,13 @@ func (c *Cluster) CheckKillStopsGoroutines() {
 
 // waitForGoroutines waits up to leakWait, or twice that for RPCs still on
 // their way, for the test's goroutines to end, and returns those still
-// running; see runner.WaitForGoroutines.
+// running; see runner.WaitForGoroutines. It first ends the network's idle
+// handler goroutines (labrpc's SetHandlerReuse), which would otherwise
+// keep the count of goroutines above what the harness has of its own.
 func (c *Cluster) waitForGoroutines() []stacks.Goroutine {
+	if c.net != nil {
+		c.net.SetHandlerReuse(false)
+	}
 	return c.run.WaitForGoroutines(leakWait, func() int { return int(c.baseline) + int(c.drains.Load()) })
 }
 

@@ -278,7 +278,10 @@ func (r *Run) NewRand() *rand.Rand {
 
 // NewNetwork returns the test's network, its faults drawn from the
 // fuzzer's schedule when there is one, else from the test's seed, and
-// keeps it for the watchdog, which counts its RPCs.
+// keeps it for the watchdog, which counts its RPCs. The network reuses
+// handler goroutines (labrpc's SetHandlerReuse); the cluster closes it at
+// the end of the test, which ends them, and an idle one is the harness's
+// (stacks.Goroutine.IsHarness), never a leak or a suspect.
 func (r *Run) NewNetwork() *labrpc.Network {
 	var net *labrpc.Network
 	if sch := r.Settings.Schedule; sch != nil {
@@ -286,6 +289,7 @@ func (r *Run) NewNetwork() *labrpc.Network {
 	} else {
 		net = labrpc.NewNetwork(r.Settings.Seed)
 	}
+	net.SetHandlerReuse(true)
 	r.network.Store(net)
 	return net
 }

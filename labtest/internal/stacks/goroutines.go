@@ -37,10 +37,18 @@ func (g Goroutine) Calls(fn string) bool {
 	return slices.ContainsFunc(g.frames(), func(frame string) bool { return strings.HasPrefix(frame, fn) })
 }
 
-// IsHarness reports whether g only waits inside the synctest machinery
-// rather than running code under test.
+// IsHarness reports whether g only waits inside the synctest machinery,
+// or is a network's handler goroutine waiting for its server's next call
+// (labrpc's SetHandlerReuse), rather than running code under test.
 func (g Goroutine) IsHarness() bool {
-	return g.Calls("testing/synctest.testingSynctestTest(") || g.Calls("internal/synctest.Run(")
+	return g.Calls("testing/synctest.testingSynctestTest(") || g.Calls("internal/synctest.Run(") || g.isIdleHandler()
+}
+
+// isIdleHandler reports whether g is a handler goroutine of labrpc between
+// two calls: one that is serving a call runs the handler (method.serve),
+// and is the code under test's.
+func (g Goroutine) isIdleHandler() bool {
+	return g.Calls("raftlabs/labrpc.(*Network).handlerLoop(") && !g.Calls("raftlabs/labrpc.(*method).serve(")
 }
 
 // why explains, in the course's words, why g keeps virtual time from moving.

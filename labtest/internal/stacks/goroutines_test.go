@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"raftlabs/labrpc"
 )
 
 const sampleDump = `goroutine 24 [sync.Mutex.Lock, synctest bubble 3]:
@@ -175,4 +179,58 @@ func TestSuspectHoldersSleepInTheCodeUnderTest(t *testing.T) {
 	assert.False(t, sleepingIn("raftlabs/labtest/internal/puppets.(*Puppet).RequestVote").isSuspectHolder())
 	assert.True(t, sleepingIn("raftlabs/labtest/testdata/broken.(*base).GetState").isSuspectHolder())
 	assert.True(t, sleepingIn("raftlabs/lab1-election.(*Raft).ticker").isSuspectHolder())
+}
+
+// Blocker is a service whose handler waits until release is closed.
+type Blocker struct{ release chan struct{} }
+
+func (b *Blocker) Wait(args int, reply *int) { <-b.release }
+
+// A handler goroutine that waits for its server's next call is the
+// network's, not the code under test's: no leak, no suspect. One that is
+// serving a call is the handler's, and is blamed like any other.
+func TestAnIdleHandlerGoroutineIsTheHarnesss(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := labrpc.NewNetwork(1)
+		defer net.Close()
+		net.SetHandlerReuse(true)
+		b := &Blocker{release: make(chan struct{})}
+		srv := labrpc.NewServer()
+		srv.AddService(labrpc.NewService(b))
+		net.AddServer("s", srv)
+		end := net.NewEnd("c")
+		net.Connect("c", "s")
+		net.Enable("c", true)
+
+		go end.Call("Blocker.Wait", 1, new(int))
+		time.Sleep(time.Millisecond) // past the call's time on the wire
+		synctest.Wait()
+		serving := handlerGoroutines(t)
+		require.Len(t, serving, 1)
+		assert.False(t, serving[0].IsHarness(), "a handler serving a call is the code under test's")
+		assert.Contains(t, DescribeBlocked(serving, nil), "Blocker).Wait")
+
+		close(b.release)
+		synctest.Wait()
+		idle := handlerGoroutines(t)
+		require.Len(t, idle, 1, "the handler goroutine waits for the next call")
+		assert.True(t, idle[0].IsHarness(), "an idle handler goroutine is the network's:\n%s", idle[0].Stack)
+		assert.Empty(t, DescribeBlocked(idle, nil))
+
+		net.DeleteServer("s")
+		synctest.Wait()
+		assert.Empty(t, handlerGoroutines(t), "deleting the server ends its idle handler goroutines")
+	})
+}
+
+// handlerGoroutines returns the goroutines of labrpc's handlers.
+func handlerGoroutines(t *testing.T) []Goroutine {
+	t.Helper()
+	var gs []Goroutine
+	for _, g := range All() {
+		if g.Calls("raftlabs/labrpc.(*Network).handlerLoop(") {
+			gs = append(gs, g)
+		}
+	}
+	return gs
 }
