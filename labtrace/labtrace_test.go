@@ -47,6 +47,29 @@ func TestRecorderSealEndsTheTraceButCallsLearnTheirFate(t *testing.T) {
 	assert.Equal(t, "no leader", got[len(got)-1].Text)
 }
 
+// A long trace keeps every record in order, and an update reaches the
+// record it names wherever it is.
+func TestRecorderKeepsALongTraceInOrder(t *testing.T) {
+	rec := labtrace.NewRecorder(time.Now())
+	const n = 2000
+	for i := range n {
+		require.Equal(t, i, rec.Add(labtrace.Record{Kind: labtrace.RPC, T: int64(i + 1), Bytes: i}))
+	}
+	for _, id := range []int{0, 255, 256, 1023, n - 1} {
+		rec.Update(id, func(r *labtrace.Record) { r.Fate = labtrace.Delivered })
+	}
+	require.True(t, rec.Seal(labtrace.Record{Kind: labtrace.End, T: n + 1}))
+	got := rec.Records()
+	require.Len(t, got, n+1)
+	for i := range n {
+		assert.Equal(t, i, got[i].Bytes, "record %d", i)
+	}
+	assert.Equal(t, labtrace.Delivered, got[256].Fate)
+	assert.Equal(t, labtrace.Delivered, got[n-1].Fate)
+	assert.Equal(t, labtrace.InFlight, got[257].Fate)
+	assert.Equal(t, labtrace.End, got[n].Kind)
+}
+
 func TestRecorderIsSafeForConcurrentUse(t *testing.T) {
 	rec := labtrace.NewRecorder(time.Now())
 	var wg sync.WaitGroup

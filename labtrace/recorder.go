@@ -2,7 +2,6 @@ package labtrace
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +12,8 @@ import (
 type Recorder struct {
 	mu      sync.Mutex
 	start   time.Time
-	records []Record
+	records [][]Record // in arrays of chunkSize records (see add)
+	count   int        // how many records the arrays hold
 	sealed  bool
 	bytes   int // the kept records' size, as recordSize counts it
 	dropped int // records refused because the trace was full
@@ -31,6 +31,24 @@ const (
 	MaxBytes   = 32 << 20
 	MaxText    = 4 << 10
 )
+
+// chunkSize is how many records one of a Recorder's arrays holds. The
+// records are kept in arrays of this size rather than in one slice, which
+// would copy every record it holds each time it grew: a test records a
+// record or two per RPC, thousands of them, and a record is a few hundred
+// bytes.
+const chunkSize = 256
+
+// add appends rec and returns its position. r.mu must be held.
+func (r *Recorder) add(rec Record) int {
+	if r.count%chunkSize == 0 {
+		r.records = append(r.records, make([]Record, 0, chunkSize))
+	}
+	last := &r.records[len(r.records)-1]
+	*last = append(*last, rec)
+	r.count++
+	return r.count - 1
+}
 
 // NewRecorder returns an empty Recorder whose clock starts at start: a
 // record's T is the time since start.
@@ -58,13 +76,12 @@ func (r *Recorder) Add(rec Record) int {
 		rec.Text, rec.Command = cut(rec.Text), cut(rec.Command)
 	}
 	size := recordSize(rec)
-	if !ends && (len(r.records) >= MaxRecords || r.bytes+size > MaxBytes) {
+	if !ends && (r.count >= MaxRecords || r.bytes+size > MaxBytes) {
 		r.dropped++
 		return -1
 	}
 	r.bytes += size
-	r.records = append(r.records, rec)
-	return len(r.records) - 1
+	return r.add(rec)
 }
 
 // cut returns text, or its first MaxText bytes and how many more there were.
@@ -89,8 +106,8 @@ func (r *Recorder) Update(id int, change func(*Record)) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if id < len(r.records) {
-		change(&r.records[id])
+	if id < r.count {
+		change(&r.records[id/chunkSize][id%chunkSize])
 	}
 }
 
@@ -106,7 +123,7 @@ func (r *Recorder) Seal(rec Record) bool {
 	if r.sealed {
 		return false
 	}
-	r.records = append(r.records, rec)
+	r.add(rec)
 	r.sealed = true
 	return true
 }
@@ -123,7 +140,10 @@ func (r *Recorder) Sealed() bool {
 func (r *Recorder) Records() []Record {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	recs := slices.Clone(r.records)
+	recs := make([]Record, 0, r.count)
+	for _, chunk := range r.records {
+		recs = append(recs, chunk...)
+	}
 	for k := range recs {
 		if recs[k].Kind == RPC && recs[k].Fate == "" {
 			recs[k].Fate = InFlight

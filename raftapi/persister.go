@@ -97,17 +97,27 @@ func (p *Persister) Contains(b []byte) bool {
 
 // keepState makes a copy of state the saved Raft state. A Raft saves its
 // whole state at every change, so the copy goes into the array of the
-// state it replaces when that array is this persister's alone and not more
-// than twice the size needed: a state that shrank (a snapshot took most of
-// the log) gets an array of its own size. p.mu must be held.
+// state it replaces when that array is this persister's alone, large
+// enough and not more than twice the size needed: a state that shrank (a
+// snapshot took most of the log) gets an array of its own size. A new
+// array has room for the state to grow by half, as a log does, one entry
+// at a time. p.mu must be held.
 func (p *Persister) keepState(state []byte) {
-	if state == nil || p.shared || cap(p.raftState) < len(state) || cap(p.raftState) > 2*len(state)+64 {
-		p.raftState = clone(state)
+	if state == nil || p.shared || cap(p.raftState) < len(state) || cap(p.raftState) > 2*len(state)+stateSlack {
+		if state != nil {
+			p.raftState = append(make([]byte, 0, len(state)+len(state)/2+stateSlack), state...)
+		} else {
+			p.raftState = nil
+		}
 		p.shared = false
 		return
 	}
 	p.raftState = append(p.raftState[:0], state...)
 }
+
+// stateSlack is the room a new array for the Raft state has beyond half
+// the state again, so that a small state grows a while in it too.
+const stateSlack = 64
 
 // keepSnapshot makes a copy of snapshot the saved snapshot. A Raft passes
 // the same snapshot again at most saves, and then the saved one is kept.

@@ -89,9 +89,29 @@ func TestPersisterCopySharesNothingWritable(t *testing.T) {
 func TestPersisterKeepsNoLargeArray(t *testing.T) {
 	p := MakePersister()
 	p.Save(make([]byte, 1<<20), nil)
+	array := cap(p.raftState)
+	assert.LessOrEqual(t, array, 2<<20, "a new array is at most twice the state")
+	p.Save(make([]byte, 1<<20+100), nil)
 	p.Save(make([]byte, 1<<20-10), nil)
-	assert.Equal(t, 1<<20, cap(p.raftState), "a state of about the same size reuses the array")
+	assert.Equal(t, array, cap(p.raftState), "a state of about the same size reuses the array")
 	p.Save([]byte("small"), nil)
 	assert.Less(t, cap(p.raftState), 1<<10, "a much smaller state kept the old array")
 	assert.Equal(t, []byte("small"), p.ReadRaftState())
+}
+
+// A log grows an entry at a time: its saves do not each need a new array.
+func TestPersisterGrowingStateReusesItsArray(t *testing.T) {
+	p := MakePersister()
+	state := []byte("term 1, log:")
+	arrays := 0
+	for i := range 1000 {
+		state = append(state, byte('a'+i%26))
+		before := cap(p.raftState)
+		p.Save(state, nil)
+		if cap(p.raftState) != before {
+			arrays++
+		}
+	}
+	assert.Equal(t, state, p.ReadRaftState())
+	assert.Less(t, arrays, 20, "1000 saves, each a byte longer, took %d arrays", arrays)
 }

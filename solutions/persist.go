@@ -19,13 +19,14 @@ import (
 // The saved state is the three numbers, then the log's length and its
 // entries, each entry a gob value of its own, so that readPersist can
 // decode them one by one. The entries' encoding comes from encodedLog,
-// which keeps it from one save to the next (see below).
+// which keeps it from one save to the next, after room for the numbers
+// (see below).
 func (rf *Raft) persist() {
 	if rf.killed() {
 		return
 	}
-	entries := rf.encodedLog()
-	w := bytes.NewBuffer(make([]byte, 0, 64+len(entries))) // room for the numbers, then the entries
+	state := rf.encodedLog() // headerRoom bytes of room, then the entries
+	w := new(bytes.Buffer)
 	e := labgob.NewEncoder(w)
 	if err := e.Encode(rf.currentTerm); err != nil {
 		panic(fmt.Sprintf("persist: encoding currentTerm: %v", err))
@@ -42,8 +43,15 @@ func (rf *Raft) persist() {
 	if err := e.Encode(len(rf.log)); err != nil {
 		panic(fmt.Sprintf("persist: encoding the log's length: %v", err))
 	}
-	w.Write(entries)
-	rf.persister.Save(w.Bytes(), rf.snapshot)
+	// The numbers go at the end of the room, just before the entries: the
+	// state is put together where the entries already are, not copied.
+	// Save copies it.
+	start := headerRoom - w.Len()
+	if start < 0 {
+		panic(fmt.Sprintf("persist: the numbers take %d bytes, more than the %d of headerRoom", w.Len(), headerRoom))
+	}
+	copy(state[start:], w.Bytes())
+	rf.persister.Save(state[start:], rf.snapshot)
 }
 
 // readPersist restores what persist saved. data is nil on a first boot,
@@ -98,9 +106,15 @@ func (rf *Raft) readPersist(data []byte) {
 type logEncoding struct {
 	first   int           // the index of log[0] when the stream was started
 	entries int           // how many entries, from log[0], the stream holds
-	stream  *bytes.Buffer // their encoding
+	stream  *bytes.Buffer // headerRoom bytes of room, then their encoding
 	encoder *labgob.LabEncoder
 }
+
+// headerRoom is the room before the entries' encoding in which persist
+// writes the numbers that precede them in the saved state: four ints,
+// which gob encodes in at most 13 bytes each (a stream's first int has its
+// length, its type and a zero before its value).
+const headerRoom = 64
 
 // largeEntry is the encoded size from which an entry is not kept in the
 // stream: a gob encoder keeps a buffer as large as the largest value it has
@@ -109,15 +123,15 @@ type logEncoding struct {
 // usual persist does.
 const largeEntry = 64 << 10
 
-// encodedLog returns the encoding of rf.log, one gob value per entry,
-// encoding only the entries appended since the last call when it can.
-// Call it with mu held.
+// encodedLog returns headerRoom bytes for the caller to write into, then
+// the encoding of rf.log, one gob value per entry, encoding only the
+// entries appended since the last call when it can. Call it with mu held.
 func (rf *Raft) encodedLog() []byte {
 	enc := &rf.encoding
 	if enc.stream == nil || enc.first != rf.firstIndex() || enc.entries > len(rf.log) {
 		// Nothing kept, a snapshot moved the log's start, or entries were
 		// deleted: what the stream holds is not a start of this log.
-		stream := new(bytes.Buffer)
+		stream := bytes.NewBuffer(make([]byte, headerRoom))
 		*enc = logEncoding{first: rf.firstIndex(), stream: stream, encoder: labgob.NewEncoder(stream)}
 	}
 	keep := true
