@@ -95,11 +95,15 @@
 // fuzzer's input.
 //
 // The network runs no goroutine of its own. Each delivered request runs its
-// handler in a new goroutine that ends when the handler returns; nothing else
-// outlives a Call (though when a server is deleted, Call returns before its
-// handler does). Delays use only time.Sleep and channels, so the network works
-// inside a testing/synctest bubble, where delays take no real time; create
-// the network inside the bubble.
+// handler in a goroutine of its own: by default a new one that ends when the
+// handler returns, so that nothing else outlives a Call (though when a server
+// is deleted, Call returns before its handler does). With SetHandlerReuse on,
+// as the course's harness sets it, a handler goroutine that has served a call
+// waits for its server's next one instead, until the server is deleted or
+// replaced, the network is closed, or reuse is turned off. Delays use only
+// time.Sleep and channels, so the network works inside a testing/synctest
+// bubble, where delays take no real time; create the network inside the
+// bubble.
 //
 // TotalCount and TotalBytes count every Call, and the encoded size of its
 // arguments, whatever became of it; Count and Bytes count only the requests
