@@ -16,7 +16,7 @@ type Persister struct {
 
 	// shared is set when Copy gave raftState's array to another
 	// persister as well: Save then writes the next state to a new array.
-	// Otherwise Save reuses the array (see keep). A snapshot's array is
+	// Otherwise Save reuses the array (see keepState). A snapshot's array is
 	// never written again, so it is shared freely.
 	shared bool
 }

@@ -112,8 +112,8 @@ type logEncoding struct {
 
 // headerRoom is the room before the entries' encoding in which persist
 // writes the numbers that precede them in the saved state: four ints,
-// which gob encodes in at most 13 bytes each (a stream's first int has its
-// length, its type and a zero before its value).
+// which gob encodes in at most 12 bytes each (its message's length, its
+// type, a zero and the value).
 const headerRoom = 64
 
 // largeEntry is the encoded size from which an entry is not kept in the

@@ -12,8 +12,8 @@ import (
 // hypervisor) maps a page at that moment. Each test's process touches
 // every page of its heap for the first time, so this cost is part of
 // every test's time on the virtual clock; on the course's 2-core virtual
-// machine it was about 12 µs a page, some fifty times what it costs on
-// bare hardware (docs/lab5-kvraft.md, "What a test's process costs").
+// machine it was about 12 µs a page, a quarter of lab 5's time there
+// (docs/lab5-kvraft.md, "What a test's process costs").
 //
 //	go test -run '^$' -bench PageFault ./cmd/clockbench
 func BenchmarkPageFault(b *testing.B) {
