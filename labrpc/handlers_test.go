@@ -90,7 +90,11 @@ func TestABlockedHandlerHoldsUpNoOtherCall(t *testing.T) {
 		defer net.Close()
 		idle := where(t, end, "ID")
 		held := make(chan int)
-		go func() { held <- where(t, end, "Hold") }()
+		go func() {
+			var id int
+			end.Call("Where.Hold", 0, &id) // not where: FailNow belongs to the test's goroutine
+			held <- id
+		}()
 		waitInHandler()
 		other := where(t, end, "ID")
 		close(w.release)
