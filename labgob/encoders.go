@@ -32,10 +32,12 @@ type Encoders struct {
 // A typeEncoder encodes the values of one type that hold no interface
 // needing a definition.
 type typeEncoder struct {
-	mu   sync.Mutex
-	defs []byte       // what a fresh encoder writes before the value
-	enc  *gob.Encoder // has written defs, into buf; nil until the first value
-	buf  bytes.Buffer
+	mu      sync.Mutex
+	defs    []byte       // what a fresh encoder writes before the value
+	enc     *gob.Encoder // has written defs, into buf; nil until the first value
+	buf     bytes.Buffer
+	value   []byte                   // a copy of the last value message (splice)
+	recipes map[reflect.Type]*recipe // by the type held in interfaces (splice.go)
 }
 
 // Encode returns what NewEncoder(w).Encode(v) writes into an empty w, and
@@ -43,7 +45,14 @@ type typeEncoder struct {
 func (e *Encoders) Encode(v any) ([]byte, error) {
 	t := reflect.TypeOf(v)
 	met(t)
-	if t == nil || factsOf(t).ownCode || !noDefinitionsInside(reflect.ValueOf(v)) {
+	if t == nil || factsOf(t).ownCode {
+		return encodeFresh(v)
+	}
+	scan := inlineScan{spliceable: true}
+	if factsOf(t).interfaces {
+		scan = scanInline(reflect.ValueOf(v))
+	}
+	if !scan.spliceable {
 		return encodeFresh(v)
 	}
 	e.mu.Lock()
@@ -56,14 +65,17 @@ func (e *Encoders) Encode(v any) ([]byte, error) {
 		e.types[t] = te
 	}
 	e.mu.Unlock()
+	te.mu.Lock()
+	defer te.mu.Unlock()
+	if scan.held != nil {
+		return te.splice(v, scan)
+	}
 	return te.encode(v)
 }
 
 // encode encodes v, a value of te's type that holds no interface needing
-// a definition.
+// a definition. te.mu is held.
 func (te *typeEncoder) encode(v any) ([]byte, error) {
-	te.mu.Lock()
-	defer te.mu.Unlock()
 	te.buf.Reset()
 	if te.enc == nil {
 		// The first value: a fresh encoder writes the definitions and
@@ -99,7 +111,7 @@ func (te *typeEncoder) encode(v any) ([]byte, error) {
 
 // drop forgets te's encoder: the next value starts again.
 func (te *typeEncoder) drop() {
-	te.enc, te.defs, te.buf = nil, nil, bytes.Buffer{}
+	te.enc, te.defs, te.buf, te.value, te.recipes = nil, nil, bytes.Buffer{}, nil, nil
 }
 
 // encodeFresh encodes v with an encoder of its own.
