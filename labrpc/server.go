@@ -92,10 +92,25 @@ func NewService(rcvr any) *Service {
 			continue
 		}
 		svc.methods[m.Name] = &method{fn: v.Method(i), argType: ft.In(1), replyType: ft.In(2),
-			args: &labgob.Messages{Checked: true}}
+			args: argsDecoders(ft.In(1))}
 	}
 	return svc
 }
+
+// argsDecoders returns the decoders of arguments of type t, which every
+// handler of that argument type shares: a test makes a service for each
+// server each time it starts one, and each kept decoder is compiled from
+// the first message of its type, which costs far more than decoding one.
+func argsDecoders(t reflect.Type) *labgob.Messages {
+	if m, ok := sharedArgs.Load(t); ok {
+		return m.(*labgob.Messages)
+	}
+	m, _ := sharedArgs.LoadOrStore(t, &labgob.Messages{Checked: true})
+	return m.(*labgob.Messages)
+}
+
+// sharedArgs holds argsDecoders's decoders, by argument type.
+var sharedArgs sync.Map
 
 // NewNamedService is NewService with the service called name rather than
 // after rcvr's type: a stand-in that answers calls meant for another type,
