@@ -51,7 +51,7 @@ func (r *Run) waitUntil(deadline time.Time, own func() int) []stacks.Goroutine {
 // leaks returns the test's goroutines other than the harness's and the
 // caller.
 func (r *Run) leaks() []stacks.Goroutine {
-	me := stacks.Current().ID
+	me, _ := stacks.Self()
 	var gs []stacks.Goroutine
 	for _, g := range r.BubbleGoroutines() {
 		if g.ID != me && !g.IsHarness() {

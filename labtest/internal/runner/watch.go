@@ -39,7 +39,8 @@ func (r *Run) Execute(t *testing.T, body func(*testing.T), done chan struct{}) {
 		return
 	}
 	synctest.Test(t, func(t *testing.T) {
-		r.bubble.Store(int64(stacks.Current().Bubble))
+		_, bubble := stacks.Self()
+		r.bubble.Store(int64(bubble))
 		body(t)
 	})
 }
@@ -110,7 +111,8 @@ func (r *Run) DescribeBlocked(gs []stacks.Goroutine) string {
 // a rename cannot hide the reader from ApplyUnderLock).
 func (r *Run) Reader(i int, callBack string) {
 	r.Helper()
-	r.readers.Store(stacks.Current().ID, reader{server: i, callBack: callBack})
+	id, _ := stacks.Self()
+	r.readers.Store(id, reader{server: i, callBack: callBack})
 }
 
 // A reader is one applyCh reader of the tests: its server, and the
@@ -176,7 +178,8 @@ func (r *Run) Blamable(gs []stacks.Goroutine) []stacks.Goroutine {
 // Helper marks the calling goroutine as part of the harness, so it is never
 // blamed for a stall or reported as a leak.
 func (r *Run) Helper() {
-	r.helpers.Store(stacks.Current().ID, true)
+	id, _ := stacks.Self()
+	r.helpers.Store(id, true)
 }
 
 // ElapsedSeconds is the test's clock at the heartbeat's latest tick.

@@ -38,6 +38,19 @@ func Current() Goroutine {
 	return gs[0]
 }
 
+// Self returns the calling goroutine's ID and the synctest bubble it
+// belongs to (0 if none), read from the first line of its dump alone: the
+// harness asks at every applyCh reader and helper it starts, and a whole
+// dump each time would be much of what a short test allocates.
+func Self() (id, bubble int) {
+	var buf [128]byte // "goroutine 123 [running, synctest bubble 4]:" and a little of the next line
+	gs := Parse(buf[:runtime.Stack(buf[:], false)])
+	if len(gs) == 0 {
+		return 0, 0
+	}
+	return gs[0].ID, gs[0].Bubble
+}
+
 // dump returns runtime.Stack's dump of every goroutine (all) or the
 // calling one, whole. It starts with a buffer that holds a test's usual
 // dump and doubles it until the dump fits: a buffer taken at every call

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,6 +41,19 @@ func TestCurrentIsTheCaller(t *testing.T) {
 		}
 		return ids
 	}(), g.ID)
+}
+
+func TestSelfIsTheCaller(t *testing.T) {
+	id, bubble := Self()
+	assert.Equal(t, Current().ID, id)
+	assert.Zero(t, bubble, "outside a synctest bubble")
+	synctest.Test(t, func(t *testing.T) {
+		id, bubble := Self()
+		g := Current()
+		assert.Equal(t, g.ID, id)
+		assert.Positive(t, bubble)
+		assert.Equal(t, g.Bubble, bubble)
+	})
 }
 
 func TestLateCalls(t *testing.T) {
