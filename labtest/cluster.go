@@ -116,17 +116,19 @@ func (c *Cluster) Boot(n int, opts ...Option) {
 	c.exchanges = exchanges.New()
 	taught := c.persistenceTaught()
 	var calls history.Calls // a call's events share what is read of its arguments
+	var e history.Event     // the event at hand: the network reports one at a time, and no observer keeps it
 	c.net.Observe(func(ev labrpc.Event) {
-		e := calls.Event(ev)
-		c.history.Observe(e)
-		c.revealed.Observe(e)
-		c.receipts.Observe(e)
-		c.installs.Observe(e)
-		c.exchanges.Observe(e)
+		e = calls.Event(ev)
+		c.history.Observe(&e)
+		c.revealed.Observe(&e)
+		c.receipts.Observe(&e)
+		c.installs.Observe(&e)
+		c.exchanges.Observe(&e)
 		if taught {
-			c.unsaved.Observe(e)
+			c.unsaved.Observe(&e)
 		}
-		c.run.Tracer().RPC(e)
+		c.run.Tracer().RPC(&e)
+		e = history.Event{} // nothing of the call stays reachable from here
 		c.observersMu.Lock()
 		observers := c.observers
 		c.observersMu.Unlock()

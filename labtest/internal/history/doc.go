@@ -11,7 +11,7 @@
 //
 //	h := history.New(n, labtest.ElectionTimeout)
 //	var calls history.Calls
-//	net.Observe(func(ev labrpc.Event) { h.Observe(calls.Event(ev)) })
+//	net.Observe(func(ev labrpc.Event) { e := calls.Event(ev); h.Observe(&e) })
 //	...
 //	h.Polled(i, term, isLeader, now)
 //	if p := h.SafetyProblem(); p != "" { ... }

@@ -42,10 +42,12 @@ type Calls struct {
 	pending map[int]*callArgs // by call number, from its Sent event to its outcome
 }
 
-// Event returns ev as the observers see it. Every call reports Sent first
-// and then one outcome (labrpc.EventKind), so a call is kept only while it
-// is in flight.
-func (c *Calls) Event(ev labrpc.Event) *Event {
+// Event returns ev as the observers see it, to be handed to them by
+// pointer: they read it while it is the event at hand and keep none of it
+// (an observer of a network sees one event at a time, so the one Event
+// can be reused). Every call reports Sent first and then one outcome
+// (labrpc.EventKind), so a call is kept only while it is in flight.
+func (c *Calls) Event(ev labrpc.Event) Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	args := c.pending[ev.Call]
@@ -60,7 +62,7 @@ func (c *Calls) Event(ev labrpc.Event) *Event {
 	} else {
 		delete(c.pending, ev.Call)
 	}
-	return &Event{Event: ev, call: args}
+	return Event{Event: ev, call: args}
 }
 
 // args returns what is read of the arguments, reading what every observer
