@@ -26,8 +26,7 @@ func (rf *Raft) persist() {
 		return
 	}
 	state := rf.encodedLog() // headerRoom bytes of room, then the entries
-	w := new(bytes.Buffer)
-	e := labgob.NewEncoder(w)
+	w, e := rf.header.reset()
 	if err := e.Encode(rf.currentTerm); err != nil {
 		panic(fmt.Sprintf("persist: encoding currentTerm: %v", err))
 	}
@@ -108,6 +107,26 @@ type logEncoding struct {
 	entries int           // how many entries, from log[0], the stream holds
 	stream  *bytes.Buffer // headerRoom bytes of room, then their encoding
 	encoder *labgob.LabEncoder
+}
+
+// headerEncoding writes the numbers persist saves before the entries. They
+// are ints, which gob writes without a definition of their type, so an
+// encoder writes an int the same whatever it wrote before, and one encoder
+// serves every save: a new encoder for each save cost as much as the rest
+// of a short one.
+type headerEncoding struct {
+	buf     bytes.Buffer
+	encoder *labgob.LabEncoder
+}
+
+// reset empties the buffer and returns it with the encoder that writes
+// into it.
+func (h *headerEncoding) reset() (*bytes.Buffer, *labgob.LabEncoder) {
+	if h.encoder == nil {
+		h.encoder = labgob.NewEncoder(&h.buf)
+	}
+	h.buf.Reset()
+	return &h.buf, h.encoder
 }
 
 // headerRoom is the room before the entries' encoding in which persist

@@ -53,8 +53,10 @@ type Raft struct {
 	snapshot      []byte // the service's latest snapshot, to send in InstallSnapshot
 
 	// The log's encoding, kept from one save to the next so that a save
-	// encodes only the entries appended since (persist.go).
+	// encodes only the entries appended since, and the encoder of the
+	// numbers saved before it (persist.go).
 	encoding logEncoding
+	header   headerEncoding
 
 	// Volatile state on all servers (Figure 2).
 	commitIndex int // highest index known to be committed
