@@ -10,8 +10,9 @@
 // as labrpc's are, as a fresh Decoder would, with each message type's
 // decoder compiled once: labrpc and the tests' harness decode through it.
 // Encoders (encoders.go) writes such messages, the bytes a fresh Encoder
-// writes, with each message type's definitions built once: labrpc encodes
-// through it.
+// writes, with each message type's definitions built once, and a message
+// whose commands gob defines inside it (lab 5's) spliced together from a
+// kept encoder's bytes (splice.go): labrpc encodes through it.
 //
 // # Usage
 //

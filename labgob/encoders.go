@@ -17,9 +17,12 @@ import (
 // that one in the middle of the value, the first time the type is met):
 // lab 5's commands, structs inside a log entry's Command. Encoders keeps,
 // per Go type, the definitions and such an encoder, and writes the same
-// bytes as a fresh encoder with the definitions built once. A type that
-// encodes itself (GobEncode and the like) gets a fresh encoder: its own
-// code must not run under a lock that other messages wait for.
+// bytes as a fresh encoder with the definitions built once; a message
+// whose interfaces hold a type gob defines inside it is spliced together
+// from the kept encoder's bytes and that type's definitions (splice.go).
+// A type that encodes itself (GobEncode and the like) gets a fresh
+// encoder: its own code must not run under a lock that other messages
+// wait for.
 
 // Encoders encodes values each as a fresh LabEncoder writes it alone, and
 // builds each type's definitions once. The zero value is ready to use, and
@@ -29,8 +32,9 @@ type Encoders struct {
 	types map[reflect.Type]*typeEncoder
 }
 
-// A typeEncoder encodes the values of one type that hold no interface
-// needing a definition.
+// A typeEncoder encodes the values of one type: those that hold no
+// interface needing a definition, and (splice.go) those whose interfaces
+// hold one type that does.
 type typeEncoder struct {
 	mu      sync.Mutex
 	defs    []byte       // what a fresh encoder writes before the value
