@@ -5,15 +5,17 @@
 //
 // Each lab's test binary is built once against the reference solution
 // (nothing on disk changes), and every run of every test is its own
-// process, one at a time, process start-up included. A lab's tests run
+// process, one at a time, process start-up included. Every lab's tests run
 // first on the virtual clock, one after another, as a student's go test
-// and the grader run them, and then in real time. They used to alternate,
-// test by test, but then each run on the virtual clock started just after
-// seconds of a real-time run's sleeping, and on the course's virtual
-// machine a run after an idle spell took about a tenth longer, a cost that
-// no student's run pays. Both modes of a test use the same seed. A lab's
-// suite here is its own tests, not the earlier labs' tests its folder also
-// runs.
+// and the grader run them, and then every lab's tests in real time. (They
+// used to alternate, test by test: then each run on the virtual clock
+// started just after seconds of a real-time run's sleeping, and on the
+// course's virtual machine a run after an idle spell took about a tenth
+// longer; and a lab's runs on the virtual clock after minutes of another
+// lab's real-time runs took a seventh to a half longer than on their own. No
+// student's run pays either.) Both modes of a test use the same seed. A
+// lab's suite here is its own tests, not the earlier labs' tests its
+// folder also runs.
 //
 // # Usage
 //

@@ -54,22 +54,40 @@ func main() {
 	fmt.Printf("clockbench: the reference solution, seed %d%s, %s\n\n",
 		*seed, map[bool]string{true: ", -race", false: ""}[*race], modes)
 
-	failed := false
-	var totals []labTotal
-	for _, lab := range labs {
-		rows, err := benchLab(root, lab, *seed, *race, *virtualOnly)
+	// Every lab's runs on the virtual clock come first, then every lab's
+	// real-time runs (see benchVirtual).
+	dir, err := os.MkdirTemp("", "clockbench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	benches := make([]labBench, len(labs))
+	for i, lab := range labs {
+		benches[i], err = benchVirtual(root, dir, lab, *seed, *race)
 		if err != nil {
+			os.RemoveAll(dir)
 			log.Fatal(err)
 		}
-		if printTable(os.Stdout, lab, rows, *virtualOnly) {
+	}
+	if !*virtualOnly {
+		for i := range benches {
+			benchReal(&benches[i], *seed)
+		}
+	}
+
+	failed := false
+	var totals []labTotal
+	for _, b := range benches {
+		if printTable(os.Stdout, b.lab, b.rows, *virtualOnly) {
 			failed = true
 		}
-		totals = append(totals, sum(lab, rows))
+		totals = append(totals, sum(b.lab, b.rows))
 	}
 	if len(totals) > 1 {
 		printTotals(os.Stdout, totals, *virtualOnly)
 	}
 	if failed {
+		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 }
@@ -82,26 +100,32 @@ type row struct {
 	realtime grading.Result // in real time; zero with -virtual
 }
 
-// benchLab builds lab against the reference and runs each of its own tests
-// in both modes (on the virtual clock only if virtualOnly), printing
-// progress to standard error: first every test on the virtual clock, one
-// after another, as a student's go test and the grader run them, then
-// every test in real time. (A virtual-clock run just after a real-time one
-// starts on a processor that has idled for seconds, which on the course's
-// virtual machine cost it a tenth more, a cost no student's run pays.)
-func benchLab(root string, lab labtest.Lab, seed int64, race, virtualOnly bool) ([]row, error) {
-	dir, err := os.MkdirTemp("", "clockbench-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
+// A labBench is one lab's test binary, built against the reference, and
+// its tests' runs.
+type labBench struct {
+	lab    labtest.Lab
+	bin    string // the test binary
+	labDir string
+	rows   []row
+}
+
+// benchVirtual builds lab against the reference, into dir, and runs each
+// of its own tests on the virtual clock, one after another, as a student's
+// go test and the grader run them, printing progress to standard error.
+//
+// The real-time runs (benchReal) come after every lab's runs on the
+// virtual clock: see the package comment for why.
+func benchVirtual(root, dir string, lab labtest.Lab, seed int64, race bool) (labBench, error) {
 	fmt.Fprintf(os.Stderr, "building %s against the reference...\n", lab.Dir)
-	bin, err := grading.Build(root, lab, grading.Source{Reference: true}, grading.BuildOptions{Dir: dir, Race: race})
-	if err != nil {
-		return nil, err
+	labTmp := filepath.Join(dir, lab.Dir)
+	if err := os.Mkdir(labTmp, 0o755); err != nil {
+		return labBench{}, err
 	}
-	labDir := filepath.Join(root, lab.Dir)
-	var rows []row
+	bin, err := grading.Build(root, lab, grading.Source{Reference: true}, grading.BuildOptions{Dir: labTmp, Race: race})
+	if err != nil {
+		return labBench{}, err
+	}
+	b := labBench{lab: lab, bin: bin, labDir: filepath.Join(root, lab.Dir)}
 	for _, test := range labtest.Suite {
 		if test.Lab != lab.Number {
 			continue
@@ -109,21 +133,23 @@ func benchLab(root string, lab labtest.Lab, seed int64, race, virtualOnly bool) 
 		r := row{test: test}
 		fmt.Fprintf(os.Stderr, "  %s: virtual clock...", test.Name())
 		before := childrenCPU()
-		r.virtual = grading.RunTest(bin, labDir, test, grading.RunOptions{Seed: seed, Timeout: testTimeout})
+		r.virtual = grading.RunTest(bin, b.labDir, test, grading.RunOptions{Seed: seed, Timeout: testTimeout})
 		r.cpu = childrenCPU() - before
 		fmt.Fprintf(os.Stderr, " %.2fs, %.2fs of CPU\n", r.virtual.Real.Seconds(), r.cpu.Seconds())
-		rows = append(rows, r)
+		b.rows = append(b.rows, r)
 	}
-	if virtualOnly {
-		return rows, nil
-	}
-	for i := range rows {
-		fmt.Fprintf(os.Stderr, "  %s: real time...", rows[i].test.Name())
-		rows[i].realtime = grading.RunTest(bin, labDir, rows[i].test, grading.RunOptions{Seed: seed, Timeout: testTimeout,
+	return b, nil
+}
+
+// benchReal runs each of b's tests in real time, printing progress to
+// standard error.
+func benchReal(b *labBench, seed int64) {
+	for i := range b.rows {
+		fmt.Fprintf(os.Stderr, "  %s: real time...", b.rows[i].test.Name())
+		b.rows[i].realtime = grading.RunTest(b.bin, b.labDir, b.rows[i].test, grading.RunOptions{Seed: seed, Timeout: testTimeout,
 			Env: []string{"RAFTLABS_REALTIME=1"}})
-		fmt.Fprintf(os.Stderr, " %.2fs\n", rows[i].realtime.Real.Seconds())
+		fmt.Fprintf(os.Stderr, " %.2fs\n", b.rows[i].realtime.Real.Seconds())
 	}
-	return rows, nil
 }
 
 // printTable writes lab's table and reports whether any run failed. With
