@@ -18,6 +18,18 @@ func TestNewServiceFindsHandlers(t *testing.T) {
 		"Handled has a result and NotAHandler's reply is not a pointer")
 }
 
+// Every service of one receiver type, made for each server each time a
+// test starts one, decodes its arguments with the same decoders: one
+// compiled per argument type, not per server and restart.
+func TestServicesShareTheirArgumentDecoders(t *testing.T) {
+	first, second := NewService(&Peer{}), NewService(&Peer{})
+	for name, m := range first.methods {
+		assert.Same(t, m.args, second.methods[name].args, "Peer.%s", name)
+	}
+	assert.NotSame(t, first.methods["Echo"].args, first.methods["ByValue"].args,
+		"*EchoArgs and EchoArgs are two argument types")
+}
+
 func TestHandlerPanicBecomesProblem(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		net, end, peer := newTestNet(t, 1)
