@@ -26,12 +26,12 @@ import (
 //
 // Where the name ends is found without reading gob's encoding: the kept
 // encoder writes the value a second time, with that one interface holding
-// a marker of a predefined type instead (a copy of only what leads to it).
-// The two messages are equal up to the interface's type name, which
-// differs in its length, its first byte. (What gob writes after the
-// marker is left zero in the copy: gob writes little of it.) The definitions in between are
-// taken from a fresh encoder's bytes of the first such message, which are
-// also checked to have exactly the shape above.
+// a marker of a predefined type instead (a copy of only what leads to it,
+// with what comes after it left zero, which gob writes in few bytes). The
+// two messages are equal up to the interface's type name, which differs in
+// its length, its first byte. The definitions in between are taken from a
+// fresh encoder's bytes of the first such message, which are also checked
+// to have exactly the shape above.
 //
 // A splice is made only for a message with one type held in its
 // interfaces, that type holding no interface itself and not encoding
