@@ -60,12 +60,6 @@ func TestDescribeStuckBlamesTheMutexWaiterAndNamesTheSleeper(t *testing.T) {
 	assert.NotContains(t, got, "goroutine 7 ", "the synctest machinery is never blamed")
 }
 
-func TestCurrentGoroutine(t *testing.T) {
-	g := Current()
-	assert.Positive(t, g.ID)
-	assert.Equal(t, "running", g.Status)
-}
-
 func TestTheHarnessSleepingIsNoSuspect(t *testing.T) {
 	g := Goroutine{Status: "sleep", Durable: true, Stack: `goroutine 9 [sleep (durable), synctest bubble 1]:
 time.Sleep(0x3e8)

@@ -26,16 +26,7 @@ func (g Goroutine) CanRun() bool { return g.Status == "running" || g.Status == "
 
 // All returns every goroutine of the process.
 func All() []Goroutine {
-	return Parse(dump(true))
-}
-
-// Current returns the calling goroutine's entry.
-func Current() Goroutine {
-	gs := Parse(dump(false))
-	if len(gs) == 0 {
-		return Goroutine{}
-	}
-	return gs[0]
+	return Parse(dump())
 }
 
 // Self returns the calling goroutine's ID and the synctest bubble it
@@ -51,15 +42,14 @@ func Self() (id, bubble int) {
 	return gs[0].ID, gs[0].Bubble
 }
 
-// dump returns runtime.Stack's dump of every goroutine (all) or the
-// calling one, whole. It starts with a buffer that holds a test's usual
-// dump and doubles it until the dump fits: a buffer taken at every call
-// and sized for the worst case would be most of what the harness
-// allocates in a short test.
-func dump(all bool) []byte {
+// dump returns runtime.Stack's dump of every goroutine, whole. It starts
+// with a buffer that holds a test's usual dump and doubles it until the
+// dump fits: a buffer taken at every call and sized for the worst case
+// would be most of what the harness allocates in a short test.
+func dump() []byte {
 	buf := make([]byte, 16<<10)
 	for {
-		n := runtime.Stack(buf, all)
+		n := runtime.Stack(buf, true)
 		if n < len(buf) {
 			return buf[:n]
 		}
