@@ -133,8 +133,8 @@ func valueStart(data []byte) (int, bool) {
 		return len(defs), true
 	}
 	// No definitions: a value of a type gob predefines (an int, a string).
-	if length, n, ok := gobUint(data); ok && length == uint64(len(data)-n) {
-		if id, _, ok := gobUint(data[n:]); ok && id&1 == 0 {
+	if whole, body, ok := nextMessage(data); ok && len(whole) == len(data) {
+		if value, _ := isValue(body); value {
 			return 0, true
 		}
 	}

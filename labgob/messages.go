@@ -205,21 +205,38 @@ func TypeDefinitions(data []byte) (defs []byte, ok bool) {
 func splitTypeDefinitions(data []byte) (defs, rest []byte, ok bool) {
 	pos := 0
 	for pos < len(data) {
-		length, n, ok := gobUint(data[pos:])
-		if !ok || length > uint64(len(data)-pos-n) {
-			return nil, nil, false
-		}
-		start := pos + n
-		id, _, ok := gobUint(data[start : start+int(length)])
+		whole, body, ok := nextMessage(data[pos:])
 		if !ok {
 			return nil, nil, false
 		}
-		if id&1 == 0 { // a positive id: a value
+		if value, ok := isValue(body); !ok {
+			return nil, nil, false
+		} else if value {
 			return data[:pos], data[pos:], pos > 0
 		}
-		pos = start + int(length)
+		pos += len(whole)
 	}
 	return nil, nil, false
+}
+
+// nextMessage returns the first message of a gob stream, whole, and its
+// body: what follows its length. ok is false if data does not start with
+// a whole message.
+func nextMessage(data []byte) (whole, body []byte, ok bool) {
+	length, n, ok := gobUint(data)
+	if !ok || length > uint64(len(data)-n) {
+		return nil, nil, false
+	}
+	end := n + int(length)
+	return data[:end], data[n:end], true
+}
+
+// isValue reports whether a message's body is a value (its type id, a
+// signed integer, is positive) rather than the definition of a type. ok
+// is false if the body does not start with an id.
+func isValue(body []byte) (value, ok bool) {
+	id, _, ok := gobUint(body)
+	return ok && id&1 == 0, ok
 }
 
 // gobUint reads one of gob's unsigned integers: a value under 128 is a

@@ -317,14 +317,14 @@ func (te *typeEncoder) valueMessage(v any) (body []byte, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	messages, ok := splitMessages(out)
-	if !ok || len(messages) != 1 {
+	whole, body, ok := nextMessage(out)
+	if !ok || len(whole) != len(out) {
 		return nil, false
 	}
-	if id, _, ok := gobUint(messages[0].body); !ok || id&1 != 0 { // a definition
+	if value, _ := isValue(body); !value { // a definition
 		return nil, false
 	}
-	return messages[0].body, true
+	return body, true
 }
 
 // encodeOnce encodes v with te's kept encoder and returns what it wrote,
@@ -344,13 +344,12 @@ type gobMessage struct{ whole, body []byte }
 func splitMessages(data []byte) ([]gobMessage, bool) {
 	var messages []gobMessage
 	for len(data) > 0 {
-		length, n, ok := gobUint(data)
-		if !ok || length > uint64(len(data)-n) {
+		whole, body, ok := nextMessage(data)
+		if !ok {
 			return nil, false
 		}
-		end := n + int(length)
-		messages = append(messages, gobMessage{whole: data[:end], body: data[n:end]})
-		data = data[end:]
+		messages = append(messages, gobMessage{whole: whole, body: body})
+		data = data[len(whole):]
 	}
 	return messages, true
 }
