@@ -55,7 +55,7 @@ func main() {
 		*seed, map[bool]string{true: ", -race", false: ""}[*race], modes)
 
 	// Every lab's runs on the virtual clock come first, then every lab's
-	// real-time runs (see benchVirtual).
+	// real-time runs: see the package comment for why.
 	dir, err := os.MkdirTemp("", "clockbench-")
 	if err != nil {
 		log.Fatal(err)
